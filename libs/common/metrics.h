@@ -1,0 +1,55 @@
+// The Prometheus metrics every lianxin process exports (prometheus-cpp).
+//
+// One Metrics object per process, passed (nullable) to the libraries that
+// observe something; libs/runtime serves its registry on /metrics.
+//
+//   Metrics metrics;
+//   metrics.ObserveCommit(absl::Milliseconds(3));
+#ifndef LIANXIN_LIBS_COMMON_METRICS_H_
+#define LIANXIN_LIBS_COMMON_METRICS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace lianxin {
+
+class Metrics {
+ public:
+  Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  // One finished RPC: method ("/lianxin.v1.Registry/GetMember"), canonical code name.
+  void ObserveRpc(const std::string& method, const std::string& code, absl::Duration latency);
+  // One durable commit (one group's WAL sync, as seen by one caller).
+  void ObserveCommit(absl::Duration latency);
+  // Outbox rows waiting and the age of the oldest one.
+  void SetOutbox(double depth, absl::Duration oldest_age);
+  // Consumer lag (messages behind the high watermark) of one topic partition.
+  void SetConsumerLag(const std::string& topic, int partition, double lag);
+  // One message moved to quarantine.
+  void CountQuarantined(const std::string& topic);
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& rpc_count_;
+  prometheus::Family<prometheus::Histogram>& rpc_latency_;
+  prometheus::Histogram& commit_latency_;
+  prometheus::Gauge& outbox_depth_;
+  prometheus::Gauge& outbox_oldest_age_;
+  prometheus::Family<prometheus::Gauge>& consumer_lag_;
+  prometheus::Family<prometheus::Counter>& quarantined_;
+};
+
+}  // namespace lianxin
+
+#endif  // LIANXIN_LIBS_COMMON_METRICS_H_

@@ -1,0 +1,215 @@
+// The durable, hash-chained event store of one service (RocksDB).
+//
+// Each lianxin service owns one EventStore. A command's whole effect — new
+// events, projection updates, outbox rows, the idempotency record — goes into
+// one Transaction, committed atomically as one RocksDB WriteBatch whose WAL
+// entry is synced before Commit returns. Concurrent commits share one sync
+// (group commit). Consumers commit the "applied" marker of a consumed event in
+// the same Transaction as its effect.
+//
+//   EventStoreOptions options{.path = dir, .source = {"654322", "registry"}};
+//   ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store, EventStore::Open(options));
+//   Transaction txn;
+//   txn.SetIdempotencyKey(request_id, reply.SerializeAsString());
+//   txn.Append(member_id, /*expected_version=*/3, {event}, new_state_bytes);
+//   ASSIGN_OR_RETURN(CommitResult result, store->Commit(std::move(txn)));
+//
+// Column families: log (by sequence), aggregates (state + version), indexes
+// (query indexes and consumed views), outbox, applied (consumer markers),
+// parked (events waiting for a gap to fill), quarantine, idempotency, meta.
+#ifndef LIANXIN_LIBS_EVENTSTORE_EVENT_STORE_H_
+#define LIANXIN_LIBS_EVENTSTORE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lianxin/v1/events.pb.h"
+#include "libs/common/clock.h"
+#include "libs/common/metrics.h"
+
+namespace lianxin {
+
+// Column families a caller may read or write directly.
+enum class Family {
+  kIndexes,     // query indexes and views built from consumed events
+  kApplied,     // consumer markers: key -> last applied gapless number (8 bytes BE)
+  kParked,      // consumed events waiting for an earlier one
+  kQuarantine,  // messages that could not be applied (QuarantineRow)
+};
+
+struct EventStoreOptions {
+  // Directory of the RocksDB database; created if missing (unless read_only).
+  std::string path;
+  // The service log this store holds; stamped on every appended event.
+  Source source;
+  // Stamps recorded_at. Not owned; must outlive the store.
+  Clock* clock = &RealClock();
+  // Observes commit latency. Not owned; may be null.
+  Metrics* metrics = nullptr;
+  // Sync the WAL before acknowledging. Only benchmarks of the naive path turn it off.
+  bool sync = true;
+  // Open read-only (lxaudit, while the service runs). Commit then fails.
+  bool read_only = false;
+};
+
+// An aggregate's stored state.
+struct Aggregate {
+  uint64_t version = 0;  // number of events appended for it
+  std::string state;     // the service's serialized state
+};
+
+// What one Transaction did once committed.
+struct CommitResult {
+  // True when the idempotency key had been committed before: nothing was
+  // written, and `reply` is the first commit's reply.
+  bool duplicate = false;
+  std::string reply;
+  // Sequences and events as appended (envelope filled in), in Append order.
+  std::vector<Event> events;
+};
+
+// The writes of one command or one consumed event. Built by the caller, applied
+// atomically by EventStore::Commit. Not thread-safe; move it into Commit.
+class Transaction {
+ public:
+  // Appends `events` to `aggregate_id`, which must be at `expected_version`
+  // (0 = the aggregate must not exist yet), else Commit returns ABORTED.
+  // The store fills in source, aggregate_id, version, sequence, event_id,
+  // recorded_at, prev_hash, hash and schema_version (if 0); the caller sets
+  // type, occurred_at, actor, correlation_id, causation_id, routed_to, also_to
+  // and the payload.
+  // `new_state` replaces the aggregate's state (version becomes expected + n).
+  // Each event with routed_to gets an outbox delivery to each named
+  // jurisdiction's inbox with the next route_version for (destination, aggregate);
+  // each also_to entry adds a delivery to that topic.
+  void Append(std::string aggregate_id, uint64_t expected_version, std::vector<Event> events,
+              std::string new_state);
+
+  // Writes or deletes a row of a caller-managed family.
+  void Put(Family family, std::string key, std::string value);
+  void Delete(Family family, std::string key);
+
+  // Makes the commit idempotent under `key`: if a commit with the same key was
+  // made before, Commit writes nothing and returns that commit's reply.
+  void SetIdempotencyKey(std::string key, std::string reply);
+
+  bool empty() const;
+
+ private:
+  friend class EventStoreImpl;
+  struct Appended {
+    std::string aggregate_id;
+    uint64_t expected_version;
+    std::vector<Event> events;
+    std::string new_state;
+  };
+  struct Write {
+    Family family;
+    std::string key;
+    std::optional<std::string> value;  // nullopt = delete
+  };
+  std::vector<Appended> appends_;
+  std::vector<Write> writes_;
+  std::optional<std::pair<std::string, std::string>> idempotency_;
+};
+
+class EventStore {
+ public:
+  // Opens (creating if needed) the store at options.path. Does not replay the
+  // log: start-up cost is independent of history length.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const EventStoreOptions& options);
+
+  virtual ~EventStore() = default;
+
+  // Applies `txn` atomically and durably (WAL synced before return).
+  // Returns ABORTED if an expected_version does not match, UNAVAILABLE if
+  // RocksDB refuses the write, FAILED_PRECONDITION if read-only. Thread-safe;
+  // concurrent callers share one WAL sync.
+  virtual absl::StatusOr<CommitResult> Commit(Transaction txn) = 0;
+
+  // Returns the aggregate, or NOT_FOUND.
+  virtual absl::StatusOr<Aggregate> ReadAggregate(const std::string& aggregate_id) const = 0;
+
+  // Returns the reply stored under an idempotency key, or NOT_FOUND.
+  virtual absl::StatusOr<std::string> LookupIdempotency(const std::string& key) const = 0;
+
+  // Reads one row of a caller-managed family, or NOT_FOUND.
+  virtual absl::StatusOr<std::string> Get(Family family, const std::string& key) const = 0;
+
+  // Calls fn(key, value) for the rows of `family` whose key starts with
+  // `prefix`, in key order, until fn returns false.
+  virtual absl::Status ScanPrefix(
+      Family family, const std::string& prefix,
+      const std::function<bool(const std::string& key, const std::string& value)>& fn) const = 0;
+
+  // Calls fn for each event of the log with sequence >= from_sequence, in
+  // order, until fn returns false.
+  virtual absl::Status ScanLog(uint64_t from_sequence,
+                               const std::function<bool(const Event&)>& fn) const = 0;
+
+  // Calls fn(sequence, raw bytes) for each log entry from from_sequence on
+  // (no parsing; for verification and benchmarks).
+  virtual absl::Status ScanLogRaw(
+      uint64_t from_sequence,
+      const std::function<bool(uint64_t sequence, const std::string& bytes)>& fn) const = 0;
+
+  // The last appended sequence (0 if empty) and its hash.
+  virtual uint64_t LastSequence() const = 0;
+
+  // Outbox: up to `limit` rows in sequence order, starting after `after_sequence`.
+  virtual absl::StatusOr<std::vector<std::pair<uint64_t, OutboxRow>>> ReadOutbox(
+      uint64_t after_sequence, size_t limit) const = 0;
+  // Deletes delivered outbox rows (not synced: a lost delete only republishes).
+  virtual absl::Status DeleteOutbox(const std::vector<uint64_t>& sequences) = 0;
+  // Number of rows in the outbox and recorded_at of the oldest one.
+  virtual absl::StatusOr<std::pair<uint64_t, absl::Time>> OutboxStats() const = 0;
+
+  // Rebuilds the outbox deliveries of a logged event (for republishing the
+  // whole log): the same topics and route_versions as when first committed.
+  // Callers scan the log in order and pass every event through.
+  class RouteReplayer {
+   public:
+    virtual ~RouteReplayer() = default;
+    virtual OutboxRow Next(const Event& event) = 0;
+  };
+  virtual std::unique_ptr<RouteReplayer> NewRouteReplayer() const = 0;
+
+  virtual const Source& source() const = 0;
+};
+
+// Topic names (DESIGN.md, "Topics").
+std::string ServiceTopic(const Source& source);               // lx.<jurisdiction>.<service>.v1
+std::string InboxTopic(const std::string& jurisdiction);      // lx.<jurisdiction>.inbox.v1
+
+// Bytes the hash covers: the event serialized deterministically with `hash`
+// and `route_version` cleared.
+std::string CanonicalBytes(const Event& event);
+// SHA-256(prev_hash || CanonicalBytes(event)).
+std::string ComputeEventHash(const Event& event);
+
+// Checks a run of consecutive log events: each hash matches its content and
+// each prev_hash equals the previous event's hash (the first event's prev_hash
+// is trusted unless expected_prev_hash is given). Returns DATA_LOSS naming the
+// first broken sequence and event id.
+class ChainVerifier {
+ public:
+  explicit ChainVerifier(std::optional<std::string> expected_prev_hash = std::nullopt);
+  absl::Status Add(const Event& event);
+  uint64_t verified() const { return verified_; }
+
+ private:
+  std::optional<std::string> prev_hash_;
+  uint64_t last_sequence_ = 0;
+  uint64_t verified_ = 0;
+};
+
+}  // namespace lianxin
+
+#endif  // LIANXIN_LIBS_EVENTSTORE_EVENT_STORE_H_
