@@ -16,7 +16,8 @@
 //
 // Column families: log (by sequence), aggregates (state + version), indexes
 // (query indexes and consumed views), outbox, applied (consumer markers),
-// parked (events waiting for a gap to fill), quarantine, idempotency, meta.
+// parked (events waiting for a gap to fill), quarantine, idempotency, meta,
+// by_aggregate (aggregate and version -> sequence).
 #ifndef LIANXIN_LIBS_EVENTSTORE_EVENT_STORE_H_
 #define LIANXIN_LIBS_EVENTSTORE_EVENT_STORE_H_
 
@@ -35,6 +36,14 @@
 #include "libs/common/metrics.h"
 
 namespace lianxin {
+
+// The envelope messages of events.proto (package lianxin.v1), by short name.
+using ::lianxin::v1::Delivery;
+using ::lianxin::v1::Event;
+using ::lianxin::v1::ExtraTopic;
+using ::lianxin::v1::OutboxRow;
+using ::lianxin::v1::QuarantineRow;
+using ::lianxin::v1::Source;
 
 // Column families a caller may read or write directly.
 enum class Family {
@@ -122,8 +131,9 @@ class Transaction {
 
 class EventStore {
  public:
-  // Opens (creating if needed) the store at options.path. Does not replay the
-  // log: start-up cost is independent of history length.
+  // Opens (creating it and its parent directories if needed) the store at
+  // options.path. Does not replay the log: start-up cost is independent of
+  // history length.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const EventStoreOptions& options);
 
   virtual ~EventStore() = default;
@@ -154,6 +164,11 @@ class EventStore {
   virtual absl::Status ScanLog(uint64_t from_sequence,
                                const std::function<bool(const Event&)>& fn) const = 0;
 
+  // Calls fn for each event of one aggregate, in version order, until fn
+  // returns false (an index kept at commit: no scan of the whole log).
+  virtual absl::Status ScanAggregate(const std::string& aggregate_id,
+                                     const std::function<bool(const Event&)>& fn) const = 0;
+
   // Calls fn(sequence, raw bytes) for each log entry from from_sequence on
   // (no parsing; for verification and benchmarks).
   virtual absl::Status ScanLogRaw(
@@ -168,7 +183,8 @@ class EventStore {
       uint64_t after_sequence, size_t limit) const = 0;
   // Deletes delivered outbox rows (not synced: a lost delete only republishes).
   virtual absl::Status DeleteOutbox(const std::vector<uint64_t>& sequences) = 0;
-  // Number of rows in the outbox and recorded_at of the oldest one.
+  // Number of rows in the outbox and recorded_at of the oldest one (the
+  // clock's now when the outbox is empty, so its age reads as zero).
   virtual absl::StatusOr<std::pair<uint64_t, absl::Time>> OutboxStats() const = 0;
 
   // Rebuilds the outbox deliveries of a logged event (for republishing the

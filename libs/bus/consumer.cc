@@ -1,0 +1,431 @@
+#include "libs/bus/consumer.h"
+
+#include <atomic>
+#include <map>
+#include <thread>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "libs/bus/rdkafka_util.h"
+#include "libs/bus/wire.h"
+#include "libs/common/log.h"
+
+namespace lianxin {
+namespace {
+
+using bus_internal::HandlePtr;
+using bus_internal::TopicPartitionListPtr;
+
+const std::map<std::string, std::string>& ConsumerDefaults() {
+  static const auto* defaults = new std::map<std::string, std::string>{
+      {"auto.offset.reset", "earliest"},
+      // Offsets are stored by hand once the effect is committed, then
+      // committed in the background: a lost offset only means a re-read.
+      {"enable.auto.offset.store", "false"},
+      {"enable.auto.commit", "true"},
+      {"auto.commit.interval.ms", "1000"},
+      // Topics appear when their first event is published; subscribe anyway.
+      {"allow.auto.create.topics", "true"},
+      {"topic.metadata.refresh.interval.ms", "5000"},
+      // Bounds how long Stop() blocks when no broker answers (see Close), and
+      // how long a crashed member holds its partitions. Kafka's own is 45 s.
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "2000"},
+      {"reconnect.backoff.ms", "100"},
+      {"reconnect.backoff.max.ms", "1000"},
+      {"log.connection.close", "false"},
+  };
+  return *defaults;
+}
+
+// What became of one message.
+enum class Outcome {
+  kDone,   // effect (or skip, park, quarantine) committed: store the offset
+  kRetry,  // nothing committed: read the message again after a backoff
+};
+
+std::string ParkedKey(const std::string& marker_key, uint64_t number) {
+  return absl::StrCat(marker_key, BigEndian64(number));
+}
+
+bool IsRefusal(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument ||
+         status.code() == absl::StatusCode::kFailedPrecondition;
+}
+
+// Returns OK if the envelope is one a lianxin store wrote, else why not.
+absl::Status ValidateEnvelope(const Event& event, StreamOrder order) {
+  if (event.source().jurisdiction().empty())
+    return absl::InvalidArgumentError("no source jurisdiction");
+  if (event.source().service().empty()) return absl::InvalidArgumentError("no source service");
+  if (event.aggregate_id().empty()) return absl::InvalidArgumentError("no aggregate_id");
+  if (event.version() < 1) return absl::InvalidArgumentError("version 0");
+  if (order == StreamOrder::kRouteVersion && event.route_version() < 1) {
+    return absl::InvalidArgumentError("inbox copy without route_version");
+  }
+  if (event.hash() != ComputeEventHash(event)) return absl::InvalidArgumentError("hash mismatch");
+  return absl::OkStatus();
+}
+
+// Where a message came from, kept with parked and quarantined rows.
+struct Origin {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
+class ConsumerImpl : public Consumer {
+ public:
+  explicit ConsumerImpl(ConsumerOptions options) : options_(std::move(options)) {}
+  ~ConsumerImpl() override { Stop().IgnoreError(); }
+
+  absl::Status Init() {
+    absl::StatusOr<bus_internal::ConfPtr> conf =
+        bus_internal::NewConf(options_.kafka, ConsumerDefaults());
+    if (!conf.ok()) return conf.status();
+    char errstr[512];
+    if (rd_kafka_conf_set(conf->get(), "group.id", options_.group_id.c_str(), errstr,
+                          sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("group.id: ", errstr));
+    }
+    absl::StatusOr<HandlePtr> consumer =
+        bus_internal::NewHandle(RD_KAFKA_CONSUMER, std::move(*conf));
+    if (!consumer.ok()) return consumer.status();
+    consumer_ = std::move(*consumer);
+    rd_kafka_poll_set_consumer(consumer_.get());
+    TopicPartitionListPtr topics(
+        rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size())));
+    for (const std::string& topic : options_.topics) {
+      rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    if (rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
+      return absl::InvalidArgumentError(absl::StrCat("subscribe: ", rd_kafka_err2str(err)));
+    }
+    thread_ = std::thread([this] { Run(); });
+    return absl::OkStatus();
+  }
+
+  absl::Status Stop() override {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    absl::MutexLock join_lock(&join_mu_);
+    if (thread_.joinable()) thread_.join();
+    return absl::OkStatus();
+  }
+
+  ConsumerStats stats() const override {
+    ConsumerStats s;
+    s.messages = messages_.load();
+    s.applied = applied_.load();
+    s.duplicates = duplicates_.load();
+    s.parked = parked_.load();
+    s.quarantined = quarantined_.load();
+    s.retries = retries_.load();
+    return s;
+  }
+
+ private:
+  void Run();
+  Outcome Process(const Origin& origin, absl::string_view value);
+  Outcome ApplyInOrder(const Event& event, const Origin& origin, absl::string_view value,
+                       const std::string& marker_key, uint64_t number);
+  Outcome ApplyParkedSuccessors(const std::string& marker_key, uint64_t marker);
+  Outcome Quarantine(const Origin& origin, absl::string_view value, const std::string& reason,
+                     Transaction txn);
+  Outcome Park(const Event& event, const Origin& origin, absl::string_view value,
+               const std::string& marker_key, uint64_t number, uint64_t marker);
+  Outcome Commit(Transaction txn, const char* what);
+  absl::StatusOr<uint64_t> ReadMarker(const std::string& key) const;
+  QuarantineRow MakeRow(const Origin& origin, absl::string_view value,
+                        const std::string& reason) const;
+  void StoreOffset(const Origin& origin);
+  void Seek(const Origin& origin);
+  void ReportLag();
+  void Close();
+
+  bool StopRequested() {
+    absl::MutexLock lock(&mu_);
+    return stop_;
+  }
+  void WaitForStop(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&stop_), timeout);
+  }
+
+  const ConsumerOptions options_;
+  HandlePtr consumer_;
+
+  std::atomic<uint64_t> messages_{0};
+  std::atomic<uint64_t> applied_{0};
+  std::atomic<uint64_t> duplicates_{0};
+  std::atomic<uint64_t> parked_{0};
+  std::atomic<uint64_t> quarantined_{0};
+  std::atomic<uint64_t> retries_{0};
+
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Mutex join_mu_;
+  std::thread thread_;
+};
+
+void ConsumerImpl::Run() {
+  absl::Duration backoff = options_.min_backoff;
+  absl::Time last_lag = absl::Now();
+  while (!StopRequested()) {
+    if (absl::Now() - last_lag >= options_.lag_interval) {
+      last_lag = absl::Now();
+      ReportLag();
+    }
+    rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_.get(), 100);
+    if (msg == nullptr) continue;
+    if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        LogWarning("consumer error", {{"group", options_.group_id},
+                                      {"topic", msg->rkt ? rd_kafka_topic_name(msg->rkt) : ""},
+                                      {"error", rd_kafka_message_errstr(msg)}});
+      }
+      rd_kafka_message_destroy(msg);
+      continue;
+    }
+    Origin origin{rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset};
+    absl::string_view value(static_cast<const char*>(msg->payload),
+                            msg->payload == nullptr ? 0 : msg->len);
+    messages_.fetch_add(1);
+    Outcome outcome = Process(origin, value);
+    rd_kafka_message_destroy(msg);
+    if (outcome == Outcome::kDone) {
+      StoreOffset(origin);
+      backoff = options_.min_backoff;
+      continue;
+    }
+    // Read the same message again after a pause; later messages of the
+    // partition are dropped from the local queue by the seek.
+    retries_.fetch_add(1);
+    Seek(origin);
+    WaitForStop(backoff);
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+  ReportLag();
+  Close();
+}
+
+// Commits stored offsets and leaves the group. With no broker answering,
+// librdkafka (2.0.2) blocks here, and in rd_kafka_destroy even without a
+// close, for up to session.timeout.ms: hence its lower default above.
+void ConsumerImpl::Close() {
+  if (rd_kafka_resp_err_t err = rd_kafka_consumer_close(consumer_.get()); err) {
+    LogWarning("consumer close", {{"group", options_.group_id}, {"error", rd_kafka_err2str(err)}});
+  }
+  consumer_.reset();
+}
+
+Outcome ConsumerImpl::Process(const Origin& origin, absl::string_view value) {
+  Event event;
+  if (value.empty() || !event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return Quarantine(origin, value, "undecodable event", Transaction());
+  }
+  const StreamOrder order = StreamOrderOf(origin.topic);
+  if (absl::Status valid = ValidateEnvelope(event, order); !valid.ok()) {
+    return Quarantine(origin, value, absl::StrCat("invalid envelope: ", valid.message()),
+                      Transaction());
+  }
+  const std::string marker_key = AppliedMarkerKey(order, origin.topic, event);
+  const uint64_t number = StreamNumber(order, event);
+  absl::StatusOr<uint64_t> marker = ReadMarker(marker_key);
+  if (!marker.ok()) return Outcome::kRetry;
+  if (number <= *marker) {
+    duplicates_.fetch_add(1);
+    // Successors parked before a crash (or a failed unparking) go on now.
+    return order == StreamOrder::kIncreasingVersion ? Outcome::kDone
+                                                    : ApplyParkedSuccessors(marker_key, *marker);
+  }
+  if (number > *marker + 1 && order != StreamOrder::kIncreasingVersion) {
+    return Park(event, origin, value, marker_key, number, *marker);
+  }
+  if (ApplyInOrder(event, origin, value, marker_key, number) == Outcome::kRetry) {
+    return Outcome::kRetry;
+  }
+  if (order == StreamOrder::kIncreasingVersion) return Outcome::kDone;
+  // The message's effect is committed; if unparking fails, the message comes
+  // again as a duplicate, which unparks again.
+  return ApplyParkedSuccessors(marker_key, number);
+}
+
+// Applies `event`, the stream's next one, with its marker in one commit.
+Outcome ConsumerImpl::ApplyInOrder(const Event& event, const Origin& origin,
+                                   absl::string_view value, const std::string& marker_key,
+                                   uint64_t number) {
+  Transaction txn;
+  absl::Status status = options_.handler->Apply(event, origin.topic, txn);
+  if (IsRefusal(status)) {
+    Transaction refusal;
+    refusal.Put(Family::kApplied, marker_key, BigEndian64(number));
+    refusal.Delete(Family::kParked, ParkedKey(marker_key, number));
+    return Quarantine(origin, value, absl::StrCat("handler refused: ", status.ToString()),
+                      std::move(refusal));
+  }
+  if (!status.ok()) {
+    LogWarning("consumer handler failed, will retry", {{"topic", origin.topic},
+                                                       {"stream", marker_key},
+                                                       {"number", absl::StrCat(number)},
+                                                       {"error", status.ToString()}});
+    return Outcome::kRetry;
+  }
+  txn.Put(Family::kApplied, marker_key, BigEndian64(number));
+  // A copy of this event may have been parked before (redelivered early).
+  txn.Delete(Family::kParked, ParkedKey(marker_key, number));
+  if (Commit(std::move(txn), "apply") == Outcome::kRetry) return Outcome::kRetry;
+  applied_.fetch_add(1);
+  return Outcome::kDone;
+}
+
+// Applies parked events marker+1, marker+2, ... while they are there.
+Outcome ConsumerImpl::ApplyParkedSuccessors(const std::string& marker_key, uint64_t marker) {
+  for (uint64_t next = marker + 1;; ++next) {
+    absl::StatusOr<std::string> bytes =
+        options_.store->Get(Family::kParked, ParkedKey(marker_key, next));
+    if (absl::IsNotFound(bytes.status())) return Outcome::kDone;
+    if (!bytes.ok()) return Outcome::kRetry;
+    QuarantineRow row;
+    Event event;
+    if (!row.ParseFromString(*bytes) || !event.ParseFromString(row.value())) {
+      // Cannot happen for rows this consumer wrote; do not block the stream on it.
+      LogError("consumer dropped an unreadable parked row", {{"stream", marker_key}});
+      Transaction txn;
+      txn.Delete(Family::kParked, ParkedKey(marker_key, next));
+      if (Commit(std::move(txn), "drop parked") == Outcome::kRetry) return Outcome::kRetry;
+      return Outcome::kDone;
+    }
+    Origin origin{row.topic(), row.partition(), row.offset()};
+    if (ApplyInOrder(event, origin, row.value(), marker_key, next) == Outcome::kRetry) {
+      return Outcome::kRetry;
+    }
+  }
+}
+
+Outcome ConsumerImpl::Park(const Event& event, const Origin& origin, absl::string_view value,
+                           const std::string& marker_key, uint64_t number, uint64_t marker) {
+  Transaction txn;
+  txn.Put(
+      Family::kParked, ParkedKey(marker_key, number),
+      MakeRow(origin, value, absl::StrCat("parked: waiting for ", marker + 1)).SerializeAsString());
+  if (Commit(std::move(txn), "park") == Outcome::kRetry) return Outcome::kRetry;
+  parked_.fetch_add(1);
+  return Outcome::kDone;
+}
+
+// Commits `txn` (which may already hold marker writes) plus a quarantine row.
+Outcome ConsumerImpl::Quarantine(const Origin& origin, absl::string_view value,
+                                 const std::string& reason, Transaction txn) {
+  LogWarning("consumer quarantined a message", {{"topic", origin.topic},
+                                                {"partition", absl::StrCat(origin.partition)},
+                                                {"offset", absl::StrCat(origin.offset)},
+                                                {"reason", reason}});
+  txn.Put(Family::kQuarantine, QuarantineKey(origin.topic, origin.partition, origin.offset),
+          MakeRow(origin, value, reason).SerializeAsString());
+  if (Commit(std::move(txn), "quarantine") == Outcome::kRetry) return Outcome::kRetry;
+  quarantined_.fetch_add(1);
+  if (options_.metrics != nullptr) options_.metrics->CountQuarantined(origin.topic);
+  return Outcome::kDone;
+}
+
+Outcome ConsumerImpl::Commit(Transaction txn, const char* what) {
+  absl::StatusOr<CommitResult> result = options_.store->Commit(std::move(txn));
+  if (result.ok()) return Outcome::kDone;
+  LogWarning("consumer commit failed, will retry",
+             {{"what", what}, {"error", result.status().ToString()}});
+  return Outcome::kRetry;
+}
+
+absl::StatusOr<uint64_t> ConsumerImpl::ReadMarker(const std::string& key) const {
+  absl::StatusOr<std::string> bytes = options_.store->Get(Family::kApplied, key);
+  if (absl::IsNotFound(bytes.status())) return 0;
+  if (!bytes.ok()) {
+    LogWarning("consumer could not read a marker",
+               {{"key", key}, {"error", bytes.status().ToString()}});
+    return bytes.status();
+  }
+  std::optional<uint64_t> n = ParseBigEndian64(*bytes);
+  if (!n.has_value()) return absl::DataLossError(absl::StrCat("marker ", key, " is not 8 bytes"));
+  return *n;
+}
+
+QuarantineRow ConsumerImpl::MakeRow(const Origin& origin, absl::string_view value,
+                                    const std::string& reason) const {
+  QuarantineRow row;
+  row.set_topic(origin.topic);
+  row.set_partition(origin.partition);
+  row.set_offset(origin.offset);
+  row.set_reason(reason);
+  row.set_value(std::string(value));
+  const absl::Time now = options_.clock->Now();
+  row.mutable_quarantined_at()->set_seconds(absl::ToUnixSeconds(now));
+  row.mutable_quarantined_at()->set_nanos(static_cast<int32_t>(
+      (now - absl::FromUnixSeconds(absl::ToUnixSeconds(now))) / absl::Nanoseconds(1)));
+  return row;
+}
+
+void ConsumerImpl::StoreOffset(const Origin& origin) {
+  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), origin.topic.c_str(), origin.partition)->offset =
+      origin.offset + 1;
+  // Fails only if the partition was revoked meanwhile: its next owner re-reads.
+  rd_kafka_offsets_store(consumer_.get(), list.get());
+}
+
+void ConsumerImpl::Seek(const Origin& origin) {
+  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), origin.topic.c_str(), origin.partition)->offset =
+      origin.offset;
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(), 5000)) {
+    LogWarning("consumer seek failed",
+               {{"topic", origin.topic}, {"error", rd_kafka_error_string(error)}});
+    rd_kafka_error_destroy(error);
+  }
+}
+
+void ConsumerImpl::ReportLag() {
+  if (options_.metrics == nullptr || !consumer_) return;
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  TopicPartitionListPtr assigned(raw);
+  if (rd_kafka_position(consumer_.get(), assigned.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  for (int i = 0; i < assigned->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = assigned->elems[i];
+    int64_t low = 0, high = 0;
+    // Cached from fetch responses: no broker round trip.
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    const int64_t position = tp.offset >= 0 ? tp.offset : std::max<int64_t>(low, 0);
+    options_.metrics->SetConsumerLag(tp.topic, tp.partition,
+                                     static_cast<double>(std::max<int64_t>(0, high - position)));
+  }
+}
+
+}  // namespace
+
+std::string QuarantineKey(const std::string& topic, int32_t partition, int64_t offset) {
+  return absl::StrFormat("%s/%d/%020d", topic, partition, offset);
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Start(ConsumerOptions options) {
+  if (options.store == nullptr) return absl::InvalidArgumentError("consumer: store is null");
+  if (options.handler == nullptr) return absl::InvalidArgumentError("consumer: handler is null");
+  if (options.clock == nullptr) return absl::InvalidArgumentError("consumer: clock is null");
+  if (options.group_id.empty()) return absl::InvalidArgumentError("consumer: group_id is empty");
+  if (options.topics.empty()) return absl::InvalidArgumentError("consumer: no topics");
+  auto consumer = std::make_unique<ConsumerImpl>(std::move(options));
+  if (absl::Status s = consumer->Init(); !s.ok()) return s;
+  return consumer;
+}
+
+}  // namespace lianxin

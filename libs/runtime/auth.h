@@ -1,0 +1,80 @@
+// Who is calling: bearer tokens from a file, mapped to principals.
+//
+// A token file has one token a line, `token operator_id jurisdiction role`,
+// separated by blanks; `#` starts a comment. Roles: `operator` (may read and
+// mutate), `readonly` (may only read).
+//
+//   # tokens.txt
+//   3f9a…c1  op-zhang  654322  operator
+//
+//   ASSIGN_OR_RETURN(Authenticator auth, Authenticator::FromFile(config.tokens_file));
+//   ASSIGN_OR_RETURN(Principal caller, auth.Authenticate(context));
+//   RETURN_IF_ERROR(CheckCanMutate(caller));
+#ifndef LIANXIN_LIBS_RUNTIME_AUTH_H_
+#define LIANXIN_LIBS_RUNTIME_AUTH_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/server_context.h"
+
+namespace lianxin {
+
+enum class Role { kOperator, kReadonly };
+
+// "operator" or "readonly".
+absl::string_view RoleName(Role role);
+
+// The authenticated caller of an RPC.
+struct Principal {
+  std::string operator_id;
+  // 6-digit administrative division code (GB/T 2260) the operator acts for.
+  std::string jurisdiction;
+  Role role = Role::kReadonly;
+
+  // Returns true iff the principal may call mutating RPCs.
+  bool CanMutate() const { return role == Role::kOperator; }
+};
+
+// Returns OK if `principal` may mutate, else PERMISSION_DENIED naming the role.
+absl::Status CheckCanMutate(const Principal& principal);
+
+// Maps bearer tokens to principals. Immutable after loading; thread-safe.
+class Authenticator {
+ public:
+  // Loads a token file. Returns NOT_FOUND if it cannot be read, INVALID_ARGUMENT
+  // naming the file and line for a malformed line, an unknown role, a jurisdiction
+  // that is not 6 digits or a duplicate token, and for a file with no token.
+  static absl::StatusOr<Authenticator> FromFile(const std::string& path);
+  // As FromFile, from the file's text; `source` names it in error messages.
+  static absl::StatusOr<Authenticator> FromText(absl::string_view text, absl::string_view source);
+
+  // Returns the principal of the call's `authorization: Bearer <token>` metadata;
+  // UNAUTHENTICATED if it is missing, not a bearer token, or an unknown token.
+  absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext* context) const;
+  // As Authenticate, from the value of the authorization header itself.
+  absl::StatusOr<Principal> AuthenticateHeader(absl::string_view authorization) const;
+
+  // Number of tokens loaded.
+  size_t token_count() const { return tokens_.size(); }
+
+ private:
+  using TokenDigest = std::array<uint8_t, 32>;  // SHA-256 of the token
+  struct Token {
+    TokenDigest digest;
+    Principal principal;
+  };
+
+  Authenticator() = default;
+
+  std::vector<Token> tokens_;
+};
+
+}  // namespace lianxin
+
+#endif  // LIANXIN_LIBS_RUNTIME_AUTH_H_

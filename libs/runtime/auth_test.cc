@@ -1,0 +1,114 @@
+#include "libs/runtime/auth.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace lianxin {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTokens[] =
+    "# lianxin tokens\n"
+    "\n"
+    "tok-operator-1  op-zhang  654322  operator   # 富蕴县\n"
+    "tok-readonly-2\top-li\t654301\treadonly\n";
+
+Authenticator Load() {
+  absl::StatusOr<Authenticator> auth = Authenticator::FromText(kTokens, "tokens.txt");
+  EXPECT_TRUE(auth.ok()) << auth.status();
+  return *std::move(auth);
+}
+
+TEST(AuthenticatorTest, FromText_SkipsCommentsAndBlankLines) {
+  EXPECT_EQ(Load().token_count(), 2u);
+}
+
+TEST(AuthenticatorTest, AuthenticateHeader_OperatorTokenGivesMutatingPrincipal) {
+  absl::StatusOr<Principal> p = Load().AuthenticateHeader("Bearer tok-operator-1");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->operator_id, "op-zhang");
+  EXPECT_EQ(p->jurisdiction, "654322");
+  EXPECT_EQ(p->role, Role::kOperator);
+  EXPECT_TRUE(p->CanMutate());
+  EXPECT_TRUE(CheckCanMutate(*p).ok());
+}
+
+TEST(AuthenticatorTest, AuthenticateHeader_ReadonlyPrincipalCannotMutate) {
+  absl::StatusOr<Principal> p = Load().AuthenticateHeader("bearer   tok-readonly-2");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->operator_id, "op-li");
+  EXPECT_FALSE(p->CanMutate());
+  absl::Status s = CheckCanMutate(*p);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(s.message(), HasSubstr("readonly"));
+}
+
+TEST(AuthenticatorTest, AuthenticateHeader_RejectsUnknownEmptyAndNonBearer) {
+  Authenticator auth = Load();
+  for (const char* header : {"Bearer tok-nope", "Bearer tok-operator-", "Bearer tok-operator-12",
+                             "Bearer ", "Basic dG9rOng=", "tok-operator-1", ""}) {
+    absl::StatusOr<Principal> p = auth.AuthenticateHeader(header);
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated) << header;
+  }
+  EXPECT_THAT(auth.AuthenticateHeader("Bearer tok-nope").status().message(),
+              HasSubstr("unknown bearer token"));
+}
+
+TEST(AuthenticatorTest, FromText_UnknownRoleNamesLineAndRole) {
+  absl::StatusOr<Authenticator> auth = Authenticator::FromText(
+      "# header\ntok-a op-a 654322 operator\ntok-b op-b 654322 auditor\n", "tokens.txt");
+  EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(auth.status().message(), HasSubstr("tokens.txt:3:"));
+  EXPECT_THAT(auth.status().message(), HasSubstr("\"auditor\""));
+}
+
+TEST(AuthenticatorTest, FromText_WrongFieldCountNamesLine) {
+  absl::StatusOr<Authenticator> auth = Authenticator::FromText("tok-a op-a 654322\n", "t.txt");
+  EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(auth.status().message(), HasSubstr("t.txt:1:"));
+  EXPECT_THAT(auth.status().message(), HasSubstr("want 4 fields"));
+}
+
+TEST(AuthenticatorTest, FromText_BadJurisdictionNamesLine) {
+  for (const char* j : {"65432", "6543221", "65432x"}) {
+    absl::StatusOr<Authenticator> auth =
+        Authenticator::FromText(absl::StrCat("\ntok-a op-a ", j, " operator\n"), "t.txt");
+    EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument) << j;
+    EXPECT_THAT(auth.status().message(), HasSubstr("t.txt:2:")) << j;
+  }
+}
+
+TEST(AuthenticatorTest, FromText_DuplicateTokenNamesBothLines) {
+  absl::StatusOr<Authenticator> auth =
+      Authenticator::FromText("tok-a op-a 654322 operator\ntok-a op-b 654301 readonly\n", "t.txt");
+  EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(auth.status().message(), HasSubstr("t.txt:2: duplicate token (first on line 1)"));
+}
+
+TEST(AuthenticatorTest, FromText_NoTokensIsAnError) {
+  EXPECT_EQ(Authenticator::FromText("# nothing\n\n", "t.txt").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(AuthenticatorTest, FromFile_ReadsFileAndReportsMissingOne) {
+  std::string path = ::testing::TempDir() + "/auth_test_tokens.txt";
+  {
+    std::ofstream out(path);
+    out << kTokens;
+  }
+  absl::StatusOr<Authenticator> auth = Authenticator::FromFile(path);
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  EXPECT_EQ(auth->token_count(), 2u);
+  std::remove(path.c_str());
+
+  EXPECT_EQ(Authenticator::FromFile(path).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Authenticator::FromFile("").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lianxin

@@ -1,0 +1,72 @@
+#include "libs/runtime/rpc.h"
+
+#include <stdexcept>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace lianxin {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(StatusConversionTest, KeepsCodeAndMessage) {
+  for (absl::StatusCode code :
+       {absl::StatusCode::kInvalidArgument, absl::StatusCode::kNotFound, absl::StatusCode::kAborted,
+        absl::StatusCode::kFailedPrecondition, absl::StatusCode::kPermissionDenied,
+        absl::StatusCode::kUnauthenticated, absl::StatusCode::kUnavailable}) {
+    absl::Status status(code, "姓名 is empty");
+    grpc::Status g = ToGrpcStatus(status);
+    EXPECT_EQ(static_cast<int>(g.error_code()), static_cast<int>(code));
+    EXPECT_EQ(g.error_message(), "姓名 is empty");
+    EXPECT_EQ(FromGrpcStatus(g), status);
+  }
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+}
+
+TEST(RunGuardedTest, PassesStatusThrough) {
+  EXPECT_EQ(RunGuarded("t", [] { return absl::NotFoundError("x"); }), absl::NotFoundError("x"));
+}
+
+TEST(RunGuardedTest, ExceptionBecomesInternal) {
+  absl::Status s = RunGuarded("/lianxin.v1.Echo/Say",
+                              []() -> absl::Status { throw std::runtime_error("boom"); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(s.message(), HasSubstr("/lianxin.v1.Echo/Say"));
+  EXPECT_EQ(RunGuarded("t", []() -> absl::Status { throw 42; }).code(),
+            absl::StatusCode::kInternal);
+}
+
+TEST(RpcScopeTest, RecordsCodeOnceAndUnknownIfNeverFinished) {
+  Metrics metrics;
+  {
+    RpcScope scope(&metrics, "/t/A");
+    EXPECT_EQ(scope.Finish(absl::NotFoundError("x")).error_code(), grpc::StatusCode::NOT_FOUND);
+    scope.Finish(absl::OkStatus());  // ignored for metrics
+  }
+  { RpcScope scope(&metrics, "/t/B"); }
+  { RpcScope scope(nullptr, "/t/C"); }  // no metrics: fine
+
+  auto count = [&](const std::string& method, const std::string& code) {
+    double total = 0;
+    for (const auto& family : metrics.registry()->Collect()) {
+      if (family.name != "lianxin_rpc_total") continue;
+      for (const auto& m : family.metric) {
+        bool method_ok = false, code_ok = false;
+        for (const auto& l : m.label) {
+          method_ok |= l.name == "method" && l.value == method;
+          code_ok |= l.name == "code" && l.value == code;
+        }
+        if (method_ok && code_ok) total += m.counter.value;
+      }
+    }
+    return total;
+  };
+  EXPECT_EQ(count("/t/A", "NOT_FOUND"), 1);
+  EXPECT_EQ(count("/t/A", "OK"), 0);
+  EXPECT_EQ(count("/t/B", "UNKNOWN"), 1);
+}
+
+}  // namespace
+}  // namespace lianxin

@@ -1,0 +1,106 @@
+#include "libs/runtime/server.h"
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "libs/common/log.h"
+
+namespace lianxin {
+namespace {
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", flag, " file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// "127.0.0.1:0" -> "127.0.0.1"; "[::]:0" -> "[::]".
+std::string ListenHost(const std::string& address) {
+  size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(
+    const TlsFiles& tls) {
+  if (tls.cert_file.empty() && tls.key_file.empty() && tls.ca_file.empty()) {
+    return grpc::InsecureServerCredentials();
+  }
+  if (tls.cert_file.empty() || tls.key_file.empty()) {
+    return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
+  }
+  grpc::SslServerCredentialsOptions options;
+  absl::StatusOr<std::string> cert = ReadPemFile("--tls_cert", tls.cert_file);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPemFile("--tls_key", tls.key_file);
+  if (!key.ok()) return key.status();
+  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  if (!tls.ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadPemFile("--tls_ca", tls.ca_file);
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *std::move(ca);
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions options) {
+  if (options.listen_address.empty()) return absl::InvalidArgumentError("empty listen address");
+  // Both are process-wide switches read by every ServerBuilder built afterwards.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  });
+
+  grpc::ServerBuilder builder;
+  // gRPC binds with SO_REUSEPORT by default: a second instance on the same port
+  // would silently share its traffic. One port, one server.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  int port = 0;
+  builder.AddListeningPort(
+      options.listen_address,
+      options.credentials != nullptr ? options.credentials : grpc::InsecureServerCredentials(),
+      &port);
+  for (const ServedService& s : options.services) builder.RegisterService(s.service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    if (server != nullptr) server->Shutdown();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address, " (address in use or invalid)"));
+  }
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  for (const ServedService& s : options.services) health->SetServingStatus(s.name, true);
+
+  std::string address = absl::StrCat(ListenHost(options.listen_address), ":", port);
+  LogInfo("rpc server started", {{"address", address}});
+  return std::unique_ptr<RpcServer>(new RpcServer(std::move(server), port, std::move(address)));
+}
+
+RpcServer::RpcServer(std::unique_ptr<grpc::Server> server, int port, std::string address)
+    : server_(std::move(server)), port_(port), address_(std::move(address)) {}
+
+RpcServer::~RpcServer() { Shutdown(absl::ZeroDuration()); }
+
+void RpcServer::Shutdown(absl::Duration grace) {
+  if (shut_down_.exchange(true)) return;
+  LogInfo("rpc server stopping", {{"address", address_}, {"grace", absl::FormatDuration(grace)}});
+  // Health first, so a load balancer stops sending before the listener closes.
+  server_->GetHealthCheckService()->Shutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  LogInfo("rpc server stopped", {{"address", address_}});
+}
+
+}  // namespace lianxin

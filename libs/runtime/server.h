@@ -1,0 +1,82 @@
+// A started gRPC server (callback API) with the standard health service and
+// server reflection, on a chosen or ephemeral port, plaintext or TLS.
+//
+//   ASSIGN_OR_RETURN(auto credentials, LoadServerCredentials(config.tls));
+//   ASSIGN_OR_RETURN(std::unique_ptr<RpcServer> server,
+//                    RpcServer::Start({config.listen_address, credentials,
+//                                      {{lianxin::v1::Echo::service_full_name(), &echo}}}));
+//   std::cout << "listening " << server->address() << std::endl;
+//   WaitForTerminationSignal();
+//   server->Shutdown(config.shutdown_grace);
+#ifndef LIANXIN_LIBS_RUNTIME_SERVER_H_
+#define LIANXIN_LIBS_RUNTIME_SERVER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "libs/runtime/config.h"
+
+namespace lianxin {
+
+// One service to serve, with the name health checks ask for
+// (e.g. lianxin::v1::Echo::service_full_name()).
+struct ServedService {
+  std::string name;
+  grpc::Service* service;  // not owned; must outlive the server
+};
+
+struct ServerOptions {
+  std::string listen_address;                            // "host:port"; port 0 = ephemeral
+  std::shared_ptr<grpc::ServerCredentials> credentials;  // null = plaintext
+  std::vector<ServedService> services;
+};
+
+// Returns plaintext credentials if `tls` names no files, else TLS credentials
+// from its PEM files (client certificates required and verified when a CA is
+// given). Returns NOT_FOUND naming an unreadable file, INVALID_ARGUMENT if only
+// one of cert/key is given or a CA is given without them.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(const TlsFiles& tls);
+
+class RpcServer {
+ public:
+  // Builds and starts a server serving `options.services`, grpc.health.v1.Health
+  // (SERVING for "" and every service name) and server reflection. Returns
+  // UNAVAILABLE if the address cannot be bound, INVALID_ARGUMENT if it is empty.
+  static absl::StatusOr<std::unique_ptr<RpcServer>> Start(ServerOptions options);
+
+  RpcServer(const RpcServer&) = delete;
+  RpcServer& operator=(const RpcServer&) = delete;
+  // Shuts down at once (no grace) if Shutdown was not called.
+  ~RpcServer();
+
+  // The bound port (the ephemeral one when the listen port was 0).
+  int port() const { return port_; }
+  // The listen host with the bound port, e.g. "127.0.0.1:40123".
+  const std::string& address() const { return address_; }
+
+  // Marks every service NOT_SERVING, stops accepting calls, lets in-flight RPCs
+  // finish for up to `grace`, cancels the rest, and returns when all are done.
+  // Thread-safe; calls after the first return at once.
+  void Shutdown(absl::Duration grace);
+
+  // The underlying server (e.g. for in-process channels).
+  grpc::Server* grpc_server() { return server_.get(); }
+
+ private:
+  RpcServer(std::unique_ptr<grpc::Server> server, int port, std::string address);
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  std::string address_;
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace lianxin
+
+#endif  // LIANXIN_LIBS_RUNTIME_SERVER_H_

@@ -1,0 +1,26 @@
+// Waiting for SIGTERM / SIGINT, the signals that stop a lianxin service.
+//
+//   RETURN_IF_ERROR(InstallTerminationHandlers());  // early in main
+//   … start servers …
+//   int signal = WaitForTerminationSignal();
+//   server->Shutdown(config.shutdown_grace);
+#ifndef LIANXIN_LIBS_RUNTIME_TERMINATION_H_
+#define LIANXIN_LIBS_RUNTIME_TERMINATION_H_
+
+#include "absl/status/status.h"
+
+namespace lianxin {
+
+// Installs handlers for SIGTERM and SIGINT that only record the signal (a
+// self-pipe; no other work in signal context). Idempotent. Returns INTERNAL if
+// the pipe or a handler cannot be set up.
+absl::Status InstallTerminationHandlers();
+
+// Blocks until SIGTERM or SIGINT arrives (or has arrived) after
+// InstallTerminationHandlers, and returns the signal number. Each signal is
+// returned once. Must not be called before InstallTerminationHandlers succeeded.
+int WaitForTerminationSignal();
+
+}  // namespace lianxin
+
+#endif  // LIANXIN_LIBS_RUNTIME_TERMINATION_H_
