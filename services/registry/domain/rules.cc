@@ -1,0 +1,223 @@
+#include "services/registry/domain/rules.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "absl/strings/str_format.h"
+
+namespace lianxin::registry {
+
+using lianxin::v1::MemberFacts;
+using lianxin::v1::MemberStatus;
+
+std::optional<absl::CivilDay> ParseDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+  }
+  const int year = std::stoi(std::string(text.substr(0, 4)));
+  const int month = std::stoi(std::string(text.substr(5, 2)));
+  const int day = std::stoi(std::string(text.substr(8, 2)));
+  absl::CivilDay parsed(year, month, day);
+  // CivilDay normalises 2026-02-30 to 2026-03-02: a real date round-trips.
+  if (parsed.year() != year || parsed.month() != month || parsed.day() != day) {
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+std::string FormatDate(absl::CivilDay day) {
+  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+}
+
+int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
+
+absl::CivilDay AddMonths(absl::CivilDay day, int months) {
+  absl::CivilMonth month = absl::CivilMonth(day) + months;
+  const int last_day = static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
+  return absl::CivilDay(month.year(), month.month(), std::min(day.day(), last_day));
+}
+
+bool IsJurisdictionCode(std::string_view code) {
+  if (code.size() != 6) return false;
+  for (char c : code) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  const int province = (code[0] - '0') * 10 + (code[1] - '0');
+  return province >= 11 && province <= 82;
+}
+
+bool SameProvince(std::string_view a, std::string_view b) {
+  return a.size() >= 2 && b.size() >= 2 && a.substr(0, 2) == b.substr(0, 2);
+}
+
+bool IsValidResidentIdNumber(std::string_view id) {
+  if (id.size() != 18) return false;
+  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  static constexpr char kCheck[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+  int sum = 0;
+  for (int i = 0; i < 17; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(id[i]))) return false;
+    sum += (id[i] - '0') * kWeights[i];
+  }
+  const char check = static_cast<char>(std::toupper(static_cast<unsigned char>(id[17])));
+  if (check != kCheck[sum % 11]) return false;
+  std::string birth = absl::StrFormat("%s-%s-%s", id.substr(6, 4), id.substr(10, 2),
+                                      id.substr(12, 2));
+  return ParseDate(birth).has_value();
+}
+
+std::string MaskIdNumber(std::string_view id) {
+  if (id.size() <= 10) return std::string(id.size(), '*');
+  return absl::StrFormat("%s%s%s", id.substr(0, 6), std::string(id.size() - 10, '*'),
+                         id.substr(id.size() - 4));
+}
+
+bool IsReportableAbsence(absl::CivilDay left_on, absl::CivilDay expected_return_on,
+                         const Settings& settings) {
+  return expected_return_on >= AddMonths(left_on, settings.report_after_months);
+}
+
+namespace {
+
+std::optional<absl::CivilDay> LeftOn(const MemberFacts& facts) {
+  if (!facts.away()) return std::nullopt;
+  return ParseDate(facts.outflow().left_on());
+}
+
+// The last day before `months` of absence are reached.
+std::optional<absl::CivilDay> LastDayBefore(const MemberFacts& facts, int months) {
+  std::optional<absl::CivilDay> left_on = LeftOn(facts);
+  if (!left_on.has_value()) return std::nullopt;
+  return AddMonths(*left_on, months) - 1;
+}
+
+}  // namespace
+
+std::optional<absl::CivilDay> CertificateOrTransferDueOn(const MemberFacts& facts,
+                                                         const Settings& settings) {
+  if (facts.transfer_pending() || facts.transfer_outcome() == "ACCEPTED") return std::nullopt;
+  std::optional<absl::CivilDay> due =
+      LastDayBefore(facts, settings.certificate_or_transfer_after_months);
+  if (!due.has_value()) return std::nullopt;
+  if (!facts.certificate().certificate_no().empty()) {
+    std::optional<absl::CivilDay> valid_until = ParseDate(facts.certificate().valid_until());
+    if (valid_until.has_value()) due = std::max(*due, *valid_until);
+  }
+  return due;
+}
+
+bool CertificateOrTransferOverdue(const MemberFacts& facts, absl::CivilDay as_of,
+                                  const Settings& settings) {
+  std::optional<absl::CivilDay> due = CertificateOrTransferDueOn(facts, settings);
+  return due.has_value() && as_of > *due;
+}
+
+std::vector<CertificateCheck> CertificateChecks(const MemberFacts& facts,
+                                                const Settings& settings) {
+  std::vector<CertificateCheck> checks;
+  std::optional<absl::CivilDay> issued_on = ParseDate(facts.certificate().issued_on());
+  if (!facts.away() || !issued_on.has_value()) return checks;
+  auto check = [&](const char* name, const std::string& last_on, int months) {
+    std::optional<absl::CivilDay> last = ParseDate(last_on);
+    return CertificateCheck{name, last.has_value() ? last_on : FormatDate(*issued_on),
+                            AddMonths(last.value_or(*issued_on), months), 0};
+  };
+  if (std::optional<absl::CivilDay> long_term =
+          LastDayBefore(facts, settings.certificate_or_transfer_after_months)) {
+    CertificateCheck quarterly = check("QUARTERLY_MAIL_BACK", facts.last_mail_back_check_on(),
+                                       settings.mail_back_check_months);
+    quarterly.due_on = std::max(quarterly.due_on, *long_term);
+    checks.push_back(quarterly);
+  }
+  checks.push_back(check("YEARLY", facts.last_yearly_check_on(), settings.yearly_check_months));
+  return checks;
+}
+
+std::optional<absl::CivilDay> NextCertificateCheckDue(const MemberFacts& facts,
+                                                      const Settings& settings) {
+  std::optional<absl::CivilDay> next;
+  for (const CertificateCheck& c : CertificateChecks(facts, settings)) {
+    if (!next.has_value() || c.due_on < *next) next = c.due_on;
+  }
+  return next;
+}
+
+std::optional<CertificateCheck> CertificateCheckOverdue(const MemberFacts& facts,
+                                                        absl::CivilDay as_of,
+                                                        const Settings& settings) {
+  for (CertificateCheck c : CertificateChecks(facts, settings)) {
+    if (as_of > c.due_on) {
+      c.days_overdue = DaysBetween(c.due_on, as_of);
+      return c;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<absl::CivilDay> TransferReceiptDueOn(const MemberFacts& facts,
+                                                   const Settings& settings) {
+  if (!facts.transfer_pending()) return std::nullopt;
+  std::optional<absl::CivilDay> requested_on = ParseDate(facts.transfer().requested_on());
+  if (!requested_on.has_value()) return std::nullopt;
+  return AddMonths(*requested_on, settings.receipt_due_months);
+}
+
+std::optional<int> LostTransferDaysOverdue(const MemberFacts& facts, absl::CivilDay as_of,
+                                           const Settings& settings) {
+  std::optional<absl::CivilDay> due = TransferReceiptDueOn(facts, settings);
+  if (!due.has_value() || as_of <= *due) return std::nullopt;
+  return DaysBetween(*due, as_of);
+}
+
+MemberStatus StatusAsSeenBy(const MemberFacts& facts, std::string_view jurisdiction) {
+  if (jurisdiction == facts.home_jurisdiction()) {
+    if (facts.transfer_pending()) return lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING;
+    if (facts.away()) {
+      return facts.arrived() ? lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED
+                             : lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING;
+    }
+    if (facts.transferred_in()) return lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN;
+    return lianxin::v1::MEMBER_STATUS_RESIDENT;
+  }
+  const auto& previous = facts.previous_homes();
+  if (std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()) {
+    return lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
+  }
+  if (facts.away() && facts.outflow().destination_jurisdiction() == jurisdiction) {
+    return facts.arrived() ? lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE
+                           : lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
+  }
+  if (facts.transfer_pending() && facts.transfer().to_jurisdiction() == jurisdiction) {
+    return lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
+  }
+  return lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
+}
+
+absl::flat_hash_set<std::string> CountiesOf(const MemberFacts& facts) {
+  absl::flat_hash_set<std::string> counties;
+  for (const std::string& county :
+       {facts.home_jurisdiction(), facts.outflow().destination_jurisdiction(),
+        facts.outflow().previous_destination_jurisdiction(),
+        facts.arrival().destination_jurisdiction(), facts.transfer().to_jurisdiction()}) {
+    if (!county.empty()) counties.insert(county);
+  }
+  counties.insert(facts.previous_homes().begin(), facts.previous_homes().end());
+  return counties;
+}
+
+absl::flat_hash_set<std::string> SharingCounties(const MemberFacts& facts, std::string_view self,
+                                                 const Settings& settings) {
+  absl::flat_hash_set<std::string> counties;
+  auto add = [&](const std::string& county) {
+    if (!county.empty() && county != self && settings.on_system.contains(county)) {
+      counties.insert(county);
+    }
+  };
+  add(facts.home_jurisdiction());
+  if (facts.away()) add(facts.outflow().destination_jurisdiction());
+  if (facts.transfer_pending()) add(facts.transfer().to_jurisdiction());
+  return counties;
+}
+
+}  // namespace lianxin::registry

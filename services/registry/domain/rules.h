@@ -1,0 +1,124 @@
+// The registry's rules (domain.md R1, R2, R8, R9, R18), one pure function each.
+//
+// Dates are absl::CivilDay; "today" always comes from the caller (the
+// injected clock), never from the wall clock.
+//
+//   if (!IsValidResidentIdNumber(id)) return InvalidArgument("id_number: ...");
+//   MemberStatus s = StatusAsSeenBy(facts, "650102");
+#ifndef LIANXIN_SERVICES_REGISTRY_DOMAIN_RULES_H_
+#define LIANXIN_SERVICES_REGISTRY_DOMAIN_RULES_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/time/civil_time.h"
+#include "lianxin/v1/events.pb.h"
+#include "lianxin/v1/registry.pb.h"
+
+namespace lianxin::registry {
+
+// Per-county settings; the *local* rules of domain.md default to Fuyun's values.
+struct Settings {
+  // R1 (local): an absence of at least this many months must be reported.
+  int report_after_months = 3;
+  // R2: away this long needs a transfer or an activity certificate.
+  int certificate_or_transfer_after_months = 6;
+  // R8 (local): long-term holders mail the certificate back this often.
+  int mail_back_check_months = 3;
+  // R8: the certificate is checked with the appraisal each year.
+  int yearly_check_months = 12;
+  // R9: the transfer receipt is due within this many months.
+  int receipt_due_months = 1;
+  // Counties that run lianxin (events about shared members are routed to them).
+  absl::flat_hash_set<std::string> on_system;
+};
+
+// Parses "YYYY-MM-DD" (a real calendar day). nullopt otherwise.
+std::optional<absl::CivilDay> ParseDate(std::string_view text);
+std::string FormatDate(absl::CivilDay day);
+// Whole days from `from` to `to` (negative if `to` is earlier).
+int DaysBetween(absl::CivilDay from, absl::CivilDay to);
+// `day` plus `months` calendar months, clamped to the month's last day
+// (2026-01-31 + 1 month = 2026-02-28).
+absl::CivilDay AddMonths(absl::CivilDay day, int months);
+
+// A 6-digit administrative division code (GB/T 2260): digits, province part 11–82.
+bool IsJurisdictionCode(std::string_view code);
+// Same province: the first two digits agree.
+bool SameProvince(std::string_view a, std::string_view b);
+
+// R18: an 18-character resident ID number (GB 11643): 17 digits, a valid
+// birth date in characters 7–14, and the ISO 7064 MOD 11-2 check character
+// (digit or 'X').
+bool IsValidResidentIdNumber(std::string_view id_number);
+// R18: shows only the first 6 and last 4 characters ("654322********123X").
+std::string MaskIdNumber(std::string_view id_number);
+
+// R1: an absence from `left_on` to `expected_return_on` lasts at least the
+// reporting threshold, so the member must report it to the branch.
+bool IsReportableAbsence(absl::CivilDay left_on, absl::CivilDay expected_return_on,
+                         const Settings& settings);
+
+// Deadlines below are "due dates": a thing is overdue on the days after its due date.
+
+// R2: away 6 months or more needs a valid activity certificate or a transfer
+// under way or done. The due date is the day before the 6 months are reached
+// (or, with a certificate, the last day of its validity if later); nullopt
+// when nothing is due (not away, or a transfer is under way or done).
+std::optional<absl::CivilDay> CertificateOrTransferDueOn(const lianxin::v1::MemberFacts& facts,
+                                                         const Settings& settings);
+bool CertificateOrTransferOverdue(const lianxin::v1::MemberFacts& facts, absl::CivilDay as_of,
+                                  const Settings& settings);
+
+// R8: the certificate checks of a member away holding one. The yearly check
+// is due 12 months after the last yearly check (or the issue); a long-term
+// holder (away 6 months or more) also mails it back every 3 months
+// (*local*): due 3 months after the last mail-back check (or the issue), and
+// not before the holder becomes long-term.
+struct CertificateCheck {
+  std::string check;            // "QUARTERLY_MAIL_BACK" or "YEARLY"
+  std::string last_checked_on;  // the last check of that kind, or the issue date
+  absl::CivilDay due_on;
+  int days_overdue = 0;         // as of the date asked
+};
+// The checks that apply, each with its due date (days_overdue 0).
+std::vector<CertificateCheck> CertificateChecks(const lianxin::v1::MemberFacts& facts,
+                                                const Settings& settings);
+// The earliest due date among CertificateChecks, or nullopt.
+std::optional<absl::CivilDay> NextCertificateCheckDue(const lianxin::v1::MemberFacts& facts,
+                                                      const Settings& settings);
+// The first overdue check as of `as_of` (the quarterly one first), or nullopt.
+std::optional<CertificateCheck> CertificateCheckOverdue(const lianxin::v1::MemberFacts& facts,
+                                                        absl::CivilDay as_of,
+                                                        const Settings& settings);
+
+// R9: the receipt of a pending transfer is due one month after the request.
+std::optional<absl::CivilDay> TransferReceiptDueOn(const lianxin::v1::MemberFacts& facts,
+                                                   const Settings& settings);
+// Days the receipt is overdue as of `as_of`, or nullopt when not overdue.
+std::optional<int> LostTransferDaysOverdue(const lianxin::v1::MemberFacts& facts,
+                                           absl::CivilDay as_of, const Settings& settings);
+
+// The status `jurisdiction` shows for the member (api-contract.md): home side
+// RESIDENT / OUTFLOW_PENDING / OUTFLOW_RECEIVED / TRANSFER_PENDING /
+// TRANSFERRED_OUT; destination side INFLOW_EXPECTED / INFLOW_ACTIVE /
+// INFLOW_CLOSED / TRANSFERRED_IN.
+lianxin::v1::MemberStatus StatusAsSeenBy(const lianxin::v1::MemberFacts& facts,
+                                         std::string_view jurisdiction);
+
+// Every county with a part in the member: home, previous homes, current and
+// previous destination, the county of the arrival, the transfer's target.
+absl::flat_hash_set<std::string> CountiesOf(const lianxin::v1::MemberFacts& facts);
+
+// The counties other than `self` that share the member and run lianxin: home,
+// current destination, transfer target. Events about the member go to them.
+absl::flat_hash_set<std::string> SharingCounties(const lianxin::v1::MemberFacts& facts,
+                                                 std::string_view self,
+                                                 const Settings& settings);
+
+}  // namespace lianxin::registry
+
+#endif  // LIANXIN_SERVICES_REGISTRY_DOMAIN_RULES_H_

@@ -1,0 +1,97 @@
+// The registry's RocksDB view: member facts (the aggregate state) and the
+// query indexes derived from them, kept in the same Transaction as the events.
+//
+// Index rows (Family::kIndexes), all derived from one member's facts by
+// IndexKeys, so a change rewrites exactly the rows that differ:
+//   st/<status, 2 digits>/<member_id>       the status this county sees
+//   lt/<receipt due YYYY-MM-DD>/<member_id> a pending transfer (R9)
+//   cc/<check due>/<member_id>              the next certificate check (R8)
+//   r2/<due>/<member_id>                    certificate or transfer due (R2)
+//   id/<id hash>                            identity claims (R18), see IdentityClaim
+//
+//   RegistryProjection projection(store, "654322", settings);
+//   ASSIGN_OR_RETURN(std::optional<LoadedMember> m, projection.Load(member_id));
+#ifndef LIANXIN_SERVICES_REGISTRY_PROJECTION_H_
+#define LIANXIN_SERVICES_REGISTRY_PROJECTION_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "lianxin/v1/events.pb.h"
+#include "lianxin/v1/registry.pb.h"
+#include "libs/eventstore/event_store.h"
+#include "services/registry/domain/rules.h"
+
+namespace lianxin::registry {
+
+struct LoadedMember {
+  lianxin::v1::MemberFacts facts;
+  uint64_t version = 0;
+};
+
+// Who holds an ID-number hash (R18). `confirmed` once the claim was read back
+// from lx.identity.v1, whose order decides between racing registrations.
+struct IdentityClaim {
+  std::string member_id;
+  std::string jurisdiction;
+  bool confirmed = false;
+};
+
+class RegistryProjection {
+ public:
+  // `store` is not owned and must outlive the projection.
+  RegistryProjection(EventStore* store, std::string jurisdiction, Settings settings);
+
+  const std::string& jurisdiction() const { return jurisdiction_; }
+  const Settings& settings() const { return settings_; }
+  EventStore* store() const { return store_; }
+
+  // The member's facts and version, or nullopt if this county has no record.
+  absl::StatusOr<std::optional<LoadedMember>> Load(const std::string& member_id) const;
+
+  // Adds to `txn` the append of `events` to the member (which must be at
+  // `expected_version`) with its new facts, and the index rows that changed.
+  void Stage(Transaction& txn, const std::string& member_id, uint64_t expected_version,
+             const lianxin::v1::MemberFacts& before, std::vector<lianxin::v1::Event> events,
+             const lianxin::v1::MemberFacts& after) const;
+
+  // The index keys of a member's facts as seen by this county.
+  std::set<std::string> IndexKeys(const lianxin::v1::MemberFacts& facts) const;
+
+  absl::StatusOr<std::optional<IdentityClaim>> FindIdentity(const std::string& id_hash) const;
+  void PutIdentity(Transaction& txn, const std::string& id_hash, const IdentityClaim& claim) const;
+
+  // Calls fn for members with one of `statuses`, in (status, member id) order,
+  // starting after `after_key` (a key from a previous call; empty = start),
+  // until fn returns false. fn receives the index key and the facts.
+  absl::Status ScanByStatus(
+      const std::vector<lianxin::v1::MemberStatus>& statuses, const std::string& after_key,
+      const std::function<bool(const std::string& key, const LoadedMember&)>& fn) const;
+
+  // Calls fn for members whose `prefix` ("lt/", "cc/", "r2/") due date is
+  // before `as_of`, in due-date order.
+  absl::Status ScanDueBefore(const std::string& prefix, absl::CivilDay as_of,
+                             const std::function<bool(const LoadedMember&)>& fn) const;
+
+ private:
+  EventStore* store_;
+  std::string jurisdiction_;
+  Settings settings_;
+};
+
+// The statuses a Direction covers (DIRECTION_ALL: every status).
+std::vector<lianxin::v1::MemberStatus> StatusesOf(lianxin::v1::Direction direction);
+
+// The API view of a member as `jurisdiction` sees it.
+lianxin::v1::Member ToMember(const lianxin::v1::MemberFacts& facts, uint64_t version,
+                             const std::string& jurisdiction);
+
+}  // namespace lianxin::registry
+
+#endif  // LIANXIN_SERVICES_REGISTRY_PROJECTION_H_

@@ -1,0 +1,114 @@
+#include "services/registry/reactions.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
+#include "services/registry/domain/decider.h"
+
+namespace lianxin::registry {
+
+using lianxin::v1::Event;
+using lianxin::v1::MemberFacts;
+
+namespace {
+
+constexpr char kSystemActor[] = "system/registry";
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+}
+
+}  // namespace
+
+RegistryReactions::RegistryReactions(RegistryProjection* projection, Clock* clock)
+    : projection_(*projection), clock_(*clock) {}
+
+std::vector<std::string> RegistryReactions::Topics(const std::string& jurisdiction) {
+  return {InboxTopic(jurisdiction), kIdentityTopic};
+}
+
+absl::Status RegistryReactions::Apply(const Event& event, const std::string& topic,
+                                      Transaction& txn) {
+  if (event.source().service() != "registry") return absl::OkStatus();  // not ours to record
+  if (topic == kIdentityTopic) return Claim(event, txn);
+  if (event.source().jurisdiction() == projection_.jurisdiction()) return absl::OkStatus();
+  return Record(event, txn);
+}
+
+absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
+  // Registry payloads have field numbers 100–199 (events.proto).
+  if (event.payload_case() < 100 || event.payload_case() >= 200) {
+    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": payload ",
+                                                   event.type(), " is not a registry event"));
+  }
+  const std::string& member_id = event.aggregate_id();
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  MemberFacts before = member.has_value() ? member->facts : MemberFacts();
+  const uint64_t version = member.has_value() ? member->version : 0;
+  // The same payload and domain envelope in this log; the store stamps the rest.
+  Event recorded = event;
+  recorded.clear_event_id();
+  recorded.clear_source();
+  recorded.clear_aggregate_id();
+  recorded.clear_version();
+  recorded.clear_sequence();
+  recorded.clear_recorded_at();
+  recorded.clear_prev_hash();
+  recorded.clear_hash();
+  recorded.clear_route_version();
+  recorded.clear_routed_to();  // the deciding county routed it already
+  recorded.clear_also_to();
+  recorded.set_causation_id(event.event_id());
+  Event stamped = recorded;
+  stamped.set_aggregate_id(member_id);
+  MemberFacts after = Evolve(before, stamped);
+  projection_.Stage(txn, member_id, version, before, {std::move(recorded)}, after);
+  return absl::OkStatus();
+}
+
+absl::Status RegistryReactions::Claim(const Event& event, Transaction& txn) {
+  if (!event.has_member_registered() || event.member_registered().id_hash().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("identity claim ", event.event_id(), " carries no id_hash"));
+  }
+  const std::string& id_hash = event.member_registered().id_hash();
+  const IdentityClaim claim{event.aggregate_id(), event.source().jurisdiction(), true};
+  ASSIGN_OR_RETURN(std::optional<IdentityClaim> held, projection_.FindIdentity(id_hash));
+  if (!held.has_value() || held->member_id == claim.member_id) {
+    projection_.PutIdentity(txn, id_hash, claim);
+    return absl::OkStatus();
+  }
+  const IdentityClaim& winner = held->confirmed ? *held : claim;
+  const IdentityClaim& loser = held->confirmed ? claim : *held;
+  if (!held->confirmed) projection_.PutIdentity(txn, id_hash, claim);
+  if (loser.jurisdiction != projection_.jurisdiction()) return absl::OkStatus();
+  Event flagged;
+  flagged.set_type("DuplicateSuspected");
+  flagged.mutable_duplicate_suspected()->set_existing_member_id(winner.member_id);
+  flagged.mutable_duplicate_suspected()->set_existing_jurisdiction(winner.jurisdiction);
+  flagged.set_causation_id(event.event_id());
+  return Decide(loser.member_id, std::move(flagged), txn);
+}
+
+absl::Status RegistryReactions::Decide(const std::string& member_id, Event event,
+                                       Transaction& txn) {
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  if (!member.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("member ", member_id, " is not in this registry"));
+  }
+  event.set_actor(kSystemActor);
+  SetTimestamp(clock_.Now(), event.mutable_occurred_at());
+  Event stamped = event;
+  stamped.set_aggregate_id(member_id);
+  MemberFacts after = Evolve(member->facts, stamped);
+  for (const std::string& county :
+       SharingCounties(member->facts, projection_.jurisdiction(), projection_.settings())) {
+    event.add_routed_to(county);
+  }
+  projection_.Stage(txn, member_id, member->version, member->facts, {std::move(event)}, after);
+  return absl::OkStatus();
+}
+
+}  // namespace lianxin::registry

@@ -1,0 +1,45 @@
+// What the registry does with consumed events (the consumer's EventHandler):
+//
+// - from its county's inbox: another county's registry event about a member
+//   the two share is recorded in this registry's own log (same payload,
+//   causation_id = the original event), so each side's facts are rebuilt from
+//   its own log alone and converge with the other side's;
+// - from lx.identity.v1: identity claims (R18). The topic's order decides
+//   between registrations of one ID number that raced in two counties: the
+//   first claim wins, and a later one of this county is flagged
+//   DuplicateSuspected, to merge, never dropped.
+#ifndef LIANXIN_SERVICES_REGISTRY_REACTIONS_H_
+#define LIANXIN_SERVICES_REGISTRY_REACTIONS_H_
+
+#include <string>
+
+#include "libs/bus/consumer.h"
+#include "libs/common/clock.h"
+#include "services/registry/projection.h"
+
+namespace lianxin::registry {
+
+class RegistryReactions : public EventHandler {
+ public:
+  // Neither is owned; both must outlive the consumer.
+  RegistryReactions(RegistryProjection* projection, Clock* clock);
+
+  absl::Status Apply(const lianxin::v1::Event& event, const std::string& topic,
+                     Transaction& txn) override;
+
+  // The topics this handler consumes for `jurisdiction`.
+  static std::vector<std::string> Topics(const std::string& jurisdiction);
+
+ private:
+  absl::Status Record(const lianxin::v1::Event& event, Transaction& txn);
+  absl::Status Claim(const lianxin::v1::Event& event, Transaction& txn);
+  // Appends an event decided here (a reaction) to a member of this county.
+  absl::Status Decide(const std::string& member_id, lianxin::v1::Event event, Transaction& txn);
+
+  RegistryProjection& projection_;
+  Clock& clock_;
+};
+
+}  // namespace lianxin::registry
+
+#endif  // LIANXIN_SERVICES_REGISTRY_REACTIONS_H_

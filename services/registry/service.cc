@@ -1,0 +1,654 @@
+#include "services/registry/service.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "libs/common/status_macros.h"
+#include "libs/runtime/validate.h"
+#include "services/registry/summary.h"
+
+namespace lianxin::registry {
+
+using lianxin::v1::MemberFacts;
+using lianxin::v1::MemberStatus;
+
+namespace {
+
+constexpr int kMaxRaceRetries = 8;
+constexpr char kService[] = "/lianxin.v1.Registry/";
+
+std::string Method(const char* rpc) { return absl::StrCat(kService, rpc); }
+
+// The idempotency record: the RPC's name, then its serialized reply.
+std::string IdempotencyRecord(const std::string& method, const google::protobuf::Message& reply) {
+  return absl::StrCat(method, "\n", reply.SerializeAsString());
+}
+
+// Returns true (and fills `reply`) if `request_id` was already answered.
+absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
+                            const std::string& request_id, google::protobuf::Message* reply) {
+  absl::StatusOr<std::string> record = store.LookupIdempotency(request_id);
+  if (absl::IsNotFound(record.status())) return false;
+  if (!record.ok()) return record.status();
+  const size_t newline = record->find('\n');
+  const std::string first_method = record->substr(0, newline);
+  if (newline == std::string::npos || first_method != method) {
+    return absl::AlreadyExistsError(absl::StrCat("request_id: ", request_id,
+                                                 " was already used for ", first_method));
+  }
+  if (!reply->ParseFromString(record->substr(newline + 1))) {
+    return absl::DataLossError(absl::StrCat("stored reply of ", request_id, " does not parse"));
+  }
+  return true;
+}
+
+absl::Status CheckMutator(const Principal& caller, const std::string& jurisdiction) {
+  RETURN_IF_ERROR(CheckCanMutate(caller));
+  if (caller.jurisdiction != jurisdiction) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "operator of ", caller.jurisdiction, " may not change records in ", jurisdiction,
+        "'s registry; act through your own county's registry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRegistrationFields(FieldChecker& check, const std::string& branch,
+                                        const std::string& name, const std::string& id_number,
+                                        lianxin::v1::Gender gender, const std::string& birth_date,
+                                        lianxin::v1::MemberCategory category,
+                                        const std::string& phone, const std::string& joined_on) {
+  check.Text("branch", branch, 1, 64)
+      .Text("name", name, 1, 32)
+      .Require(IsValidResidentIdNumber(id_number), "id_number",
+               "is not a valid 18-character resident ID number (checksum, birth date)")
+      .Require(lianxin::v1::Gender_IsValid(gender), "gender", "is not a known value")
+      .Date("birth_date", birth_date)
+      .Require(lianxin::v1::MemberCategory_IsValid(category) &&
+                   category != lianxin::v1::MEMBER_CATEGORY_UNSPECIFIED,
+               "category", "is required (FARMER, LAID_OFF_WORKER, VETERAN, GRADUATE, ...)")
+      .Phone("phone", phone, /*optional=*/true)
+      .Date("joined_on", joined_on);
+  RETURN_IF_ERROR(check.status());
+  // The ID number carries the birth date (characters 7–14).
+  const std::string embedded = absl::StrCat(id_number.substr(6, 4), "-", id_number.substr(10, 2),
+                                            "-", id_number.substr(12, 2));
+  if (embedded != birth_date) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "birth_date: ", birth_date, " does not match the id_number's birth date ", embedded));
+  }
+  return absl::OkStatus();
+}
+
+lianxin::v1::HistoryEntry ToHistoryEntry(const lianxin::v1::Event& event) {
+  lianxin::v1::HistoryEntry entry;
+  entry.set_event_id(event.event_id());
+  entry.set_type(event.type());
+  *entry.mutable_occurred_at() = event.occurred_at();
+  *entry.mutable_recorded_at() = event.recorded_at();
+  entry.set_actor(event.actor());
+  entry.set_source(absl::StrCat(event.source().jurisdiction(), "/", event.source().service()));
+  entry.set_version(event.version());
+  entry.set_summary(Summarize(event));
+  return entry;
+}
+
+}  // namespace
+
+absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
+
+RegistryService::RegistryService(RegistryServiceOptions options)
+    : options_(std::move(options)), projection_(*options_.projection) {}
+
+absl::CivilDay RegistryService::Today() const {
+  return absl::ToCivilDay(options_.clock->Now(), CountyTimeZone());
+}
+
+Context RegistryService::NewContext(const Principal& caller, const std::string& request_id) const {
+  absl::Time now = options_.clock->Now();
+  return Context{projection_.jurisdiction(), now, absl::ToCivilDay(now, CountyTimeZone()),
+                 caller.operator_id, request_id};
+}
+
+absl::Status RegistryService::CheckCounty(const Principal& caller,
+                                          const std::string& jurisdiction) const {
+  RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
+  if (jurisdiction != projection_.jurisdiction()) {
+    return absl::InvalidArgumentError(absl::StrCat("jurisdiction: this registry serves ",
+                                                   projection_.jurisdiction(), ", not ",
+                                                   jurisdiction));
+  }
+  if (caller.jurisdiction != jurisdiction) {
+    return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
+                                                    " may not read ", jurisdiction, "'s lists"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> RegistryService::AsOf(const std::string& as_of) const {
+  RETURN_IF_ERROR(FieldChecker().Date("as_of", as_of, /*optional=*/true).status());
+  return as_of.empty() ? Today() : *ParseDate(as_of);
+}
+
+absl::StatusOr<LoadedMember> RegistryService::LoadForRead(const Principal& caller,
+                                                          const std::string& member_id) const {
+  RETURN_IF_ERROR(FieldChecker().Text("member_id", member_id, 1, 64).status());
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  if (!member.has_value()) {
+    return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
+                                            projection_.jurisdiction()));
+  }
+  if (caller.jurisdiction != projection_.jurisdiction() &&
+      !CountiesOf(member->facts).contains(caller.jurisdiction)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "member_id: ", member_id, " has no part in ", caller.jurisdiction));
+  }
+  return *std::move(member);
+}
+
+absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc,
+                                     const std::string& request_id, const std::string& member_id,
+                                     uint64_t expected_version, const Decision& decide,
+                                     lianxin::v1::MutationReply* reply) {
+  const std::string method = Method(rpc);
+  RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
+  RETURN_IF_ERROR(
+      FieldChecker().RequestId(request_id).Text("member_id", member_id, 1, 64).status());
+  EventStore& store = *projection_.store();
+  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  if (replayed) return absl::OkStatus();
+
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+    if (!member.has_value()) {
+      return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
+                                              projection_.jurisdiction()));
+    }
+    if (expected_version != 0 && expected_version != member->version) {
+      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version,
+                                             " but member ", member_id, " is at version ",
+                                             member->version));
+    }
+    ASSIGN_OR_RETURN(Events events, decide(member->facts, NewContext(caller, request_id)));
+    MemberFacts after = member->facts;
+    for (const auto& event : events) {
+      lianxin::v1::Event stamped = event;
+      stamped.set_aggregate_id(member_id);
+      after = Evolve(std::move(after), stamped);
+    }
+    reply->set_version(member->version + events.size());
+    Transaction txn;
+    txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
+    projection_.Stage(txn, member_id, member->version, member->facts, std::move(events), after);
+    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
+    if (absl::IsAborted(result.status()) && expected_version == 0 &&
+        attempt < kMaxRaceRetries) {
+      continue;  // another command on the member committed first: decide again
+    }
+    RETURN_IF_ERROR(result.status());
+    if (result->duplicate) {
+      ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+      return absl::OkStatus();
+    }
+    if (options_.on_commit) options_.on_commit();
+    return absl::OkStatus();
+  }
+}
+
+absl::Status RegistryService::Create(
+    const Principal& caller, const char* rpc, const std::string& request_id,
+    const std::string& id_number,
+    const std::function<absl::StatusOr<Events>(const std::string&, const Context&)>& decide,
+    const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
+    google::protobuf::Message* reply) {
+  const std::string method = Method(rpc);
+  EventStore& store = *projection_.store();
+  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  if (replayed) return absl::OkStatus();
+
+  const std::string id_hash = options_.hasher->Hash(id_number);
+  ASSIGN_OR_RETURN(std::optional<IdentityClaim> claim, projection_.FindIdentity(id_hash));
+  if (claim.has_value()) {
+    return absl::AlreadyExistsError(absl::StrCat("id_number: already registered as member ",
+                                                 claim->member_id, " in ",
+                                                 claim->jurisdiction, " (R18)"));
+  }
+  ASSIGN_OR_RETURN(Events events, decide(id_hash, NewContext(caller, request_id)));
+  // One person, one id per county: derived from the keyed hash.
+  const std::string member_id =
+      absl::StrCat(projection_.jurisdiction(), "-", id_hash.substr(0, 16));
+  MemberFacts after;
+  for (auto event : events) {
+    event.set_aggregate_id(member_id);
+    after = Evolve(std::move(after), event);
+  }
+  fill_reply(member_id, events.size());
+  Transaction txn;
+  txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
+  projection_.Stage(txn, member_id, 0, MemberFacts(), std::move(events), after);
+  projection_.PutIdentity(txn, id_hash, {member_id, projection_.jurisdiction(), false});
+  absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
+  if (absl::IsAborted(result.status())) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("id_number: already registered as member ", member_id, " (R18)"));
+  }
+  RETURN_IF_ERROR(result.status());
+  if (result->duplicate) {
+    ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+    return absl::OkStatus();
+  }
+  if (options_.on_commit) options_.on_commit();
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* RegistryService::RegisterMember(
+    grpc::CallbackServerContext* context, const lianxin::v1::RegisterMemberRequest* request,
+    lianxin::v1::RegisterMemberReply* reply) {
+  return ServeUnaryRpc(context, Method("RegisterMember"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
+    FieldChecker check;
+    check.RequestId(request->request_id()).Jurisdiction("jurisdiction", request->jurisdiction());
+    RETURN_IF_ERROR(ValidateRegistrationFields(
+        check, request->branch(), request->name(), request->id_number(), request->gender(),
+        request->birth_date(), request->category(), request->phone(), request->joined_on()));
+    const std::string masked = MaskIdNumber(request->id_number());
+    return Create(
+        caller, "RegisterMember", request->request_id(), request->id_number(),
+        [&](const std::string& hash, const Context& ctx) {
+          return DecideRegisterMember(*request, hash, masked, ctx, projection_.settings());
+        },
+        [&](const std::string& member_id, uint64_t version) {
+          reply->set_member_id(member_id);
+          reply->set_version(version);
+        },
+        reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RegisterOutflow(
+    grpc::CallbackServerContext* context, const lianxin::v1::RegisterOutflowRequest* request,
+    lianxin::v1::MutationReply* reply) {
+  return ServeUnaryRpc(context, Method("RegisterOutflow"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(FieldChecker()
+                        .Jurisdiction("destination_jurisdiction",
+                                      request->destination_jurisdiction())
+                        .Text("destination_address", request->destination_address(), 1, 128)
+                        .Text("occupation", request->occupation(), 1, 64)
+                        .Date("left_on", request->left_on())
+                        .Date("expected_return_on", request->expected_return_on())
+                        .Phone("contact_phone", request->contact_phone())
+                        .Text("employer", request->employer(), 0, 64)
+                        .Text("liaison_name", request->liaison_name(), 0, 32)
+                        .Text("destination_name", request->destination_name(), 0, 64)
+                        .status());
+    return Mutate(caller, "RegisterOutflow", request->request_id(), request->member_id(),
+                  request->expected_version(),
+                  [&](const MemberFacts& facts, const Context& ctx) {
+                    return DecideRegisterOutflow(facts, *request, ctx, projection_.settings());
+                  },
+                  reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::IssueCertificate(
+    grpc::CallbackServerContext* context, const lianxin::v1::IssueCertificateRequest* request,
+    lianxin::v1::MutationReply* reply) {
+  return ServeUnaryRpc(context, Method("IssueCertificate"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(FieldChecker()
+                        .Text("certificate_no", request->certificate_no(), 1, 32)
+                        .Date("valid_until", request->valid_until())
+                        .Date("issued_on", request->issued_on(), /*optional=*/true)
+                        .status());
+    return Mutate(caller, "IssueCertificate", request->request_id(), request->member_id(),
+                  request->expected_version(),
+                  [&](const MemberFacts& facts, const Context& ctx) {
+                    return DecideIssueCertificate(facts, *request, ctx, projection_.settings());
+                  },
+                  reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RecordArrival(
+    grpc::CallbackServerContext* context, const lianxin::v1::RecordArrivalRequest* request,
+    lianxin::v1::RecordArrivalReply* reply) {
+  return ServeUnaryRpc(context, Method("RecordArrival"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
+    FieldChecker check;
+    check.RequestId(request->request_id())
+        .Jurisdiction("jurisdiction", request->jurisdiction())
+        .Text("branch", request->branch(), 1, 64)
+        .Date("arrived_on", request->arrived_on())
+        .Text("certificate_no", request->certificate_no(), 0, 32)
+        .Text("contact_person", request->contact_person(), 0, 32);
+    if (!request->member_id().empty()) {
+      RETURN_IF_ERROR(check.status());
+      lianxin::v1::MutationReply mutation;
+      RETURN_IF_ERROR(Mutate(caller, "RecordArrival", request->request_id(),
+                             request->member_id(), request->expected_version(),
+                             [&](const MemberFacts& facts, const Context& ctx) {
+                               return DecideRecordArrival(facts, *request, ctx,
+                                                          projection_.settings());
+                             },
+                             &mutation));
+      reply->set_member_id(request->member_id());
+      reply->set_version(mutation.version());
+      return absl::OkStatus();
+    }
+    // No member_id: the origin does not run lianxin, a full registration.
+    check.Jurisdiction("origin_jurisdiction", request->origin_jurisdiction())
+        .Text("origin_branch", request->origin_branch(), 0, 64);
+    RETURN_IF_ERROR(ValidateRegistrationFields(
+        check, request->branch(), request->name(), request->id_number(), request->gender(),
+        request->birth_date(), request->category(), request->phone(), request->joined_on()));
+    const std::string masked = MaskIdNumber(request->id_number());
+    return Create(
+        caller, "RecordArrival", request->request_id(), request->id_number(),
+        [&](const std::string& hash, const Context& ctx) {
+          return DecideRegisterArrival(*request, hash, masked, ctx, projection_.settings());
+        },
+        [&](const std::string& member_id, uint64_t version) {
+          reply->set_member_id(member_id);
+          reply->set_version(version);
+        },
+        reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RecordCertificateEntry(
+    grpc::CallbackServerContext* context,
+    const lianxin::v1::RecordCertificateEntryRequest* request, lianxin::v1::MutationReply* reply) {
+  return ServeUnaryRpc(context, Method("RecordCertificateEntry"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(FieldChecker()
+                        .Date("occurred_on", request->occurred_on())
+                        .Text("activity", request->activity(), 1, 128)
+                        .Require(lianxin::v1::CertificateEntryKind_IsValid(request->kind()),
+                                 "kind", "is not a known value")
+                        .Require(request->amount_fen() >= 0, "amount_fen", "is negative")
+                        .status());
+    return Mutate(caller, "RecordCertificateEntry", request->request_id(), request->member_id(),
+                  request->expected_version(),
+                  [&](const MemberFacts& facts, const Context& ctx) {
+                    return DecideRecordCertificateEntry(facts, *request, ctx,
+                                                        projection_.settings());
+                  },
+                  reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RequestTransfer(
+    grpc::CallbackServerContext* context, const lianxin::v1::RequestTransferRequest* request,
+    lianxin::v1::MutationReply* reply) {
+  return ServeUnaryRpc(context, Method("RequestTransfer"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(FieldChecker()
+                        .Jurisdiction("to_jurisdiction", request->to_jurisdiction())
+                        .Text("letter_no", request->letter_no(), 1, 32)
+                        .Text("to_organization", request->to_organization(), 0, 64)
+                        .status());
+    return Mutate(caller, "RequestTransfer", request->request_id(), request->member_id(),
+                  request->expected_version(),
+                  [&](const MemberFacts& facts, const Context& ctx) {
+                    return DecideRequestTransfer(facts, *request, ctx, projection_.settings());
+                  },
+                  reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::AcceptTransfer(
+    grpc::CallbackServerContext* context, const lianxin::v1::AcceptTransferRequest* request,
+    lianxin::v1::MutationReply* reply) {
+  return ServeUnaryRpc(context, Method("AcceptTransfer"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(FieldChecker().Text("branch", request->branch(), 0, 64).status());
+    return Mutate(caller, "AcceptTransfer", request->request_id(), request->member_id(),
+                  request->expected_version(),
+                  [&](const MemberFacts& facts, const Context& ctx) {
+                    return DecideAcceptTransfer(facts, *request, ctx, projection_.settings());
+                  },
+                  reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RejectTransfer(
+    grpc::CallbackServerContext* context, const lianxin::v1::RejectTransferRequest* request,
+    lianxin::v1::MutationReply* reply) {
+  return ServeUnaryRpc(context, Method("RejectTransfer"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(FieldChecker().Text("reason", request->reason(), 1, 256).status());
+    return Mutate(caller, "RejectTransfer", request->request_id(), request->member_id(),
+                  request->expected_version(),
+                  [&](const MemberFacts& facts, const Context& ctx) {
+                    return DecideRejectTransfer(facts, *request, ctx, projection_.settings());
+                  },
+                  reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RecordReturn(
+    grpc::CallbackServerContext* context, const lianxin::v1::RecordReturnRequest* request,
+    lianxin::v1::MutationReply* reply) {
+  return ServeUnaryRpc(context, Method("RecordReturn"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(FieldChecker().Date("returned_on", request->returned_on()).status());
+    return Mutate(caller, "RecordReturn", request->request_id(), request->member_id(),
+                  request->expected_version(),
+                  [&](const MemberFacts& facts, const Context& ctx) {
+                    return DecideRecordReturn(facts, *request, ctx, projection_.settings());
+                  },
+                  reply);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetMember(grpc::CallbackServerContext* context,
+                                                     const lianxin::v1::GetMemberRequest* request,
+                                                     lianxin::v1::GetMemberReply* reply) {
+  return ServeUnaryRpc(context, Method("GetMember"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request->member_id()));
+    *reply->mutable_member() = ToMember(member.facts, member.version, projection_.jurisdiction());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListMembers(
+    grpc::CallbackServerContext* context, const lianxin::v1::ListMembersRequest* request,
+    lianxin::v1::ListMembersReply* reply) {
+  return ServeUnaryRpc(context, Method("ListMembers"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
+    RETURN_IF_ERROR(
+        FieldChecker()
+            .Require(lianxin::v1::Direction_IsValid(request->direction()), "direction",
+                     "is not a known value")
+            .Require(lianxin::v1::MemberStatus_IsValid(request->status()), "status",
+                     "is not a known value")
+            .Require(request->page_size() >= 0 && request->page_size() <= 1000, "page_size",
+                     "must be between 0 and 1000")
+            .Require(request->page_token().empty() || request->page_token().rfind("st/", 0) == 0,
+                     "page_token", "is not a token from a previous reply")
+            .status());
+    std::vector<MemberStatus> statuses = StatusesOf(request->direction());
+    if (request->status() != lianxin::v1::MEMBER_STATUS_UNSPECIFIED) {
+      if (std::find(statuses.begin(), statuses.end(), request->status()) == statuses.end()) {
+        return absl::OkStatus();  // a status outside the direction: nothing
+      }
+      statuses = {request->status()};
+    }
+    const int page_size = request->page_size() == 0 ? 100 : request->page_size();
+    std::string last_key;
+    RETURN_IF_ERROR(projection_.ScanByStatus(
+        statuses, request->page_token(), [&](const std::string& key, const LoadedMember& m) {
+          if (reply->members_size() == page_size) {
+            reply->set_next_page_token(last_key);
+            return false;
+          }
+          *reply->add_members() = ToMember(m.facts, m.version, projection_.jurisdiction());
+          last_key = key;
+          return true;
+        }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetMemberHistory(
+    grpc::CallbackServerContext* context, const lianxin::v1::GetMemberHistoryRequest* request,
+    lianxin::v1::GetMemberHistoryReply* reply) {
+  return ServeUnaryRpc(context, Method("GetMemberHistory"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request->member_id()));
+    return projection_.store()->ScanAggregate(request->member_id(),
+                                              [&](const lianxin::v1::Event& event) {
+                                                *reply->add_events() = ToHistoryEntry(event);
+                                                return true;
+                                              });
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetStatistics(
+    grpc::CallbackServerContext* context, const lianxin::v1::GetStatisticsRequest* request,
+    lianxin::v1::GetStatisticsReply* reply) {
+  return ServeUnaryRpc(context, Method("GetStatistics"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
+    const absl::CivilDay today = Today();
+    const std::string& self = projection_.jurisdiction();
+    std::map<std::string, uint64_t> by_category, by_destination;
+    RETURN_IF_ERROR(projection_.ScanByStatus(
+        StatusesOf(lianxin::v1::DIRECTION_ALL), "",
+        [&](const std::string&, const LoadedMember& m) {
+          const MemberFacts& f = m.facts;
+          switch (StatusAsSeenBy(f, self)) {
+            case lianxin::v1::MEMBER_STATUS_RESIDENT:
+              reply->set_resident_count(reply->resident_count() + 1);
+              if (!f.returned_on().empty()) reply->set_returned_count(reply->returned_count() + 1);
+              break;
+            case lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING:
+            case lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED:
+            case lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING: {
+              reply->set_outflow_count(reply->outflow_count() + 1);
+              const std::string& destination = f.outflow().destination_jurisdiction();
+              ++by_category[lianxin::v1::MemberCategory_Name(f.registration().category())];
+              ++by_destination[destination];
+              if (SameProvince(self, destination)) {
+                reply->set_within_province_count(reply->within_province_count() + 1);
+              } else {
+                reply->set_cross_province_count(reply->cross_province_count() + 1);
+              }
+              std::optional<absl::CivilDay> valid_until = ParseDate(f.certificate().valid_until());
+              if (valid_until.has_value() && *valid_until >= today) {
+                reply->set_certificate_holders(reply->certificate_holders() + 1);
+              }
+              if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
+              break;
+            }
+            case lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT:
+              reply->set_transferred_out_count(reply->transferred_out_count() + 1);
+              break;
+            case lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED:
+              reply->set_expected_inflow_count(reply->expected_inflow_count() + 1);
+              break;
+            case lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE:
+              reply->set_inflow_count(reply->inflow_count() + 1);
+              if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
+              break;
+            case lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN:
+              reply->set_transferred_in_count(reply->transferred_in_count() + 1);
+              break;
+            default:
+              break;
+          }
+          if (f.transfer_pending()) {
+            reply->set_pending_transfer_count(reply->pending_transfer_count() + 1);
+          }
+          return true;
+        }));
+    for (const auto& [key, count] : by_category) {
+      auto* c = reply->add_by_category();
+      c->set_key(key);
+      c->set_count(count);
+    }
+    for (const auto& [key, count] : by_destination) {
+      auto* c = reply->add_by_destination();
+      c->set_key(key);
+      c->set_count(count);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListLostTransfers(
+    grpc::CallbackServerContext* context, const lianxin::v1::ListLostTransfersRequest* request,
+    lianxin::v1::ListLostTransfersReply* reply) {
+  return ServeUnaryRpc(context, Method("ListLostTransfers"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
+    ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request->as_of()));
+    absl::Status failure;
+    RETURN_IF_ERROR(projection_.ScanDueBefore("lt/", as_of, [&](const LoadedMember& m) {
+      std::optional<int> overdue = LostTransferDaysOverdue(m.facts, as_of, projection_.settings());
+      if (!overdue.has_value()) return true;
+      auto* lost = reply->add_transfers();
+      lost->set_member_id(m.facts.member_id());
+      lost->set_name(m.facts.registration().name());
+      lost->set_from_jurisdiction(m.facts.transfer().from_jurisdiction());
+      lost->set_to_jurisdiction(m.facts.transfer().to_jurisdiction());
+      lost->set_letter_no(m.facts.transfer().letter_no());
+      lost->set_requested_on(m.facts.transfer().requested_on());
+      lost->set_days_overdue(*overdue);
+      failure = projection_.store()->ScanAggregate(
+          m.facts.member_id(), [&](const lianxin::v1::Event& event) {
+            if (event.has_transfer_requested() || event.has_transfer_accepted() ||
+                event.has_transfer_rejected()) {
+              *lost->add_trace() = ToHistoryEntry(event);
+            }
+            return true;
+          });
+      return failure.ok();
+    }));
+    return failure;
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListCertificateChecksDue(
+    grpc::CallbackServerContext* context,
+    const lianxin::v1::ListCertificateChecksDueRequest* request,
+    lianxin::v1::ListCertificateChecksDueReply* reply) {
+  return ServeUnaryRpc(context, Method("ListCertificateChecksDue"), options_.plumbing,
+                       [&](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
+    ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request->as_of()));
+    const Settings& settings = projection_.settings();
+    auto add = [&](const MemberFacts& f, const std::string& check, const std::string& last,
+                   int days) {
+      auto* due = reply->add_checks();
+      due->set_member_id(f.member_id());
+      due->set_name(f.registration().name());
+      due->set_certificate_no(f.certificate().certificate_no());
+      due->set_check(check);
+      due->set_last_checked_on(last);
+      due->set_days_overdue(days);
+    };
+    RETURN_IF_ERROR(projection_.ScanDueBefore("r2/", as_of, [&](const LoadedMember& m) {
+      std::optional<absl::CivilDay> due = CertificateOrTransferDueOn(m.facts, settings);
+      if (due.has_value() && as_of > *due) {
+        add(m.facts, "R2_CERTIFICATE_OR_TRANSFER", "", DaysBetween(*due, as_of));
+      }
+      return true;
+    }));
+    RETURN_IF_ERROR(projection_.ScanDueBefore("cc/", as_of, [&](const LoadedMember& m) {
+      if (std::optional<CertificateCheck> c = CertificateCheckOverdue(m.facts, as_of, settings)) {
+        add(m.facts, c->check, c->last_checked_on, c->days_overdue);
+      }
+      return true;
+    }));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace lianxin::registry

@@ -1,0 +1,72 @@
+// The Registry client of lxctl (see client.h).
+#include "tools/lxctl/client.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace lianxin::lxctl {
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+absl::StatusOr<RegistryClient> RegistryClient::Connect(const County& county,
+                                                       absl::Duration timeout) {
+  if (county.registry.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "county ", county.code, " has no registry in the endpoints file (not deployed?)"));
+  }
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(county.registry, grpc::InsecureChannelCredentials());
+  return RegistryClient(county, timeout, lianxin::v1::Registry::NewStub(channel));
+}
+
+void RegistryClient::Prepare(grpc::ClientContext* context) const {
+  context->AddMetadata("authorization", absl::StrCat("Bearer ", county_.token));
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+}
+
+absl::Status RegistryClient::Call(
+    absl::FunctionRef<grpc::Status(lianxin::v1::Registry::Stub&, grpc::ClientContext*)> rpc) {
+  grpc::ClientContext context;
+  Prepare(&context);
+  return FromGrpc(rpc(*stub_, &context));
+}
+
+absl::StatusOr<lianxin::v1::Member> RegistryClient::GetMember(const std::string& member_id) {
+  lianxin::v1::GetMemberRequest request;
+  request.set_member_id(member_id);
+  lianxin::v1::GetMemberReply reply;
+  absl::Status status = Call([&](lianxin::v1::Registry::Stub& stub, grpc::ClientContext* context) {
+    return stub.GetMember(context, request, &reply);
+  });
+  if (!status.ok()) return status;
+  return std::move(*reply.mutable_member());
+}
+
+absl::StatusOr<std::vector<lianxin::v1::Member>> RegistryClient::ListAllMembers(
+    lianxin::v1::ListMembersRequest request) {
+  if (request.page_size() == 0) request.set_page_size(1000);
+  std::vector<lianxin::v1::Member> members;
+  while (true) {
+    lianxin::v1::ListMembersReply reply;
+    absl::Status status =
+        Call([&](lianxin::v1::Registry::Stub& stub, grpc::ClientContext* context) {
+          return stub.ListMembers(context, request, &reply);
+        });
+    if (!status.ok()) return status;
+    for (lianxin::v1::Member& member : *reply.mutable_members()) {
+      members.push_back(std::move(member));
+    }
+    if (reply.next_page_token().empty()) break;
+    if (reply.next_page_token() == request.page_token()) {
+      return absl::InternalError("ListMembers returned the same page token twice");
+    }
+    request.set_page_token(reply.next_page_token());
+  }
+  return members;
+}
+
+}  // namespace lianxin::lxctl

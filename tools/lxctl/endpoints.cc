@@ -1,0 +1,94 @@
+// The endpoints file and the county lxctl acts as (see endpoints.h).
+#include "tools/lxctl/endpoints.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace lianxin::lxctl {
+namespace {
+
+std::string CountyList(const EndpointsFile& file) {
+  std::vector<std::string> codes;
+  for (const auto& [code, county] : file.counties()) codes.push_back(code);
+  std::sort(codes.begin(), codes.end());
+  return absl::StrJoin(codes, ", ");
+}
+
+}  // namespace
+
+std::string ResolveEndpointsPath(absl::string_view flag_value, const char* env_endpoints,
+                                 const char* env_home, absl::string_view local_default) {
+  if (!flag_value.empty()) return std::string(flag_value);
+  if (env_endpoints != nullptr && *env_endpoints != '\0') return env_endpoints;
+  if (env_home != nullptr && *env_home != '\0') return absl::StrCat(env_home, "/endpoints.json");
+  return std::string(local_default);
+}
+
+std::string EndpointsPath(absl::string_view flag_value) {
+  return ResolveEndpointsPath(flag_value, std::getenv("LIANXIN_ENDPOINTS"),
+                              std::getenv("LIANXIN_HOME"),
+                              LXCTL_SOURCE_DIR "/.lianxin/local/endpoints.json");
+}
+
+absl::StatusOr<EndpointsFile> ParseEndpoints(absl::string_view json, absl::string_view source) {
+  EndpointsFile file;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &file, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("endpoints file ", source, " is not valid: ", status.message().ToString()));
+  }
+  if (file.counties().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("endpoints file ", source, " lists no county"));
+  }
+  return file;
+}
+
+absl::StatusOr<EndpointsFile> LoadEndpoints(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(
+        "cannot read endpoints file ", path,
+        " (give --endpoints FILE or set LIANXIN_ENDPOINTS, or start deploy/local/up.sh)"));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseEndpoints(text.str(), path);
+}
+
+absl::StatusOr<County> SelectCounty(const EndpointsFile& file, absl::string_view source,
+                                    absl::string_view code) {
+  std::string chosen(code);
+  if (chosen.empty()) {
+    if (file.counties_size() != 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--county is needed: ", source, " has counties ", CountyList(file)));
+    }
+    chosen = file.counties().begin()->first;
+  }
+  const auto it = file.counties().find(chosen);
+  if (it == file.counties().end()) {
+    return absl::NotFoundError(absl::StrCat("county ", chosen, " is not in ", source,
+                                            " (counties: ", CountyList(file), ")"));
+  }
+  const CountyEndpoints& endpoints = it->second;
+  if (endpoints.token().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("county ", chosen, " has no token in ", source));
+  }
+  return County{.code = chosen,
+                .name = endpoints.name(),
+                .token = endpoints.token(),
+                .registry = endpoints.registry()};
+}
+
+}  // namespace lianxin::lxctl

@@ -1,0 +1,55 @@
+// Finding a deployment's services: the endpoints file (api-contract.md, "Local
+// deployment") and the county lxctl acts as.
+//
+// The file is `--endpoints FILE`, else $LIANXIN_ENDPOINTS, else
+// $LIANXIN_HOME/endpoints.json, else the local deployment's
+// <source dir>/.lianxin/local/endpoints.json.
+//
+//   std::string path = EndpointsPath(flag_value);
+//   ASSIGN_OR_RETURN(EndpointsFile file, LoadEndpoints(path));
+//   ASSIGN_OR_RETURN(County county, SelectCounty(file, path, "654322"));
+//   // county.registry == "127.0.0.1:17101", county.token == "…"
+#ifndef LIANXIN_TOOLS_LXCTL_ENDPOINTS_H_
+#define LIANXIN_TOOLS_LXCTL_ENDPOINTS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "tools/lxctl/endpoints.pb.h"
+
+namespace lianxin::lxctl {
+
+// The county lxctl acts as, with its token and its services' addresses.
+struct County {
+  std::string code;  // 6-digit county code
+  std::string name;
+  std::string token;
+  std::string registry;  // host:port; empty when not deployed
+};
+
+// The endpoints file to read, from the first that is set of: `flag_value`,
+// `env_endpoints` ($LIANXIN_ENDPOINTS), `env_home` + "/endpoints.json"
+// ($LIANXIN_HOME), `local_default`. Null or empty means unset.
+std::string ResolveEndpointsPath(absl::string_view flag_value, const char* env_endpoints,
+                                 const char* env_home, absl::string_view local_default);
+// As ResolveEndpointsPath, from the environment and the local deployment's
+// file under the source directory lxctl was built from.
+std::string EndpointsPath(absl::string_view flag_value);
+
+// Parses the file's JSON text; unknown keys are ignored. INVALID_ARGUMENT
+// naming `source` if it is not JSON of that shape or lists no county.
+absl::StatusOr<EndpointsFile> ParseEndpoints(absl::string_view json, absl::string_view source);
+// Reads and parses the file at `path`; NOT_FOUND if it cannot be read.
+absl::StatusOr<EndpointsFile> LoadEndpoints(const std::string& path);
+
+// The county `code` of `file` (read from `source`); with an empty `code`, the
+// only county. NOT_FOUND naming the counties there if `code` is not one of
+// them; INVALID_ARGUMENT listing them if `code` is empty and there are several;
+// FAILED_PRECONDITION if the county has no token.
+absl::StatusOr<County> SelectCounty(const EndpointsFile& file, absl::string_view source,
+                                    absl::string_view code);
+
+}  // namespace lianxin::lxctl
+
+#endif  // LIANXIN_TOOLS_LXCTL_ENDPOINTS_H_
