@@ -1,11 +1,16 @@
 #include "libs/runtime/rpc.h"
 
 #include <exception>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/unknown_field_set.h"
+#include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "libs/common/log.h"
+#include "libs/runtime/validate.h"
 
 namespace lianxin {
 
@@ -67,6 +72,79 @@ grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(scope.Finish(status));
   return reactor;
+}
+
+namespace {
+
+// The dotted path of the first string field (at any depth) whose bytes are not
+// UTF-8, read from the wire without protobuf's own UTF-8 check.
+std::optional<std::string> FindInvalidUtf8(absl::string_view bytes,
+                                           const google::protobuf::Descriptor* type) {
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const google::protobuf::UnknownField& field = fields.field(i);
+    if (field.type() != google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) continue;
+    const google::protobuf::FieldDescriptor* descriptor = type->FindFieldByNumber(field.number());
+    if (descriptor == nullptr) continue;
+    if (descriptor->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+        !IsValidUtf8(field.length_delimited())) {
+      return descriptor->name();
+    }
+    if (descriptor->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+      if (std::optional<std::string> inner =
+              FindInvalidUtf8(field.length_delimited(), descriptor->message_type())) {
+        return absl::StrCat(descriptor->name(), ".", *inner);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Message* request) {
+  std::vector<grpc::Slice> slices;
+  if (!bytes.Dump(&slices).ok()) return absl::InvalidArgumentError("request: cannot be read");
+  std::string wire;
+  for (const grpc::Slice& slice : slices) {
+    wire.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  if (request->ParseFromString(wire)) return absl::OkStatus();
+  if (std::optional<std::string> field = FindInvalidUtf8(wire, request->GetDescriptor())) {
+    return absl::InvalidArgumentError(absl::StrCat(*field, ": is not valid UTF-8"));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("request: does not parse as ", request->GetTypeName()));
+}
+
+UnaryService::UnaryService(std::string service_full_name, RpcPlumbing plumbing)
+    : service_full_name_(std::move(service_full_name)), plumbing_(plumbing) {}
+
+void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessage new_reply,
+                            Handler handler) {
+  const std::string& name =
+      method_names_.emplace_back(absl::StrCat("/", service_full_name_, "/", method));
+  AddMethod(new grpc::internal::RpcServiceMethod(name.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
+                                                 nullptr));
+  MarkMethodRawCallback(
+      static_cast<int>(method_names_.size()) - 1,
+      new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+          [this, &name, new_request = std::move(new_request), new_reply = std::move(new_reply),
+           handler = std::move(handler)](grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request_bytes,
+                                         grpc::ByteBuffer* reply_bytes) {
+            std::unique_ptr<google::protobuf::Message> request = new_request();
+            std::unique_ptr<google::protobuf::Message> reply = new_reply();
+            return ServeUnaryRpc(context, name, plumbing_, [&](const Principal& caller) {
+              if (absl::Status s = ParseRequest(*request_bytes, request.get()); !s.ok()) return s;
+              if (absl::Status s = handler(caller, *request, reply.get()); !s.ok()) return s;
+              std::string wire = reply->SerializeAsString();
+              grpc::Slice slice(wire);
+              *reply_bytes = grpc::ByteBuffer(&slice, 1);
+              return absl::OkStatus();
+            });
+          }));
 }
 
 }  // namespace lianxin

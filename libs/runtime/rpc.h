@@ -13,12 +13,18 @@
 #define LIANXIN_LIBS_RUNTIME_RPC_H_
 
 #include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/impl/codegen/service_type.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 #include "libs/common/metrics.h"
@@ -70,6 +76,55 @@ struct RpcPlumbing {
 grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
                                         absl::string_view method, const RpcPlumbing& plumbing,
                                         absl::FunctionRef<absl::Status(const Principal&)> handler);
+
+// Parses a request that arrived as raw bytes into `request`. A string field
+// holding invalid UTF-8 answers INVALID_ARGUMENT naming the field ("name: is
+// not valid UTF-8"); gRPC's own parser would answer INTERNAL for it before the
+// service could say anything.
+absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Message* request);
+
+// A gRPC service whose unary methods are plain functions of (caller, request,
+// reply). Requests arrive as raw bytes and are parsed with ParseRequest, so bad
+// input always gets a canonical code naming the field; each call goes through
+// ServeUnaryRpc (authentication, exception guard, metrics).
+//
+//   class RegistryService : public UnaryService {
+//     RegistryService(...) : UnaryService(v1::Registry::service_full_name(), plumbing) {
+//       Serve<v1::GetMemberRequest, v1::GetMemberReply>(
+//           "GetMember", [this](const Principal& caller, const auto& request, auto* reply) {
+//             return GetMember(caller, request, reply);
+//           });
+//     }
+//   };
+class UnaryService : public grpc::Service {
+ protected:
+  // `service_full_name` as in the proto ("lianxin.v1.Registry").
+  UnaryService(std::string service_full_name, RpcPlumbing plumbing);
+
+  template <class Request, class Reply>
+  void Serve(const char* method,
+             std::function<absl::Status(const Principal&, const Request&, Reply*)> handler) {
+    AddUnary(
+        method, [] { return std::unique_ptr<google::protobuf::Message>(new Request()); },
+        [] { return std::unique_ptr<google::protobuf::Message>(new Reply()); },
+        [handler = std::move(handler)](const Principal& caller,
+                                       const google::protobuf::Message& request,
+                                       google::protobuf::Message* reply) {
+          return handler(caller, static_cast<const Request&>(request), static_cast<Reply*>(reply));
+        });
+  }
+
+ private:
+  using NewMessage = std::function<std::unique_ptr<google::protobuf::Message>()>;
+  using Handler = std::function<absl::Status(const Principal&, const google::protobuf::Message&,
+                                             google::protobuf::Message*)>;
+  void AddUnary(const char* method, NewMessage new_request, NewMessage new_reply,
+                Handler handler);
+
+  std::string service_full_name_;
+  RpcPlumbing plumbing_;
+  std::deque<std::string> method_names_;  // gRPC keeps pointers to them
+};
 
 }  // namespace lianxin
 

@@ -4,6 +4,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lianxin/v1/echo.pb.h"
+#include "lianxin/v1/events.pb.h"
 
 namespace lianxin {
 namespace {
@@ -66,6 +68,50 @@ TEST(RpcScopeTest, RecordsCodeOnceAndUnknownIfNeverFinished) {
   EXPECT_EQ(count("/t/A", "NOT_FOUND"), 1);
   EXPECT_EQ(count("/t/A", "OK"), 0);
   EXPECT_EQ(count("/t/B", "UNKNOWN"), 1);
+}
+
+grpc::ByteBuffer Bytes(std::string wire) {
+  grpc::Slice slice(wire);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// Serializes `message` and swaps the placeholder "ZZ" for a truncated UTF-8 sequence.
+grpc::ByteBuffer WithInvalidUtf8(const google::protobuf::Message& message) {
+  std::string wire = message.SerializeAsString();
+  wire.replace(wire.find("ZZ"), 2, "\xE5\xAF");
+  return Bytes(wire);
+}
+
+TEST(ParseRequest, ParsesValidUtf8) {
+  v1::EchoRequest sent;
+  sent.set_text("富蕴县 张三");
+  v1::EchoRequest parsed;
+  ASSERT_TRUE(ParseRequest(Bytes(sent.SerializeAsString()), &parsed).ok());
+  EXPECT_EQ(parsed.text(), "富蕴县 张三");
+}
+
+TEST(ParseRequest, NamesTheFieldWithInvalidUtf8) {
+  v1::EchoRequest top;
+  top.set_text("ZZ");
+  v1::EchoRequest parsed;
+  absl::Status s = ParseRequest(WithInvalidUtf8(top), &parsed);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "text: is not valid UTF-8");
+
+  v1::Event nested;
+  nested.set_aggregate_id("654322-1");
+  nested.mutable_source()->set_jurisdiction("ZZ");
+  v1::Event parsed_event;
+  s = ParseRequest(WithInvalidUtf8(nested), &parsed_event);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "source.jurisdiction: is not valid UTF-8");
+}
+
+TEST(ParseRequest, RefusesGarbageWithInvalidArgument) {
+  v1::EchoRequest parsed;
+  absl::Status s = ParseRequest(Bytes("\xff\xff\xff"), &parsed);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "request: does not parse as lianxin.v1.EchoRequest");
 }
 
 }  // namespace

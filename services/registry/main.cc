@@ -18,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lianxin/v1/registry.grpc.pb.h"
 #include "libs/bus/consumer.h"
 #include "libs/bus/kafka_config.h"
 #include "libs/bus/outbox_relay.h"

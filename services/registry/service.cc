@@ -99,7 +99,70 @@ lianxin::v1::HistoryEntry ToHistoryEntry(const lianxin::v1::Event& event) {
 absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
 
 RegistryService::RegistryService(RegistryServiceOptions options)
-    : options_(std::move(options)), projection_(*options_.projection) {}
+    : UnaryService("lianxin.v1.Registry", options.plumbing),
+      options_(std::move(options)),
+      projection_(*options_.projection) {
+  Serve<lianxin::v1::RegisterMemberRequest, lianxin::v1::RegisterMemberReply>(
+      "RegisterMember", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RegisterMember(caller, request, reply);
+      });
+  Serve<lianxin::v1::RegisterOutflowRequest, lianxin::v1::MutationReply>(
+      "RegisterOutflow", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RegisterOutflow(caller, request, reply);
+      });
+  Serve<lianxin::v1::IssueCertificateRequest, lianxin::v1::MutationReply>(
+      "IssueCertificate", [this](const Principal& caller, const auto& request, auto* reply) {
+        return IssueCertificate(caller, request, reply);
+      });
+  Serve<lianxin::v1::RecordArrivalRequest, lianxin::v1::RecordArrivalReply>(
+      "RecordArrival", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RecordArrival(caller, request, reply);
+      });
+  Serve<lianxin::v1::RecordCertificateEntryRequest, lianxin::v1::MutationReply>(
+      "RecordCertificateEntry", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RecordCertificateEntry(caller, request, reply);
+      });
+  Serve<lianxin::v1::RequestTransferRequest, lianxin::v1::MutationReply>(
+      "RequestTransfer", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RequestTransfer(caller, request, reply);
+      });
+  Serve<lianxin::v1::AcceptTransferRequest, lianxin::v1::MutationReply>(
+      "AcceptTransfer", [this](const Principal& caller, const auto& request, auto* reply) {
+        return AcceptTransfer(caller, request, reply);
+      });
+  Serve<lianxin::v1::RejectTransferRequest, lianxin::v1::MutationReply>(
+      "RejectTransfer", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RejectTransfer(caller, request, reply);
+      });
+  Serve<lianxin::v1::RecordReturnRequest, lianxin::v1::MutationReply>(
+      "RecordReturn", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RecordReturn(caller, request, reply);
+      });
+  Serve<lianxin::v1::GetMemberRequest, lianxin::v1::GetMemberReply>(
+      "GetMember", [this](const Principal& caller, const auto& request, auto* reply) {
+        return GetMember(caller, request, reply);
+      });
+  Serve<lianxin::v1::ListMembersRequest, lianxin::v1::ListMembersReply>(
+      "ListMembers", [this](const Principal& caller, const auto& request, auto* reply) {
+        return ListMembers(caller, request, reply);
+      });
+  Serve<lianxin::v1::GetMemberHistoryRequest, lianxin::v1::GetMemberHistoryReply>(
+      "GetMemberHistory", [this](const Principal& caller, const auto& request, auto* reply) {
+        return GetMemberHistory(caller, request, reply);
+      });
+  Serve<lianxin::v1::GetStatisticsRequest, lianxin::v1::GetStatisticsReply>(
+      "GetStatistics", [this](const Principal& caller, const auto& request, auto* reply) {
+        return GetStatistics(caller, request, reply);
+      });
+  Serve<lianxin::v1::ListLostTransfersRequest, lianxin::v1::ListLostTransfersReply>(
+      "ListLostTransfers", [this](const Principal& caller, const auto& request, auto* reply) {
+        return ListLostTransfers(caller, request, reply);
+      });
+  Serve<lianxin::v1::ListCertificateChecksDueRequest, lianxin::v1::ListCertificateChecksDueReply>(
+      "ListCertificateChecksDue", [this](const Principal& caller, const auto& request, auto* reply) {
+        return ListCertificateChecksDue(caller, request, reply);
+      });
+}
 
 absl::CivilDay RegistryService::Today() const {
   return absl::ToCivilDay(options_.clock->Now(), CountyTimeZone());
@@ -242,413 +305,352 @@ absl::Status RegistryService::Create(
   return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* RegistryService::RegisterMember(
-    grpc::CallbackServerContext* context, const lianxin::v1::RegisterMemberRequest* request,
-    lianxin::v1::RegisterMemberReply* reply) {
-  return ServeUnaryRpc(context, Method("RegisterMember"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
-    FieldChecker check;
-    check.RequestId(request->request_id()).Jurisdiction("jurisdiction", request->jurisdiction());
-    RETURN_IF_ERROR(ValidateRegistrationFields(
-        check, request->branch(), request->name(), request->id_number(), request->gender(),
-        request->birth_date(), request->category(), request->phone(), request->joined_on()));
-    const std::string masked = MaskIdNumber(request->id_number());
-    return Create(
-        caller, "RegisterMember", request->request_id(), request->id_number(),
-        [&](const std::string& hash, const Context& ctx) {
-          return DecideRegisterMember(*request, hash, masked, ctx, projection_.settings());
-        },
-        [&](const std::string& member_id, uint64_t version) {
-          reply->set_member_id(member_id);
-          reply->set_version(version);
-        },
-        reply);
-  });
+absl::Status RegistryService::RegisterMember(const Principal& caller, const lianxin::v1::RegisterMemberRequest& request,
+                                      lianxin::v1::RegisterMemberReply* reply) {
+  RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
+  FieldChecker check;
+  check.RequestId(request.request_id()).Jurisdiction("jurisdiction", request.jurisdiction());
+  RETURN_IF_ERROR(ValidateRegistrationFields(
+      check, request.branch(), request.name(), request.id_number(), request.gender(),
+      request.birth_date(), request.category(), request.phone(), request.joined_on()));
+  const std::string masked = MaskIdNumber(request.id_number());
+  return Create(
+      caller, "RegisterMember", request.request_id(), request.id_number(),
+      [&](const std::string& hash, const Context& ctx) {
+        return DecideRegisterMember(request, hash, masked, ctx, projection_.settings());
+      },
+      [&](const std::string& member_id, uint64_t version) {
+        reply->set_member_id(member_id);
+        reply->set_version(version);
+      },
+      reply);
 }
 
-grpc::ServerUnaryReactor* RegistryService::RegisterOutflow(
-    grpc::CallbackServerContext* context, const lianxin::v1::RegisterOutflowRequest* request,
-    lianxin::v1::MutationReply* reply) {
-  return ServeUnaryRpc(context, Method("RegisterOutflow"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(FieldChecker()
-                        .Jurisdiction("destination_jurisdiction",
-                                      request->destination_jurisdiction())
-                        .Text("destination_address", request->destination_address(), 1, 128)
-                        .Text("occupation", request->occupation(), 1, 64)
-                        .Date("left_on", request->left_on())
-                        .Date("expected_return_on", request->expected_return_on())
-                        .Phone("contact_phone", request->contact_phone())
-                        .Text("employer", request->employer(), 0, 64)
-                        .Text("liaison_name", request->liaison_name(), 0, 32)
-                        .Text("destination_name", request->destination_name(), 0, 64)
-                        .status());
-    return Mutate(caller, "RegisterOutflow", request->request_id(), request->member_id(),
-                  request->expected_version(),
-                  [&](const MemberFacts& facts, const Context& ctx) {
-                    return DecideRegisterOutflow(facts, *request, ctx, projection_.settings());
-                  },
-                  reply);
-  });
+absl::Status RegistryService::RegisterOutflow(const Principal& caller, const lianxin::v1::RegisterOutflowRequest& request,
+                                      lianxin::v1::MutationReply* reply) {
+  RETURN_IF_ERROR(FieldChecker()
+                      .Jurisdiction("destination_jurisdiction",
+                                    request.destination_jurisdiction())
+                      .Text("destination_address", request.destination_address(), 1, 128)
+                      .Text("occupation", request.occupation(), 1, 64)
+                      .Date("left_on", request.left_on())
+                      .Date("expected_return_on", request.expected_return_on())
+                      .Phone("contact_phone", request.contact_phone())
+                      .Text("employer", request.employer(), 0, 64)
+                      .Text("liaison_name", request.liaison_name(), 0, 32)
+                      .Text("destination_name", request.destination_name(), 0, 64)
+                      .status());
+  return Mutate(caller, "RegisterOutflow", request.request_id(), request.member_id(),
+                request.expected_version(),
+                [&](const MemberFacts& facts, const Context& ctx) {
+                  return DecideRegisterOutflow(facts, request, ctx, projection_.settings());
+                },
+                reply);
 }
 
-grpc::ServerUnaryReactor* RegistryService::IssueCertificate(
-    grpc::CallbackServerContext* context, const lianxin::v1::IssueCertificateRequest* request,
-    lianxin::v1::MutationReply* reply) {
-  return ServeUnaryRpc(context, Method("IssueCertificate"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(FieldChecker()
-                        .Text("certificate_no", request->certificate_no(), 1, 32)
-                        .Date("valid_until", request->valid_until())
-                        .Date("issued_on", request->issued_on(), /*optional=*/true)
-                        .status());
-    return Mutate(caller, "IssueCertificate", request->request_id(), request->member_id(),
-                  request->expected_version(),
-                  [&](const MemberFacts& facts, const Context& ctx) {
-                    return DecideIssueCertificate(facts, *request, ctx, projection_.settings());
-                  },
-                  reply);
-  });
+absl::Status RegistryService::IssueCertificate(const Principal& caller, const lianxin::v1::IssueCertificateRequest& request,
+                                      lianxin::v1::MutationReply* reply) {
+  RETURN_IF_ERROR(FieldChecker()
+                      .Text("certificate_no", request.certificate_no(), 1, 32)
+                      .Date("valid_until", request.valid_until())
+                      .Date("issued_on", request.issued_on(), /*optional=*/true)
+                      .status());
+  return Mutate(caller, "IssueCertificate", request.request_id(), request.member_id(),
+                request.expected_version(),
+                [&](const MemberFacts& facts, const Context& ctx) {
+                  return DecideIssueCertificate(facts, request, ctx, projection_.settings());
+                },
+                reply);
 }
 
-grpc::ServerUnaryReactor* RegistryService::RecordArrival(
-    grpc::CallbackServerContext* context, const lianxin::v1::RecordArrivalRequest* request,
-    lianxin::v1::RecordArrivalReply* reply) {
-  return ServeUnaryRpc(context, Method("RecordArrival"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
-    FieldChecker check;
-    check.RequestId(request->request_id())
-        .Jurisdiction("jurisdiction", request->jurisdiction())
-        .Text("branch", request->branch(), 1, 64)
-        .Date("arrived_on", request->arrived_on())
-        .Text("certificate_no", request->certificate_no(), 0, 32)
-        .Text("contact_person", request->contact_person(), 0, 32);
-    if (!request->member_id().empty()) {
-      RETURN_IF_ERROR(check.status());
-      lianxin::v1::MutationReply mutation;
-      RETURN_IF_ERROR(Mutate(caller, "RecordArrival", request->request_id(),
-                             request->member_id(), request->expected_version(),
-                             [&](const MemberFacts& facts, const Context& ctx) {
-                               return DecideRecordArrival(facts, *request, ctx,
-                                                          projection_.settings());
-                             },
-                             &mutation));
-      reply->set_member_id(request->member_id());
-      reply->set_version(mutation.version());
-      return absl::OkStatus();
-    }
-    // No member_id: the origin does not run lianxin, a full registration.
-    check.Jurisdiction("origin_jurisdiction", request->origin_jurisdiction())
-        .Text("origin_branch", request->origin_branch(), 0, 64);
-    RETURN_IF_ERROR(ValidateRegistrationFields(
-        check, request->branch(), request->name(), request->id_number(), request->gender(),
-        request->birth_date(), request->category(), request->phone(), request->joined_on()));
-    const std::string masked = MaskIdNumber(request->id_number());
-    return Create(
-        caller, "RecordArrival", request->request_id(), request->id_number(),
-        [&](const std::string& hash, const Context& ctx) {
-          return DecideRegisterArrival(*request, hash, masked, ctx, projection_.settings());
-        },
-        [&](const std::string& member_id, uint64_t version) {
-          reply->set_member_id(member_id);
-          reply->set_version(version);
-        },
-        reply);
-  });
-}
-
-grpc::ServerUnaryReactor* RegistryService::RecordCertificateEntry(
-    grpc::CallbackServerContext* context,
-    const lianxin::v1::RecordCertificateEntryRequest* request, lianxin::v1::MutationReply* reply) {
-  return ServeUnaryRpc(context, Method("RecordCertificateEntry"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(FieldChecker()
-                        .Date("occurred_on", request->occurred_on())
-                        .Text("activity", request->activity(), 1, 128)
-                        .Require(lianxin::v1::CertificateEntryKind_IsValid(request->kind()),
-                                 "kind", "is not a known value")
-                        .Require(request->amount_fen() >= 0, "amount_fen", "is negative")
-                        .status());
-    return Mutate(caller, "RecordCertificateEntry", request->request_id(), request->member_id(),
-                  request->expected_version(),
-                  [&](const MemberFacts& facts, const Context& ctx) {
-                    return DecideRecordCertificateEntry(facts, *request, ctx,
+absl::Status RegistryService::RecordArrival(const Principal& caller, const lianxin::v1::RecordArrivalRequest& request,
+                                      lianxin::v1::RecordArrivalReply* reply) {
+  RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
+  FieldChecker check;
+  check.RequestId(request.request_id())
+      .Jurisdiction("jurisdiction", request.jurisdiction())
+      .Text("branch", request.branch(), 1, 64)
+      .Date("arrived_on", request.arrived_on())
+      .Text("certificate_no", request.certificate_no(), 0, 32)
+      .Text("contact_person", request.contact_person(), 0, 32);
+  if (!request.member_id().empty()) {
+    RETURN_IF_ERROR(check.status());
+    lianxin::v1::MutationReply mutation;
+    RETURN_IF_ERROR(Mutate(caller, "RecordArrival", request.request_id(),
+                           request.member_id(), request.expected_version(),
+                           [&](const MemberFacts& facts, const Context& ctx) {
+                             return DecideRecordArrival(facts, request, ctx,
                                                         projection_.settings());
-                  },
-                  reply);
-  });
-}
-
-grpc::ServerUnaryReactor* RegistryService::RequestTransfer(
-    grpc::CallbackServerContext* context, const lianxin::v1::RequestTransferRequest* request,
-    lianxin::v1::MutationReply* reply) {
-  return ServeUnaryRpc(context, Method("RequestTransfer"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(FieldChecker()
-                        .Jurisdiction("to_jurisdiction", request->to_jurisdiction())
-                        .Text("letter_no", request->letter_no(), 1, 32)
-                        .Text("to_organization", request->to_organization(), 0, 64)
-                        .status());
-    return Mutate(caller, "RequestTransfer", request->request_id(), request->member_id(),
-                  request->expected_version(),
-                  [&](const MemberFacts& facts, const Context& ctx) {
-                    return DecideRequestTransfer(facts, *request, ctx, projection_.settings());
-                  },
-                  reply);
-  });
-}
-
-grpc::ServerUnaryReactor* RegistryService::AcceptTransfer(
-    grpc::CallbackServerContext* context, const lianxin::v1::AcceptTransferRequest* request,
-    lianxin::v1::MutationReply* reply) {
-  return ServeUnaryRpc(context, Method("AcceptTransfer"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(FieldChecker().Text("branch", request->branch(), 0, 64).status());
-    return Mutate(caller, "AcceptTransfer", request->request_id(), request->member_id(),
-                  request->expected_version(),
-                  [&](const MemberFacts& facts, const Context& ctx) {
-                    return DecideAcceptTransfer(facts, *request, ctx, projection_.settings());
-                  },
-                  reply);
-  });
-}
-
-grpc::ServerUnaryReactor* RegistryService::RejectTransfer(
-    grpc::CallbackServerContext* context, const lianxin::v1::RejectTransferRequest* request,
-    lianxin::v1::MutationReply* reply) {
-  return ServeUnaryRpc(context, Method("RejectTransfer"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(FieldChecker().Text("reason", request->reason(), 1, 256).status());
-    return Mutate(caller, "RejectTransfer", request->request_id(), request->member_id(),
-                  request->expected_version(),
-                  [&](const MemberFacts& facts, const Context& ctx) {
-                    return DecideRejectTransfer(facts, *request, ctx, projection_.settings());
-                  },
-                  reply);
-  });
-}
-
-grpc::ServerUnaryReactor* RegistryService::RecordReturn(
-    grpc::CallbackServerContext* context, const lianxin::v1::RecordReturnRequest* request,
-    lianxin::v1::MutationReply* reply) {
-  return ServeUnaryRpc(context, Method("RecordReturn"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(FieldChecker().Date("returned_on", request->returned_on()).status());
-    return Mutate(caller, "RecordReturn", request->request_id(), request->member_id(),
-                  request->expected_version(),
-                  [&](const MemberFacts& facts, const Context& ctx) {
-                    return DecideRecordReturn(facts, *request, ctx, projection_.settings());
-                  },
-                  reply);
-  });
-}
-
-grpc::ServerUnaryReactor* RegistryService::GetMember(grpc::CallbackServerContext* context,
-                                                     const lianxin::v1::GetMemberRequest* request,
-                                                     lianxin::v1::GetMemberReply* reply) {
-  return ServeUnaryRpc(context, Method("GetMember"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request->member_id()));
-    *reply->mutable_member() = ToMember(member.facts, member.version, projection_.jurisdiction());
+                           },
+                           &mutation));
+    reply->set_member_id(request.member_id());
+    reply->set_version(mutation.version());
     return absl::OkStatus();
-  });
+  }
+  // No member_id: the origin does not run lianxin, a full registration.
+  check.Jurisdiction("origin_jurisdiction", request.origin_jurisdiction())
+      .Text("origin_branch", request.origin_branch(), 0, 64);
+  RETURN_IF_ERROR(ValidateRegistrationFields(
+      check, request.branch(), request.name(), request.id_number(), request.gender(),
+      request.birth_date(), request.category(), request.phone(), request.joined_on()));
+  const std::string masked = MaskIdNumber(request.id_number());
+  return Create(
+      caller, "RecordArrival", request.request_id(), request.id_number(),
+      [&](const std::string& hash, const Context& ctx) {
+        return DecideRegisterArrival(request, hash, masked, ctx, projection_.settings());
+      },
+      [&](const std::string& member_id, uint64_t version) {
+        reply->set_member_id(member_id);
+        reply->set_version(version);
+      },
+      reply);
 }
 
-grpc::ServerUnaryReactor* RegistryService::ListMembers(
-    grpc::CallbackServerContext* context, const lianxin::v1::ListMembersRequest* request,
-    lianxin::v1::ListMembersReply* reply) {
-  return ServeUnaryRpc(context, Method("ListMembers"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
-    RETURN_IF_ERROR(
-        FieldChecker()
-            .Require(lianxin::v1::Direction_IsValid(request->direction()), "direction",
-                     "is not a known value")
-            .Require(lianxin::v1::MemberStatus_IsValid(request->status()), "status",
-                     "is not a known value")
-            .Require(request->page_size() >= 0 && request->page_size() <= 1000, "page_size",
-                     "must be between 0 and 1000")
-            .Require(request->page_token().empty() || request->page_token().rfind("st/", 0) == 0,
-                     "page_token", "is not a token from a previous reply")
-            .status());
-    std::vector<MemberStatus> statuses = StatusesOf(request->direction());
-    if (request->status() != lianxin::v1::MEMBER_STATUS_UNSPECIFIED) {
-      if (std::find(statuses.begin(), statuses.end(), request->status()) == statuses.end()) {
-        return absl::OkStatus();  // a status outside the direction: nothing
-      }
-      statuses = {request->status()};
+absl::Status RegistryService::RecordCertificateEntry(const Principal& caller, const lianxin::v1::RecordCertificateEntryRequest& request,
+                                      lianxin::v1::MutationReply* reply) {
+  RETURN_IF_ERROR(FieldChecker()
+                      .Date("occurred_on", request.occurred_on())
+                      .Text("activity", request.activity(), 1, 128)
+                      .Require(lianxin::v1::CertificateEntryKind_IsValid(request.kind()),
+                               "kind", "is not a known value")
+                      .Require(request.amount_fen() >= 0, "amount_fen", "is negative")
+                      .status());
+  return Mutate(caller, "RecordCertificateEntry", request.request_id(), request.member_id(),
+                request.expected_version(),
+                [&](const MemberFacts& facts, const Context& ctx) {
+                  return DecideRecordCertificateEntry(facts, request, ctx,
+                                                      projection_.settings());
+                },
+                reply);
+}
+
+absl::Status RegistryService::RequestTransfer(const Principal& caller, const lianxin::v1::RequestTransferRequest& request,
+                                      lianxin::v1::MutationReply* reply) {
+  RETURN_IF_ERROR(FieldChecker()
+                      .Jurisdiction("to_jurisdiction", request.to_jurisdiction())
+                      .Text("letter_no", request.letter_no(), 1, 32)
+                      .Text("to_organization", request.to_organization(), 0, 64)
+                      .status());
+  return Mutate(caller, "RequestTransfer", request.request_id(), request.member_id(),
+                request.expected_version(),
+                [&](const MemberFacts& facts, const Context& ctx) {
+                  return DecideRequestTransfer(facts, request, ctx, projection_.settings());
+                },
+                reply);
+}
+
+absl::Status RegistryService::AcceptTransfer(const Principal& caller, const lianxin::v1::AcceptTransferRequest& request,
+                                      lianxin::v1::MutationReply* reply) {
+  RETURN_IF_ERROR(FieldChecker().Text("branch", request.branch(), 0, 64).status());
+  return Mutate(caller, "AcceptTransfer", request.request_id(), request.member_id(),
+                request.expected_version(),
+                [&](const MemberFacts& facts, const Context& ctx) {
+                  return DecideAcceptTransfer(facts, request, ctx, projection_.settings());
+                },
+                reply);
+}
+
+absl::Status RegistryService::RejectTransfer(const Principal& caller, const lianxin::v1::RejectTransferRequest& request,
+                                      lianxin::v1::MutationReply* reply) {
+  RETURN_IF_ERROR(FieldChecker().Text("reason", request.reason(), 1, 256).status());
+  return Mutate(caller, "RejectTransfer", request.request_id(), request.member_id(),
+                request.expected_version(),
+                [&](const MemberFacts& facts, const Context& ctx) {
+                  return DecideRejectTransfer(facts, request, ctx, projection_.settings());
+                },
+                reply);
+}
+
+absl::Status RegistryService::RecordReturn(const Principal& caller, const lianxin::v1::RecordReturnRequest& request,
+                                      lianxin::v1::MutationReply* reply) {
+  RETURN_IF_ERROR(FieldChecker().Date("returned_on", request.returned_on()).status());
+  return Mutate(caller, "RecordReturn", request.request_id(), request.member_id(),
+                request.expected_version(),
+                [&](const MemberFacts& facts, const Context& ctx) {
+                  return DecideRecordReturn(facts, request, ctx, projection_.settings());
+                },
+                reply);
+}
+
+absl::Status RegistryService::GetMember(const Principal& caller, const lianxin::v1::GetMemberRequest& request,
+                                      lianxin::v1::GetMemberReply* reply) {
+  ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request.member_id()));
+  *reply->mutable_member() = ToMember(member.facts, member.version, projection_.jurisdiction());
+  return absl::OkStatus();
+}
+
+absl::Status RegistryService::ListMembers(const Principal& caller, const lianxin::v1::ListMembersRequest& request,
+                                      lianxin::v1::ListMembersReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(
+      FieldChecker()
+          .Require(lianxin::v1::Direction_IsValid(request.direction()), "direction",
+                   "is not a known value")
+          .Require(lianxin::v1::MemberStatus_IsValid(request.status()), "status",
+                   "is not a known value")
+          .Require(request.page_size() >= 0 && request.page_size() <= 1000, "page_size",
+                   "must be between 0 and 1000")
+          .Require(request.page_token().empty() || request.page_token().rfind("st/", 0) == 0,
+                   "page_token", "is not a token from a previous reply")
+          .status());
+  std::vector<MemberStatus> statuses = StatusesOf(request.direction());
+  if (request.status() != lianxin::v1::MEMBER_STATUS_UNSPECIFIED) {
+    if (std::find(statuses.begin(), statuses.end(), request.status()) == statuses.end()) {
+      return absl::OkStatus();  // a status outside the direction: nothing
     }
-    const int page_size = request->page_size() == 0 ? 100 : request->page_size();
-    std::string last_key;
-    RETURN_IF_ERROR(projection_.ScanByStatus(
-        statuses, request->page_token(), [&](const std::string& key, const LoadedMember& m) {
-          if (reply->members_size() == page_size) {
-            reply->set_next_page_token(last_key);
-            return false;
-          }
-          *reply->add_members() = ToMember(m.facts, m.version, projection_.jurisdiction());
-          last_key = key;
-          return true;
-        }));
-    return absl::OkStatus();
-  });
+    statuses = {request.status()};
+  }
+  const int page_size = request.page_size() == 0 ? 100 : request.page_size();
+  std::string last_key;
+  RETURN_IF_ERROR(projection_.ScanByStatus(
+      statuses, request.page_token(), [&](const std::string& key, const LoadedMember& m) {
+        if (reply->members_size() == page_size) {
+          reply->set_next_page_token(last_key);
+          return false;
+        }
+        *reply->add_members() = ToMember(m.facts, m.version, projection_.jurisdiction());
+        last_key = key;
+        return true;
+      }));
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* RegistryService::GetMemberHistory(
-    grpc::CallbackServerContext* context, const lianxin::v1::GetMemberHistoryRequest* request,
-    lianxin::v1::GetMemberHistoryReply* reply) {
-  return ServeUnaryRpc(context, Method("GetMemberHistory"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request->member_id()));
-    return projection_.store()->ScanAggregate(request->member_id(),
-                                              [&](const lianxin::v1::Event& event) {
-                                                *reply->add_events() = ToHistoryEntry(event);
-                                                return true;
-                                              });
-  });
+absl::Status RegistryService::GetMemberHistory(const Principal& caller, const lianxin::v1::GetMemberHistoryRequest& request,
+                                      lianxin::v1::GetMemberHistoryReply* reply) {
+  ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request.member_id()));
+  return projection_.store()->ScanAggregate(request.member_id(),
+                                            [&](const lianxin::v1::Event& event) {
+                                              *reply->add_events() = ToHistoryEntry(event);
+                                              return true;
+                                            });
 }
 
-grpc::ServerUnaryReactor* RegistryService::GetStatistics(
-    grpc::CallbackServerContext* context, const lianxin::v1::GetStatisticsRequest* request,
-    lianxin::v1::GetStatisticsReply* reply) {
-  return ServeUnaryRpc(context, Method("GetStatistics"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
-    const absl::CivilDay today = Today();
-    const std::string& self = projection_.jurisdiction();
-    std::map<std::string, uint64_t> by_category, by_destination;
-    RETURN_IF_ERROR(projection_.ScanByStatus(
-        StatusesOf(lianxin::v1::DIRECTION_ALL), "",
-        [&](const std::string&, const LoadedMember& m) {
-          const MemberFacts& f = m.facts;
-          switch (StatusAsSeenBy(f, self)) {
-            case lianxin::v1::MEMBER_STATUS_RESIDENT:
-              reply->set_resident_count(reply->resident_count() + 1);
-              if (!f.returned_on().empty()) reply->set_returned_count(reply->returned_count() + 1);
-              break;
-            case lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING:
-            case lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED:
-            case lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING: {
-              reply->set_outflow_count(reply->outflow_count() + 1);
-              const std::string& destination = f.outflow().destination_jurisdiction();
-              ++by_category[lianxin::v1::MemberCategory_Name(f.registration().category())];
-              ++by_destination[destination];
-              if (SameProvince(self, destination)) {
-                reply->set_within_province_count(reply->within_province_count() + 1);
-              } else {
-                reply->set_cross_province_count(reply->cross_province_count() + 1);
-              }
-              std::optional<absl::CivilDay> valid_until = ParseDate(f.certificate().valid_until());
-              if (valid_until.has_value() && *valid_until >= today) {
-                reply->set_certificate_holders(reply->certificate_holders() + 1);
-              }
-              if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
-              break;
+absl::Status RegistryService::GetStatistics(const Principal& caller, const lianxin::v1::GetStatisticsRequest& request,
+                                      lianxin::v1::GetStatisticsReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  const absl::CivilDay today = Today();
+  const std::string& self = projection_.jurisdiction();
+  std::map<std::string, uint64_t> by_category, by_destination;
+  RETURN_IF_ERROR(projection_.ScanByStatus(
+      StatusesOf(lianxin::v1::DIRECTION_ALL), "",
+      [&](const std::string&, const LoadedMember& m) {
+        const MemberFacts& f = m.facts;
+        switch (StatusAsSeenBy(f, self)) {
+          case lianxin::v1::MEMBER_STATUS_RESIDENT:
+            reply->set_resident_count(reply->resident_count() + 1);
+            if (!f.returned_on().empty()) reply->set_returned_count(reply->returned_count() + 1);
+            break;
+          case lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING:
+          case lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED:
+          case lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING: {
+            reply->set_outflow_count(reply->outflow_count() + 1);
+            const std::string& destination = f.outflow().destination_jurisdiction();
+            ++by_category[lianxin::v1::MemberCategory_Name(f.registration().category())];
+            ++by_destination[destination];
+            if (SameProvince(self, destination)) {
+              reply->set_within_province_count(reply->within_province_count() + 1);
+            } else {
+              reply->set_cross_province_count(reply->cross_province_count() + 1);
             }
-            case lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT:
-              reply->set_transferred_out_count(reply->transferred_out_count() + 1);
-              break;
-            case lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED:
-              reply->set_expected_inflow_count(reply->expected_inflow_count() + 1);
-              break;
-            case lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE:
-              reply->set_inflow_count(reply->inflow_count() + 1);
-              if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
-              break;
-            case lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN:
-              reply->set_transferred_in_count(reply->transferred_in_count() + 1);
-              break;
-            default:
-              break;
+            std::optional<absl::CivilDay> valid_until = ParseDate(f.certificate().valid_until());
+            if (valid_until.has_value() && *valid_until >= today) {
+              reply->set_certificate_holders(reply->certificate_holders() + 1);
+            }
+            if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
+            break;
           }
-          if (f.transfer_pending()) {
-            reply->set_pending_transfer_count(reply->pending_transfer_count() + 1);
+          case lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT:
+            reply->set_transferred_out_count(reply->transferred_out_count() + 1);
+            break;
+          case lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED:
+            reply->set_expected_inflow_count(reply->expected_inflow_count() + 1);
+            break;
+          case lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE:
+            reply->set_inflow_count(reply->inflow_count() + 1);
+            if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
+            break;
+          case lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN:
+            reply->set_transferred_in_count(reply->transferred_in_count() + 1);
+            break;
+          default:
+            break;
+        }
+        if (f.transfer_pending()) {
+          reply->set_pending_transfer_count(reply->pending_transfer_count() + 1);
+        }
+        return true;
+      }));
+  for (const auto& [key, count] : by_category) {
+    auto* c = reply->add_by_category();
+    c->set_key(key);
+    c->set_count(count);
+  }
+  for (const auto& [key, count] : by_destination) {
+    auto* c = reply->add_by_destination();
+    c->set_key(key);
+    c->set_count(count);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RegistryService::ListLostTransfers(const Principal& caller, const lianxin::v1::ListLostTransfersRequest& request,
+                                      lianxin::v1::ListLostTransfersReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  absl::Status failure;
+  RETURN_IF_ERROR(projection_.ScanDueBefore("lt/", as_of, [&](const LoadedMember& m) {
+    std::optional<int> overdue = LostTransferDaysOverdue(m.facts, as_of, projection_.settings());
+    if (!overdue.has_value()) return true;
+    auto* lost = reply->add_transfers();
+    lost->set_member_id(m.facts.member_id());
+    lost->set_name(m.facts.registration().name());
+    lost->set_from_jurisdiction(m.facts.transfer().from_jurisdiction());
+    lost->set_to_jurisdiction(m.facts.transfer().to_jurisdiction());
+    lost->set_letter_no(m.facts.transfer().letter_no());
+    lost->set_requested_on(m.facts.transfer().requested_on());
+    lost->set_days_overdue(*overdue);
+    failure = projection_.store()->ScanAggregate(
+        m.facts.member_id(), [&](const lianxin::v1::Event& event) {
+          if (event.has_transfer_requested() || event.has_transfer_accepted() ||
+              event.has_transfer_rejected()) {
+            *lost->add_trace() = ToHistoryEntry(event);
           }
           return true;
-        }));
-    for (const auto& [key, count] : by_category) {
-      auto* c = reply->add_by_category();
-      c->set_key(key);
-      c->set_count(count);
-    }
-    for (const auto& [key, count] : by_destination) {
-      auto* c = reply->add_by_destination();
-      c->set_key(key);
-      c->set_count(count);
-    }
-    return absl::OkStatus();
-  });
+        });
+    return failure.ok();
+  }));
+  return failure;
 }
 
-grpc::ServerUnaryReactor* RegistryService::ListLostTransfers(
-    grpc::CallbackServerContext* context, const lianxin::v1::ListLostTransfersRequest* request,
-    lianxin::v1::ListLostTransfersReply* reply) {
-  return ServeUnaryRpc(context, Method("ListLostTransfers"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
-    ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request->as_of()));
-    absl::Status failure;
-    RETURN_IF_ERROR(projection_.ScanDueBefore("lt/", as_of, [&](const LoadedMember& m) {
-      std::optional<int> overdue = LostTransferDaysOverdue(m.facts, as_of, projection_.settings());
-      if (!overdue.has_value()) return true;
-      auto* lost = reply->add_transfers();
-      lost->set_member_id(m.facts.member_id());
-      lost->set_name(m.facts.registration().name());
-      lost->set_from_jurisdiction(m.facts.transfer().from_jurisdiction());
-      lost->set_to_jurisdiction(m.facts.transfer().to_jurisdiction());
-      lost->set_letter_no(m.facts.transfer().letter_no());
-      lost->set_requested_on(m.facts.transfer().requested_on());
-      lost->set_days_overdue(*overdue);
-      failure = projection_.store()->ScanAggregate(
-          m.facts.member_id(), [&](const lianxin::v1::Event& event) {
-            if (event.has_transfer_requested() || event.has_transfer_accepted() ||
-                event.has_transfer_rejected()) {
-              *lost->add_trace() = ToHistoryEntry(event);
-            }
-            return true;
-          });
-      return failure.ok();
-    }));
-    return failure;
-  });
-}
-
-grpc::ServerUnaryReactor* RegistryService::ListCertificateChecksDue(
-    grpc::CallbackServerContext* context,
-    const lianxin::v1::ListCertificateChecksDueRequest* request,
-    lianxin::v1::ListCertificateChecksDueReply* reply) {
-  return ServeUnaryRpc(context, Method("ListCertificateChecksDue"), options_.plumbing,
-                       [&](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(CheckCounty(caller, request->jurisdiction()));
-    ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request->as_of()));
-    const Settings& settings = projection_.settings();
-    auto add = [&](const MemberFacts& f, const std::string& check, const std::string& last,
-                   int days) {
-      auto* due = reply->add_checks();
-      due->set_member_id(f.member_id());
-      due->set_name(f.registration().name());
-      due->set_certificate_no(f.certificate().certificate_no());
-      due->set_check(check);
-      due->set_last_checked_on(last);
-      due->set_days_overdue(days);
-    };
-    RETURN_IF_ERROR(projection_.ScanDueBefore("r2/", as_of, [&](const LoadedMember& m) {
-      std::optional<absl::CivilDay> due = CertificateOrTransferDueOn(m.facts, settings);
-      if (due.has_value() && as_of > *due) {
-        add(m.facts, "R2_CERTIFICATE_OR_TRANSFER", "", DaysBetween(*due, as_of));
-      }
-      return true;
-    }));
-    RETURN_IF_ERROR(projection_.ScanDueBefore("cc/", as_of, [&](const LoadedMember& m) {
-      if (std::optional<CertificateCheck> c = CertificateCheckOverdue(m.facts, as_of, settings)) {
-        add(m.facts, c->check, c->last_checked_on, c->days_overdue);
-      }
-      return true;
-    }));
-    return absl::OkStatus();
-  });
+absl::Status RegistryService::ListCertificateChecksDue(const Principal& caller, const lianxin::v1::ListCertificateChecksDueRequest& request,
+                                      lianxin::v1::ListCertificateChecksDueReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  const Settings& settings = projection_.settings();
+  auto add = [&](const MemberFacts& f, const std::string& check, const std::string& last,
+                 int days) {
+    auto* due = reply->add_checks();
+    due->set_member_id(f.member_id());
+    due->set_name(f.registration().name());
+    due->set_certificate_no(f.certificate().certificate_no());
+    due->set_check(check);
+    due->set_last_checked_on(last);
+    due->set_days_overdue(days);
+  };
+  RETURN_IF_ERROR(projection_.ScanDueBefore("r2/", as_of, [&](const LoadedMember& m) {
+    std::optional<absl::CivilDay> due = CertificateOrTransferDueOn(m.facts, settings);
+    if (due.has_value() && as_of > *due) {
+      add(m.facts, "R2_CERTIFICATE_OR_TRANSFER", "", DaysBetween(*due, as_of));
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(projection_.ScanDueBefore("cc/", as_of, [&](const LoadedMember& m) {
+    if (std::optional<CertificateCheck> c = CertificateCheckOverdue(m.facts, as_of, settings)) {
+      add(m.facts, c->check, c->last_checked_on, c->days_overdue);
+    }
+    return true;
+  }));
+  return absl::OkStatus();
 }
 
 }  // namespace lianxin::registry

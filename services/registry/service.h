@@ -3,7 +3,7 @@
 //   RegistryService service({.projection = &projection, .hasher = &hasher,
 //                            .clock = &RealClock(), .plumbing = {&auth, &metrics},
 //                            .on_commit = [&] { relay->Notify(); }});
-//   RpcServer::Start({address, credentials, {{Registry::service_full_name(), &service}}});
+//   RpcServer::Start({address, credentials, {{"lianxin.v1.Registry", &service}}});
 #ifndef LIANXIN_SERVICES_REGISTRY_SERVICE_H_
 #define LIANXIN_SERVICES_REGISTRY_SERVICE_H_
 
@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "lianxin/v1/registry.grpc.pb.h"
+#include "lianxin/v1/registry.pb.h"
 #include "libs/common/clock.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/rpc.h"
@@ -34,59 +34,28 @@ struct RegistryServiceOptions {
   std::function<void()> on_commit;
 };
 
-class RegistryService final : public lianxin::v1::Registry::CallbackService {
+class RegistryService final : public UnaryService {
  public:
   explicit RegistryService(RegistryServiceOptions options);
 
-  grpc::ServerUnaryReactor* RegisterMember(grpc::CallbackServerContext* context,
-                                           const lianxin::v1::RegisterMemberRequest* request,
-                                           lianxin::v1::RegisterMemberReply* reply) override;
-  grpc::ServerUnaryReactor* RegisterOutflow(grpc::CallbackServerContext* context,
-                                            const lianxin::v1::RegisterOutflowRequest* request,
-                                            lianxin::v1::MutationReply* reply) override;
-  grpc::ServerUnaryReactor* IssueCertificate(grpc::CallbackServerContext* context,
-                                             const lianxin::v1::IssueCertificateRequest* request,
-                                             lianxin::v1::MutationReply* reply) override;
-  grpc::ServerUnaryReactor* RecordArrival(grpc::CallbackServerContext* context,
-                                          const lianxin::v1::RecordArrivalRequest* request,
-                                          lianxin::v1::RecordArrivalReply* reply) override;
-  grpc::ServerUnaryReactor* RecordCertificateEntry(
-      grpc::CallbackServerContext* context,
-      const lianxin::v1::RecordCertificateEntryRequest* request,
-      lianxin::v1::MutationReply* reply) override;
-  grpc::ServerUnaryReactor* RequestTransfer(grpc::CallbackServerContext* context,
-                                            const lianxin::v1::RequestTransferRequest* request,
-                                            lianxin::v1::MutationReply* reply) override;
-  grpc::ServerUnaryReactor* AcceptTransfer(grpc::CallbackServerContext* context,
-                                           const lianxin::v1::AcceptTransferRequest* request,
-                                           lianxin::v1::MutationReply* reply) override;
-  grpc::ServerUnaryReactor* RejectTransfer(grpc::CallbackServerContext* context,
-                                           const lianxin::v1::RejectTransferRequest* request,
-                                           lianxin::v1::MutationReply* reply) override;
-  grpc::ServerUnaryReactor* RecordReturn(grpc::CallbackServerContext* context,
-                                         const lianxin::v1::RecordReturnRequest* request,
-                                         lianxin::v1::MutationReply* reply) override;
-  grpc::ServerUnaryReactor* GetMember(grpc::CallbackServerContext* context,
-                                      const lianxin::v1::GetMemberRequest* request,
-                                      lianxin::v1::GetMemberReply* reply) override;
-  grpc::ServerUnaryReactor* ListMembers(grpc::CallbackServerContext* context,
-                                        const lianxin::v1::ListMembersRequest* request,
-                                        lianxin::v1::ListMembersReply* reply) override;
-  grpc::ServerUnaryReactor* GetMemberHistory(grpc::CallbackServerContext* context,
-                                             const lianxin::v1::GetMemberHistoryRequest* request,
-                                             lianxin::v1::GetMemberHistoryReply* reply) override;
-  grpc::ServerUnaryReactor* GetStatistics(grpc::CallbackServerContext* context,
-                                          const lianxin::v1::GetStatisticsRequest* request,
-                                          lianxin::v1::GetStatisticsReply* reply) override;
-  grpc::ServerUnaryReactor* ListLostTransfers(
-      grpc::CallbackServerContext* context, const lianxin::v1::ListLostTransfersRequest* request,
-      lianxin::v1::ListLostTransfersReply* reply) override;
-  grpc::ServerUnaryReactor* ListCertificateChecksDue(
-      grpc::CallbackServerContext* context,
-      const lianxin::v1::ListCertificateChecksDueRequest* request,
-      lianxin::v1::ListCertificateChecksDueReply* reply) override;
-
  private:
+  // The RPCs of registry.proto, in its order.
+  absl::Status RegisterMember(const Principal& caller, const lianxin::v1::RegisterMemberRequest& request, lianxin::v1::RegisterMemberReply* reply);
+  absl::Status RegisterOutflow(const Principal& caller, const lianxin::v1::RegisterOutflowRequest& request, lianxin::v1::MutationReply* reply);
+  absl::Status IssueCertificate(const Principal& caller, const lianxin::v1::IssueCertificateRequest& request, lianxin::v1::MutationReply* reply);
+  absl::Status RecordArrival(const Principal& caller, const lianxin::v1::RecordArrivalRequest& request, lianxin::v1::RecordArrivalReply* reply);
+  absl::Status RecordCertificateEntry(const Principal& caller, const lianxin::v1::RecordCertificateEntryRequest& request, lianxin::v1::MutationReply* reply);
+  absl::Status RequestTransfer(const Principal& caller, const lianxin::v1::RequestTransferRequest& request, lianxin::v1::MutationReply* reply);
+  absl::Status AcceptTransfer(const Principal& caller, const lianxin::v1::AcceptTransferRequest& request, lianxin::v1::MutationReply* reply);
+  absl::Status RejectTransfer(const Principal& caller, const lianxin::v1::RejectTransferRequest& request, lianxin::v1::MutationReply* reply);
+  absl::Status RecordReturn(const Principal& caller, const lianxin::v1::RecordReturnRequest& request, lianxin::v1::MutationReply* reply);
+  absl::Status GetMember(const Principal& caller, const lianxin::v1::GetMemberRequest& request, lianxin::v1::GetMemberReply* reply);
+  absl::Status ListMembers(const Principal& caller, const lianxin::v1::ListMembersRequest& request, lianxin::v1::ListMembersReply* reply);
+  absl::Status GetMemberHistory(const Principal& caller, const lianxin::v1::GetMemberHistoryRequest& request, lianxin::v1::GetMemberHistoryReply* reply);
+  absl::Status GetStatistics(const Principal& caller, const lianxin::v1::GetStatisticsRequest& request, lianxin::v1::GetStatisticsReply* reply);
+  absl::Status ListLostTransfers(const Principal& caller, const lianxin::v1::ListLostTransfersRequest& request, lianxin::v1::ListLostTransfersReply* reply);
+  absl::Status ListCertificateChecksDue(const Principal& caller, const lianxin::v1::ListCertificateChecksDueRequest& request, lianxin::v1::ListCertificateChecksDueReply* reply);
+
   using Decision =
       std::function<absl::StatusOr<Events>(const lianxin::v1::MemberFacts&, const Context&)>;
 
