@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # The main job: the whole of lianxin on one machine with the embedded broker.
 #
-#   deploy/local/up.sh            build, start, print, stay up until Ctrl-C
+#   deploy/local/up.sh            build, start, load the Fuyun scenario, print, stay up until Ctrl-C
 #   deploy/local/up.sh --detach   same, then return and leave it running
 #   deploy/local/down.sh          stop a detached deployment
 #
-# Installs missing Debian packages, builds (Release) into build/release, starts
-# lianxin-broker (3 brokers on 127.0.0.1:19092-19094) and writes the endpoints
-# file (.lianxin/local/endpoints.json, shaped as in api-contract.md) with one
-# operator token per county. Services join this script as their issues land.
+# Installs missing Debian packages, builds its binaries (Release) into build/release, starts
+# lianxin-broker (3 brokers on 127.0.0.1:19092-19094) and each county's registry
+# (counties.tsv: port base + 1), writes the endpoints file (.lianxin/local/endpoints.json,
+# shaped as in api-contract.md) with one operator token per county, loads the Fuyun
+# scenario (lxscenario fuyun: 24 members away, 91 present; idempotent, so a re-run
+# changes nothing) and prints each county's statistics and the reconciliation of
+# Fuyun with each destination. Data stays in .lianxin/local/<code>/ across runs.
+# LIANXIN_HOME moves the state directory; LIANXIN_RELEASE_DIR uses another build
+# (LIANXIN_NO_BUILD=1: its binaries as they are); LIANXIN_PORT_OFFSET shifts every port.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 home=${LIANXIN_HOME:-$root/.lianxin/local}
 build=${LIANXIN_RELEASE_DIR:-$root/build/release}
+offset=${LIANXIN_PORT_OFFSET:-0}
 detach=0
 for arg in "$@"; do
   case "$arg" in
     --detach) detach=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -27,10 +33,17 @@ if [ -f "$home/pids" ] && xargs -r kill -0 <"$home/pids" 2>/dev/null; then
   exit 1
 fi
 
-"$root/tools/build.sh" "$build" Release
+# Builds (as tools/build.sh does) only what the deployment runs, so that a test
+# being edited elsewhere in the tree cannot stop the main job.
+if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
+  "$root/tools/setup.sh"
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker registry lxscenario lxctl
+fi
 mkdir -p "$home"
 : >"$home/pids"
 bin=$build/bin
+counties_tsv=$root/deploy/local/counties.tsv
 
 stop_all() {
   [ -f "$home/pids" ] || return 0
@@ -39,21 +52,36 @@ stop_all() {
 }
 trap 'stop_all; exit 1' ERR
 
-# wait_for_line FILE PATTERN: waits (30 s at most) until FILE has a line matching PATTERN.
+# wait_for_line FILE PATTERN PID: waits (30 s at most) until FILE has a line
+# matching PATTERN; fails at once if process PID has exited.
 wait_for_line() {
   for _ in $(seq 300); do
     grep -q -- "$2" "$1" 2>/dev/null && return 0
+    if ! kill -0 "$3" 2>/dev/null; then
+      echo "up.sh: $(basename "$1" .out) exited before '$2'; its log:" >&2
+      tail -n 5 "${1%.out}.log" >&2 || true
+      return 1
+    fi
     sleep 0.1
   done
   echo "up.sh: timed out waiting for '$2' in $1" >&2
   return 1
 }
 
+# The counties: code, name, port base (registry = base + 1, its metrics = base + 11).
+counties=()
+while IFS=$'\t' read -r code name base; do
+  counties+=("$code|$name|$((base + offset))")
+done < <(grep -v '^#' "$counties_tsv")
+on_lianxin=$(grep -v '^#' "$counties_tsv" | cut -f1 | paste -sd, -)
+
 # Broker: data in memory only; the services' RocksDB logs are the durable record.
-setsid "$bin/lianxin-broker" --brokers 3 --ports 19092,19093,19094 \
+setsid "$bin/lianxin-broker" --brokers 3 \
+  --ports "$((19092 + offset)),$((19093 + offset)),$((19094 + offset))" \
   >"$home/broker.out" 2>"$home/broker.log" </dev/null &
-echo $! >>"$home/pids"
-wait_for_line "$home/broker.out" "127.0.0.1:"
+broker=$!
+echo $broker >>"$home/pids"
+wait_for_line "$home/broker.out" "127.0.0.1:" $broker
 kafka=$(head -n 1 "$home/broker.out")
 
 # One operator token per county, kept across runs.
@@ -61,23 +89,49 @@ tokens=$home/tokens.txt
 if [ ! -s "$tokens" ]; then
   {
     echo "# token operator_id jurisdiction role"
-    grep -v '^#' "$root/deploy/local/counties.tsv" | while IFS=$'\t' read -r code name base; do
+    for county in "${counties[@]}"; do
+      IFS='|' read -r code name base <<<"$county"
       echo "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') operator-$code $code operator"
     done
   } >"$tokens"
   chmod 600 "$tokens"
 fi
 
+# The deployment's key for ID-number hashes (R18), kept across runs: member
+# ids are derived from the hashes, so a new key would register everyone anew.
+identity_key=$home/identity.key
+if [ ! -s "$identity_key" ]; then
+  (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$identity_key")
+fi
+
+# Each county's registry on its fixed loopback port, its data in $home/<code>.
+declare -A registry_pid
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  mkdir -p "$home/$code"
+  setsid "$bin/registry" --jurisdiction="$code" --data_dir="$home/$code" \
+    --listen="127.0.0.1:$((base + 1))" --metrics_address="127.0.0.1:$((base + 11))" \
+    --tokens_file="$tokens" --kafka_brokers="$kafka" --identity_key_file="$identity_key" \
+    --counties_on_lianxin="$on_lianxin" \
+    >"$home/registry-$code.out" 2>"$home/registry-$code.log" </dev/null &
+  registry_pid[$code]=$!
+  echo $! >>"$home/pids"
+done
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  wait_for_line "$home/registry-$code.out" "^listening " "${registry_pid[$code]}"
+done
+
 # The endpoints file (api-contract.md, "Local deployment").
 endpoints=$home/endpoints.json
 {
   printf '{\n  "kafka": "%s",\n  "tokens_file": "%s",\n  "counties": {' "$kafka" "$tokens"
   sep=""
-  grep -v '^#' "$root/deploy/local/counties.tsv" | while IFS=$'\t' read -r code name base; do
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
     token=$(awk -v c="$code" '$3 == c && $4 == "operator" {print $1; exit}' "$tokens")
-    mkdir -p "$home/$code"
-    printf '%s\n    "%s": {\n      "name": "%s",\n      "token": "%s",\n      "data_dir": "%s"\n    }' \
-      "$sep" "$code" "$name" "$token" "$home/$code"
+    printf '%s\n    "%s": {\n      "name": "%s",\n      "token": "%s",\n      "registry": "127.0.0.1:%d",\n      "data_dir": "%s"\n    }' \
+      "$sep" "$code" "$name" "$token" "$((base + 1))" "$home/$code"
     sep=","
   done
   printf '\n  }\n}\n'
@@ -87,9 +141,35 @@ echo "lianxin local deployment is up"
 echo "  kafka:     $kafka"
 echo "  endpoints: $endpoints"
 echo "  logs:      $home/*.log"
-grep -v '^#' "$root/deploy/local/counties.tsv" | while IFS=$'\t' read -r code name base; do
-  echo "  county $code $name: data in $home/$code"
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  echo "  county $code $name: registry 127.0.0.1:$((base + 1)), data in $home/$code"
 done
+
+# The Fuyun scenario, loaded through the registries' gRPC API (idempotent).
+# lxctl prints the statistics when it is built; lxscenario does otherwise.
+lxctl=$bin/lxctl
+[ -x "$lxctl" ] || lxctl=""
+echo
+"$bin/lxscenario" fuyun --endpoints "$endpoints" --seed 1 \
+  --statistics="$([ -n "$lxctl" ] && echo false || echo true)"
+if [ -n "$lxctl" ]; then
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
+    echo
+    echo "\$ lxctl stats --county $code"
+    "$lxctl" stats --endpoints "$endpoints" --county "$code" ||
+      echo "up.sh: lxctl stats failed for $code (the deployment stays up)" >&2
+  done
+  origin=${counties[0]%%|*}
+  for county in "${counties[@]:1}"; do
+    echo
+    echo "\$ lxctl reconcile --origin $origin --destination ${county%%|*}"
+    "$lxctl" reconcile --endpoints "$endpoints" --origin "$origin" --destination "${county%%|*}" ||
+      echo "up.sh: lxctl reconcile reported a problem (the deployment stays up)" >&2
+  done
+fi
+echo
 
 if [ "$detach" = 1 ]; then
   echo "detached; stop with deploy/local/down.sh"

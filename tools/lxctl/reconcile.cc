@@ -44,6 +44,24 @@ std::vector<Disagreement> CompareMembers(absl::string_view a, absl::string_view 
   }
   const Member& x = *at_a;
   const Member& y = *at_b;
+  for (absl::string_view county : {a, b}) {
+    add(absl::StrCat("status_by_county[", county, "]"), DerivedStatus(x, county),
+        DerivedStatus(y, county));
+  }
+  // Each side's own status against what the other side derives for it.
+  add(absl::StrCat("status[", a, "]"), StatusText(x.status()), DerivedStatus(y, a));
+  add(absl::StrCat("status[", b, "]"), DerivedStatus(x, b), StatusText(y.status()));
+  // A county whose part has ended (the inflow closed, the relationship
+  // transferred out) no longer receives the member's events: past that point
+  // only the statuses must agree.
+  auto ended = [&](absl::string_view county) {
+    for (const Member* side : {&x, &y}) {
+      const std::string status = DerivedStatus(*side, county);
+      if (status != "INFLOW_CLOSED" && status != "TRANSFERRED_OUT") return false;
+    }
+    return true;
+  };
+  if (ended(a) || ended(b)) return found;
   add("home_jurisdiction", x.home_jurisdiction(), y.home_jurisdiction());
   add("destination_jurisdiction", x.destination_jurisdiction(), y.destination_jurisdiction());
   add("destination_branch", x.destination_branch(), y.destination_branch());
@@ -57,13 +75,6 @@ std::vector<Disagreement> CompareMembers(absl::string_view a, absl::string_view 
       absl::StrCat(y.organization_life_entries()));
   add("returned_on", x.returned_on(), y.returned_on());
   add("lost_contact", BoolText(x.lost_contact()), BoolText(y.lost_contact()));
-  for (absl::string_view county : {a, b}) {
-    add(absl::StrCat("status_by_county[", county, "]"), DerivedStatus(x, county),
-        DerivedStatus(y, county));
-  }
-  // Each side's own status against what the other side derives for it.
-  add(absl::StrCat("status[", a, "]"), StatusText(x.status()), DerivedStatus(y, a));
-  add(absl::StrCat("status[", b, "]"), DerivedStatus(x, b), StatusText(y.status()));
   return found;
 }
 

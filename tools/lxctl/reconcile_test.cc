@@ -51,6 +51,24 @@ TEST(CompareMembers, EqualViewsAgree) {
   EXPECT_TRUE(CompareMembers(kA, kB, &a, &b).empty());
 }
 
+TEST(CompareMembers, AfterTheDestinationClosedOnlyStatusesCount) {
+  // The member moved on to 440305 and was received there: A knows the new
+  // branch, B (closed, no longer told) does not. That is no disagreement.
+  Member a = AtOrigin();
+  a.set_destination_jurisdiction("440305");
+  a.set_destination_branch("南山区第二支部");
+  (*a.mutable_status_by_county())[kB] = lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
+  Member b = AtDestination();
+  b.set_status(lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED);
+  b.set_destination_jurisdiction("440305");
+  b.clear_destination_branch();
+  (*b.mutable_status_by_county())[kB] = lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
+  EXPECT_TRUE(CompareMembers(kA, kB, &a, &b).empty());
+  // But a status disagreement still counts.
+  (*b.mutable_status_by_county())[kA] = lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING;
+  EXPECT_EQ(CompareMembers(kA, kB, &a, &b)[0].field, "status_by_county[654322]");
+}
+
 TEST(CompareMembers, UncomparedCountiesAndFieldsAreIgnored) {
   Member a = AtOrigin();
   Member b = AtDestination();

@@ -51,17 +51,21 @@ bool SameProvince(std::string_view a, std::string_view b) {
   return a.size() >= 2 && b.size() >= 2 && a.substr(0, 2) == b.substr(0, 2);
 }
 
-bool IsValidResidentIdNumber(std::string_view id) {
-  if (id.size() != 18) return false;
+char ResidentIdCheckCharacter(std::string_view first17) {
   static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
   static constexpr char kCheck[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
   int sum = 0;
+  for (int i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return kCheck[sum % 11];
+}
+
+bool IsValidResidentIdNumber(std::string_view id) {
+  if (id.size() != 18) return false;
   for (int i = 0; i < 17; ++i) {
     if (!std::isdigit(static_cast<unsigned char>(id[i]))) return false;
-    sum += (id[i] - '0') * kWeights[i];
   }
   const char check = static_cast<char>(std::toupper(static_cast<unsigned char>(id[17])));
-  if (check != kCheck[sum % 11]) return false;
+  if (check != ResidentIdCheckCharacter(id.substr(0, 17))) return false;
   std::string birth = absl::StrFormat("%s-%s-%s", id.substr(6, 4), id.substr(10, 2),
                                       id.substr(12, 2));
   return ParseDate(birth).has_value();

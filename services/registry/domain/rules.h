@@ -54,6 +54,9 @@ bool SameProvince(std::string_view a, std::string_view b);
 // birth date in characters 7–14, and the ISO 7064 MOD 11-2 check character
 // (digit or 'X').
 bool IsValidResidentIdNumber(std::string_view id_number);
+// R18: the ISO 7064 MOD 11-2 check character ('0'–'9' or 'X') of the first 17
+// digits of an ID number. `first17` must be 17 ASCII digits.
+char ResidentIdCheckCharacter(std::string_view first17);
 // R18: shows only the first 6 and last 4 characters ("654322********123X").
 std::string MaskIdNumber(std::string_view id_number);
 

@@ -1,0 +1,216 @@
+// lxscenario: the scenario generator and loader.
+//
+//   lxscenario fuyun --endpoints FILE [--seed 1] [--today YYYY-MM-DD]
+//       loads the Fuyun scenario (24 of Fuyun's members away, 91 present from
+//       elsewhere) into the registries of 654322, 650102 and 440305, waits
+//       until the stream has settled, prints each county's statistics.
+//   lxscenario generate [--members N] [--seed 1] [--today YYYY-MM-DD] --out FILE
+//       writes a plan as JSON lines without servers: the Fuyun scenario, or
+//       Fuyun's mix scaled to N members (benchmarks).
+//   lxscenario load --endpoints FILE --in FILE
+//       loads a plan written by generate (the expected statuses are checked;
+//       the counts only print, since the counties may hold more).
+//
+// Re-running on the same data changes nothing (deterministic request_ids).
+// --endpoints defaults as lxctl's: $LIANXIN_ENDPOINTS, $LIANXIN_HOME, the local
+// deployment's file. --today defaults to today in China (UTC+8).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "services/registry/domain/rules.h"
+#include "tools/lxctl/endpoints.h"
+#include "tools/scenario/generator.h"
+#include "tools/scenario/loader.h"
+#include "tools/scenario/plan_io.h"
+
+ABSL_FLAG(std::string, endpoints, "",
+          "The deployment's endpoints file (default: $LIANXIN_ENDPOINTS, "
+          "$LIANXIN_HOME/endpoints.json, the local deployment's).");
+ABSL_FLAG(uint64_t, seed, 1, "Seed of the generated people and stories.");
+ABSL_FLAG(std::string, today, "",
+          "The day dates are generated for, YYYY-MM-DD (default: today, UTC+8).");
+ABSL_FLAG(int64_t, members, 0,
+          "generate: Fuyun's mix scaled to this many members "
+          "(0 = the Fuyun scenario itself).");
+ABSL_FLAG(std::string, out, "", "generate: the JSON lines file to write ('-' = stdout).");
+ABSL_FLAG(std::string, in, "", "load: the JSON lines file to load.");
+ABSL_FLAG(int, parallelism, 8, "Members loaded at the same time.");
+ABSL_FLAG(absl::Duration, settle_timeout, absl::Seconds(120),
+          "How long to wait for the counties to agree after loading.");
+ABSL_FLAG(bool, statistics, true, "Print each county's statistics after loading.");
+
+namespace lianxin::scenario {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "lxscenario: %s\n", std::string(status.ToString()).c_str());
+  return 1;
+}
+
+absl::StatusOr<absl::CivilDay> Today() {
+  const std::string flag = absl::GetFlag(FLAGS_today);
+  if (flag.empty()) return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 60 * 60));
+  std::optional<absl::CivilDay> day = registry::ParseDate(flag);
+  if (!day.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat("--today: '", flag, "' is not YYYY-MM-DD"));
+  }
+  return *day;
+}
+
+// "FARMER 31, GRADUATE 20, ..." and "away-mine 6, ..." of a plan.
+std::string Summary(const Plan& plan) {
+  std::map<std::string, int> kinds;
+  std::vector<std::pair<std::string, int>> fates;
+  size_t commands = 0;
+  for (const Member& member : plan.members()) {
+    ++kinds[std::string(absl::StripPrefix(lianxin::v1::MemberCategory_Name(member.category()),
+                                          "MEMBER_CATEGORY_"))];
+    if (fates.empty() || fates.back().first != member.fate()) fates.push_back({member.fate(), 0});
+    ++fates.back().second;
+    commands += static_cast<size_t>(member.steps_size());
+  }
+  auto join = [](const auto& counts) {
+    std::vector<std::string> parts;
+    for (const auto& [name, count] : counts) parts.push_back(absl::StrCat(name, " ", count));
+    return absl::StrJoin(parts, ", ");
+  };
+  return absl::StrCat(plan.members_size(), " members, ", commands,
+                      " commands\n  kinds: ", join(kinds), "\n  stories: ", join(fates), "\n");
+}
+
+// Loads `plan` and prints what the counties show. With `check_counts`, the
+// plan is all the focus county holds: its counts must be the plan's.
+absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_counts) {
+  const std::string path = lxctl::EndpointsPath(absl::GetFlag(FLAGS_endpoints));
+  absl::StatusOr<lxctl::EndpointsFile> file = lxctl::LoadEndpoints(path);
+  if (!file.ok()) return file.status();
+  std::vector<CountyConnection> counties;
+  std::map<std::string, std::string> names;
+  for (const std::string& code : plan.counties()) {
+    absl::StatusOr<lxctl::County> county = lxctl::SelectCounty(*file, path, code);
+    if (!county.ok()) return county.status();
+    counties.push_back({county->code, county->name, county->token, county->registry});
+    names[code] = county->name;
+  }
+  LoadOptions options;
+  options.parallelism = absl::GetFlag(FLAGS_parallelism);
+  options.settle_deadline = absl::GetFlag(FLAGS_settle_timeout);
+  absl::StatusOr<std::unique_ptr<Loader>> loader = Loader::Connect(counties, options);
+  if (!loader.ok()) return loader.status();
+
+  std::printf("lxscenario: %s (seed %llu, dates up to %s): %s", title.c_str(),
+              static_cast<unsigned long long>(plan.seed()), plan.today().c_str(),
+              Summary(plan).c_str());
+  std::fflush(stdout);
+  LoadReport report;
+  if (absl::Status s = (*loader)->Load(plan, &report); !s.ok()) return s;
+  std::printf("  loaded %zu members (%zu commands, replays of earlier runs included) in %s\n",
+              report.members, report.commands,
+              absl::FormatDuration(absl::Trunc(report.load_time, absl::Milliseconds(10))).c_str());
+  std::fflush(stdout);
+  if (absl::Status s = (*loader)->Settle(plan, check_counts, &report); !s.ok()) return s;
+  std::vector<std::string> pairs;
+  for (const auto& [pair, count] : report.shared_members) {
+    pairs.push_back(absl::StrCat(pair, " ", count));
+  }
+  std::printf(
+      "  settled in %s: every county shows every member's expected status; members shared "
+      "by two counties have equal views there (%s)\n",
+      absl::FormatDuration(absl::Trunc(report.settle_time, absl::Milliseconds(10))).c_str(),
+      absl::StrJoin(pairs, ", ").c_str());
+  if (absl::GetFlag(FLAGS_statistics)) {
+    std::printf("statistics (GetStatistics of each county):\n");
+    for (const std::string& code : plan.counties()) {
+      std::printf("  %s", FormatStatistics(code, names[code], report.statistics[code]).c_str());
+    }
+  }
+  const auto& focus = report.statistics[plan.focus_county()];
+  std::printf("%s %s: outflow_count %llu, inflow_count %llu (the plan's: %llu and %llu)\n",
+              plan.focus_county().c_str(), names[plan.focus_county()].c_str(),
+              static_cast<unsigned long long>(focus.outflow_count()),
+              static_cast<unsigned long long>(focus.inflow_count()),
+              static_cast<unsigned long long>(plan.expected_outflow_count()),
+              static_cast<unsigned long long>(plan.expected_inflow_count()));
+  return absl::OkStatus();
+}
+
+int Run(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Generates and loads lianxin scenarios.\n"
+      "  lxscenario fuyun --endpoints FILE [--seed 1] [--today YYYY-MM-DD]\n"
+      "  lxscenario generate [--members N] [--seed 1] [--today YYYY-MM-DD] --out FILE\n"
+      "  lxscenario load --endpoints FILE --in FILE");
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "tools/scenario/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() != 2) {
+    return Fail(absl::InvalidArgumentError(
+        "give one subcommand: fuyun, generate or load (--help for more)"));
+  }
+  const std::string command = args[1];
+  absl::StatusOr<absl::CivilDay> today = Today();
+  if (!today.ok()) return Fail(today.status());
+  const GenerateOptions options{.seed = absl::GetFlag(FLAGS_seed), .today = *today};
+
+  if (command == "fuyun") {
+    absl::Status s = LoadPlan(Generate(FuyunSpec(), options), "the Fuyun scenario",
+                              /*check_counts=*/true);
+    return s.ok() ? 0 : Fail(s);
+  }
+  if (command == "generate") {
+    const std::string out = absl::GetFlag(FLAGS_out);
+    if (out.empty()) return Fail(absl::InvalidArgumentError("generate: --out FILE is required"));
+    const int64_t members = absl::GetFlag(FLAGS_members);
+    if (members < 0) return Fail(absl::InvalidArgumentError("--members: must be 0 or more"));
+    const Plan plan = Generate(members == 0 ? FuyunSpec() : ScaledSpec(members), options);
+    absl::Status s;
+    if (out == "-") {
+      s = WritePlanJsonLines(plan, std::cout);
+    } else {
+      std::ofstream file(out, std::ios::binary | std::ios::trunc);
+      if (!file) return Fail(absl::NotFoundError(absl::StrCat("cannot write ", out)));
+      s = WritePlanJsonLines(plan, file);
+    }
+    if (!s.ok()) return Fail(s);
+    if (out != "-") std::printf("lxscenario: wrote %s: %s", out.c_str(), Summary(plan).c_str());
+    return 0;
+  }
+  if (command == "load") {
+    const std::string in = absl::GetFlag(FLAGS_in);
+    std::ifstream file(in, std::ios::binary);
+    if (in.empty() || !file) {
+      return Fail(absl::NotFoundError(absl::StrCat("load: cannot read --in '", in, "'")));
+    }
+    absl::StatusOr<Plan> plan = ReadPlanJsonLines(file);
+    if (!plan.ok()) return Fail(plan.status());
+    absl::Status s = LoadPlan(*plan, absl::StrCat("plan ", in), /*check_counts=*/false);
+    return s.ok() ? 0 : Fail(s);
+  }
+  return Fail(absl::InvalidArgumentError(
+      absl::StrCat("unknown subcommand '", command, "' (fuyun, generate, load)")));
+}
+
+}  // namespace
+}  // namespace lianxin::scenario
+
+int main(int argc, char** argv) { return lianxin::scenario::Run(argc, argv); }
