@@ -49,6 +49,14 @@ Events Route(const MemberFacts& before, Events events, const Context& ctx,
   return events;
 }
 
+// The usual case: one event.
+Events Route(const MemberFacts& before, Event event, const Context& ctx,
+             const Settings& settings) {
+  Events events;
+  events.push_back(std::move(event));
+  return Route(before, std::move(events), ctx, settings);
+}
+
 absl::Status NotHome(const MemberFacts& facts, const Context& ctx, const char* what) {
   return absl::PermissionDeniedError(absl::StrCat(
       "only the member's home county (", facts.home_jurisdiction(), ") may ", what, "; ",
@@ -220,9 +228,7 @@ absl::StatusOr<Events> DecideRegisterOutflow(const MemberFacts& facts,
   *outflow.mutable_snapshot() = Snapshot(facts);
   Event event = NewEvent(ctx, "OutflowRegistered");
   *event.mutable_outflow_registered() = std::move(outflow);
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 absl::StatusOr<Events> DecideIssueCertificate(const MemberFacts& facts,
@@ -259,9 +265,7 @@ absl::StatusOr<Events> DecideIssueCertificate(const MemberFacts& facts,
   issued->set_certificate_no(request.certificate_no());
   issued->set_issued_on(FormatDate(issued_on));
   issued->set_valid_until(request.valid_until());
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 namespace {
@@ -316,9 +320,7 @@ absl::StatusOr<Events> DecideRecordArrival(const MemberFacts& facts,
   }
   Event event = NewEvent(ctx, "ArrivalRecorded");
   *event.mutable_arrival_recorded() = Arrival(request, ctx);
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 absl::StatusOr<Events> DecideRegisterArrival(const lianxin::v1::RecordArrivalRequest& request,
@@ -403,9 +405,7 @@ absl::StatusOr<Events> DecideRecordCertificateEntry(
   entry->set_activity(request.activity());
   entry->set_amount_fen(request.amount_fen());
   entry->set_recorded_by_jurisdiction(ctx.jurisdiction);
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 absl::StatusOr<Events> DecideRequestTransfer(const MemberFacts& facts,
@@ -430,9 +430,7 @@ absl::StatusOr<Events> DecideRequestTransfer(const MemberFacts& facts,
   transfer->set_letter_no(request.letter_no());
   transfer->set_requested_on(FormatDate(ctx.today));
   *transfer->mutable_snapshot() = Snapshot(facts);
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 namespace {
@@ -468,9 +466,7 @@ absl::StatusOr<Events> DecideAcceptTransfer(const MemberFacts& facts,
   }
   accepted->set_branch(branch);
   accepted->set_accepted_on(FormatDate(ctx.today));
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 absl::StatusOr<Events> DecideRejectTransfer(const MemberFacts& facts,
@@ -481,9 +477,7 @@ absl::StatusOr<Events> DecideRejectTransfer(const MemberFacts& facts,
   auto* rejected = event.mutable_transfer_rejected();
   rejected->set_reason(request.reason());
   rejected->set_rejected_on(FormatDate(ctx.today));
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 absl::StatusOr<Events> DecideRecordReturn(const MemberFacts& facts,
@@ -514,9 +508,7 @@ absl::StatusOr<Events> DecideRecordReturn(const MemberFacts& facts,
   }
   Event event = NewEvent(ctx, "ReturnRecorded");
   event.mutable_return_recorded()->set_returned_on(request.returned_on());
-  Events events;
-  events.push_back(std::move(event));
-  return Route(facts, std::move(events), ctx, settings);
+  return Route(facts, std::move(event), ctx, settings);
 }
 
 MemberFacts Evolve(MemberFacts facts, const Event& event) {
