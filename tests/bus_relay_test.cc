@@ -75,7 +75,11 @@ TEST_F(BusTest, Relay_BrokerProcessRestartedOnSamePorts_DeliversTheOutbox) {
       BrokerProcess::Start({"--ports=" + ports});
   ASSERT_TRUE(broker.ok()) << broker.status();
   broker_ = std::move(*broker);
-  ASSERT_TRUE(WaitFor([&] { return OutboxDepth(*origin_) == 0; }));
+  // Reconnection and the relay's backoff take seconds, more on a loaded machine.
+  ASSERT_TRUE(WaitFor([&] { return OutboxDepth(*origin_) == 0; }, absl::Seconds(120)))
+      << "outbox depth " << OutboxDepth(*origin_) << ", relay delivery failures "
+      << relay.stats().delivery_failures << ", producer restarts "
+      << relay.stats().producer_restarts;
   Consumer& consumer = StartConsumer(reader_.get(), &handler);
   ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-1") == "1,2,3,4,5"; }))
       << Applied(*reader_, "m-1");

@@ -26,7 +26,7 @@ namespace lianxin::testing {
 
 // Polls `condition` every 10 ms until it holds or `timeout` passes; returns
 // its last value. For waiting on another process, never for ordering threads.
-bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(30));
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(60));
 
 // Where the build put the binaries (ctest sets LIANXIN_BIN_DIR), else "build/bin".
 std::string BinDir();

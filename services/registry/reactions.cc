@@ -60,6 +60,17 @@ absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
   recorded.clear_routed_to();  // the deciding county routed it already
   recorded.clear_also_to();
   recorded.set_causation_id(event.event_id());
+  // A snapshot restores a county that did not share the member until now (or
+  // no longer did, and so missed its events); a county still sharing it keeps
+  // its own facts, which may hold events the sender has not applied yet.
+  const bool still_sharing =
+      member.has_value() && !PartEnded(StatusAsSeenBy(before, projection_.jurisdiction()));
+  if (still_sharing && recorded.has_outflow_registered()) {
+    recorded.mutable_outflow_registered()->clear_snapshot();
+  }
+  if (still_sharing && recorded.has_transfer_requested()) {
+    recorded.mutable_transfer_requested()->clear_snapshot();
+  }
   Event stamped = recorded;
   stamped.set_aggregate_id(member_id);
   MemberFacts after = Evolve(before, stamped);
@@ -97,6 +108,11 @@ absl::Status RegistryReactions::Decide(const std::string& member_id, Event event
   if (!member.has_value()) {
     return absl::FailedPreconditionError(
         absl::StrCat("member ", member_id, " is not in this registry"));
+  }
+  if (event.has_duplicate_suspected() &&
+      member->facts.suspected_duplicate_of() ==
+          event.duplicate_suspected().existing_member_id()) {
+    return absl::OkStatus();  // flagged already (on the winner's claim, then on its own)
   }
   event.set_actor(kSystemActor);
   SetTimestamp(clock_.Now(), event.mutable_occurred_at());

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "services/registry/domain/rules.h"
 #include "tools/lxctl/table.h"
 
 namespace lianxin::lxctl {
@@ -56,8 +57,8 @@ std::vector<Disagreement> CompareMembers(absl::string_view a, absl::string_view 
   // only the statuses must agree.
   auto ended = [&](absl::string_view county) {
     for (const Member* side : {&x, &y}) {
-      const std::string status = DerivedStatus(*side, county);
-      if (status != "INFLOW_CLOSED" && status != "TRANSFERRED_OUT") return false;
+      const auto it = side->status_by_county().find(std::string(county));
+      if (it == side->status_by_county().end() || !registry::PartEnded(it->second)) return false;
     }
     return true;
   };

@@ -522,7 +522,9 @@ MemberFacts Evolve(MemberFacts facts, const Event& event) {
     }
     case Event::kOutflowRegistered: {
       const auto& o = event.outflow_registered();
-      if (facts.member_id().empty() && o.has_snapshot()) facts = o.snapshot();
+      // A snapshot replaces what this log knew: the home's own facts (a no-op
+      // at home), or those of a county joining or rejoining the member.
+      if (o.has_snapshot()) facts = o.snapshot();
       *facts.mutable_outflow() = o;
       facts.mutable_outflow()->clear_snapshot();
       facts.set_away(true);
@@ -536,7 +538,11 @@ MemberFacts Evolve(MemberFacts facts, const Event& event) {
       break;
     case Event::kArrivalRecorded: {
       const auto& a = event.arrival_recorded();
-      if (facts.outflow().destination_jurisdiction().empty()) {
+      const std::string& destination = facts.outflow().destination_jurisdiction();
+      if (!destination.empty() && destination != a.destination_jurisdiction()) {
+        break;  // recorded by a destination the member has since left: stale
+      }
+      if (destination.empty()) {
         // An origin off lianxin: the arrival opens the outflow as seen here.
         facts.set_away(true);
         facts.mutable_outflow()->set_destination_jurisdiction(a.destination_jurisdiction());
@@ -573,7 +579,7 @@ MemberFacts Evolve(MemberFacts facts, const Event& event) {
     }
     case Event::kTransferRequested: {
       const auto& t = event.transfer_requested();
-      if (facts.member_id().empty() && t.has_snapshot()) facts = t.snapshot();
+      if (t.has_snapshot()) facts = t.snapshot();
       facts.set_transfer_pending(true);
       *facts.mutable_transfer() = t;
       facts.mutable_transfer()->clear_snapshot();

@@ -286,6 +286,33 @@ TEST_F(TwoSides, Flows5And6_ReturnClosesAndMovingOnReachesTheNewDestination) {
   EXPECT_TRUE(Equal(kFuyun, kNanshan));
 }
 
+TEST_F(TwoSides, AnArrivalRecordedAfterTheMemberMovedOnIsStale) {
+  sides_[kFuyun] = Registered();
+  Decide(kFuyun, "2026-02-01", [&](const MemberFacts& f, const Context& c) {
+    return DecideRegisterOutflow(f, Outflow(kTianshan), c, settings_);
+  });
+  // Tianshan records the arrival while Fuyun, not knowing it yet, moves the
+  // member on to Nanshan; the arrival reaches Fuyun last.
+  auto arrival = [&] {
+    lianxin::v1::RecordArrivalRequest r;
+    r.set_jurisdiction(kTianshan);
+    r.set_branch("解放北路社区党支部");
+    r.set_arrived_on("2026-02-09");
+    return DecideRecordArrival(sides_[kTianshan], r, At(kTianshan, "2026-02-10"), settings_);
+  }();
+  ASSERT_TRUE(arrival.ok()) << arrival.status();
+  sides_[kTianshan] = Apply(sides_[kTianshan], *arrival);
+  Decide(kFuyun, "2026-02-10", [&](const MemberFacts& f, const Context& c) {
+    return DecideRegisterOutflow(f, Outflow(kNanshan, "2026-02-05"), c, settings_);
+  });
+  sides_[kFuyun] = Apply(sides_[kFuyun], *arrival);
+  EXPECT_EQ(Status(kFuyun), lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING);
+  EXPECT_EQ(Status(kNanshan), lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED);
+  EXPECT_EQ(StatusAsSeenBy(sides_[kFuyun], kTianshan), lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED);
+  EXPECT_EQ(Status(kTianshan), lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED);
+  EXPECT_TRUE(Equal(kFuyun, kNanshan));
+}
+
 TEST(DecideRecordReturn, RefusesReturnBeforeDeparture) {
   Settings settings = TestSettings();
   MemberFacts facts = Registered();

@@ -184,10 +184,8 @@ MemberStatus StatusAsSeenBy(const MemberFacts& facts, std::string_view jurisdict
     if (facts.transferred_in()) return lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN;
     return lianxin::v1::MEMBER_STATUS_RESIDENT;
   }
-  const auto& previous = facts.previous_homes();
-  if (std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()) {
-    return lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
-  }
+  // A current part (destination, transfer target) before a past one: a former
+  // home can be the member's destination now.
   if (facts.away() && facts.outflow().destination_jurisdiction() == jurisdiction) {
     return facts.arrived() ? lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE
                            : lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
@@ -195,7 +193,16 @@ MemberStatus StatusAsSeenBy(const MemberFacts& facts, std::string_view jurisdict
   if (facts.transfer_pending() && facts.transfer().to_jurisdiction() == jurisdiction) {
     return lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
   }
+  const auto& previous = facts.previous_homes();
+  if (std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()) {
+    return lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
+  }
   return lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
+}
+
+bool PartEnded(MemberStatus status) {
+  return status == lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED ||
+         status == lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
 }
 
 absl::flat_hash_set<std::string> CountiesOf(const MemberFacts& facts) {

@@ -112,6 +112,10 @@ std::optional<int> LostTransferDaysOverdue(const lianxin::v1::MemberFacts& facts
 lianxin::v1::MemberStatus StatusAsSeenBy(const lianxin::v1::MemberFacts& facts,
                                          std::string_view jurisdiction);
 
+// A county whose part in the member has ended (its inflow closed, or the
+// relationship transferred out of it): it no longer receives the member's events.
+bool PartEnded(lianxin::v1::MemberStatus status);
+
 // Every county with a part in the member: home, previous homes, current and
 // previous destination, the county of the arrival, the transfer's target.
 absl::flat_hash_set<std::string> CountiesOf(const lianxin::v1::MemberFacts& facts);

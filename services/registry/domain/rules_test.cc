@@ -156,6 +156,19 @@ TEST(StatusAsSeenBy, EachSideSeesItsOwnStatus) {
   EXPECT_EQ(StatusAsSeenBy(f, "650102"), lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN);
 }
 
+TEST(StatusAsSeenBy, AFormerHomeThatIsTheDestinationAgainExpectsTheMember) {
+  MemberFacts f;
+  f.set_home_jurisdiction("650102");
+  f.add_previous_homes("654322");
+  f.set_away(true);
+  f.mutable_outflow()->set_destination_jurisdiction("654322");
+  EXPECT_EQ(StatusAsSeenBy(f, "654322"), lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED);
+  f.set_away(false);
+  EXPECT_EQ(StatusAsSeenBy(f, "654322"), lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT);
+  EXPECT_TRUE(PartEnded(StatusAsSeenBy(f, "654322")));
+  EXPECT_FALSE(PartEnded(lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE));
+}
+
 TEST(SharingCounties, OnlyCountiesOnLianxinOtherThanSelf) {
   Settings s;
   s.on_system = {"654322", "650102", "440305"};
