@@ -12,7 +12,6 @@
 #include "absl/strings/str_split.h"
 #include "libs/testing/testing.h"
 
-
 namespace lianxin::testing {
 
 // A running lianxin-broker process; stopped (SIGTERM) at destruction.

@@ -58,9 +58,8 @@ TEST_F(RegistryContractTest, RegisterOutflow_SameRequestIdAgain_ReturnsFirstRepl
   EXPECT_EQ(history[1].type(), "OutflowRegistered");
   EXPECT_EQ(history[2].type(), "CertificateIssued");
   // The destination got the outflow once too (the certificate, routed after it, is the sentinel).
-  ASSERT_TRUE(cluster().WaitForMember(kTianshan, id, [](const v1::Member& b) {
-    return b.certificate_no() == "富流证-幂等-1";
-  }));
+  ASSERT_TRUE(cluster().WaitForMember(
+      kTianshan, id, [](const v1::Member& b) { return b.certificate_no() == "富流证-幂等-1"; }));
   EXPECT_EQ(HistorySize(kTianshan, id), 2u);
   EXPECT_EQ(cluster().Get(kNanshan, id).status().code(), absl::StatusCode::kNotFound);
 }
@@ -163,9 +162,8 @@ TEST_F(RegistryContractTest, NoOrUnknownToken_Unauthenticated) {
   EXPECT_EQ(cluster().Get(kFuyun, id, "no-such-token").status().code(),
             absl::StatusCode::kUnauthenticated);
   v1::MutationReply reply;
-  absl::Status s =
-      cluster().Call(kFuyun, &v1::Registry::Stub::RegisterOutflow, Outflow(id, kTianshan), &reply,
-                     std::string(""));
+  absl::Status s = cluster().Call(kFuyun, &v1::Registry::Stub::RegisterOutflow,
+                                  Outflow(id, kTianshan), &reply, std::string(""));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << s;
   EXPECT_EQ(cluster().Get(kFuyun, id)->version(), 1u);
 }
@@ -198,8 +196,7 @@ TEST_F(RegistryContractTest, RegisterMember_BadInput_RefusedNamingFieldNothingSt
     std::function<void(v1::RegisterMemberRequest&)> spoil;
   };
   const std::vector<Case> cases = {
-      {{"empty name", absl::StatusCode::kInvalidArgument, "name"},
-       [](auto& r) { r.set_name(""); }},
+      {{"empty name", absl::StatusCode::kInvalidArgument, "name"}, [](auto& r) { r.set_name(""); }},
       {{"name of 33 Chinese characters", absl::StatusCode::kInvalidArgument, "name"},
        [](auto& r) { r.set_name(Chinese(33)); }},
       {{"name with invalid UTF-8 (\\xE5\\xAF)", absl::StatusCode::kInvalidArgument, "name"},
@@ -210,8 +207,7 @@ TEST_F(RegistryContractTest, RegisterMember_BadInput_RefusedNamingFieldNothingSt
        [](auto& r) { r.set_jurisdiction("65432X"); }},
       {{"jurisdiction with province 99", absl::StatusCode::kInvalidArgument, "jurisdiction"},
        [](auto& r) { r.set_jurisdiction("994322"); }},
-      {{"id_number with a wrong check character", absl::StatusCode::kInvalidArgument,
-        "id_number"},
+      {{"id_number with a wrong check character", absl::StatusCode::kInvalidArgument, "id_number"},
        [](auto& r) {
          std::string id = r.id_number();
          id[17] = id[17] == '0' ? '1' : '0';
@@ -269,8 +265,7 @@ TEST_F(RegistryContractTest, Mutations_BadInput_RefusedNamingFieldOrRuleNothingS
       {{"return before departure", absl::StatusCode::kInvalidArgument, "returned_on"},
        away,
        [&] { return cluster().RecordReturn(kFuyun, Return(away, -61)); }},
-      {{"certificate valid until a past day", absl::StatusCode::kInvalidArgument,
-        "valid_until"},
+      {{"certificate valid until a past day", absl::StatusCode::kInvalidArgument, "valid_until"},
        away,
        [&] {
          v1::IssueCertificateRequest r = Certificate(away, "富流证-过期");
@@ -284,8 +279,8 @@ TEST_F(RegistryContractTest, Mutations_BadInput_RefusedNamingFieldOrRuleNothingS
          v1::RegisterOutflowRequest r = Outflow(resident, kTianshan);
          const absl::CivilDay left = LeftOnTenth();
          r.set_left_on(absl::FormatCivilTime(left));
-         r.set_expected_return_on(absl::FormatCivilTime(
-             absl::CivilDay(left.year(), left.month() + 3, left.day()) - 1));
+         r.set_expected_return_on(
+             absl::FormatCivilTime(absl::CivilDay(left.year(), left.month() + 3, left.day()) - 1));
          return cluster().RegisterOutflow(kFuyun, r);
        }},
       {{"destination_address with invalid UTF-8", absl::StatusCode::kInvalidArgument,

@@ -57,8 +57,8 @@ std::string Disagreement(RegistryCluster& cluster, const ModelMember& m) {
     if (!first.has_value()) {
       first = *view;
     } else if (SharedView(*view) != SharedView(*first)) {
-      absl::StrAppend(&diff, "  ", county, ": ",
-                      SharedView(*view), "\n  vs ", SharedView(*first), "\n");
+      absl::StrAppend(&diff, "  ", county, ": ", SharedView(*view), "\n  vs ", SharedView(*first),
+                      "\n");
     }
   }
   if (!first.has_value()) return diff;
@@ -88,8 +88,8 @@ TEST_F(RegistryConvergenceTest, RandomCommands_OnceQuiet_BothSidesAgree) {
   std::vector<ModelMember> members(6);
   for (size_t i = 0; i < members.size(); ++i) {
     members[i].home = i % 3 == 2 ? kTianshan : kFuyun;
-    LX_ASSERT_OK_AND_ASSIGN(members[i].id,
-                            cluster().Register(members[i].home, NewPerson("随机" + std::to_string(i))));
+    LX_ASSERT_OK_AND_ASSIGN(
+        members[i].id, cluster().Register(members[i].home, NewPerson("随机" + std::to_string(i))));
   }
   auto pick = [&](const std::vector<std::string>& from) {
     return from[std::uniform_int_distribution<size_t>(0, from.size() - 1)(random)];
@@ -99,8 +99,8 @@ TEST_F(RegistryConvergenceTest, RandomCommands_OnceQuiet_BothSidesAgree) {
   for (int step = 0; step < 36; ++step) {
     ModelMember& m = members[std::uniform_int_distribution<size_t>(0, members.size() - 1)(random)];
     std::string diff;
-    ASSERT_TRUE(WaitConverged(cluster(), m, &diff))
-        << "before step " << step << ":\n" << diff << absl::StrJoin(log, "\n");
+    ASSERT_TRUE(WaitConverged(cluster(), m, &diff)) << "before step " << step << ":\n"
+                                                    << diff << absl::StrJoin(log, "\n");
     std::vector<std::string> choices;
     if (m.transfer_pending) {
       choices = {"accept", "reject"};
@@ -149,7 +149,8 @@ TEST_F(RegistryConvergenceTest, RandomCommands_OnceQuiet_BothSidesAgree) {
         if (c != m.home) targets.push_back(c);
       }
       m.transfer_to = m.away && OnLianxin(m.destination) ? m.destination : pick(targets);
-      s = cluster().RequestTransfer(m.home, Transfer(m.id, m.transfer_to, "随机转字" + std::to_string(step)));
+      s = cluster().RequestTransfer(
+          m.home, Transfer(m.id, m.transfer_to, "随机转字" + std::to_string(step)));
       absl::StrAppend(&what, " ", m.transfer_to);
       if (s.ok()) m.transfer_pending = true;
     } else if (action == "accept") {
@@ -201,9 +202,9 @@ TEST_F(RegistryConvergenceTest, OutflowToFormerHome_AfterTransfer_SeesNewHome) {
   LX_ASSERT_OK(cluster().AcceptTransfer(kNanshan, Accept(id, "南山区粤海街道党支部")));
   ASSERT_TRUE(cluster().WaitForStatus(kFuyun, id, v1::MEMBER_STATUS_TRANSFERRED_OUT));
   LX_ASSERT_OK(cluster().RegisterOutflow(kNanshan, Outflow(id, kFuyun, -30)));
-  ASSERT_TRUE(cluster().WaitForMember(
-      kFuyun, id, [](const v1::Member& m) { return m.destination_jurisdiction() == kFuyun; }))
-      << cluster().Get(kFuyun, id)->DebugString();
+  ASSERT_TRUE(cluster().WaitForMember(kFuyun, id, [](const v1::Member& m) {
+    return m.destination_jurisdiction() == kFuyun;
+  })) << cluster().Get(kFuyun, id)->DebugString();
   ModelMember m{.id = id, .home = kNanshan, .away = true, .destination = kFuyun};
   std::string diff;
   EXPECT_TRUE(WaitConverged(cluster(), m, &diff)) << diff;
@@ -225,16 +226,19 @@ TEST_F(RegistryConvergenceTest, ArrivalRacingChangeOfDestination_OnceQuiet_Sides
   ASSERT_TRUE(cluster().WaitForStatus(kNanshan, id, v1::MEMBER_STATUS_INFLOW_EXPECTED));
   // Quiet: A has recorded B's arrival, and B A's change.
   auto recorded = [&](const std::string& county, const std::string& type) {
-    return WaitFor([&] {
-      absl::StatusOr<std::vector<v1::HistoryEntry>> h = cluster().History(county, id);
-      if (!h.ok()) return false;
-      const std::vector<std::string> types = Types(*h);
-      return std::find(types.begin(), types.end(), type) != types.end();
-    }, kDeliveryTimeout);
+    return WaitFor(
+        [&] {
+          absl::StatusOr<std::vector<v1::HistoryEntry>> h = cluster().History(county, id);
+          if (!h.ok()) return false;
+          const std::vector<std::string> types = Types(*h);
+          return std::find(types.begin(), types.end(), type) != types.end();
+        },
+        kDeliveryTimeout);
   };
   ASSERT_TRUE(recorded(kFuyun, "ArrivalRecorded"));
-  ASSERT_TRUE(cluster().WaitForMember(
-      kTianshan, id, [](const v1::Member& m) { return m.destination_jurisdiction() != kTianshan; }));
+  ASSERT_TRUE(cluster().WaitForMember(kTianshan, id, [](const v1::Member& m) {
+    return m.destination_jurisdiction() != kTianshan;
+  }));
   ModelMember m{.id = id, .home = kFuyun, .away = true, .destination = kNanshan};
   std::string diff;
   EXPECT_TRUE(WaitConverged(cluster(), m, &diff)) << diff;

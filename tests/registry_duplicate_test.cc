@@ -102,9 +102,9 @@ TEST_F(RegistryDuplicateRaceTest, RacingRegistrations_ExactlyOneFlaggedNamingThe
   EXPECT_EQ(flag(loser_county, loser), winner);
   EXPECT_EQ(flag(winner_county, winner), "") << "both registrations were flagged";
   // Nanshan, which shares both members, sees the same.
-  EXPECT_TRUE(cluster().WaitForMember(
-      kNanshan, loser, [&](const v1::Member& m) { return m.suspected_duplicate_of() == winner; }))
-      << flag(kNanshan, loser);
+  EXPECT_TRUE(cluster().WaitForMember(kNanshan, loser, [&](const v1::Member& m) {
+    return m.suspected_duplicate_of() == winner;
+  })) << flag(kNanshan, loser);
   ASSERT_TRUE(cluster().WaitForStatus(kNanshan, winner, v1::MEMBER_STATUS_INFLOW_EXPECTED));
   EXPECT_EQ(flag(kNanshan, winner), "");
   // And every county names the winner as the holder of the ID number.

@@ -57,29 +57,29 @@ using ::lianxin::testing::RunProcess;
 using ::lianxin::testing::TempDir;
 using ::lianxin::testing::WaitFor;
 
-#define LX_ASSERT_OK(expr)                                         \
-  do {                                                             \
-    const absl::Status lx_status_ = ::absl::Status(expr);          \
-    ASSERT_TRUE(lx_status_.ok()) << #expr << ": " << lx_status_;   \
+#define LX_ASSERT_OK(expr)                                       \
+  do {                                                           \
+    const absl::Status lx_status_ = ::absl::Status(expr);        \
+    ASSERT_TRUE(lx_status_.ok()) << #expr << ": " << lx_status_; \
   } while (0)
-#define LX_EXPECT_OK(expr)                                         \
-  do {                                                             \
-    const absl::Status lx_status_ = ::absl::Status(expr);          \
-    EXPECT_TRUE(lx_status_.ok()) << #expr << ": " << lx_status_;   \
+#define LX_EXPECT_OK(expr)                                       \
+  do {                                                           \
+    const absl::Status lx_status_ = ::absl::Status(expr);        \
+    EXPECT_TRUE(lx_status_.ok()) << #expr << ": " << lx_status_; \
   } while (0)
 #define LX_CONCAT_INNER_(a, b) a##b
 #define LX_CONCAT_(a, b) LX_CONCAT_INNER_(a, b)
 #define LX_ASSERT_OK_AND_ASSIGN(lhs, expr) \
   LX_ASSERT_OK_AND_ASSIGN_IMPL_(LX_CONCAT_(lx_statusor_, __LINE__), lhs, expr)
-#define LX_ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)               \
-  auto tmp = (expr);                                               \
-  ASSERT_TRUE(tmp.ok()) << #expr << ": " << tmp.status();          \
+#define LX_ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)     \
+  auto tmp = (expr);                                      \
+  ASSERT_TRUE(tmp.ok()) << #expr << ": " << tmp.status(); \
   lhs = *std::move(tmp)
 
 // The counties of the tests. All three run lianxin; kOffSystem does not.
-inline constexpr char kFuyun[] = "654322";     // 富蕴县
-inline constexpr char kTianshan[] = "650102";  // 乌鲁木齐市天山区
-inline constexpr char kNanshan[] = "440305";   // 深圳市南山区
+inline constexpr char kFuyun[] = "654322";      // 富蕴县
+inline constexpr char kTianshan[] = "650102";   // 乌鲁木齐市天山区
+inline constexpr char kNanshan[] = "440305";    // 深圳市南山区
 inline constexpr char kOffSystem[] = "510104";  // 成都市锦江区, not on lianxin
 inline constexpr char kCountiesOnLianxin[] = "654322,650102,440305";
 
@@ -256,8 +256,8 @@ inline std::string SharedView(const v1::Member& m) {
   }
   return absl::StrCat(
       "home=", m.home_jurisdiction(), " by_county={",
-      absl::StrJoin(by_county, ",", absl::PairFormatter("=")), "} dest=",
-      m.destination_jurisdiction(), " dest_branch=", m.destination_branch(),
+      absl::StrJoin(by_county, ",", absl::PairFormatter("=")),
+      "} dest=", m.destination_jurisdiction(), " dest_branch=", m.destination_branch(),
       " cert=", m.certificate_no(), " valid_until=", m.certificate_valid_until(),
       " transfer_to=", m.transfer_to_jurisdiction(), " letter=", m.transfer_letter_no(),
       " transfer_pending=", m.transfer_pending(), " outcome=", m.transfer_outcome(),
@@ -341,8 +341,8 @@ class RegistryCluster {
     county.stub = v1::Registry::NewStub(county.channel);
     if (!county.channel->WaitForConnected(std::chrono::system_clock::now() +
                                           std::chrono::seconds(10))) {
-      return absl::UnavailableError(absl::StrCat("registry ", code, " at ", county.address,
-                                                 " does not accept connections"));
+      return absl::UnavailableError(
+          absl::StrCat("registry ", code, " at ", county.address, " does not accept connections"));
     }
     return absl::OkStatus();
   }
@@ -393,8 +393,8 @@ class RegistryCluster {
   // county's operator; "" sends no authorization metadata).
   template <typename Request, typename Reply>
   absl::Status Call(const std::string& county,
-                    grpc::Status (v1::Registry::Stub::*method)(grpc::ClientContext*,
-                                                               const Request&, Reply*),
+                    grpc::Status (v1::Registry::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                               Reply*),
                     const Request& request, Reply* reply,
                     std::optional<std::string> token = std::nullopt) {
     grpc::ClientContext context;
@@ -521,15 +521,14 @@ class RegistryCluster {
 
   // Registers a new person at `home` and its outflow to `destination` (on
   // lianxin), and waits until the destination expects it; the member id.
-  absl::StatusOr<std::string> RegisterAway(const std::string& home,
-                                           const std::string& destination,
+  absl::StatusOr<std::string> RegisterAway(const std::string& home, const std::string& destination,
                                            const std::string& name = "张伟") {
     absl::StatusOr<std::string> id = Register(home, NewPerson(name));
     if (!id.ok()) return id;
     if (absl::Status s = RegisterOutflow(home, Outflow(*id, destination)); !s.ok()) return s;
     if (!WaitForStatus(destination, *id, v1::MEMBER_STATUS_INFLOW_EXPECTED)) {
-      return absl::DeadlineExceededError(absl::StrCat(destination, " never expected ", *id, ": ",
-                                                      StatusAt(destination, *id)));
+      return absl::DeadlineExceededError(
+          absl::StrCat(destination, " never expected ", *id, ": ", StatusAt(destination, *id)));
     }
     return id;
   }

@@ -39,8 +39,8 @@ class RegistryFlowsTest : public SharedRegistryClusterTest {
       return s;
     }
     if (!cluster().WaitForStatus(kFuyun, *id, v1::MEMBER_STATUS_OUTFLOW_RECEIVED)) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("home never saw the arrival of ", *id, ": ", cluster().StatusAt(kFuyun, *id)));
+      return absl::DeadlineExceededError(absl::StrCat("home never saw the arrival of ", *id, ": ",
+                                                      cluster().StatusAt(kFuyun, *id)));
     }
     return id;
   }
@@ -112,17 +112,16 @@ TEST_F(RegistryFlowsTest, CertificateEntryAtDestination_ShowsInOriginsOrganizati
   LX_ASSERT_OK(cluster().RecordCertificateEntry(kTianshan, OrganizationLife(id, -20)));
   LX_ASSERT_OK(cluster().RecordCertificateEntry(kTianshan, OrganizationLife(id, -5)));
 
-  ASSERT_TRUE(cluster().WaitForMember(
-      kFuyun, id, [](const v1::Member& m) { return m.organization_life_entries() == 2; }))
-      << cluster().Get(kFuyun, id)->DebugString();
+  ASSERT_TRUE(cluster().WaitForMember(kFuyun, id, [](const v1::Member& m) {
+    return m.organization_life_entries() == 2;
+  })) << cluster().Get(kFuyun, id)->DebugString();
   LX_ASSERT_OK_AND_ASSIGN(v1::Member at_a, cluster().Get(kFuyun, id));
   EXPECT_EQ(at_a.last_organization_life_on(), Day(-5));
   EXPECT_EQ(at_a.status(), v1::MEMBER_STATUS_OUTFLOW_RECEIVED);
   LX_ASSERT_OK_AND_ASSIGN(std::vector<v1::HistoryEntry> history, cluster().History(kFuyun, id));
-  EXPECT_THAT(Types(history),
-              ElementsAre("MemberRegistered", "OutflowRegistered", "CertificateIssued",
-                          "ArrivalRecorded", "CertificateEntryRecorded",
-                          "CertificateEntryRecorded"));
+  EXPECT_THAT(Types(history), ElementsAre("MemberRegistered", "OutflowRegistered",
+                                          "CertificateIssued", "ArrivalRecorded",
+                                          "CertificateEntryRecorded", "CertificateEntryRecorded"));
   // Recorded by B's operator, as B recorded it.
   EXPECT_EQ(history.back().actor(), std::string("op-") + kTianshan);
   EXPECT_THAT(history.back().summary(), HasSubstr("支部主题党日：学习党章"));
@@ -168,8 +167,7 @@ TEST_F(RegistryFlowsTest, TransferRejectedThenAccepted_MovesOwnershipToDestinati
   // A keeps the history, and may no longer act on the member.
   LX_ASSERT_OK_AND_ASSIGN(std::vector<v1::HistoryEntry> history, cluster().History(kFuyun, id));
   EXPECT_EQ(history.back().type(), "TransferAccepted");
-  EXPECT_EQ(cluster().RecordReturn(kFuyun, Return(id)).code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(cluster().RecordReturn(kFuyun, Return(id)).code(), absl::StatusCode::kPermissionDenied);
 }
 
 // Flow 5.
@@ -344,7 +342,8 @@ TEST_F(RegistryFlowsTest, ChineseText_RoundTripsByteExactAtBothSides) {
     EXPECT_THAT(summaries, HasSubstr(absl::StrCat("组织生活 ", activity)));
     EXPECT_THAT(summaries, HasSubstr("富流证〇〇一"));
     if (std::string(county) == kFuyun) {
-      EXPECT_THAT(summaries, HasSubstr(absl::StrCat("登记党员：", name, "，", kFuyun, " ", branch)));
+      EXPECT_THAT(summaries,
+                  HasSubstr(absl::StrCat("登记党员：", name, "，", kFuyun, " ", branch)));
     }
   }
 }

@@ -37,10 +37,9 @@ class RegistryReconcileTest : public RegistryClusterTest {
   // Runs lxctl reconcile; returns its exit code and leaves its output in `out`.
   int Reconcile(const std::string& endpoints, std::string* out) {
     const std::string path = cluster().dir().Sub("reconcile.out");
-    absl::StatusOr<int> rc =
-        RunProcess({BinDir() + "/lxctl", "--endpoints", endpoints, "reconcile", "--origin",
-                    kFuyun, "--destination", kTianshan},
-                   path);
+    absl::StatusOr<int> rc = RunProcess({BinDir() + "/lxctl", "--endpoints", endpoints, "reconcile",
+                                         "--origin", kFuyun, "--destination", kTianshan},
+                                        path);
     *out = ReadFile(path) + ReadFile(path + ".err");
     return rc.ok() ? *rc : -1;
   }

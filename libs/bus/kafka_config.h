@@ -13,7 +13,6 @@
 #include <map>
 #include <string>
 
-
 namespace lianxin {
 
 struct KafkaConfig {

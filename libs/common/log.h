@@ -1,7 +1,8 @@
 // Structured logs: one JSON object a line on stderr.
 //
 //   LogInfo("relay delivered", {{"topic", topic}, {"rows", absl::StrCat(n)}});
-//   -> {"ts":"2026-11-26T21:40:00.123Z","level":"info","msg":"relay delivered","topic":"…","rows":"3"}
+//   -> {"ts":"2026-11-26T21:40:00.123Z","level":"info","msg":"relay
+//   delivered","topic":"…","rows":"3"}
 #ifndef LIANXIN_LIBS_COMMON_LOG_H_
 #define LIANXIN_LIBS_COMMON_LOG_H_
 

@@ -11,17 +11,16 @@
 #define LX_CONCAT_INNER_(a, b) a##b
 #define LX_CONCAT_(a, b) LX_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                       \
-  do {                                              \
-    if (absl::Status lx_status_ = (expr); !lx_status_.ok()) \
-      return lx_status_;                            \
+#define RETURN_IF_ERROR(expr)                                                  \
+  do {                                                                         \
+    if (absl::Status lx_status_ = (expr); !lx_status_.ok()) return lx_status_; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL_(LX_CONCAT_(lx_statusor_, __LINE__), lhs, expr)
 
-#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                           \
+#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)   \
+  auto tmp = (expr);                             \
   if (!tmp.ok()) return std::move(tmp).status(); \
   lhs = std::move(tmp).value()
 

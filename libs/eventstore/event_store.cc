@@ -642,7 +642,8 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
                                 "stage outbox row"));
       RETURN_IF_ERROR(FromRocks(
           batch->Put(cf(kByAggregateCf),
-                     absl::StrCat(ByAggregatePrefix(aggregate_id), EncodeBigEndian64(version)), key),
+                     absl::StrCat(ByAggregatePrefix(aggregate_id), EncodeBigEndian64(version)),
+                     key),
           "stage aggregate index"));
       result.events.push_back(std::move(event));
     }

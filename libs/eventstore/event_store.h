@@ -201,8 +201,8 @@ class EventStore {
 };
 
 // Topic names (DESIGN.md, "Topics").
-std::string ServiceTopic(const Source& source);               // lx.<jurisdiction>.<service>.v1
-std::string InboxTopic(const std::string& jurisdiction);      // lx.<jurisdiction>.inbox.v1
+std::string ServiceTopic(const Source& source);           // lx.<jurisdiction>.<service>.v1
+std::string InboxTopic(const std::string& jurisdiction);  // lx.<jurisdiction>.inbox.v1
 
 // Bytes the hash covers: the event serialized deterministically with `hash`
 // and `route_version` cleared.

@@ -3,7 +3,6 @@
 // verification (including tampering through a raw RocksDB handle), the outbox
 // with its route versions, and reopening.
 #include "libs/eventstore/event_store.h"
-#include "libs/testing/testing.h"
 
 #include <stdlib.h>
 
@@ -22,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/eventstore/event_store_internal.h"
+#include "libs/testing/testing.h"
 #include "rocksdb/db.h"
 
 namespace lianxin {

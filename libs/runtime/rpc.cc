@@ -125,8 +125,8 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
                             Handler handler) {
   const std::string& name =
       method_names_.emplace_back(absl::StrCat("/", service_full_name_, "/", method));
-  AddMethod(new grpc::internal::RpcServiceMethod(name.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
-                                                 nullptr));
+  AddMethod(new grpc::internal::RpcServiceMethod(name.c_str(),
+                                                 grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
   MarkMethodRawCallback(
       static_cast<int>(method_names_.size()) - 1,
       new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(

@@ -118,8 +118,7 @@ class UnaryService : public grpc::Service {
   using NewMessage = std::function<std::unique_ptr<google::protobuf::Message>()>;
   using Handler = std::function<absl::Status(const Principal&, const google::protobuf::Message&,
                                              google::protobuf::Message*)>;
-  void AddUnary(const char* method, NewMessage new_request, NewMessage new_reply,
-                Handler handler);
+  void AddUnary(const char* method, NewMessage new_request, NewMessage new_reply, Handler handler);
 
   std::string service_full_name_;
   RpcPlumbing plumbing_;

@@ -68,8 +68,8 @@ FieldChecker& FieldChecker::Require(bool ok, absl::string_view field, absl::stri
   return ok ? *this : Fail(field, message);
 }
 
-FieldChecker& FieldChecker::CheckText(absl::string_view field, absl::string_view value,
-                                      size_t min, size_t max, bool allow_newlines) {
+FieldChecker& FieldChecker::CheckText(absl::string_view field, absl::string_view value, size_t min,
+                                      size_t max, bool allow_newlines) {
   if (!status_.ok()) return *this;
   if (!IsValidUtf8(value)) return Fail(field, "is not valid UTF-8");
   for (unsigned char c : value) {
@@ -80,7 +80,8 @@ FieldChecker& FieldChecker::CheckText(absl::string_view field, absl::string_view
   }
   const size_t length = Utf8Length(value);
   if (length < min) {
-    return Fail(field, min == 1 ? "is required" : absl::StrCat("needs at least ", min, " characters"));
+    return Fail(field,
+                min == 1 ? "is required" : absl::StrCat("needs at least ", min, " characters"));
   }
   if (length > max) {
     return Fail(field, absl::StrCat("is longer than ", max, " characters (", length, ")"));
@@ -93,8 +94,8 @@ FieldChecker& FieldChecker::Text(absl::string_view field, absl::string_view valu
   return CheckText(field, value, min, max, /*allow_newlines=*/false);
 }
 
-FieldChecker& FieldChecker::Paragraph(absl::string_view field, absl::string_view value,
-                                      size_t min, size_t max) {
+FieldChecker& FieldChecker::Paragraph(absl::string_view field, absl::string_view value, size_t min,
+                                      size_t max) {
   return CheckText(field, value, min, max, /*allow_newlines=*/true);
 }
 
@@ -119,21 +120,18 @@ FieldChecker& FieldChecker::Jurisdiction(absl::string_view field, absl::string_v
                                        "' is not a 6-digit administrative division code"));
 }
 
-FieldChecker& FieldChecker::Date(absl::string_view field, absl::string_view value,
-                                 bool optional) {
+FieldChecker& FieldChecker::Date(absl::string_view field, absl::string_view value, bool optional) {
   if (value.empty() && optional) return *this;
   absl::CivilDay day;
   const bool shaped = value.size() == 10 && value[4] == '-' && value[7] == '-';
-  if (!shaped || !absl::ParseCivilTime(value, &day) ||
-      absl::FormatCivilTime(day) != value) {
+  if (!shaped || !absl::ParseCivilTime(value, &day) || absl::FormatCivilTime(day) != value) {
     return Fail(field, absl::StrCat("'", IsValidUtf8(value) ? value : "(not UTF-8)",
                                     "' is not a YYYY-MM-DD date"));
   }
   return *this;
 }
 
-FieldChecker& FieldChecker::Phone(absl::string_view field, absl::string_view value,
-                                  bool optional) {
+FieldChecker& FieldChecker::Phone(absl::string_view field, absl::string_view value, bool optional) {
   if (value.empty() && optional) return *this;
   bool ok = value.size() >= 5 && value.size() <= 20;
   size_t digits = 0;

@@ -29,8 +29,7 @@ class FieldChecker {
   // characters (names, addresses, one-line text).
   FieldChecker& Text(absl::string_view field, absl::string_view value, size_t min, size_t max);
   // Like Text, but newlines and tabs are allowed (answers, summaries).
-  FieldChecker& Paragraph(absl::string_view field, absl::string_view value, size_t min,
-                          size_t max);
+  FieldChecker& Paragraph(absl::string_view field, absl::string_view value, size_t min, size_t max);
   // The client's idempotency key: 1–64 printable ASCII characters.
   FieldChecker& RequestId(absl::string_view value);
   // A 6-digit administrative division code (GB/T 2260).
@@ -47,8 +46,8 @@ class FieldChecker {
 
  private:
   FieldChecker& Fail(absl::string_view field, absl::string_view message);
-  FieldChecker& CheckText(absl::string_view field, absl::string_view value, size_t min,
-                          size_t max, bool allow_newlines);
+  FieldChecker& CheckText(absl::string_view field, absl::string_view value, size_t min, size_t max,
+                          bool allow_newlines);
   absl::Status status_;
 };
 

@@ -72,10 +72,9 @@ std::string ReadFile(const std::string& path) {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string pattern =
-      absl::StrCat(base != nullptr ? std::string(base)
-                                   : std::filesystem::temp_directory_path().string(),
-                   "/lianxin.XXXXXX");
+  std::string pattern = absl::StrCat(
+      base != nullptr ? std::string(base) : std::filesystem::temp_directory_path().string(),
+      "/lianxin.XXXXXX");
   if (mkdtemp(pattern.data()) == nullptr) std::abort();
   path_ = pattern;
 }
@@ -85,8 +84,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-absl::StatusOr<int> RunProcess(const std::vector<std::string>& args,
-                               const std::string& stdout_path, absl::Duration timeout) {
+absl::StatusOr<int> RunProcess(const std::vector<std::string>& args, const std::string& stdout_path,
+                               absl::Duration timeout) {
   std::vector<char*> argv = Argv(args);
   const std::string stderr_path = stdout_path + ".err";
   posix_spawn_file_actions_t actions;

@@ -51,8 +51,7 @@ class TempDir {
 
 // Runs `args` (args[0] searched in PATH) with stdout to `stdout_path` and
 // stderr to `stdout_path`.err; kills it after `timeout`. Returns its exit code.
-absl::StatusOr<int> RunProcess(const std::vector<std::string>& args,
-                               const std::string& stdout_path,
+absl::StatusOr<int> RunProcess(const std::vector<std::string>& args, const std::string& stdout_path,
                                absl::Duration timeout = absl::Seconds(30));
 
 // A running child process whose stdout is read line by line in the background

@@ -56,10 +56,10 @@ int Run(int argc, char** argv) {
   absl::SetProgramUsageMessage("Serves lianxin.v1.Registry for one county.");
   absl::StatusOr<RuntimeConfig> config = ParseRuntimeFlags(argc, argv);
   if (!config.ok()) return Fail("bad configuration", config.status());
-  if (config->jurisdiction.empty() || config->data_dir.empty() ||
-      config->kafka_brokers.empty()) {
-    return Fail("bad configuration", absl::InvalidArgumentError(
-                                         "--jurisdiction, --data_dir and --kafka_brokers are required"));
+  if (config->jurisdiction.empty() || config->data_dir.empty() || config->kafka_brokers.empty()) {
+    return Fail(
+        "bad configuration",
+        absl::InvalidArgumentError("--jurisdiction, --data_dir and --kafka_brokers are required"));
   }
   SetLogComponent(absl::StrCat("registry/", config->jurisdiction));
   if (absl::Status s = InstallTerminationHandlers(); !s.ok()) return Fail("signals", s);
@@ -120,11 +120,14 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<Consumer>> consumer = Consumer::Start(consumer_options);
   if (!consumer.ok()) return Fail("cannot start the consumer", consumer.status());
 
-  RegistryService service({&projection, &*hasher, &RealClock(), {&*authenticator, &metrics},
-                           [relay = relay->get()] { relay->Notify(); }});
-  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(
-      {config->listen_address, *credentials,
-       {{lianxin::v1::Registry::service_full_name(), &service}}});
+  RegistryService service(
+      {&projection, &*hasher, &RealClock(), {&*authenticator, &metrics}, [relay = relay->get()] {
+         relay->Notify();
+       }});
+  absl::StatusOr<std::unique_ptr<RpcServer>> server =
+      RpcServer::Start({config->listen_address,
+                        *credentials,
+                        {{lianxin::v1::Registry::service_full_name(), &service}}});
   if (!server.ok()) return Fail("cannot start the server", server.status());
 
   std::printf("listening %s\n", (*server)->address().c_str());

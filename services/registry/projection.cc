@@ -136,8 +136,8 @@ absl::Status RegistryProjection::ScanDueBefore(
     const std::function<bool(const LoadedMember&)>& fn) const {
   const std::string limit = absl::StrCat(prefix, FormatDate(as_of));
   absl::Status failure;
-  RETURN_IF_ERROR(store_->ScanPrefix(
-      Family::kIndexes, prefix, [&](const std::string& key, const std::string&) {
+  RETURN_IF_ERROR(
+      store_->ScanPrefix(Family::kIndexes, prefix, [&](const std::string& key, const std::string&) {
         if (key >= limit) return false;
         const size_t slash = key.find('/', prefix.size());
         absl::StatusOr<std::optional<LoadedMember>> member = Load(key.substr(slash + 1));
@@ -153,17 +153,16 @@ absl::Status RegistryProjection::ScanDueBefore(
 std::vector<MemberStatus> StatusesOf(lianxin::v1::Direction direction) {
   switch (direction) {
     case lianxin::v1::DIRECTION_OUTFLOW:
-      return {lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING,
-              lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED,
-              lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING,
-              lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT};
+      return {
+          lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING, lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED,
+          lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING, lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT};
     case lianxin::v1::DIRECTION_INFLOW:
       return {lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED, lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE,
               lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED, lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN};
     default: {
       std::vector<MemberStatus> all;
-      for (int s = lianxin::v1::MEMBER_STATUS_RESIDENT; s <= lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN;
-           ++s) {
+      for (int s = lianxin::v1::MEMBER_STATUS_RESIDENT;
+           s <= lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN; ++s) {
         all.push_back(static_cast<MemberStatus>(s));
       }
       return all;

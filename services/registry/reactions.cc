@@ -110,8 +110,7 @@ absl::Status RegistryReactions::Decide(const std::string& member_id, Event event
         absl::StrCat("member ", member_id, " is not in this registry"));
   }
   if (event.has_duplicate_suspected() &&
-      member->facts.suspected_duplicate_of() ==
-          event.duplicate_suspected().existing_member_id()) {
+      member->facts.suspected_duplicate_of() == event.duplicate_suspected().existing_member_id()) {
     return absl::OkStatus();  // flagged already (on the winner's claim, then on its own)
   }
   event.set_actor(kSystemActor);

@@ -35,8 +35,8 @@ absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
   const size_t newline = record->find('\n');
   const std::string first_method = record->substr(0, newline);
   if (newline == std::string::npos || first_method != method) {
-    return absl::AlreadyExistsError(absl::StrCat("request_id: ", request_id,
-                                                 " was already used for ", first_method));
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id: ", request_id, " was already used for ", first_method));
   }
   if (!reply->ParseFromString(record->substr(newline + 1))) {
     return absl::DataLossError(absl::StrCat("stored reply of ", request_id, " does not parse"));
@@ -47,9 +47,9 @@ absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
 absl::Status CheckMutator(const Principal& caller, const std::string& jurisdiction) {
   RETURN_IF_ERROR(CheckCanMutate(caller));
   if (caller.jurisdiction != jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "operator of ", caller.jurisdiction, " may not change records in ", jurisdiction,
-        "'s registry; act through your own county's registry"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("operator of ", caller.jurisdiction, " may not change records in ",
+                     jurisdiction, "'s registry; act through your own county's registry"));
   }
   return absl::OkStatus();
 }
@@ -159,7 +159,8 @@ RegistryService::RegistryService(RegistryServiceOptions options)
         return ListLostTransfers(caller, request, reply);
       });
   Serve<lianxin::v1::ListCertificateChecksDueRequest, lianxin::v1::ListCertificateChecksDueReply>(
-      "ListCertificateChecksDue", [this](const Principal& caller, const auto& request, auto* reply) {
+      "ListCertificateChecksDue",
+      [this](const Principal& caller, const auto& request, auto* reply) {
         return ListCertificateChecksDue(caller, request, reply);
       });
 }
@@ -178,9 +179,8 @@ absl::Status RegistryService::CheckCounty(const Principal& caller,
                                           const std::string& jurisdiction) const {
   RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
   if (jurisdiction != projection_.jurisdiction()) {
-    return absl::InvalidArgumentError(absl::StrCat("jurisdiction: this registry serves ",
-                                                   projection_.jurisdiction(), ", not ",
-                                                   jurisdiction));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "jurisdiction: this registry serves ", projection_.jurisdiction(), ", not ", jurisdiction));
   }
   if (caller.jurisdiction != jurisdiction) {
     return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
@@ -199,13 +199,13 @@ absl::StatusOr<LoadedMember> RegistryService::LoadForRead(const Principal& calle
   RETURN_IF_ERROR(FieldChecker().Text("member_id", member_id, 1, 64).status());
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
   if (!member.has_value()) {
-    return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
-                                            projection_.jurisdiction()));
+    return absl::NotFoundError(
+        absl::StrCat("member_id: ", member_id, " is not known to ", projection_.jurisdiction()));
   }
   if (caller.jurisdiction != projection_.jurisdiction() &&
       !CountiesOf(member->facts).contains(caller.jurisdiction)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "member_id: ", member_id, " has no part in ", caller.jurisdiction));
+    return absl::PermissionDeniedError(
+        absl::StrCat("member_id: ", member_id, " has no part in ", caller.jurisdiction));
   }
   return *std::move(member);
 }
@@ -225,13 +225,12 @@ absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc,
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
     if (!member.has_value()) {
-      return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
-                                              projection_.jurisdiction()));
+      return absl::NotFoundError(
+          absl::StrCat("member_id: ", member_id, " is not known to ", projection_.jurisdiction()));
     }
     if (expected_version != 0 && expected_version != member->version) {
-      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version,
-                                             " but member ", member_id, " is at version ",
-                                             member->version));
+      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version, " but member ",
+                                             member_id, " is at version ", member->version));
     }
     ASSIGN_OR_RETURN(Events events, decide(member->facts, NewContext(caller, request_id)));
     MemberFacts after = member->facts;
@@ -245,8 +244,7 @@ absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc,
     txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
     projection_.Stage(txn, member_id, member->version, member->facts, std::move(events), after);
     absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-    if (absl::IsAborted(result.status()) && expected_version == 0 &&
-        attempt < kMaxRaceRetries) {
+    if (absl::IsAborted(result.status()) && expected_version == 0 && attempt < kMaxRaceRetries) {
       continue;  // another command on the member committed first: decide again
     }
     RETURN_IF_ERROR(result.status());
@@ -274,8 +272,8 @@ absl::Status RegistryService::Create(
   ASSIGN_OR_RETURN(std::optional<IdentityClaim> claim, projection_.FindIdentity(id_hash));
   if (claim.has_value()) {
     return absl::AlreadyExistsError(absl::StrCat("id_number: already registered as member ",
-                                                 claim->member_id, " in ",
-                                                 claim->jurisdiction, " (R18)"));
+                                                 claim->member_id, " in ", claim->jurisdiction,
+                                                 " (R18)"));
   }
   ASSIGN_OR_RETURN(Events events, decide(id_hash, NewContext(caller, request_id)));
   // One person, one id per county: derived from the keyed hash.
@@ -305,8 +303,9 @@ absl::Status RegistryService::Create(
   return absl::OkStatus();
 }
 
-absl::Status RegistryService::RegisterMember(const Principal& caller, const lianxin::v1::RegisterMemberRequest& request,
-                                      lianxin::v1::RegisterMemberReply* reply) {
+absl::Status RegistryService::RegisterMember(const Principal& caller,
+                                             const lianxin::v1::RegisterMemberRequest& request,
+                                             lianxin::v1::RegisterMemberReply* reply) {
   RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.RequestId(request.request_id()).Jurisdiction("jurisdiction", request.jurisdiction());
@@ -326,11 +325,11 @@ absl::Status RegistryService::RegisterMember(const Principal& caller, const lian
       reply);
 }
 
-absl::Status RegistryService::RegisterOutflow(const Principal& caller, const lianxin::v1::RegisterOutflowRequest& request,
-                                      lianxin::v1::MutationReply* reply) {
+absl::Status RegistryService::RegisterOutflow(const Principal& caller,
+                                              const lianxin::v1::RegisterOutflowRequest& request,
+                                              lianxin::v1::MutationReply* reply) {
   RETURN_IF_ERROR(FieldChecker()
-                      .Jurisdiction("destination_jurisdiction",
-                                    request.destination_jurisdiction())
+                      .Jurisdiction("destination_jurisdiction", request.destination_jurisdiction())
                       .Text("destination_address", request.destination_address(), 1, 128)
                       .Text("occupation", request.occupation(), 1, 64)
                       .Date("left_on", request.left_on())
@@ -340,31 +339,35 @@ absl::Status RegistryService::RegisterOutflow(const Principal& caller, const lia
                       .Text("liaison_name", request.liaison_name(), 0, 32)
                       .Text("destination_name", request.destination_name(), 0, 64)
                       .status());
-  return Mutate(caller, "RegisterOutflow", request.request_id(), request.member_id(),
-                request.expected_version(),
-                [&](const MemberFacts& facts, const Context& ctx) {
-                  return DecideRegisterOutflow(facts, request, ctx, projection_.settings());
-                },
-                reply);
+  return Mutate(
+      caller, "RegisterOutflow", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRegisterOutflow(facts, request, ctx, projection_.settings());
+      },
+      reply);
 }
 
-absl::Status RegistryService::IssueCertificate(const Principal& caller, const lianxin::v1::IssueCertificateRequest& request,
-                                      lianxin::v1::MutationReply* reply) {
+absl::Status RegistryService::IssueCertificate(const Principal& caller,
+                                               const lianxin::v1::IssueCertificateRequest& request,
+                                               lianxin::v1::MutationReply* reply) {
   RETURN_IF_ERROR(FieldChecker()
                       .Text("certificate_no", request.certificate_no(), 1, 32)
                       .Date("valid_until", request.valid_until())
                       .Date("issued_on", request.issued_on(), /*optional=*/true)
                       .status());
-  return Mutate(caller, "IssueCertificate", request.request_id(), request.member_id(),
-                request.expected_version(),
-                [&](const MemberFacts& facts, const Context& ctx) {
-                  return DecideIssueCertificate(facts, request, ctx, projection_.settings());
-                },
-                reply);
+  return Mutate(
+      caller, "IssueCertificate", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideIssueCertificate(facts, request, ctx, projection_.settings());
+      },
+      reply);
 }
 
-absl::Status RegistryService::RecordArrival(const Principal& caller, const lianxin::v1::RecordArrivalRequest& request,
-                                      lianxin::v1::RecordArrivalReply* reply) {
+absl::Status RegistryService::RecordArrival(const Principal& caller,
+                                            const lianxin::v1::RecordArrivalRequest& request,
+                                            lianxin::v1::RecordArrivalReply* reply) {
   RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.RequestId(request.request_id())
@@ -376,13 +379,13 @@ absl::Status RegistryService::RecordArrival(const Principal& caller, const lianx
   if (!request.member_id().empty()) {
     RETURN_IF_ERROR(check.status());
     lianxin::v1::MutationReply mutation;
-    RETURN_IF_ERROR(Mutate(caller, "RecordArrival", request.request_id(),
-                           request.member_id(), request.expected_version(),
-                           [&](const MemberFacts& facts, const Context& ctx) {
-                             return DecideRecordArrival(facts, request, ctx,
-                                                        projection_.settings());
-                           },
-                           &mutation));
+    RETURN_IF_ERROR(Mutate(
+        caller, "RecordArrival", request.request_id(), request.member_id(),
+        request.expected_version(),
+        [&](const MemberFacts& facts, const Context& ctx) {
+          return DecideRecordArrival(facts, request, ctx, projection_.settings());
+        },
+        &mutation));
     reply->set_member_id(request.member_id());
     reply->set_version(mutation.version());
     return absl::OkStatus();
@@ -406,81 +409,91 @@ absl::Status RegistryService::RecordArrival(const Principal& caller, const lianx
       reply);
 }
 
-absl::Status RegistryService::RecordCertificateEntry(const Principal& caller, const lianxin::v1::RecordCertificateEntryRequest& request,
-                                      lianxin::v1::MutationReply* reply) {
+absl::Status RegistryService::RecordCertificateEntry(
+    const Principal& caller, const lianxin::v1::RecordCertificateEntryRequest& request,
+    lianxin::v1::MutationReply* reply) {
   RETURN_IF_ERROR(FieldChecker()
                       .Date("occurred_on", request.occurred_on())
                       .Text("activity", request.activity(), 1, 128)
-                      .Require(lianxin::v1::CertificateEntryKind_IsValid(request.kind()),
-                               "kind", "is not a known value")
+                      .Require(lianxin::v1::CertificateEntryKind_IsValid(request.kind()), "kind",
+                               "is not a known value")
                       .Require(request.amount_fen() >= 0, "amount_fen", "is negative")
                       .status());
-  return Mutate(caller, "RecordCertificateEntry", request.request_id(), request.member_id(),
-                request.expected_version(),
-                [&](const MemberFacts& facts, const Context& ctx) {
-                  return DecideRecordCertificateEntry(facts, request, ctx,
-                                                      projection_.settings());
-                },
-                reply);
+  return Mutate(
+      caller, "RecordCertificateEntry", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRecordCertificateEntry(facts, request, ctx, projection_.settings());
+      },
+      reply);
 }
 
-absl::Status RegistryService::RequestTransfer(const Principal& caller, const lianxin::v1::RequestTransferRequest& request,
-                                      lianxin::v1::MutationReply* reply) {
+absl::Status RegistryService::RequestTransfer(const Principal& caller,
+                                              const lianxin::v1::RequestTransferRequest& request,
+                                              lianxin::v1::MutationReply* reply) {
   RETURN_IF_ERROR(FieldChecker()
                       .Jurisdiction("to_jurisdiction", request.to_jurisdiction())
                       .Text("letter_no", request.letter_no(), 1, 32)
                       .Text("to_organization", request.to_organization(), 0, 64)
                       .status());
-  return Mutate(caller, "RequestTransfer", request.request_id(), request.member_id(),
-                request.expected_version(),
-                [&](const MemberFacts& facts, const Context& ctx) {
-                  return DecideRequestTransfer(facts, request, ctx, projection_.settings());
-                },
-                reply);
+  return Mutate(
+      caller, "RequestTransfer", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRequestTransfer(facts, request, ctx, projection_.settings());
+      },
+      reply);
 }
 
-absl::Status RegistryService::AcceptTransfer(const Principal& caller, const lianxin::v1::AcceptTransferRequest& request,
-                                      lianxin::v1::MutationReply* reply) {
+absl::Status RegistryService::AcceptTransfer(const Principal& caller,
+                                             const lianxin::v1::AcceptTransferRequest& request,
+                                             lianxin::v1::MutationReply* reply) {
   RETURN_IF_ERROR(FieldChecker().Text("branch", request.branch(), 0, 64).status());
-  return Mutate(caller, "AcceptTransfer", request.request_id(), request.member_id(),
-                request.expected_version(),
-                [&](const MemberFacts& facts, const Context& ctx) {
-                  return DecideAcceptTransfer(facts, request, ctx, projection_.settings());
-                },
-                reply);
+  return Mutate(
+      caller, "AcceptTransfer", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideAcceptTransfer(facts, request, ctx, projection_.settings());
+      },
+      reply);
 }
 
-absl::Status RegistryService::RejectTransfer(const Principal& caller, const lianxin::v1::RejectTransferRequest& request,
-                                      lianxin::v1::MutationReply* reply) {
+absl::Status RegistryService::RejectTransfer(const Principal& caller,
+                                             const lianxin::v1::RejectTransferRequest& request,
+                                             lianxin::v1::MutationReply* reply) {
   RETURN_IF_ERROR(FieldChecker().Text("reason", request.reason(), 1, 256).status());
-  return Mutate(caller, "RejectTransfer", request.request_id(), request.member_id(),
-                request.expected_version(),
-                [&](const MemberFacts& facts, const Context& ctx) {
-                  return DecideRejectTransfer(facts, request, ctx, projection_.settings());
-                },
-                reply);
+  return Mutate(
+      caller, "RejectTransfer", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRejectTransfer(facts, request, ctx, projection_.settings());
+      },
+      reply);
 }
 
-absl::Status RegistryService::RecordReturn(const Principal& caller, const lianxin::v1::RecordReturnRequest& request,
-                                      lianxin::v1::MutationReply* reply) {
+absl::Status RegistryService::RecordReturn(const Principal& caller,
+                                           const lianxin::v1::RecordReturnRequest& request,
+                                           lianxin::v1::MutationReply* reply) {
   RETURN_IF_ERROR(FieldChecker().Date("returned_on", request.returned_on()).status());
-  return Mutate(caller, "RecordReturn", request.request_id(), request.member_id(),
-                request.expected_version(),
-                [&](const MemberFacts& facts, const Context& ctx) {
-                  return DecideRecordReturn(facts, request, ctx, projection_.settings());
-                },
-                reply);
+  return Mutate(
+      caller, "RecordReturn", request.request_id(), request.member_id(), request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRecordReturn(facts, request, ctx, projection_.settings());
+      },
+      reply);
 }
 
-absl::Status RegistryService::GetMember(const Principal& caller, const lianxin::v1::GetMemberRequest& request,
-                                      lianxin::v1::GetMemberReply* reply) {
+absl::Status RegistryService::GetMember(const Principal& caller,
+                                        const lianxin::v1::GetMemberRequest& request,
+                                        lianxin::v1::GetMemberReply* reply) {
   ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request.member_id()));
   *reply->mutable_member() = ToMember(member.facts, member.version, projection_.jurisdiction());
   return absl::OkStatus();
 }
 
-absl::Status RegistryService::ListMembers(const Principal& caller, const lianxin::v1::ListMembersRequest& request,
-                                      lianxin::v1::ListMembersReply* reply) {
+absl::Status RegistryService::ListMembers(const Principal& caller,
+                                          const lianxin::v1::ListMembersRequest& request,
+                                          lianxin::v1::ListMembersReply* reply) {
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   RETURN_IF_ERROR(
       FieldChecker()
@@ -515,8 +528,9 @@ absl::Status RegistryService::ListMembers(const Principal& caller, const lianxin
   return absl::OkStatus();
 }
 
-absl::Status RegistryService::GetMemberHistory(const Principal& caller, const lianxin::v1::GetMemberHistoryRequest& request,
-                                      lianxin::v1::GetMemberHistoryReply* reply) {
+absl::Status RegistryService::GetMemberHistory(const Principal& caller,
+                                               const lianxin::v1::GetMemberHistoryRequest& request,
+                                               lianxin::v1::GetMemberHistoryReply* reply) {
   ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request.member_id()));
   return projection_.store()->ScanAggregate(request.member_id(),
                                             [&](const lianxin::v1::Event& event) {
@@ -525,15 +539,15 @@ absl::Status RegistryService::GetMemberHistory(const Principal& caller, const li
                                             });
 }
 
-absl::Status RegistryService::GetStatistics(const Principal& caller, const lianxin::v1::GetStatisticsRequest& request,
-                                      lianxin::v1::GetStatisticsReply* reply) {
+absl::Status RegistryService::GetStatistics(const Principal& caller,
+                                            const lianxin::v1::GetStatisticsRequest& request,
+                                            lianxin::v1::GetStatisticsReply* reply) {
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   const absl::CivilDay today = Today();
   const std::string& self = projection_.jurisdiction();
   std::map<std::string, uint64_t> by_category, by_destination;
   RETURN_IF_ERROR(projection_.ScanByStatus(
-      StatusesOf(lianxin::v1::DIRECTION_ALL), "",
-      [&](const std::string&, const LoadedMember& m) {
+      StatusesOf(lianxin::v1::DIRECTION_ALL), "", [&](const std::string&, const LoadedMember& m) {
         const MemberFacts& f = m.facts;
         switch (StatusAsSeenBy(f, self)) {
           case lianxin::v1::MEMBER_STATUS_RESIDENT:
@@ -593,8 +607,9 @@ absl::Status RegistryService::GetStatistics(const Principal& caller, const lianx
   return absl::OkStatus();
 }
 
-absl::Status RegistryService::ListLostTransfers(const Principal& caller, const lianxin::v1::ListLostTransfersRequest& request,
-                                      lianxin::v1::ListLostTransfersReply* reply) {
+absl::Status RegistryService::ListLostTransfers(
+    const Principal& caller, const lianxin::v1::ListLostTransfersRequest& request,
+    lianxin::v1::ListLostTransfersReply* reply) {
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
   absl::Status failure;
@@ -622,8 +637,9 @@ absl::Status RegistryService::ListLostTransfers(const Principal& caller, const l
   return failure;
 }
 
-absl::Status RegistryService::ListCertificateChecksDue(const Principal& caller, const lianxin::v1::ListCertificateChecksDueRequest& request,
-                                      lianxin::v1::ListCertificateChecksDueReply* reply) {
+absl::Status RegistryService::ListCertificateChecksDue(
+    const Principal& caller, const lianxin::v1::ListCertificateChecksDueRequest& request,
+    lianxin::v1::ListCertificateChecksDueReply* reply) {
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
   const Settings& settings = projection_.settings();

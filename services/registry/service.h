@@ -40,21 +40,49 @@ class RegistryService final : public UnaryService {
 
  private:
   // The RPCs of registry.proto, in its order.
-  absl::Status RegisterMember(const Principal& caller, const lianxin::v1::RegisterMemberRequest& request, lianxin::v1::RegisterMemberReply* reply);
-  absl::Status RegisterOutflow(const Principal& caller, const lianxin::v1::RegisterOutflowRequest& request, lianxin::v1::MutationReply* reply);
-  absl::Status IssueCertificate(const Principal& caller, const lianxin::v1::IssueCertificateRequest& request, lianxin::v1::MutationReply* reply);
-  absl::Status RecordArrival(const Principal& caller, const lianxin::v1::RecordArrivalRequest& request, lianxin::v1::RecordArrivalReply* reply);
-  absl::Status RecordCertificateEntry(const Principal& caller, const lianxin::v1::RecordCertificateEntryRequest& request, lianxin::v1::MutationReply* reply);
-  absl::Status RequestTransfer(const Principal& caller, const lianxin::v1::RequestTransferRequest& request, lianxin::v1::MutationReply* reply);
-  absl::Status AcceptTransfer(const Principal& caller, const lianxin::v1::AcceptTransferRequest& request, lianxin::v1::MutationReply* reply);
-  absl::Status RejectTransfer(const Principal& caller, const lianxin::v1::RejectTransferRequest& request, lianxin::v1::MutationReply* reply);
-  absl::Status RecordReturn(const Principal& caller, const lianxin::v1::RecordReturnRequest& request, lianxin::v1::MutationReply* reply);
-  absl::Status GetMember(const Principal& caller, const lianxin::v1::GetMemberRequest& request, lianxin::v1::GetMemberReply* reply);
-  absl::Status ListMembers(const Principal& caller, const lianxin::v1::ListMembersRequest& request, lianxin::v1::ListMembersReply* reply);
-  absl::Status GetMemberHistory(const Principal& caller, const lianxin::v1::GetMemberHistoryRequest& request, lianxin::v1::GetMemberHistoryReply* reply);
-  absl::Status GetStatistics(const Principal& caller, const lianxin::v1::GetStatisticsRequest& request, lianxin::v1::GetStatisticsReply* reply);
-  absl::Status ListLostTransfers(const Principal& caller, const lianxin::v1::ListLostTransfersRequest& request, lianxin::v1::ListLostTransfersReply* reply);
-  absl::Status ListCertificateChecksDue(const Principal& caller, const lianxin::v1::ListCertificateChecksDueRequest& request, lianxin::v1::ListCertificateChecksDueReply* reply);
+  absl::Status RegisterMember(const Principal& caller,
+                              const lianxin::v1::RegisterMemberRequest& request,
+                              lianxin::v1::RegisterMemberReply* reply);
+  absl::Status RegisterOutflow(const Principal& caller,
+                               const lianxin::v1::RegisterOutflowRequest& request,
+                               lianxin::v1::MutationReply* reply);
+  absl::Status IssueCertificate(const Principal& caller,
+                                const lianxin::v1::IssueCertificateRequest& request,
+                                lianxin::v1::MutationReply* reply);
+  absl::Status RecordArrival(const Principal& caller,
+                             const lianxin::v1::RecordArrivalRequest& request,
+                             lianxin::v1::RecordArrivalReply* reply);
+  absl::Status RecordCertificateEntry(const Principal& caller,
+                                      const lianxin::v1::RecordCertificateEntryRequest& request,
+                                      lianxin::v1::MutationReply* reply);
+  absl::Status RequestTransfer(const Principal& caller,
+                               const lianxin::v1::RequestTransferRequest& request,
+                               lianxin::v1::MutationReply* reply);
+  absl::Status AcceptTransfer(const Principal& caller,
+                              const lianxin::v1::AcceptTransferRequest& request,
+                              lianxin::v1::MutationReply* reply);
+  absl::Status RejectTransfer(const Principal& caller,
+                              const lianxin::v1::RejectTransferRequest& request,
+                              lianxin::v1::MutationReply* reply);
+  absl::Status RecordReturn(const Principal& caller,
+                            const lianxin::v1::RecordReturnRequest& request,
+                            lianxin::v1::MutationReply* reply);
+  absl::Status GetMember(const Principal& caller, const lianxin::v1::GetMemberRequest& request,
+                         lianxin::v1::GetMemberReply* reply);
+  absl::Status ListMembers(const Principal& caller, const lianxin::v1::ListMembersRequest& request,
+                           lianxin::v1::ListMembersReply* reply);
+  absl::Status GetMemberHistory(const Principal& caller,
+                                const lianxin::v1::GetMemberHistoryRequest& request,
+                                lianxin::v1::GetMemberHistoryReply* reply);
+  absl::Status GetStatistics(const Principal& caller,
+                             const lianxin::v1::GetStatisticsRequest& request,
+                             lianxin::v1::GetStatisticsReply* reply);
+  absl::Status ListLostTransfers(const Principal& caller,
+                                 const lianxin::v1::ListLostTransfersRequest& request,
+                                 lianxin::v1::ListLostTransfersReply* reply);
+  absl::Status ListCertificateChecksDue(const Principal& caller,
+                                        const lianxin::v1::ListCertificateChecksDueRequest& request,
+                                        lianxin::v1::ListCertificateChecksDueReply* reply);
 
   using Decision =
       std::function<absl::StatusOr<Events>(const lianxin::v1::MemberFacts&, const Context&)>;
@@ -65,13 +93,13 @@ class RegistryService final : public UnaryService {
                       const std::string& member_id, uint64_t expected_version,
                       const Decision& decide, lianxin::v1::MutationReply* reply);
   // A command creating a member (RegisterMember, arrival from off lianxin).
-  absl::Status Create(const Principal& caller, const char* method, const std::string& request_id,
-                      const std::string& id_number,
-                      const std::function<absl::StatusOr<Events>(const std::string& id_hash,
-                                                                 const Context&)>& decide,
-                      const std::function<void(const std::string& member_id,
-                                               uint64_t version)>& fill_reply,
-                      google::protobuf::Message* reply);
+  absl::Status Create(
+      const Principal& caller, const char* method, const std::string& request_id,
+      const std::string& id_number,
+      const std::function<absl::StatusOr<Events>(const std::string& id_hash, const Context&)>&
+          decide,
+      const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
+      google::protobuf::Message* reply);
 
   Context NewContext(const Principal& caller, const std::string& request_id) const;
   absl::CivilDay Today() const;

@@ -8,10 +8,14 @@ namespace {
 
 const char* EntryKindName(lianxin::v1::CertificateEntryKind kind) {
   switch (kind) {
-    case lianxin::v1::CERTIFICATE_ENTRY_KIND_DUES: return "交纳党费";
-    case lianxin::v1::CERTIFICATE_ENTRY_KIND_MAIL_BACK_CHECK: return "季度寄回查验";
-    case lianxin::v1::CERTIFICATE_ENTRY_KIND_YEARLY_CHECK: return "年度查验";
-    default: return "组织生活";
+    case lianxin::v1::CERTIFICATE_ENTRY_KIND_DUES:
+      return "交纳党费";
+    case lianxin::v1::CERTIFICATE_ENTRY_KIND_MAIL_BACK_CHECK:
+      return "季度寄回查验";
+    case lianxin::v1::CERTIFICATE_ENTRY_KIND_YEARLY_CHECK:
+      return "年度查验";
+    default:
+      return "组织生活";
   }
 }
 
@@ -58,8 +62,8 @@ std::string Summarize(const lianxin::v1::Event& event) {
     case lianxin::v1::Event::kTransferRequested: {
       const auto& t = event.transfer_requested();
       return absl::StrCat("申请转接组织关系：", t.from_jurisdiction(), " → ", t.to_jurisdiction(),
-                          t.to_organization().empty() ? "" : " " + t.to_organization(),
-                          "，介绍信 ", t.letter_no(), "，", t.requested_on());
+                          t.to_organization().empty() ? "" : " " + t.to_organization(), "，介绍信 ",
+                          t.letter_no(), "，", t.requested_on());
     }
     case lianxin::v1::Event::kTransferAccepted: {
       const auto& a = event.transfer_accepted();

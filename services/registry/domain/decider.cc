@@ -50,17 +50,16 @@ Events Route(const MemberFacts& before, Events events, const Context& ctx,
 }
 
 // The usual case: one event.
-Events Route(const MemberFacts& before, Event event, const Context& ctx,
-             const Settings& settings) {
+Events Route(const MemberFacts& before, Event event, const Context& ctx, const Settings& settings) {
   Events events;
   events.push_back(std::move(event));
   return Route(before, std::move(events), ctx, settings);
 }
 
 absl::Status NotHome(const MemberFacts& facts, const Context& ctx, const char* what) {
-  return absl::PermissionDeniedError(absl::StrCat(
-      "only the member's home county (", facts.home_jurisdiction(), ") may ", what, "; ",
-      ctx.jurisdiction, " may not"));
+  return absl::PermissionDeniedError(absl::StrCat("only the member's home county (",
+                                                  facts.home_jurisdiction(), ") may ", what, "; ",
+                                                  ctx.jurisdiction, " may not"));
 }
 
 bool IsAway(MemberStatus status) {
@@ -81,29 +80,25 @@ MemberFacts Snapshot(const MemberFacts& facts) {
 absl::StatusOr<absl::CivilDay> Date(const std::string& value, const char* field) {
   std::optional<absl::CivilDay> day = ParseDate(value);
   if (!day.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": '", value, "' is not a YYYY-MM-DD date"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", value, "' is not a YYYY-MM-DD date"));
   }
   return *day;
 }
 
 absl::Status NotInFuture(absl::CivilDay day, const Context& ctx, const char* field) {
   if (day > ctx.today) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": ", FormatDate(day),
-                                                   " is in the future (today is ",
-                                                   FormatDate(ctx.today), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", FormatDate(day), " is in the future (today is ", FormatDate(ctx.today), ")"));
   }
   return absl::OkStatus();
 }
 
-lianxin::v1::MemberRegistered Registration(const std::string& jurisdiction,
-                                           const std::string& branch,
-                                           const std::string& name, const std::string& id_hash,
-                                           const std::string& id_number_masked,
-                                           lianxin::v1::Gender gender,
-                                           const std::string& birth_date,
-                                           lianxin::v1::MemberCategory category,
-                                           const std::string& phone, bool probationary,
-                                           const std::string& joined_on) {
+lianxin::v1::MemberRegistered Registration(
+    const std::string& jurisdiction, const std::string& branch, const std::string& name,
+    const std::string& id_hash, const std::string& id_number_masked, lianxin::v1::Gender gender,
+    const std::string& birth_date, lianxin::v1::MemberCategory category, const std::string& phone,
+    bool probationary, const std::string& joined_on) {
   lianxin::v1::MemberRegistered r;
   r.set_home_jurisdiction(jurisdiction);
   r.set_branch(branch);
@@ -149,8 +144,8 @@ absl::Status CheckRegistrationDates(const std::string& birth_date, const std::st
 
 absl::StatusOr<Events> DecideRegisterMember(const lianxin::v1::RegisterMemberRequest& request,
                                             const std::string& id_hash,
-                                            const std::string& id_number_masked,
-                                            const Context& ctx, const Settings& settings) {
+                                            const std::string& id_number_masked, const Context& ctx,
+                                            const Settings& settings) {
   if (request.jurisdiction() != ctx.jurisdiction) {
     return absl::PermissionDeniedError(absl::StrCat("jurisdiction: ", request.jurisdiction(),
                                                     " is not the caller's county ",
@@ -190,22 +185,22 @@ absl::StatusOr<Events> DecideRegisterOutflow(const MemberFacts& facts,
       Date(request.expected_return_on(), "expected_return_on");
   if (!expected_return.ok()) return expected_return.status();
   if (*expected_return <= *left_on) {
-    return absl::InvalidArgumentError(absl::StrCat("expected_return_on: ",
-                                                   request.expected_return_on(),
-                                                   " is not after left_on ", request.left_on()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected_return_on: ", request.expected_return_on(), " is not after left_on ",
+                     request.left_on()));
   }
   if (!IsReportableAbsence(*left_on, *expected_return, settings)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "R1: an absence shorter than ", settings.report_after_months,
-        " months is not a mobile member's outflow (left_on ", request.left_on(),
-        ", expected_return_on ", request.expected_return_on(), ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("R1: an absence shorter than ", settings.report_after_months,
+                     " months is not a mobile member's outflow (left_on ", request.left_on(),
+                     ", expected_return_on ", request.expected_return_on(), ")"));
   }
   lianxin::v1::OutflowRegistered outflow;
   if (IsAway(status)) {
     if (facts.outflow().destination_jurisdiction() == request.destination_jurisdiction()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "destination_jurisdiction: the member is already registered as away to ",
-          request.destination_jurisdiction()));
+      return absl::FailedPreconditionError(
+          absl::StrCat("destination_jurisdiction: the member is already registered as away to ",
+                       request.destination_jurisdiction()));
     }
     std::optional<absl::CivilDay> previous_left = ParseDate(facts.outflow().left_on());
     if (previous_left.has_value() && *left_on < *previous_left) {
@@ -224,7 +219,8 @@ absl::StatusOr<Events> DecideRegisterOutflow(const MemberFacts& facts,
   outflow.set_expected_return_on(request.expected_return_on());
   outflow.set_contact_phone(request.contact_phone());
   outflow.set_liaison_name(request.liaison_name());
-  outflow.set_destination_on_system(settings.on_system.contains(request.destination_jurisdiction()));
+  outflow.set_destination_on_system(
+      settings.on_system.contains(request.destination_jurisdiction()));
   *outflow.mutable_snapshot() = Snapshot(facts);
   Event event = NewEvent(ctx, "OutflowRegistered");
   *event.mutable_outflow_registered() = std::move(outflow);
@@ -257,8 +253,8 @@ absl::StatusOr<Events> DecideIssueCertificate(const MemberFacts& facts,
   }
   if (*valid_until < ctx.today) {
     return absl::InvalidArgumentError(absl::StrCat("valid_until: ", request.valid_until(),
-                                                   " has passed (today is ",
-                                                   FormatDate(ctx.today), ")"));
+                                                   " has passed (today is ", FormatDate(ctx.today),
+                                                   ")"));
   }
   Event event = NewEvent(ctx, "CertificateIssued");
   auto* issued = event.mutable_certificate_issued();
@@ -293,30 +289,29 @@ absl::StatusOr<Events> DecideRecordArrival(const MemberFacts& facts,
   }
   const MemberStatus status = StatusAsSeenBy(facts, ctx.jurisdiction);
   if (status == lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the arrival of ", facts.member_id(), " is already recorded (on ",
-                     facts.arrival().arrived_on(), ")"));
+    return absl::FailedPreconditionError(absl::StrCat("the arrival of ", facts.member_id(),
+                                                      " is already recorded (on ",
+                                                      facts.arrival().arrived_on(), ")"));
   }
   if (status != lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED || !facts.away() ||
       facts.outflow().destination_jurisdiction() != ctx.jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "member_id: ", facts.member_id(), " is not registered as flowing out to ",
-        ctx.jurisdiction));
+    return absl::PermissionDeniedError(absl::StrCat("member_id: ", facts.member_id(),
+                                                    " is not registered as flowing out to ",
+                                                    ctx.jurisdiction));
   }
   absl::StatusOr<absl::CivilDay> arrived_on = Date(request.arrived_on(), "arrived_on");
   if (!arrived_on.ok()) return arrived_on.status();
   if (absl::Status s = NotInFuture(*arrived_on, ctx, "arrived_on"); !s.ok()) return s;
   std::optional<absl::CivilDay> left_on = ParseDate(facts.outflow().left_on());
   if (left_on.has_value() && *arrived_on < *left_on) {
-    return absl::InvalidArgumentError(absl::StrCat("arrived_on: ", request.arrived_on(),
-                                                   " is before left_on ",
-                                                   facts.outflow().left_on()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "arrived_on: ", request.arrived_on(), " is before left_on ", facts.outflow().left_on()));
   }
   const std::string& issued = facts.certificate().certificate_no();
   if (!request.certificate_no().empty() && !issued.empty() && request.certificate_no() != issued) {
-    return absl::FailedPreconditionError(absl::StrCat("R8: certificate_no ", request.certificate_no(),
-                                                      " is not the certificate issued (", issued,
-                                                      ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("R8: certificate_no ", request.certificate_no(),
+                     " is not the certificate issued (", issued, ")"));
   }
   Event event = NewEvent(ctx, "ArrivalRecorded");
   *event.mutable_arrival_recorded() = Arrival(request, ctx);
@@ -337,9 +332,9 @@ absl::StatusOr<Events> DecideRegisterArrival(const lianxin::v1::RecordArrivalReq
         "origin_jurisdiction: a member arriving from elsewhere cannot come from this county");
   }
   if (settings.on_system.contains(request.origin_jurisdiction())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "origin_jurisdiction: ", request.origin_jurisdiction(),
-        " runs lianxin; record the arrival of the member_id it registered"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("origin_jurisdiction: ", request.origin_jurisdiction(),
+                     " runs lianxin; record the arrival of the member_id it registered"));
   }
   if (absl::Status s = CheckRegistrationDates(request.birth_date(), request.joined_on(), ctx);
       !s.ok()) {
@@ -350,10 +345,9 @@ absl::StatusOr<Events> DecideRegisterArrival(const lianxin::v1::RecordArrivalReq
   if (absl::Status s = NotInFuture(*arrived_on, ctx, "arrived_on"); !s.ok()) return s;
 
   lianxin::v1::MemberRegistered registration =
-      Registration(request.origin_jurisdiction(), request.origin_branch(), request.name(),
-                   id_hash, id_number_masked, request.gender(), request.birth_date(),
-                   request.category(), request.phone(), request.probationary(),
-                   request.joined_on());
+      Registration(request.origin_jurisdiction(), request.origin_branch(), request.name(), id_hash,
+                   id_number_masked, request.gender(), request.birth_date(), request.category(),
+                   request.phone(), request.probationary(), request.joined_on());
   registration.set_origin_off_system(true);
   Events events;
   events.push_back(RegisteredEvent(std::move(registration), ctx));
@@ -415,9 +409,9 @@ absl::StatusOr<Events> DecideRequestTransfer(const MemberFacts& facts,
     return NotHome(facts, ctx, "request a transfer");
   }
   if (facts.transfer_pending()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "R9: a transfer to ", facts.transfer().to_jurisdiction(), " (letter ",
-        facts.transfer().letter_no(), ") is already pending"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("R9: a transfer to ", facts.transfer().to_jurisdiction(), " (letter ",
+                     facts.transfer().letter_no(), ") is already pending"));
   }
   if (request.to_jurisdiction() == ctx.jurisdiction) {
     return absl::InvalidArgumentError("to_jurisdiction: a transfer goes to another county");
@@ -440,9 +434,9 @@ absl::Status CheckTransferTarget(const MemberFacts& facts, const Context& ctx) {
     return absl::FailedPreconditionError("R9: no transfer of this member is pending");
   }
   if (facts.transfer().to_jurisdiction() != ctx.jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "only the receiving county (", facts.transfer().to_jurisdiction(),
-        ") may accept or reject the transfer"));
+    return absl::PermissionDeniedError(absl::StrCat("only the receiving county (",
+                                                    facts.transfer().to_jurisdiction(),
+                                                    ") may accept or reject the transfer"));
   }
   return absl::OkStatus();
 }

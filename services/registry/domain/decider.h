@@ -7,8 +7,8 @@
 // the gRPC edge (field formats, lengths, UTF-8); Decide* checks the rules.
 //
 //   Context ctx{.jurisdiction = "654322", .now = clock.Now(), .today = today, .actor = "op-1"};
-//   ASSIGN_OR_RETURN(std::vector<Event> events, DecideRegisterOutflow(facts, request, ctx, settings));
-//   for (const Event& e : events) facts = Evolve(std::move(facts), e);
+//   ASSIGN_OR_RETURN(std::vector<Event> events, DecideRegisterOutflow(facts, request, ctx,
+//   settings)); for (const Event& e : events) facts = Evolve(std::move(facts), e);
 #ifndef LIANXIN_SERVICES_REGISTRY_DOMAIN_DECIDER_H_
 #define LIANXIN_SERVICES_REGISTRY_DOMAIN_DECIDER_H_
 
@@ -47,8 +47,8 @@ inline constexpr char kIdentityTopic[] = "lx.identity.v1";
 // validated ID number, `id_number_masked` its masked form.
 absl::StatusOr<Events> DecideRegisterMember(const lianxin::v1::RegisterMemberRequest& request,
                                             const std::string& id_hash,
-                                            const std::string& id_number_masked,
-                                            const Context& ctx, const Settings& settings);
+                                            const std::string& id_number_masked, const Context& ctx,
+                                            const Settings& settings);
 
 // Outflow (R1, R3) or, for a member already away, change of destination.
 absl::StatusOr<Events> DecideRegisterOutflow(const lianxin::v1::MemberFacts& facts,

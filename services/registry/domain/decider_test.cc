@@ -70,8 +70,8 @@ lianxin::v1::RegisterOutflowRequest Outflow(const char* to, const char* left_on 
 }
 
 TEST(DecideRegisterMember, ClaimsTheIdentityHashAndRoutesNowhere) {
-  auto events = DecideRegisterMember(Registration(), "hash-1", "m", At(kFuyun, "2026-01-05"),
-                                     TestSettings());
+  auto events =
+      DecideRegisterMember(Registration(), "hash-1", "m", At(kFuyun, "2026-01-05"), TestSettings());
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 1u);
   const Event& e = (*events)[0];
@@ -110,8 +110,8 @@ TEST(DecideRegisterMember, RefusesBadDatesAndOtherCounties) {
 
 TEST(DecideRegisterOutflow, RoutesToTheDestinationWithASnapshot) {
   MemberFacts facts = Registered();
-  auto events = DecideRegisterOutflow(facts, Outflow(kTianshan), At(kFuyun, "2026-02-01"),
-                                      TestSettings());
+  auto events =
+      DecideRegisterOutflow(facts, Outflow(kTianshan), At(kFuyun, "2026-02-01"), TestSettings());
   ASSERT_TRUE(events.ok()) << events.status();
   const Event& e = (*events)[0];
   ASSERT_EQ(e.routed_to_size(), 1);
@@ -150,8 +150,8 @@ TEST(DecideRegisterOutflow, RuleTable) {
        "home county"},
   };
   for (const Case& c : cases) {
-    auto events = DecideRegisterOutflow(Registered(), c.request, At(c.county, "2026-02-01"),
-                                        TestSettings());
+    auto events =
+        DecideRegisterOutflow(Registered(), c.request, At(c.county, "2026-02-01"), TestSettings());
     EXPECT_EQ(events.status().code(), c.code) << c.name << ": " << events.status();
     EXPECT_NE(std::string(events.status().message()).find(c.says), std::string::npos)
         << c.name << ": " << events.status();
@@ -328,8 +328,8 @@ TEST(DecideRecordReturn, RefusesReturnBeforeDeparture) {
 TEST(DecideIssueCertificate, RefusesAPastValidity) {
   Settings settings = TestSettings();
   MemberFacts facts = Registered();
-  facts = Apply(facts, *DecideRegisterOutflow(facts, Outflow(kTianshan),
-                                              At(kFuyun, "2026-02-01"), settings));
+  facts = Apply(
+      facts, *DecideRegisterOutflow(facts, Outflow(kTianshan), At(kFuyun, "2026-02-01"), settings));
   lianxin::v1::IssueCertificateRequest r;
   r.set_certificate_no("FY-1");
   r.set_issued_on("2025-01-01");

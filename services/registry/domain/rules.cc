@@ -66,8 +66,8 @@ bool IsValidResidentIdNumber(std::string_view id) {
   }
   const char check = static_cast<char>(std::toupper(static_cast<unsigned char>(id[17])));
   if (check != ResidentIdCheckCharacter(id.substr(0, 17))) return false;
-  std::string birth = absl::StrFormat("%s-%s-%s", id.substr(6, 4), id.substr(10, 2),
-                                      id.substr(12, 2));
+  std::string birth =
+      absl::StrFormat("%s-%s-%s", id.substr(6, 4), id.substr(10, 2), id.substr(12, 2));
   return ParseDate(birth).has_value();
 }
 

@@ -85,7 +85,7 @@ struct CertificateCheck {
   std::string check;            // "QUARTERLY_MAIL_BACK" or "YEARLY"
   std::string last_checked_on;  // the last check of that kind, or the issue date
   absl::CivilDay due_on;
-  int days_overdue = 0;         // as of the date asked
+  int days_overdue = 0;  // as of the date asked
 };
 // The checks that apply, each with its due date (days_overdue 0).
 std::vector<CertificateCheck> CertificateChecks(const lianxin::v1::MemberFacts& facts,
@@ -123,8 +123,7 @@ absl::flat_hash_set<std::string> CountiesOf(const lianxin::v1::MemberFacts& fact
 // The counties other than `self` that share the member and run lianxin: home,
 // current destination, transfer target. Events about the member go to them.
 absl::flat_hash_set<std::string> SharingCounties(const lianxin::v1::MemberFacts& facts,
-                                                 std::string_view self,
-                                                 const Settings& settings);
+                                                 std::string_view self, const Settings& settings);
 
 }  // namespace lianxin::registry
 

@@ -14,7 +14,7 @@ TEST(ParseDate, AcceptsRealDaysOnly) {
   struct Case {
     const char* text;
     bool ok;
-  } cases[] = {{"2026-02-28", true}, {"2026-02-29", false}, {"2024-02-29", true},
+  } cases[] = {{"2026-02-28", true},  {"2026-02-29", false}, {"2024-02-29", true},
                {"2026-13-01", false}, {"2026-1-01", false},  {"", false},
                {"2026/01/01", false}, {"2026-01-01x", false}};
   for (const Case& c : cases) EXPECT_EQ(ParseDate(c.text).has_value(), c.ok) << c.text;
@@ -43,13 +43,13 @@ TEST(IsValidResidentIdNumber, ChecksLengthDigitsBirthDateAndCheckCharacter) {
     const char* id;
     bool ok;
   } cases[] = {
-      {"11010519491231002X", true},   // the standard's example
-      {"11010519491231002x", true},   // lower-case x accepted
-      {"110105194912310021", false},  // wrong check character
-      {"11010519491331002X", false},  // month 13
-      {"1101051949123100", false},    // too short
-      {"11010519491231002XX", false}, // too long
-      {"1101051949123100AX", false},  // letter in the digits
+      {"11010519491231002X", true},    // the standard's example
+      {"11010519491231002x", true},    // lower-case x accepted
+      {"110105194912310021", false},   // wrong check character
+      {"11010519491331002X", false},   // month 13
+      {"1101051949123100", false},     // too short
+      {"11010519491231002XX", false},  // too long
+      {"1101051949123100AX", false},   // letter in the digits
   };
   for (const Case& c : cases) EXPECT_EQ(IsValidResidentIdNumber(c.id), c.ok) << c.id;
 }
@@ -63,7 +63,7 @@ TEST(IsReportableAbsence, ThreeMonthsIsTheThreshold) {
   EXPECT_FALSE(IsReportableAbsence(D("2026-03-01"), D("2026-05-31"), s));  // day before
   EXPECT_TRUE(IsReportableAbsence(D("2026-03-01"), D("2026-06-01"), s));   // day of
   EXPECT_TRUE(IsReportableAbsence(D("2026-03-01"), D("2026-06-02"), s));   // day after
-  s.report_after_months = 2;  // a county's own setting
+  s.report_after_months = 2;                                               // a county's own setting
   EXPECT_TRUE(IsReportableAbsence(D("2026-03-01"), D("2026-05-01"), s));
 }
 
