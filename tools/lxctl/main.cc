@@ -164,6 +164,24 @@ absl::StatusOr<int> PrintMutation(const ParsedArgs& args, const std::string& mem
   return 0;
 }
 
+// The shared part of a command on an existing member: request_id,
+// member_id and expected_version from the arguments, the call, the reply.
+template <class Request>
+absl::StatusOr<int> MutateMember(const ParsedArgs& args, Request request,
+                                 grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&,
+                                                           v1::MutationReply*)) {
+  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
+  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
+  request.set_request_id(RequestId(args));
+  request.set_member_id(args.member());
+  request.set_expected_version(expected_version);
+  v1::MutationReply reply;
+  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
+    return (stub.*rpc)(context, request, &reply);
+  }));
+  return PrintMutation(args, args.member(), reply.version(), reply);
+}
+
 std::string StatusLabel(int status) { return EnumLabel(*v1::MemberStatus_descriptor(), status); }
 
 std::string StatusByCounty(const v1::Member& member) {
@@ -280,11 +298,6 @@ absl::StatusOr<int> RunRegisterMember(const ParsedArgs& args) {
 
 absl::StatusOr<int> RunOutflow(const ParsedArgs& args) {
   v1::RegisterOutflowRequest request;
-  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
-  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
-  request.set_request_id(RequestId(args));
-  request.set_member_id(args.member());
-  request.set_expected_version(expected_version);
   request.set_destination_jurisdiction(args.Get("to"));
   request.set_destination_address(args.Get("address"));
   request.set_occupation(args.Get("occupation"));
@@ -294,28 +307,15 @@ absl::StatusOr<int> RunOutflow(const ParsedArgs& args) {
   request.set_employer(args.Get("employer"));
   request.set_liaison_name(args.Get("liaison"));
   request.set_destination_name(args.Get("destination-name"));
-  v1::MutationReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.RegisterOutflow(context, request, &reply);
-  }));
-  return PrintMutation(args, args.member(), reply.version(), reply);
+  return MutateMember(args, std::move(request), &Stub::RegisterOutflow);
 }
 
 absl::StatusOr<int> RunIssueCertificate(const ParsedArgs& args) {
   v1::IssueCertificateRequest request;
-  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
-  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
-  request.set_request_id(RequestId(args));
-  request.set_member_id(args.member());
-  request.set_expected_version(expected_version);
   request.set_certificate_no(args.Get("certificate-no"));
   request.set_valid_until(args.Get("valid-until"));
   request.set_issued_on(args.Get("issued-on"));
-  v1::MutationReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.IssueCertificate(context, request, &reply);
-  }));
-  return PrintMutation(args, args.member(), reply.version(), reply);
+  return MutateMember(args, std::move(request), &Stub::IssueCertificate);
 }
 
 absl::StatusOr<int> RunArrival(const ParsedArgs& args) {
@@ -368,84 +368,39 @@ absl::StatusOr<int> RunArrival(const ParsedArgs& args) {
 
 absl::StatusOr<int> RunCertificateEntry(const ParsedArgs& args) {
   v1::RecordCertificateEntryRequest request;
-  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
   ASSIGN_OR_RETURN(int kind, EnumFlag(args, "kind", *v1::CertificateEntryKind_descriptor()));
   ASSIGN_OR_RETURN(int64_t amount_fen, IntFlag(args, "amount-fen"));
-  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
-  request.set_request_id(RequestId(args));
-  request.set_member_id(args.member());
-  request.set_expected_version(expected_version);
   request.set_occurred_on(args.Get("occurred-on"));
   request.set_activity(args.Get("activity"));
   request.set_kind(static_cast<v1::CertificateEntryKind>(kind));
   request.set_amount_fen(amount_fen);
-  v1::MutationReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.RecordCertificateEntry(context, request, &reply);
-  }));
-  return PrintMutation(args, args.member(), reply.version(), reply);
+  return MutateMember(args, std::move(request), &Stub::RecordCertificateEntry);
 }
 
 absl::StatusOr<int> RunRequestTransfer(const ParsedArgs& args) {
   v1::RequestTransferRequest request;
-  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
-  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
-  request.set_request_id(RequestId(args));
-  request.set_member_id(args.member());
-  request.set_expected_version(expected_version);
   request.set_to_jurisdiction(args.Get("to"));
   request.set_letter_no(args.Get("letter-no"));
   request.set_to_organization(args.Get("to-organization"));
-  v1::MutationReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.RequestTransfer(context, request, &reply);
-  }));
-  return PrintMutation(args, args.member(), reply.version(), reply);
+  return MutateMember(args, std::move(request), &Stub::RequestTransfer);
 }
 
 absl::StatusOr<int> RunAcceptTransfer(const ParsedArgs& args) {
   v1::AcceptTransferRequest request;
-  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
-  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
-  request.set_request_id(RequestId(args));
-  request.set_member_id(args.member());
-  request.set_expected_version(expected_version);
   request.set_branch(args.Get("branch"));
-  v1::MutationReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.AcceptTransfer(context, request, &reply);
-  }));
-  return PrintMutation(args, args.member(), reply.version(), reply);
+  return MutateMember(args, std::move(request), &Stub::AcceptTransfer);
 }
 
 absl::StatusOr<int> RunRejectTransfer(const ParsedArgs& args) {
   v1::RejectTransferRequest request;
-  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
-  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
-  request.set_request_id(RequestId(args));
-  request.set_member_id(args.member());
-  request.set_expected_version(expected_version);
   request.set_reason(args.Get("reason"));
-  v1::MutationReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.RejectTransfer(context, request, &reply);
-  }));
-  return PrintMutation(args, args.member(), reply.version(), reply);
+  return MutateMember(args, std::move(request), &Stub::RejectTransfer);
 }
 
 absl::StatusOr<int> RunReturn(const ParsedArgs& args) {
   v1::RecordReturnRequest request;
-  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
-  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
-  request.set_request_id(RequestId(args));
-  request.set_member_id(args.member());
-  request.set_expected_version(expected_version);
   request.set_returned_on(args.Get("returned-on"));
-  v1::MutationReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.RecordReturn(context, request, &reply);
-  }));
-  return PrintMutation(args, args.member(), reply.version(), reply);
+  return MutateMember(args, std::move(request), &Stub::RecordReturn);
 }
 
 // ---- Reads -----------------------------------------------------------------
