@@ -206,6 +206,7 @@ class BusTest : public ::testing::Test {
     options.store = origin_.get();
     options.metrics = &metrics_;
     options.max_backoff = absl::Milliseconds(500);
+    options.stall_timeout = absl::Seconds(5);  // above the 1 s message.timeout.ms of outage tests
     absl::StatusOr<std::unique_ptr<OutboxRelay>> relay = OutboxRelay::Start(std::move(options));
     EXPECT_TRUE(relay.ok()) << relay.status();
     relay_ = std::move(*relay);

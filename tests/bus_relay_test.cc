@@ -1,6 +1,13 @@
 // The outbox relay end to end against a real lianxin-broker process: committed
 // events reach a consumer's store; brokers that go down, or come back empty,
 // delay events but lose none; kcat reads the topics as an outside client.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
 #include "tests/bus_fixture.h"
 
 namespace lianxin {
@@ -84,6 +91,49 @@ TEST_F(BusTest, Relay_BrokerProcessRestartedOnSamePorts_DeliversTheOutbox) {
   ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-1") == "1,2,3,4,5"; }))
       << Applied(*reader_, "m-1");
   EXPECT_EQ(consumer.stats().applied, 3u);
+}
+
+// A "broker" that accepts connections and never answers: deliveries get no
+// report at all (message.timeout.ms is long), which is how a stalled producer
+// looks. The relay rebuilds its producer and keeps the rows.
+TEST_F(BusTest, Relay_ProducerSilentPastStallTimeout_IsRebuiltAndKeepsRows) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(listener, 16), 0);
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  std::atomic<bool> done{false};
+  std::vector<int> accepted;
+  std::thread acceptor([&] {
+    while (!done.load()) {
+      const int fd = accept(listener, nullptr, nullptr);
+      if (fd < 0) break;
+      accepted.push_back(fd);  // read nothing, answer nothing
+    }
+  });
+
+  OutboxRelayOptions options;
+  options.kafka = KafkaConfig{absl::StrCat("127.0.0.1:", ntohs(address.sin_port)),
+                              {{"message.timeout.ms", "600000"}}};
+  options.store = origin_.get();
+  options.max_backoff = absl::Milliseconds(200);
+  options.stall_timeout = absl::Seconds(2);
+  absl::StatusOr<std::unique_ptr<OutboxRelay>> relay = OutboxRelay::Start(std::move(options));
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  Append("m-1", 2);
+  EXPECT_TRUE(WaitFor([&] { return (*relay)->stats().producer_restarts >= 1; }));
+  EXPECT_EQ(OutboxDepth(*origin_), 2u);
+  (*relay)->Stop().IgnoreError();
+
+  done.store(true);
+  shutdown(listener, SHUT_RDWR);
+  close(listener);
+  acceptor.join();
+  for (int fd : accepted) close(fd);
 }
 
 TEST_F(BusTest, Republish_RefillsARestartedEmptyBroker_ConsumersApplyEachEventOnce) {

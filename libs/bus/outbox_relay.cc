@@ -113,6 +113,7 @@ class OutboxRelayImpl : public OutboxRelay {
                                              {"error", rd_kafka_err2str(msg->err)}});
       }
     }
+    self->last_report_ = absl::Now();
     if (--row->pending == 0) self->completed_.push_back(row);
   }
 
@@ -279,6 +280,8 @@ class OutboxRelayImpl : public OutboxRelay {
   int failure_logs_this_round_ = 0;
 
   std::atomic<bool> fatal_{false};
+  // The last delivery report, or the last time nothing was in flight.
+  absl::Time last_report_ = absl::Now();
   std::atomic<uint64_t> rows_delivered_{0};
   std::atomic<uint64_t> messages_produced_{0};
   std::atomic<uint64_t> delivery_failures_{0};
@@ -334,6 +337,16 @@ void OutboxRelayImpl::Run() {
 
     rd_kafka_poll(producer_.get(), in_flight_.empty() ? 0 : 20);
     CollectCompleted();
+    if (in_flight_.empty()) {
+      last_report_ = now;
+    } else if (now - last_report_ > options_.stall_timeout) {
+      LogWarning("relay producer stalled; rebuilding it",
+                 {{"rows_in_flight", absl::StrCat(in_flight_.size())},
+                  {"silent_for", absl::FormatDuration(now - last_report_)}});
+      last_report_ = now;
+      fatal_.store(true);
+      continue;
+    }
 
     if (now - last_metrics >= absl::Seconds(1)) {
       last_metrics = now;

@@ -49,13 +49,18 @@ struct OutboxRelayOptions {
   // How long Stop() waits for deliveries in flight before giving up on them
   // (their rows stay in the outbox for the next start).
   absl::Duration stop_timeout = absl::Seconds(10);
+  // Deliveries in flight with no report at all for this long mean a stalled
+  // producer (seen with librdkafka 2.0's idempotent producer after a broker
+  // restarted empty): it is rebuilt, its rows are sent again. Keep it above
+  // the producer's message.timeout.ms (30 s by default).
+  absl::Duration stall_timeout = absl::Seconds(45);
 };
 
 struct OutboxRelayStats {
   uint64_t rows_delivered = 0;     // outbox rows deleted after full delivery
   uint64_t messages_produced = 0;  // Kafka messages handed to the producer
   uint64_t delivery_failures = 0;  // failed delivery reports (each causes a retry)
-  uint64_t producer_restarts = 0;  // producers rebuilt after a fatal error
+  uint64_t producer_restarts = 0;  // producers rebuilt after a fatal error or a stall
 };
 
 class OutboxRelay {
