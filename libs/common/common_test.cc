@@ -6,6 +6,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/metrics.h"
+#include "libs/common/time_util.h"
 #include "prometheus/text_serializer.h"
 
 namespace lianxin {
@@ -19,6 +20,26 @@ TEST(ManualClock, MovesOnlyWhenTold) {
   EXPECT_EQ(clock.Now(), absl::FromCivil(absl::CivilDay(2027, 1, 1), absl::UTCTimeZone()));
   clock.Set(start);
   EXPECT_EQ(clock.Now(), start);
+}
+
+TEST(ParseDate, AcceptsRealDaysOnly) {
+  struct Case {
+    const char* text;
+    bool ok;
+  } cases[] = {{"2026-02-28", true},  {"2026-02-29", false}, {"2024-02-29", true},
+               {"2026-13-01", false}, {"2026-1-01", false},  {"", false},
+               {"2026/01/01", false}, {"2026-01-01x", false}};
+  for (const Case& c : cases) EXPECT_EQ(ParseDate(c.text).has_value(), c.ok) << c.text;
+}
+
+TEST(Timestamp, RoundTripsWithNanoseconds) {
+  const absl::Time t = absl::FromUnixNanos(1798761600123456789);
+  google::protobuf::Timestamp ts;
+  ToTimestamp(t, &ts);
+  EXPECT_EQ(ts.seconds(), 1798761600);
+  EXPECT_EQ(ts.nanos(), 123456789);
+  EXPECT_EQ(FromTimestamp(ts), t);
+  EXPECT_EQ(FormatDate(absl::CivilDay(2026, 2, 3)), "2026-02-03");
 }
 
 TEST(JsonEscape, KeepsChineseTextAndEscapesControlCharacters) {

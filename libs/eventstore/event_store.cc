@@ -39,6 +39,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
 #include "libs/eventstore/event_store_internal.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -134,16 +135,6 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
   if (s.IsNotSupported()) return absl::UnimplementedError(message);
   return absl::UnavailableError(message);  // I/O error, busy, timed out, ...
-}
-
-void ToTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds toward the past
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
 std::string SerializeDeterministic(const google::protobuf::MessageLite& message) {

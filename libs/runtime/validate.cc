@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
+#include "libs/common/time_util.h"
 
 namespace lianxin {
 namespace {
@@ -45,6 +45,15 @@ int32_t NextCodePoint(absl::string_view text, size_t& i) {
 }
 
 }  // namespace
+
+bool IsJurisdictionCode(absl::string_view code) {
+  if (code.size() != 6) return false;
+  for (char c : code) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  const int province = (code[0] - '0') * 10 + (code[1] - '0');
+  return province >= 11 && province <= 82;
+}
 
 bool IsValidUtf8(absl::string_view text) {
   for (size_t i = 0; i < text.size();) {
@@ -109,22 +118,15 @@ FieldChecker& FieldChecker::RequestId(absl::string_view value) {
 }
 
 FieldChecker& FieldChecker::Jurisdiction(absl::string_view field, absl::string_view value) {
-  bool ok = value.size() == 6;
-  for (unsigned char c : value) ok = ok && std::isdigit(c);
-  if (ok) {
-    const int province = (value[0] - '0') * 10 + (value[1] - '0');
-    ok = province >= 11 && province <= 82;
-  }
-  return ok ? *this
-            : Fail(field, absl::StrCat("'", IsValidUtf8(value) ? value : "(not UTF-8)",
-                                       "' is not a 6-digit administrative division code"));
+  return IsJurisdictionCode(value)
+             ? *this
+             : Fail(field, absl::StrCat("'", IsValidUtf8(value) ? value : "(not UTF-8)",
+                                        "' is not a 6-digit administrative division code"));
 }
 
 FieldChecker& FieldChecker::Date(absl::string_view field, absl::string_view value, bool optional) {
   if (value.empty() && optional) return *this;
-  absl::CivilDay day;
-  const bool shaped = value.size() == 10 && value[4] == '-' && value[7] == '-';
-  if (!shaped || !absl::ParseCivilTime(value, &day) || absl::FormatCivilTime(day) != value) {
+  if (!ParseDate(std::string_view(value.data(), value.size())).has_value()) {
     return Fail(field, absl::StrCat("'", IsValidUtf8(value) ? value : "(not UTF-8)",
                                     "' is not a YYYY-MM-DD date"));
   }

@@ -22,6 +22,9 @@ bool IsValidUtf8(absl::string_view text);
 // Number of code points in well-formed UTF-8 text.
 size_t Utf8Length(absl::string_view text);
 
+// A 6-digit administrative division code (GB/T 2260): digits, province part 11–82.
+bool IsJurisdictionCode(absl::string_view code);
+
 // Collects the first failure of a series of field checks.
 class FieldChecker {
  public:

@@ -18,6 +18,15 @@ TEST(IsValidUtf8, AcceptsChineseAndRejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
 }
 
+TEST(IsJurisdictionCode, SixDigitsWithAProvincePart) {
+  EXPECT_TRUE(IsJurisdictionCode("654322"));
+  EXPECT_TRUE(IsJurisdictionCode("440305"));
+  EXPECT_FALSE(IsJurisdictionCode("65432"));
+  EXPECT_FALSE(IsJurisdictionCode("6543221"));
+  EXPECT_FALSE(IsJurisdictionCode("65432a"));
+  EXPECT_FALSE(IsJurisdictionCode("004322"));
+}
+
 TEST(FieldChecker, TextCountsCharactersNotBytes) {
   EXPECT_TRUE(FieldChecker().Text("name", "欧阳娜娜", 1, 4).status().ok());
   absl::Status too_long = FieldChecker().Text("name", "欧阳娜娜娜", 1, 4).status();

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
 #include "services/registry/domain/decider.h"
 
 namespace lianxin::registry {
@@ -12,12 +13,6 @@ using lianxin::v1::MemberFacts;
 namespace {
 
 constexpr char kSystemActor[] = "system/registry";
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-}
 
 }  // namespace
 
@@ -114,7 +109,7 @@ absl::Status RegistryReactions::Decide(const std::string& member_id, Event event
     return absl::OkStatus();  // flagged already (on the winner's claim, then on its own)
   }
   event.set_actor(kSystemActor);
-  SetTimestamp(clock_.Now(), event.mutable_occurred_at());
+  ToTimestamp(clock_.Now(), event.mutable_occurred_at());
   Event stamped = event;
   stamped.set_aggregate_id(member_id);
   MemberFacts after = Evolve(member->facts, stamped);

@@ -66,7 +66,7 @@ int Fail(const absl::Status& status) {
 absl::StatusOr<absl::CivilDay> Today() {
   const std::string flag = absl::GetFlag(FLAGS_today);
   if (flag.empty()) return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 60 * 60));
-  std::optional<absl::CivilDay> day = registry::ParseDate(flag);
+  std::optional<absl::CivilDay> day = ParseDate(flag);
   if (!day.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("--today: '", flag, "' is not YYYY-MM-DD"));
   }

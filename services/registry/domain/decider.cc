@@ -14,17 +14,11 @@ using lianxin::v1::MemberStatus;
 
 namespace {
 
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-}
-
 // An event of type `type` decided in `ctx`; the payload is set by the caller.
 Event NewEvent(const Context& ctx, const char* type) {
   Event event;
   event.set_type(type);
-  SetTimestamp(ctx.now, event.mutable_occurred_at());
+  ToTimestamp(ctx.now, event.mutable_occurred_at());
   event.set_actor(ctx.actor);
   event.set_correlation_id(ctx.request_id);
   return event;

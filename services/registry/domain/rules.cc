@@ -10,41 +10,12 @@ namespace lianxin::registry {
 using lianxin::v1::MemberFacts;
 using lianxin::v1::MemberStatus;
 
-std::optional<absl::CivilDay> ParseDate(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
-  }
-  const int year = std::stoi(std::string(text.substr(0, 4)));
-  const int month = std::stoi(std::string(text.substr(5, 2)));
-  const int day = std::stoi(std::string(text.substr(8, 2)));
-  absl::CivilDay parsed(year, month, day);
-  // CivilDay normalises 2026-02-30 to 2026-03-02: a real date round-trips.
-  if (parsed.year() != year || parsed.month() != month || parsed.day() != day) {
-    return std::nullopt;
-  }
-  return parsed;
-}
-
-std::string FormatDate(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
-}
-
 int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
 
 absl::CivilDay AddMonths(absl::CivilDay day, int months) {
   absl::CivilMonth month = absl::CivilMonth(day) + months;
   const int last_day = static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
   return absl::CivilDay(month.year(), month.month(), std::min(day.day(), last_day));
-}
-
-bool IsJurisdictionCode(std::string_view code) {
-  if (code.size() != 6) return false;
-  for (char c : code) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  const int province = (code[0] - '0') * 10 + (code[1] - '0');
-  return province >= 11 && province <= 82;
 }
 
 bool SameProvince(std::string_view a, std::string_view b) {

@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "lianxin/v1/events.pb.h"
 #include "lianxin/v1/registry.pb.h"
+#include "libs/common/time_util.h"
 
 namespace lianxin::registry {
 
@@ -36,17 +37,12 @@ struct Settings {
   absl::flat_hash_set<std::string> on_system;
 };
 
-// Parses "YYYY-MM-DD" (a real calendar day). nullopt otherwise.
-std::optional<absl::CivilDay> ParseDate(std::string_view text);
-std::string FormatDate(absl::CivilDay day);
 // Whole days from `from` to `to` (negative if `to` is earlier).
 int DaysBetween(absl::CivilDay from, absl::CivilDay to);
 // `day` plus `months` calendar months, clamped to the month's last day
 // (2026-01-31 + 1 month = 2026-02-28).
 absl::CivilDay AddMonths(absl::CivilDay day, int months);
 
-// A 6-digit administrative division code (GB/T 2260): digits, province part 11–82.
-bool IsJurisdictionCode(std::string_view code);
 // Same province: the first two digits agree.
 bool SameProvince(std::string_view a, std::string_view b);
 
