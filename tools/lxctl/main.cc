@@ -272,23 +272,31 @@ std::vector<FlagSpec> RegistrationFlags(bool required) {
 
 // ---- Mutations -------------------------------------------------------------
 
-absl::StatusOr<int> RunRegisterMember(const ParsedArgs& args) {
-  v1::RegisterMemberRequest request;
+// The person's fields, shared by RegisterMember and a full-registration
+// RecordArrival (the two requests name them alike).
+template <class Request>
+absl::Status SetPerson(const ParsedArgs& args, Request* request) {
   ASSIGN_OR_RETURN(int gender, EnumFlag(args, "gender", *v1::Gender_descriptor()));
   ASSIGN_OR_RETURN(int category, EnumFlag(args, "category", *v1::MemberCategory_descriptor()));
+  request->set_name(args.Get("name"));
+  request->set_id_number(args.Get("id-number"));
+  request->set_gender(static_cast<v1::Gender>(gender));
+  request->set_birth_date(args.Get("birth-date"));
+  request->set_category(static_cast<v1::MemberCategory>(category));
+  request->set_phone(args.Get("phone"));
+  request->set_probationary(args.Has("probationary"));
+  request->set_joined_on(args.Get("joined-on"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> RunRegisterMember(const ParsedArgs& args) {
+  v1::RegisterMemberRequest request;
+  RETURN_IF_ERROR(SetPerson(args, &request));
   ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
   request.set_request_id(RequestId(args));
   request.set_jurisdiction(args.Has("jurisdiction") ? args.Get("jurisdiction")
                                                     : client.county().code);
   request.set_branch(args.Get("branch"));
-  request.set_name(args.Get("name"));
-  request.set_id_number(args.Get("id-number"));
-  request.set_gender(static_cast<v1::Gender>(gender));
-  request.set_birth_date(args.Get("birth-date"));
-  request.set_category(static_cast<v1::MemberCategory>(category));
-  request.set_phone(args.Get("phone"));
-  request.set_probationary(args.Has("probationary"));
-  request.set_joined_on(args.Get("joined-on"));
   v1::RegisterMemberReply reply;
   RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
     return stub.RegisterMember(context, request, &reply);
@@ -321,8 +329,7 @@ absl::StatusOr<int> RunIssueCertificate(const ParsedArgs& args) {
 absl::StatusOr<int> RunArrival(const ParsedArgs& args) {
   v1::RecordArrivalRequest request;
   ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
-  ASSIGN_OR_RETURN(int gender, EnumFlag(args, "gender", *v1::Gender_descriptor()));
-  ASSIGN_OR_RETURN(int category, EnumFlag(args, "category", *v1::MemberCategory_descriptor()));
+  RETURN_IF_ERROR(SetPerson(args, &request));
   const bool full_registration = args.member().empty();
   for (const FlagSpec& flag : RegistrationFlags(/*required=*/true)) {
     if (full_registration && flag.required && !args.Has(flag.name)) {
@@ -349,14 +356,6 @@ absl::StatusOr<int> RunArrival(const ParsedArgs& args) {
   request.set_arrived_on(args.Get("arrived-on"));
   request.set_certificate_no(args.Get("certificate-no"));
   request.set_contact_person(args.Get("contact-person"));
-  request.set_name(args.Get("name"));
-  request.set_id_number(args.Get("id-number"));
-  request.set_gender(static_cast<v1::Gender>(gender));
-  request.set_birth_date(args.Get("birth-date"));
-  request.set_category(static_cast<v1::MemberCategory>(category));
-  request.set_phone(args.Get("phone"));
-  request.set_probationary(args.Has("probationary"));
-  request.set_joined_on(args.Get("joined-on"));
   request.set_origin_jurisdiction(args.Get("origin-jurisdiction"));
   request.set_origin_branch(args.Get("origin-branch"));
   v1::RecordArrivalReply reply;
