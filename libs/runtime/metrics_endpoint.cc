@@ -1,5 +1,6 @@
 #include "libs/runtime/metrics_endpoint.h"
 
+#include <cstdio>
 #include <exception>
 #include <utility>
 
@@ -33,5 +34,21 @@ MetricsEndpoint::MetricsEndpoint(std::unique_ptr<prometheus::Exposer> exposer,
     : exposer_(std::move(exposer)), registry_(std::move(registry)), port_(port) {}
 
 MetricsEndpoint::~MetricsEndpoint() = default;
+
+absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::StartIfConfigured(
+    const std::string& address, std::shared_ptr<prometheus::Registry> registry) {
+  if (address.empty()) return std::unique_ptr<MetricsEndpoint>();
+  return Start(address, std::move(registry));
+}
+
+void AnnounceAddresses(const std::string& listening, const MetricsEndpoint* metrics,
+                       const std::string& metrics_address) {
+  std::printf("listening %s\n", listening.c_str());
+  if (metrics != nullptr) {
+    const std::string host = metrics_address.substr(0, metrics_address.rfind(':'));
+    std::printf("metrics %s:%d\n", host.c_str(), metrics->port());
+  }
+  std::fflush(stdout);
+}
 
 }  // namespace lianxin

@@ -25,6 +25,9 @@ class MetricsEndpoint {
   // ephemeral). Returns UNAVAILABLE if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(
       const std::string& address, std::shared_ptr<prometheus::Registry> registry);
+  // As Start, but an empty `address` (metrics turned off) gives a null endpoint.
+  static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> StartIfConfigured(
+      const std::string& address, std::shared_ptr<prometheus::Registry> registry);
 
   MetricsEndpoint(const MetricsEndpoint&) = delete;
   MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
@@ -42,6 +45,12 @@ class MetricsEndpoint {
   std::shared_ptr<prometheus::Registry> registry_;  // the exposer only holds a weak_ptr
   int port_;
 };
+
+// Prints the lines scripts and tests read on a service's stdout, and flushes:
+// "listening HOST:PORT", then "metrics HOST:PORT" when `metrics` is not null
+// (its host taken from `metrics_address`).
+void AnnounceAddresses(const std::string& listening, const MetricsEndpoint* metrics,
+                       const std::string& metrics_address);
 
 }  // namespace lianxin
 

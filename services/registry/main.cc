@@ -83,13 +83,9 @@ int Run(int argc, char** argv) {
   settings.on_system.insert(config->jurisdiction);
 
   Metrics metrics;
-  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
-  if (!config->metrics_address.empty()) {
-    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
-        MetricsEndpoint::Start(config->metrics_address, metrics.registry());
-    if (!endpoint.ok()) return Fail("cannot serve metrics", endpoint.status());
-    metrics_endpoint = *std::move(endpoint);
-  }
+  absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
+      MetricsEndpoint::StartIfConfigured(config->metrics_address, metrics.registry());
+  if (!metrics_endpoint.ok()) return Fail("cannot serve metrics", metrics_endpoint.status());
 
   EventStoreOptions store_options;
   store_options.path = absl::StrCat(config->data_dir, "/registry");
@@ -130,12 +126,7 @@ int Run(int argc, char** argv) {
                         {{lianxin::v1::Registry::service_full_name(), &service}}});
   if (!server.ok()) return Fail("cannot start the server", server.status());
 
-  std::printf("listening %s\n", (*server)->address().c_str());
-  if (metrics_endpoint != nullptr) {
-    std::string host = config->metrics_address.substr(0, config->metrics_address.rfind(':'));
-    std::printf("metrics %s:%d\n", host.c_str(), metrics_endpoint->port());
-  }
-  std::fflush(stdout);
+  AnnounceAddresses((*server)->address(), metrics_endpoint->get(), config->metrics_address);
   LogInfo("registry ready", {{"address", (*server)->address()},
                              {"last_sequence", absl::StrCat((*store)->LastSequence())}});
 

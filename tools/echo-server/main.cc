@@ -66,13 +66,9 @@ int Run(int argc, char** argv) {
   if (!credentials.ok()) return Fail("cannot load TLS files", credentials.status());
 
   Metrics metrics;
-  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
-  if (!config->metrics_address.empty()) {
-    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
-        MetricsEndpoint::Start(config->metrics_address, metrics.registry());
-    if (!endpoint.ok()) return Fail("cannot serve metrics", endpoint.status());
-    metrics_endpoint = *std::move(endpoint);
-  }
+  absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
+      MetricsEndpoint::StartIfConfigured(config->metrics_address, metrics.registry());
+  if (!metrics_endpoint.ok()) return Fail("cannot serve metrics", metrics_endpoint.status());
 
   EchoService echo({&*authenticator, &metrics});
   absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(
@@ -80,12 +76,7 @@ int Run(int argc, char** argv) {
   if (!server.ok()) return Fail("cannot start server", server.status());
 
   // The first stdout line is the contract with scripts and tests.
-  std::printf("listening %s\n", (*server)->address().c_str());
-  if (metrics_endpoint != nullptr) {
-    std::string host = config->metrics_address.substr(0, config->metrics_address.rfind(':'));
-    std::printf("metrics %s:%d\n", host.c_str(), metrics_endpoint->port());
-  }
-  std::fflush(stdout);
+  AnnounceAddresses((*server)->address(), metrics_endpoint->get(), config->metrics_address);
   LogInfo("echo-server ready", {{"address", (*server)->address()},
                                 {"tokens", absl::StrCat(authenticator->token_count())},
                                 {"tls", config->tls.cert_file.empty() ? "off" : "on"}});
