@@ -6,9 +6,9 @@
 #   deploy/local/down.sh          stop a detached deployment
 #
 # Installs missing Debian packages, builds its binaries (Release) into build/release, starts
-# lianxin-broker (3 brokers on 127.0.0.1:19092-19094) and each county's registry
-# (counties.tsv: port base + 1), writes the endpoints file (.lianxin/local/endpoints.json,
-# shaped as in api-contract.md) with one operator token per county, loads the Fuyun
+# lianxin-broker (3 brokers on 127.0.0.1:19092-19094) and each county's services
+# (`services` below; ports from counties.tsv), writes the endpoints file
+# (.lianxin/local/endpoints.json, shaped as in api-contract.md) with one operator token per county, loads the Fuyun
 # scenario (lxscenario fuyun: 24 members away, 91 present; idempotent, so a re-run
 # changes nothing) and prints each county's statistics and the reconciliation of
 # Fuyun with each destination. Data stays in .lianxin/local/<code>/ across runs.
@@ -33,12 +33,18 @@ if [ -f "$home/pids" ] && xargs -r kill -0 <"$home/pids" 2>/dev/null; then
   exit 1
 fi
 
+# The services each county runs, with their port offsets from the county's base
+# (the metrics endpoint is 10 above) and the flags only that service takes.
+services=(registry)
+declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
+declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key")
+
 # Builds (as tools/build.sh does) only what the deployment runs, so that a test
 # being edited elsewhere in the tree cannot stop the main job.
 if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   "$root/tools/setup.sh"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker registry lxscenario lxctl
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl "${services[@]}"
 fi
 mkdir -p "$home"
 : >"$home/pids"
@@ -104,22 +110,28 @@ if [ ! -s "$identity_key" ]; then
   (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$identity_key")
 fi
 
-# Each county's registry on its fixed loopback port, its data in $home/<code>.
-declare -A registry_pid
+# Each county's services on their fixed loopback ports, data in $home/<code>.
+declare -A service_pid
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"
   mkdir -p "$home/$code"
-  setsid "$bin/registry" --jurisdiction="$code" --data_dir="$home/$code" \
-    --listen="127.0.0.1:$((base + 1))" --metrics_address="127.0.0.1:$((base + 11))" \
-    --tokens_file="$tokens" --kafka_brokers="$kafka" --identity_key_file="$identity_key" \
-    --counties_on_lianxin="$on_lianxin" \
-    >"$home/registry-$code.out" 2>"$home/registry-$code.log" </dev/null &
-  registry_pid[$code]=$!
-  echo $! >>"$home/pids"
+  for service in "${services[@]}"; do
+    port=$((base + ${port_of[$service]}))
+    # shellcheck disable=SC2086  # extra flags are words
+    setsid "$bin/$service" --jurisdiction="$code" --data_dir="$home/$code" \
+      --listen="127.0.0.1:$port" --metrics_address="127.0.0.1:$((port + 10))" \
+      --tokens_file="$tokens" --kafka_brokers="$kafka" --counties_on_lianxin="$on_lianxin" \
+      ${extra_flags[$service]//@home@/$home} \
+      >"$home/$service-$code.out" 2>"$home/$service-$code.log" </dev/null &
+    service_pid[$service-$code]=$!
+    echo $! >>"$home/pids"
+  done
 done
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"
-  wait_for_line "$home/registry-$code.out" "^listening " "${registry_pid[$code]}"
+  for service in "${services[@]}"; do
+    wait_for_line "$home/$service-$code.out" "^listening " "${service_pid[$service-$code]}"
+  done
 done
 
 # The endpoints file (api-contract.md, "Local deployment").
@@ -130,8 +142,11 @@ endpoints=$home/endpoints.json
   for county in "${counties[@]}"; do
     IFS='|' read -r code name base <<<"$county"
     token=$(awk -v c="$code" '$3 == c && $4 == "operator" {print $1; exit}' "$tokens")
-    printf '%s\n    "%s": {\n      "name": "%s",\n      "token": "%s",\n      "registry": "127.0.0.1:%d",\n      "data_dir": "%s"\n    }' \
-      "$sep" "$code" "$name" "$token" "$((base + 1))" "$home/$code"
+    printf '%s\n    "%s": {\n      "name": "%s",\n      "token": "%s",\n' "$sep" "$code" "$name" "$token"
+    for service in "${services[@]}"; do
+      printf '      "%s": "127.0.0.1:%d",\n' "$service" "$((base + ${port_of[$service]}))"
+    done
+    printf '      "data_dir": "%s"\n    }' "$home/$code"
     sep=","
   done
   printf '\n  }\n}\n'
@@ -143,7 +158,11 @@ echo "  endpoints: $endpoints"
 echo "  logs:      $home/*.log"
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"
-  echo "  county $code $name: registry 127.0.0.1:$((base + 1)), data in $home/$code"
+  line="  county $code $name:"
+  for service in "${services[@]}"; do
+    line+=" $service 127.0.0.1:$((base + ${port_of[$service]})),"
+  done
+  echo "$line data in $home/$code"
 done
 
 # The Fuyun scenario, loaded through the registries' gRPC API (idempotent).

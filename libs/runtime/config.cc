@@ -29,6 +29,10 @@ ABSL_FLAG(std::string, jurisdiction, "",
 ABSL_FLAG(std::string, kafka_brokers, "",
           "Kafka bootstrap servers host:port,host:port. "
           "Env: LIANXIN_KAFKA_BROKERS.");
+ABSL_FLAG(std::string, counties_on_lianxin, "",
+          "Comma-separated codes of the counties that run lianxin (events about shared "
+          "members are routed to their inboxes); this county is always included. "
+          "Env: LIANXIN_COUNTIES_ON_LIANXIN.");
 ABSL_FLAG(std::string, kafka_config, "",
           "Extra librdkafka properties \"k=v,k=v\". Env: LIANXIN_KAFKA_CONFIG.");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -95,6 +99,11 @@ absl::StatusOr<RuntimeConfig> RuntimeConfigFromFlags() {
     return absl::InvalidArgumentError(absl::StrCat("--kafka_config: ", kafka.status().message()));
   }
   config.kafka_config = *std::move(kafka);
+  for (absl::string_view county :
+       absl::StrSplit(absl::GetFlag(FLAGS_counties_on_lianxin), ',', absl::SkipWhitespace())) {
+    config.counties_on_lianxin.insert(std::string(absl::StripAsciiWhitespace(county)));
+  }
+  if (!config.jurisdiction.empty()) config.counties_on_lianxin.insert(config.jurisdiction);
   if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key must be given together");
   }

@@ -11,11 +11,12 @@
 //     … config->listen_address …
 //
 // Flags: --listen, --metrics_address, --tokens_file, --data_dir, --jurisdiction,
-// --kafka_brokers, --kafka_config, --tls_cert, --tls_key, --tls_ca, --shutdown_grace.
+// --kafka_brokers, --kafka_config, --counties_on_lianxin, --tls_cert, --tls_key, --tls_ca, --shutdown_grace.
 #ifndef LIANXIN_LIBS_RUNTIME_CONFIG_H_
 #define LIANXIN_LIBS_RUNTIME_CONFIG_H_
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -40,6 +41,9 @@ struct RuntimeConfig {
   std::string jurisdiction;     // 6-digit code this instance serves; may be empty
   std::string kafka_brokers;    // "host:port,host:port"
   std::map<std::string, std::string> kafka_config;  // extra librdkafka properties
+  // Counties running lianxin, this one included: events about a member shared
+  // with one of them are routed to its inbox.
+  std::set<std::string> counties_on_lianxin;
   TlsFiles tls;
   absl::Duration shutdown_grace;  // how long in-flight RPCs may finish on SIGTERM
 };

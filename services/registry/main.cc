@@ -17,7 +17,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "lianxin/v1/registry.grpc.pb.h"
 #include "libs/bus/consumer.h"
 #include "libs/bus/kafka_config.h"
@@ -37,9 +36,6 @@
 
 ABSL_FLAG(std::string, identity_key_file, "",
           "File holding the deployment's key for ID-number hashes (HMAC-SHA-256, ≥16 bytes).");
-ABSL_FLAG(std::string, counties_on_lianxin, "",
-          "Comma-separated codes of the counties that run lianxin (events about shared "
-          "members are routed to them); this county is always included.");
 ABSL_FLAG(int, report_after_months, 3, "R1 (local): months of absence that must be reported.");
 ABSL_FLAG(int, mail_back_check_months, 3,
           "R8 (local): months between mail-back checks of a long-term certificate holder.");
@@ -76,11 +72,8 @@ int Run(int argc, char** argv) {
   Settings settings;
   settings.report_after_months = absl::GetFlag(FLAGS_report_after_months);
   settings.mail_back_check_months = absl::GetFlag(FLAGS_mail_back_check_months);
-  for (absl::string_view county :
-       absl::StrSplit(absl::GetFlag(FLAGS_counties_on_lianxin), ',', absl::SkipWhitespace())) {
-    settings.on_system.insert(std::string(county));
-  }
-  settings.on_system.insert(config->jurisdiction);
+  settings.on_system.insert(config->counties_on_lianxin.begin(),
+                            config->counties_on_lianxin.end());
 
   Metrics metrics;
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =

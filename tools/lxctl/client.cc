@@ -1,9 +1,10 @@
-// The Registry client of lxctl (see client.h).
+// The clients of lxctl (see client.h).
 #include "tools/lxctl/client.h"
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "libs/common/status_macros.h"
 
 namespace lianxin::lxctl {
 
@@ -12,27 +13,39 @@ absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
-absl::StatusOr<RegistryClient> RegistryClient::Connect(const County& county,
+absl::StatusOr<ServiceChannel> ServiceChannel::Connect(const County& county,
+                                                       absl::string_view service,
                                                        absl::Duration timeout) {
-  if (county.registry.empty()) {
+  const std::string address = county.Address(service);
+  if (address.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "county ", county.code, " has no registry in the endpoints file (not deployed?)"));
+        "county ", county.code, " has no ", service, " in the endpoints file (not deployed?)"));
   }
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(county.registry, grpc::InsecureChannelCredentials());
-  return RegistryClient(county, timeout, lianxin::v1::Registry::NewStub(channel));
+  return ServiceChannel(county, timeout,
+                        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
 }
 
-void RegistryClient::Prepare(grpc::ClientContext* context) const {
+void ServiceChannel::Prepare(grpc::ClientContext* context) const {
   context->AddMetadata("authorization", absl::StrCat("Bearer ", county_.token));
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
 }
 
-absl::Status RegistryClient::Call(
-    absl::FunctionRef<grpc::Status(lianxin::v1::Registry::Stub&, grpc::ClientContext*)> rpc) {
+absl::Status ServiceChannel::Call(
+    absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) const {
   grpc::ClientContext context;
   Prepare(&context);
-  return FromGrpc(rpc(*stub_, &context));
+  return FromGrpc(rpc(&context));
+}
+
+absl::StatusOr<RegistryClient> RegistryClient::Connect(const County& county,
+                                                       absl::Duration timeout) {
+  ASSIGN_OR_RETURN(ServiceChannel channel, ServiceChannel::Connect(county, "registry", timeout));
+  return RegistryClient(std::move(channel));
+}
+
+absl::Status RegistryClient::Call(
+    absl::FunctionRef<grpc::Status(lianxin::v1::Registry::Stub&, grpc::ClientContext*)> rpc) {
+  return channel_.Call([&](grpc::ClientContext* context) { return rpc(*stub_, context); });
 }
 
 absl::StatusOr<lianxin::v1::Member> RegistryClient::GetMember(const std::string& member_id) {

@@ -88,7 +88,18 @@ absl::StatusOr<County> SelectCounty(const EndpointsFile& file, absl::string_view
   return County{.code = chosen,
                 .name = endpoints.name(),
                 .token = endpoints.token(),
-                .registry = endpoints.registry()};
+                .registry = endpoints.registry(),
+                .contact = endpoints.contact(),
+                .education = endpoints.education(),
+                .appraisal = endpoints.appraisal()};
+}
+
+std::string County::Address(absl::string_view service) const {
+  if (service == "registry") return registry;
+  if (service == "contact") return contact;
+  if (service == "education") return education;
+  if (service == "appraisal") return appraisal;
+  return "";
 }
 
 }  // namespace lianxin::lxctl

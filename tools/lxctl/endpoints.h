@@ -25,7 +25,14 @@ struct County {
   std::string code;  // 6-digit county code
   std::string name;
   std::string token;
-  std::string registry;  // host:port; empty when not deployed
+  // host:port of each service; empty when not deployed.
+  std::string registry;
+  std::string contact;
+  std::string education;
+  std::string appraisal;
+
+  // The address of `service` ("registry", "contact", …); empty if unknown.
+  std::string Address(absl::string_view service) const;
 };
 
 // The endpoints file to read, from the first that is set of: `flag_value`,

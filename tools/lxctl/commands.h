@@ -1,0 +1,16 @@
+// The subcommands of lxctl, one list per service (see cli.h for the framework).
+#ifndef LIANXIN_TOOLS_LXCTL_COMMANDS_H_
+#define LIANXIN_TOOLS_LXCTL_COMMANDS_H_
+
+#include <vector>
+
+#include "tools/lxctl/cli.h"
+
+namespace lianxin::lxctl {
+
+// Registry RPCs and `reconcile` (registry_commands.cc).
+std::vector<Command> RegistryCommands();
+
+}  // namespace lianxin::lxctl
+
+#endif  // LIANXIN_TOOLS_LXCTL_COMMANDS_H_
