@@ -1,0 +1,55 @@
+// A service's projection as a pure function of its own log: what lxaudit
+// replays to check that the live projection was built honestly.
+//
+// Every service keeps its state so that, for each aggregate, the stored state
+// (EventStore::ReadAggregate) is the fold of Evolve over the aggregate's
+// events in version order, starting from "" (no state), and the index rows it
+// keeps for the aggregate (Family::kIndexes) are IndexRows(aggregate, state).
+// Facts a service learns from other services are recorded as events in its
+// own log first (as the registry's reactions do), so its log alone rebuilds
+// its projection. Rows that are views of consumed topics and never logged
+// (another county's identity claims, say) live under UnreplayedIndexPrefixes.
+//
+//   std::unique_ptr<Projector> projector = registry::NewProjector("654322", settings);
+//   std::string state;
+//   for (const Event& event : events_of_one_aggregate) {
+//     ASSIGN_OR_RETURN(state, projector->Evolve(state, event));
+//   }
+//   auto rows = projector->IndexRows(aggregate_id, state);  // == the live rows
+#ifndef LIANXIN_LIBS_EVENTSTORE_PROJECTOR_H_
+#define LIANXIN_LIBS_EVENTSTORE_PROJECTOR_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/eventstore/event_store.h"
+
+namespace lianxin {
+
+class Projector {
+ public:
+  virtual ~Projector() = default;
+
+  // The service whose log this projects: "registry", "contact", …
+  virtual std::string service() const = 0;
+
+  // The aggregate's serialized state after `event`, given its state before
+  // ("" for none): the same code the service runs when it commits. Returns
+  // INVALID_ARGUMENT if the event cannot belong to this service's log.
+  virtual absl::StatusOr<std::string> Evolve(const std::string& state,
+                                             const Event& event) const = 0;
+
+  // The index rows (key, value) the service keeps for `aggregate_id` in
+  // `state`, in key order.
+  virtual std::vector<std::pair<std::string, std::string>> IndexRows(
+      const std::string& aggregate_id, const std::string& state) const = 0;
+
+  // Prefixes of Family::kIndexes keys that are not derived from the log.
+  virtual std::vector<std::string> UnreplayedIndexPrefixes() const = 0;
+};
+
+}  // namespace lianxin
+
+#endif  // LIANXIN_LIBS_EVENTSTORE_PROJECTOR_H_
