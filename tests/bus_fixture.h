@@ -200,9 +200,11 @@ class BusTest : public ::testing::Test {
     return Append(*origin_, aggregate, std::vector<std::string>(n, "Noted"));
   }
 
-  OutboxRelay& StartRelay(std::map<std::string, std::string> properties = {}) {
+  OutboxRelay& StartRelay(std::map<std::string, std::string> properties = {},
+                          absl::Duration poll_interval = absl::Milliseconds(200)) {
     OutboxRelayOptions options;
     options.kafka = Kafka(std::move(properties));
+    options.poll_interval = poll_interval;
     options.store = origin_.get();
     options.metrics = &metrics_;
     options.max_backoff = absl::Milliseconds(500);

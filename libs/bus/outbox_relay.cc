@@ -352,7 +352,11 @@ void OutboxRelayImpl::Run() {
       last_metrics = now;
       UpdateMetrics();
     }
-    if (!in_flight_.empty() || read_now) continue;
+    if (!in_flight_.empty()) continue;
+    // A failed row is retried only after the backoff, whatever woke the loop:
+    // going round again on `read_now` alone would skip the read (a retry is
+    // pending) and spin without ever retrying.
+    if (read_now && !retry_pending_) continue;
     cursor = 0;
     if (retry_pending_) {
       WaitForStop(backoff_);

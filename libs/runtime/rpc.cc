@@ -1,15 +1,21 @@
 #include "libs/runtime/rpc.h"
 
+#include <algorithm>
+#include <deque>
 #include <exception>
+#include <thread>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/unknown_field_set.h"
 #include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 #include "libs/runtime/validate.h"
 
 namespace lianxin {
@@ -55,10 +61,13 @@ grpc::Status RpcScope::Finish(const absl::Status& status) {
   return ToGrpcStatus(status);
 }
 
-grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
-                                        absl::string_view method, const RpcPlumbing& plumbing,
-                                        absl::FunctionRef<absl::Status(const Principal&)> handler) {
-  RpcScope scope(plumbing.metrics, std::string(method));
+namespace {
+
+// Authenticates the caller, runs `handler` guarded, logs an INTERNAL/UNKNOWN
+// outcome, and returns the outcome.
+absl::Status ServeCall(grpc::CallbackServerContext* context, absl::string_view method,
+                       const RpcPlumbing& plumbing,
+                   absl::FunctionRef<absl::Status(const Principal&)> handler) {
   absl::Status status = RunGuarded(method, [&]() -> absl::Status {
     absl::StatusOr<Principal> caller = plumbing.authenticator->Authenticate(context);
     if (!caller.ok()) return caller.status();
@@ -69,10 +78,65 @@ grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
                             {"code", absl::StatusCodeToString(status.code())},
                             {"error", std::string(status.message())}});
   }
+  return status;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
+                                        absl::string_view method, const RpcPlumbing& plumbing,
+                                        absl::FunctionRef<absl::Status(const Principal&)> handler) {
+  RpcScope scope(plumbing.metrics, std::string(method));
+  absl::Status status = ServeCall(context, method, plumbing, handler);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(scope.Finish(status));
   return reactor;
 }
+
+// A fixed set of threads taking work from one queue, first in first out.
+class HandlerPool {
+ public:
+  explicit HandlerPool(int threads) {
+    for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { Work(); });
+  }
+  // Runs what is queued, then joins.
+  ~HandlerPool() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  void Run(absl::AnyInvocable<void()> work) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(work));
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      absl::AnyInvocable<void()> work;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](HandlerPool* pool) ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool->mu_) {
+              return pool->stop_ || !pool->queue_.empty();
+            },
+            this));
+        if (queue_.empty()) return;  // stopping, nothing left
+        work = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      work();
+    }
+  }
+
+  absl::Mutex mu_;
+  std::deque<absl::AnyInvocable<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
 
 namespace {
 
@@ -119,7 +183,11 @@ absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Messa
 }
 
 UnaryService::UnaryService(std::string service_full_name, RpcPlumbing plumbing)
-    : service_full_name_(std::move(service_full_name)), plumbing_(plumbing) {}
+    : service_full_name_(std::move(service_full_name)),
+      plumbing_(plumbing),
+      pool_(std::make_unique<HandlerPool>(plumbing.handler_threads)) {}
+
+UnaryService::~UnaryService() = default;
 
 void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessage new_reply,
                             Handler handler) {
@@ -131,19 +199,25 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
       static_cast<int>(method_names_.size()) - 1,
       new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
           [this, &name, new_request = std::move(new_request), new_reply = std::move(new_reply),
-           handler = std::move(handler)](grpc::CallbackServerContext* context,
-                                         const grpc::ByteBuffer* request_bytes,
-                                         grpc::ByteBuffer* reply_bytes) {
-            std::unique_ptr<google::protobuf::Message> request = new_request();
-            std::unique_ptr<google::protobuf::Message> reply = new_reply();
-            return ServeUnaryRpc(context, name, plumbing_, [&](const Principal& caller) {
-              if (absl::Status s = ParseRequest(*request_bytes, request.get()); !s.ok()) return s;
-              if (absl::Status s = handler(caller, *request, reply.get()); !s.ok()) return s;
-              std::string wire = reply->SerializeAsString();
-              grpc::Slice slice(wire);
-              *reply_bytes = grpc::ByteBuffer(&slice, 1);
-              return absl::OkStatus();
+           &handler = handlers_.emplace_back(std::move(handler))](
+              grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+              grpc::ByteBuffer* reply_bytes) {
+            // The context, request and reply stay valid until Finish.
+            grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+            pool_->Run([this, &name, &handler, context, request_bytes, reply_bytes, reactor,
+                        scope = std::make_unique<RpcScope>(plumbing_.metrics, name),
+                        request = new_request(), reply = new_reply()]() mutable {
+              absl::Status status = ServeCall(context, name, plumbing_, [&](const Principal& caller) {
+                RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
+                RETURN_IF_ERROR(handler(caller, *request, reply.get()));
+                std::string wire = reply->SerializeAsString();
+                grpc::Slice slice(wire);
+                *reply_bytes = grpc::ByteBuffer(&slice, 1);
+                return absl::OkStatus();
+              });
+              reactor->Finish(scope->Finish(status));
             });
+            return reactor;
           }));
 }
 

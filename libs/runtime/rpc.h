@@ -63,11 +63,17 @@ class RpcScope {
   bool finished_ = false;
 };
 
-// What every handler of a service shares. Both must outlive the server.
+// What every handler of a service shares. Both pointers must outlive the server.
 struct RpcPlumbing {
   const Authenticator* authenticator = nullptr;  // required
   Metrics* metrics = nullptr;                    // optional
+  // UnaryService runs handlers on a pool of this many threads, so a handler
+  // waiting for its commit's WAL sync holds a pool thread, not one of gRPC's
+  // few callback threads, and concurrent commits can share one sync.
+  int handler_threads = 64;
 };
+
+class HandlerPool;
 
 // Serves one unary RPC on the calling thread: authenticates the caller
 // (UNAUTHENTICATED without running `handler`), runs `handler` with the
@@ -85,8 +91,9 @@ absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Messa
 
 // A gRPC service whose unary methods are plain functions of (caller, request,
 // reply). Requests arrive as raw bytes and are parsed with ParseRequest, so bad
-// input always gets a canonical code naming the field; each call goes through
-// ServeUnaryRpc (authentication, exception guard, metrics).
+// input always gets a canonical code naming the field; each call is served as
+// ServeUnaryRpc does (authentication, exception guard, metrics), on the
+// service's handler pool (RpcPlumbing::handler_threads), so handlers may block.
 //
 //   class RegistryService : public UnaryService {
 //     RegistryService(...) : UnaryService(v1::Registry::service_full_name(), plumbing) {
@@ -97,6 +104,11 @@ absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Messa
 //     }
 //   };
 class UnaryService : public grpc::Service {
+ public:
+  // Finishes the calls still queued, then joins the handler threads. The
+  // server must be shut down first.
+  ~UnaryService() override;
+
  protected:
   // `service_full_name` as in the proto ("lianxin.v1.Registry").
   UnaryService(std::string service_full_name, RpcPlumbing plumbing);
@@ -123,6 +135,8 @@ class UnaryService : public grpc::Service {
   std::string service_full_name_;
   RpcPlumbing plumbing_;
   std::deque<std::string> method_names_;  // gRPC keeps pointers to them
+  std::deque<Handler> handlers_;          // the method callbacks refer to them
+  std::unique_ptr<HandlerPool> pool_;
 };
 
 }  // namespace lianxin

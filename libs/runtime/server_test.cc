@@ -3,9 +3,11 @@
 #include "libs/runtime/server.h"
 
 #include <fstream>
+#include <thread>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -267,6 +269,61 @@ TEST_F(TlsServerTest, PlaintextClientCannotTalkToTlsServer) {
   ASSERT_NE(server, nullptr);
   auto channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
   EXPECT_FALSE(testing::CheckHealth(channel, "", absl::Seconds(5)).ok());
+}
+
+// Echo as a UnaryService whose handler blocks until `expected` calls are
+// inside it at once (as commits wait for one shared WAL sync), or 20 s pass.
+class GatheringEcho final : public UnaryService {
+ public:
+  GatheringEcho(RpcPlumbing plumbing, int expected)
+      : UnaryService(v1::Echo::service_full_name(), plumbing), expected_(expected) {
+    Serve<v1::EchoRequest, v1::EchoReply>(
+        "Say", [this](const Principal&, const v1::EchoRequest&, v1::EchoReply* reply) {
+          absl::MutexLock lock(&mu_);
+          ++inside_;
+          const bool together = mu_.AwaitWithTimeout(
+              absl::Condition(
+                  +[](GatheringEcho* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                    return self->inside_ >= self->expected_;
+                  },
+                  this),
+              absl::Seconds(20));
+          reply->set_text(together ? "together" : "alone");
+          return absl::OkStatus();
+        });
+  }
+
+ private:
+  const int expected_;
+  absl::Mutex mu_;
+  int inside_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST(UnaryServiceTest, BlockingHandlersRunConcurrentlyOnTheHandlerPool) {
+  constexpr int kCalls = 24;
+  Authenticator authenticator = TestAuthenticator();
+  GatheringEcho service({&authenticator, nullptr, /*handler_threads=*/kCalls}, kCalls);
+  absl::StatusOr<std::unique_ptr<RpcServer>> server =
+      RpcServer::Start({"127.0.0.1:0", nullptr, {{v1::Echo::service_full_name(), &service}}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::Echo::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  std::vector<std::string> replies(kCalls);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCalls; ++i) {
+    callers.emplace_back([&, i] {
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+      context.AddMetadata("authorization", "Bearer op-token-0001");
+      v1::EchoRequest request;
+      v1::EchoReply reply;
+      grpc::Status status = stub->Say(&context, request, &reply);
+      replies[i] = status.ok() ? reply.text() : status.error_message();
+    });
+  }
+  for (std::thread& caller : callers) caller.join();
+  EXPECT_THAT(replies, ::testing::Each("together"));
+  (*server)->Shutdown(absl::Seconds(1));
 }
 
 TEST(LoadServerCredentialsTest, MissingFileIsNotFound) {
