@@ -110,6 +110,11 @@ if [ ! -s "$identity_key" ]; then
   (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$identity_key")
 fi
 
+# lianxin-broker (librdkafka's mock cluster) holds a consumer's fetch for the whole
+# fetch.wait.max.ms even when data arrives meanwhile (a real broker answers at once):
+# a short wait keeps cross-county lag in milliseconds.
+embedded_broker_config="fetch.wait.max.ms=5"
+
 # Each county's services on their fixed loopback ports, data in $home/<code>.
 declare -A service_pid
 for county in "${counties[@]}"; do
@@ -120,7 +125,8 @@ for county in "${counties[@]}"; do
     # shellcheck disable=SC2086  # extra flags are words
     setsid "$bin/$service" --jurisdiction="$code" --data_dir="$home/$code" \
       --listen="127.0.0.1:$port" --metrics_address="127.0.0.1:$((port + 10))" \
-      --tokens_file="$tokens" --kafka_brokers="$kafka" --counties_on_lianxin="$on_lianxin" \
+      --tokens_file="$tokens" --kafka_brokers="$kafka" --kafka_config="$embedded_broker_config" \
+      --counties_on_lianxin="$on_lianxin" \
       ${extra_flags[$service]//@home@/$home} \
       >"$home/$service-$code.out" 2>"$home/$service-$code.log" </dev/null &
     service_pid[$service-$code]=$!
