@@ -35,9 +35,12 @@ fi
 
 # The services each county runs, with their port offsets from the county's base
 # (the metrics endpoint is 10 above) and the flags only that service takes.
-services=(registry)
+services=(registry appraisal)
 declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
-declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key")
+# Appraisal: R6 runs and dues arrears count from January of the county's year
+# (the deployment keeps no earlier records).
+declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
+  [appraisal]="--records_from=$(TZ=Asia/Shanghai date +%Y)-01")
 
 # Builds (as tools/build.sh does) only what the deployment runs, so that a test
 # being edited elsewhere in the tree cannot stop the main job.
@@ -181,6 +184,17 @@ if [ -n "$lxctl" ]; then
       echo "up.sh: lxctl stats failed for $code (the deployment stays up)" >&2
   done
   origin=${counties[0]%%|*}
+  # The focus county's year-end appraisal (the scenario loaded it).
+  if [[ " ${services[*]} " == *" appraisal "* ]]; then
+    year=$(TZ=Asia/Shanghai date +%Y)
+    for what in "appraisal-sheet --year $year" "dues-arrears" "lapse-candidates"; do
+      echo
+      echo "\$ lxctl $what --county $origin"
+      # shellcheck disable=SC2086  # $what is words
+      "$lxctl" $what --endpoints "$endpoints" --county "$origin" ||
+        echo "up.sh: lxctl $what failed (the deployment stays up)" >&2
+    done
+  fi
   for county in "${counties[@]:1}"; do
     echo
     echo "\$ lxctl reconcile --origin $origin --destination ${county%%|*}"
