@@ -143,6 +143,16 @@ AppraisalPlan PlanAppraisal(const Plan& plan, absl::CivilDay today) {
       if (arrears++ % 2 == 1) unpaid.insert(unpaid.end(), {absl::CivilMonth(out.year, 3),
                                                            absl::CivilMonth(out.year, 4)});
     }
+    // Months whose dues the destination recorded on the certificate are paid there (R8).
+    for (const Step& step : member.steps()) {
+      if (!step.has_record_certificate_entry() ||
+          step.record_certificate_entry().kind() != v1::CERTIFICATE_ENTRY_KIND_DUES) {
+        continue;
+      }
+      const std::string& on = step.record_certificate_entry().occurred_on();
+      absl::CivilDay day;
+      if (absl::ParseCivilTime(on, &day)) unpaid.push_back(absl::CivilMonth(day));
+    }
     std::vector<absl::CivilMonth> chunk;
     auto flush = [&] {
       if (chunk.empty()) return;
