@@ -2,6 +2,8 @@
 // and appraisal services of Fuyun and Tianshan (tests/appraisal_fixture.h).
 #include "tests/appraisal_fixture.h"
 
+#include "services/appraisal/projector.h"
+
 namespace lianxin::appraisal_test {
 namespace {
 
@@ -360,6 +362,37 @@ TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
   ASSERT_TRUE(evidence.ok());
   EXPECT_EQ(evidence->version(), 2u);  // registered, notified
   EXPECT_EQ(evidence->monthly_dues_fen(), 0);
+
+  // The replay contract on the live process's log (read-only, as lxaudit
+  // opens it): every aggregate's state and index rows are the Projector's fold.
+  EventStoreOptions options;
+  options.path = registries().dir().Sub(std::string(kFuyun) + "/appraisal");
+  options.source.set_jurisdiction(kFuyun);
+  options.source.set_service("appraisal");
+  options.read_only = true;
+  LX_ASSERT_OK_AND_ASSIGN(std::unique_ptr<EventStore> store, EventStore::Open(options));
+  appraisal::Settings settings;
+  std::unique_ptr<Projector> projector = appraisal::NewProjector(kFuyun, settings);
+  std::map<std::string, std::string> states;
+  LX_ASSERT_OK(store->ScanLog(1, [&](const v1::Event& event) {
+    absl::StatusOr<std::string> next = projector->Evolve(states[event.aggregate_id()], event);
+    EXPECT_TRUE(next.ok()) << next.status();
+    states[event.aggregate_id()] = next.value_or("");
+    return true;
+  }));
+  std::map<std::string, std::string> expected_rows;
+  for (const auto& [id, state] : states) {
+    LX_ASSERT_OK_AND_ASSIGN(Aggregate live, store->ReadAggregate(id));
+    EXPECT_EQ(live.state, state) << id;
+    for (auto& [key, value] : projector->IndexRows(id, state)) expected_rows[key] = value;
+  }
+  std::map<std::string, std::string> live_rows;
+  LX_ASSERT_OK(store->ScanPrefix(Family::kIndexes, "", [&](const std::string& k, const std::string& v) {
+    live_rows[k] = v;
+    return true;
+  }));
+  EXPECT_EQ(live_rows, expected_rows);
+  EXPECT_GE(states.size(), 4u);  // three members and the cycle
 }
 
 }  // namespace

@@ -195,6 +195,47 @@ TEST_F(AppraisalReactionsTest, RecordsConsumedEvidenceInItsOwnLogAndReplaysToThe
     for (const auto& d : row.deliveries()) to_inbox |= d.topic() == InboxTopic(kAway);
   }
   EXPECT_TRUE(to_inbox);
+
+  // Decisions as the service stages them: dues, organization life, a grade
+  // and its correction, a legitimate reason.
+  auto decide = [&](const std::string& member_id, auto decision) {
+    absl::StatusOr<std::optional<LoadedMember>> m = projection_->Load(member_id);
+    ASSERT_TRUE(m.ok() && m->has_value());
+    absl::StatusOr<Events> events = decision((*m)->facts);
+    ASSERT_TRUE(events.ok()) << events.status();
+    Transaction decided;
+    projection_->Stage(decided, **m, *std::move(events));
+    ASSERT_TRUE(store_->Commit(std::move(decided)).ok());
+  };
+  lianxin::v1::SetDuesBaseRequest base;
+  base.set_basis(lianxin::v1::DUES_BASIS_RETIRED);
+  base.set_monthly_income_fen(500001);
+  decide("m1", [&](const AppraisalMemberFacts& f) { return DecideSetDuesBase(f, base, ctx, settings_); });
+  lianxin::v1::RecordDuesPaymentRequest pay;
+  pay.add_months("2026-10");
+  pay.add_months("2026-11");
+  pay.set_amount_fen(10000);
+  decide("m1", [&](const AppraisalMemberFacts& f) { return DecideRecordDuesPayment(f, pay, ctx, settings_); });
+  lianxin::v1::RecordOrganizationLifeRequest life;
+  life.set_occurred_on("2026-11-15");
+  life.set_activity("支部主题党日");
+  decide("m1", [&](const AppraisalMemberFacts& f) { return DecideRecordOrganizationLife(f, life, ctx); });
+  absl::StatusOr<std::optional<LoadedCycle>> cycle = projection_->LoadCycle(CycleId(kHome, 2026));
+  ASSERT_TRUE(cycle.ok() && cycle->has_value());
+  lianxin::v1::RecordAppraisalRequest grade;
+  grade.set_cycle_id(CycleId(kHome, 2026));
+  grade.set_grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED);
+  decide("m2", [&](const AppraisalMemberFacts& f) {
+    return DecideRecordAppraisal(f, (*cycle)->facts, grade, 0, ctx, settings_);
+  });
+  lianxin::v1::CorrectAppraisalRequest correction;
+  correction.set_cycle_id(CycleId(kHome, 2026));
+  correction.set_grade(lianxin::v1::APPRAISAL_GRADE_BASICALLY_QUALIFIED);
+  correction.set_reason("流入地复核意见");
+  decide("m2", [&](const AppraisalMemberFacts& f) {
+    return DecideCorrectAppraisal(f, (*cycle)->facts, correction, 0, ctx, settings_);
+  });
+  EXPECT_EQ(*store_->Get(Family::kIndexes, "gr/cycle-654322-2026/m2"), "3");
   ExpectProjectionIsTheFoldOfTheLog();
 }
 
