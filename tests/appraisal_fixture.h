@@ -127,13 +127,31 @@ class AppraisalCluster {
           absl::StrCat("appraisal ", code, ": ", line.status().ToString(), "\n", ReadFile(stderr_path)));
     }
     county.process = *std::move(child);
-    county.channel = grpc::CreateChannel(line->substr(std::string("listening ").size()),
-                                         grpc::InsecureChannelCredentials());
+    county.address = line->substr(std::string("listening ").size());
+    county.channel = grpc::CreateChannel(county.address, grpc::InsecureChannelCredentials());
     county.stub = v1::Appraisal::NewStub(county.channel);
     return absl::OkStatus();
   }
 
   RegistryCluster& registries() { return registries_; }
+  const std::string& address(const std::string& code) { return appraisals_.at(code).address; }
+
+  // The endpoints file of api-contract.md for this cluster (registry and appraisal).
+  std::string WriteEndpoints() {
+    const std::string path = registries_.dir().Sub("endpoints.json");
+    std::ofstream out(path);
+    out << "{\"kafka\": \"" << registries_.bootstrap() << "\", \"counties\": {";
+    const char* sep = "";
+    for (const std::string& county : counties_) {
+      out << sep << "\"" << county << "\": {\"name\": \"" << (county == kFuyun ? "富蕴县" : county)
+          << "\", \"token\": \"" << OperatorToken(county) << "\", \"registry\": \""
+          << registries_.address(county) << "\", \"appraisal\": \"" << address(county)
+          << "\", \"data_dir\": \"" << registries_.dir().Sub(county) << "\"}";
+      sep = ", ";
+    }
+    out << "}}\n";
+    return path;
+  }
 
   // Calls `method` of the appraisal service of `county` with `token`
   // (default: the county's operator).
@@ -197,6 +215,7 @@ class AppraisalCluster {
  private:
   struct County {
     std::unique_ptr<ChildProcess> process;
+    std::string address;
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<v1::Appraisal::Stub> stub;
   };
