@@ -217,6 +217,10 @@ TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
   EXPECT_EQ(sheet_reply.excellent_limit(), 1u);
   EXPECT_EQ(sheet_reply.excellent_count(), 1u);
 
+  // A member away in Tianshan, known to Tianshan's appraisal service too.
+  const std::string away = AwayInTianshan("马建国");
+  ASSERT_TRUE(cluster().WaitForEvidence(kTianshan, away, [](const auto&) { return true; }));
+
   // Bad input: INVALID_ARGUMENT naming the field; nothing stored.
   struct Case {
     const char* label;
@@ -319,6 +323,37 @@ TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
          return cluster().Call(kFuyun, &Stub::ListLapseCandidates, r, &reply);
        },
        absl::StatusCode::kInvalidArgument, "as_of"},
+      {"a year not begun",
+       [&] {
+         v1::OpenCycleRequest r;
+         r.set_request_id(NewRequestId("bad"));
+         r.set_jurisdiction(kFuyun);
+         r.set_year(ThisYear() + 1);
+         v1::OpenCycleReply reply;
+         return cluster().Call(kFuyun, &Stub::OpenCycle, r, &reply);
+       },
+       absl::StatusCode::kInvalidArgument, "year"},
+      {"a stale expected_version",
+       [&] {
+         v1::RecordOrganizationLifeRequest r;
+         r.set_request_id(NewRequestId("bad"));
+         r.set_member_id(c);
+         r.set_occurred_on(Day(-1));
+         r.set_activity("支部大会");
+         r.set_expected_version(1);
+         v1::MutationReply reply;
+         return cluster().Call(kFuyun, &Stub::RecordOrganizationLife, r, &reply);
+       },
+       absl::StatusCode::kAborted, "expected_version"},
+      {"dues of a member away, at the destination",
+       [&] {
+         v1::SetDuesBaseRequest r = base;
+         r.set_request_id(NewRequestId("bad"));
+         r.set_member_id(away);
+         v1::SetDuesBaseReply reply;
+         return cluster().Call(kTianshan, &Stub::SetDuesBase, r, &reply);
+       },
+       absl::StatusCode::kPermissionDenied, "654322"},
       {"unknown member",
        [&] {
          v1::RecordOrganizationLifeRequest r;
@@ -392,7 +427,7 @@ TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
     return true;
   }));
   EXPECT_EQ(live_rows, expected_rows);
-  EXPECT_GE(states.size(), 4u);  // three members and the cycle
+  EXPECT_GE(states.size(), 5u);  // four members and the cycle
 }
 
 }  // namespace

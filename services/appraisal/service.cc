@@ -175,6 +175,10 @@ absl::Status AppraisalService::OpenCycle(const Principal& caller,
   check.RequestId(request.request_id());
   RETURN_IF_ERROR(Year(check, request.year(), false).status());
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  if (request.year() > Today().year()) {
+    return absl::InvalidArgumentError(absl::StrCat("year: ", request.year(),
+                                                   " has not begun; its cycle opens then"));
+  }
   const std::string method = Method("OpenCycle");
   EventStore& store = *projection_.store();
   ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request.request_id(), reply));

@@ -235,6 +235,32 @@ TEST(DecideRecordAppraisal, RefusesAMemberNotInTheCycle) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(Decide, OnlyTheHomeCountyDecidesOnAMember) {
+  // A member of 650102 present in 654322 (an inflow): 654322 records evidence
+  // and notices, but dues, grades, lapse and probation are the home's.
+  Event registered = Registered();
+  registered.mutable_member_registered()->set_home_jurisdiction(kAway);
+  AppraisalMemberFacts inflow = Fold({}, {registered});
+  EXPECT_FALSE(IsAppraisedBy(inflow, kHome));
+  lianxin::v1::SetDuesBaseRequest base;
+  base.set_basis(lianxin::v1::DUES_BASIS_STUDENT);
+  absl::StatusOr<Events> refused = DecideSetDuesBase(inflow, base, Ctx(), Settings());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find(kAway), std::string::npos);
+  lianxin::v1::RecordOrganizationLifeRequest life;
+  life.set_occurred_on("2026-12-01");
+  EXPECT_EQ(DecideRecordOrganizationLife(inflow, life, Ctx()).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // Transferred out: no longer this county's either.
+  Event requested;
+  requested.mutable_transfer_requested()->set_from_jurisdiction(kHome);
+  requested.mutable_transfer_requested()->set_to_jurisdiction(kAway);
+  Event accepted;
+  accepted.mutable_transfer_accepted()->set_to_jurisdiction(kAway);
+  AppraisalMemberFacts gone = Fold({}, {Registered(), requested, accepted});
+  EXPECT_FALSE(IsAppraisedBy(gone, kHome));
+}
+
 TEST(DecideSetDuesBase, FixedForTheYear) {
   AppraisalMemberFacts facts = Fold({}, {Registered()});
   lianxin::v1::SetDuesBaseRequest request;
