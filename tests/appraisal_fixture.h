@@ -123,8 +123,8 @@ class AppraisalCluster {
     if (!child.ok()) return child.status();
     absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
     if (!line.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("appraisal ", code, ": ", line.status().ToString(), "\n", ReadFile(stderr_path)));
+      return absl::UnavailableError(absl::StrCat("appraisal ", code, ": ", line.status().ToString(),
+                                                 "\n", ReadFile(stderr_path)));
     }
     county.process = *std::move(child);
     county.address = line->substr(std::string("listening ").size());
@@ -194,9 +194,9 @@ class AppraisalCluster {
   absl::StatusOr<StandInService*> StandIn(const std::string& county, const std::string& service) {
     const std::string key = county + "/" + service;
     if (!standins_.contains(key)) {
-      absl::StatusOr<std::unique_ptr<StandInService>> s = StandInService::Start(
-          registries_.dir().Sub("standin-" + county + "-" + service), county, service,
-          registries_.bootstrap());
+      absl::StatusOr<std::unique_ptr<StandInService>> s =
+          StandInService::Start(registries_.dir().Sub("standin-" + county + "-" + service), county,
+                                service, registries_.bootstrap());
       if (!s.ok()) return s.status();
       standins_[key] = *std::move(s);
     }

@@ -1,8 +1,7 @@
 // The appraisal service across real processes: lianxin-broker, the registries
 // and appraisal services of Fuyun and Tianshan (tests/appraisal_fixture.h).
-#include "tests/appraisal_fixture.h"
-
 #include "services/appraisal/projector.h"
+#include "tests/appraisal_fixture.h"
 
 namespace lianxin::appraisal_test {
 namespace {
@@ -102,9 +101,8 @@ TEST_F(AppraisalFlowsTest, OpenCycle_NoticeReachesTheMemberAwayInAnotherCounty) 
 TEST_F(AppraisalFlowsTest, CertificateEntryAtTheDestinationShowsInTheOriginsEvidence) {
   const std::string away = AwayInTianshan("马建国");
   LX_ASSERT_OK(registries().IssueCertificate(kFuyun, Certificate(away, "FY-2026-0007")));
-  ASSERT_TRUE(registries().WaitForMember(kTianshan, away, [](const v1::Member& m) {
-    return m.certificate_no() == "FY-2026-0007";
-  }));
+  ASSERT_TRUE(registries().WaitForMember(
+      kTianshan, away, [](const v1::Member& m) { return m.certificate_no() == "FY-2026-0007"; }));
   v1::RecordCertificateEntryRequest entry = OrganizationLife(away, -3);
   entry.set_activity("天山区流动党员支部：学习党章");
   LX_ASSERT_OK(registries().RecordCertificateEntry(kTianshan, entry));
@@ -155,6 +153,7 @@ TEST_F(AppraisalFlowsTest, ContactAndEducationEventsOnTheirTopicsBecomeEvidence)
   ASSERT_TRUE(evidence.ok());
   EXPECT_EQ(evidence->contacts(0).kind(), "CONTACT_KIND_QUARTERLY_REPORT");
   EXPECT_EQ(evidence->lost_contact(0).lost_on(), Day(-4));
+  EXPECT_EQ(evidence->destination_contacts(), 1u);  // recorded in Tianshan
 }
 
 TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
@@ -277,8 +276,7 @@ TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
          return cluster().Call(kFuyun, &Stub::OpenCycle, r, &reply);
        },
        absl::StatusCode::kInvalidArgument, "year"},
-      {"grade missing",
-       [&] { return grade(c, v1::APPRAISAL_GRADE_UNSPECIFIED); },
+      {"grade missing", [&] { return grade(c, v1::APPRAISAL_GRADE_UNSPECIFIED); },
        absl::StatusCode::kInvalidArgument, "grade"},
       {"remarks with invalid UTF-8",
        [&] {
@@ -422,10 +420,11 @@ TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
     for (auto& [key, value] : projector->IndexRows(id, state)) expected_rows[key] = value;
   }
   std::map<std::string, std::string> live_rows;
-  LX_ASSERT_OK(store->ScanPrefix(Family::kIndexes, "", [&](const std::string& k, const std::string& v) {
-    live_rows[k] = v;
-    return true;
-  }));
+  LX_ASSERT_OK(
+      store->ScanPrefix(Family::kIndexes, "", [&](const std::string& k, const std::string& v) {
+        live_rows[k] = v;
+        return true;
+      }));
   EXPECT_EQ(live_rows, expected_rows);
   EXPECT_GE(states.size(), 5u);  // four members and the cycle
 }

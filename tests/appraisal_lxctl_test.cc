@@ -47,7 +47,8 @@ TEST_F(AppraisalLxctlTest, ADuesYearTheCycleAndThePrintedSheet) {
     ids.push_back(*id);
   }
   std::string out;
-  ASSERT_EQ(Lxctl({"set-dues-base", ids[0], "--basis", "salaried", "--income-fen", "500001"}, &out), 0)
+  ASSERT_EQ(Lxctl({"set-dues-base", ids[0], "--basis", "salaried", "--income-fen", "500001"}, &out),
+            0)
       << out;
   EXPECT_TRUE(absl::StrContains(out, "7500 fen (75.00 元)")) << out;
   const std::string month = absl::FormatCivilTime(absl::CivilMonth(CountyToday()));
@@ -90,7 +91,8 @@ TEST_F(AppraisalLxctlTest, ADuesYearTheCycleAndThePrintedSheet) {
     }
     for (const char* grade : {"优秀", "基本合格", "未评"}) {
       const size_t g = line.find(grade);
-      if (g != std::string::npos && grade_column >= 0 && line.find("654322-") != std::string::npos) {
+      if (g != std::string::npos && grade_column >= 0 &&
+          line.find("654322-") != std::string::npos) {
         EXPECT_EQ(lxctl::DisplayWidth(line.substr(0, g)), grade_column) << out;
         ++rows;
         break;

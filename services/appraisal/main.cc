@@ -63,8 +63,7 @@ int Run(int argc, char** argv) {
   if (!credentials.ok()) return Fail("cannot load TLS files", credentials.status());
 
   Settings settings;
-  settings.on_system.insert(config->counties_on_lianxin.begin(),
-                            config->counties_on_lianxin.end());
+  settings.on_system.insert(config->counties_on_lianxin.begin(), config->counties_on_lianxin.end());
   if (const std::string from = absl::GetFlag(FLAGS_records_from); !from.empty()) {
     settings.records_from = ParseMonth(from);
     if (!settings.records_from.has_value()) {
@@ -107,8 +106,10 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<Consumer>> consumer = Consumer::Start(consumer_options);
   if (!consumer.ok()) return Fail("cannot start the consumer", consumer.status());
 
-  AppraisalService service({&projection, &RealClock(), {&*authenticator, &metrics},
-                            [relay = relay->get()] { relay->Notify(); }});
+  AppraisalService service(
+      {&projection, &RealClock(), {&*authenticator, &metrics}, [relay = relay->get()] {
+         relay->Notify();
+       }});
   absl::StatusOr<std::unique_ptr<RpcServer>> server =
       RpcServer::Start({config->listen_address,
                         *credentials,

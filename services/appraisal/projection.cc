@@ -155,15 +155,15 @@ absl::Status AppraisalProjection::ScanProbationDue(
     absl::CivilDay as_of, const std::function<bool(const LoadedMember&)>& fn) const {
   const std::string limit = absl::StrCat(kProbationPrefix, FormatDate(as_of), "0");
   return ScanMembers(
-      kProbationPrefix,
-      [](const std::string& key) { return key.substr(key.find('/', 3) + 1); },
+      kProbationPrefix, [](const std::string& key) { return key.substr(key.find('/', 3) + 1); },
       [&](const std::string& key) { return key >= limit; }, fn);
 }
 
 absl::StatusOr<int> AppraisalProjection::CountExcellent(const std::string& cycle_id,
                                                         const std::string& except) const {
   const std::string prefix = absl::StrCat(kGradePrefix, cycle_id, "/");
-  const std::string excellent = absl::StrCat(static_cast<int>(lianxin::v1::APPRAISAL_GRADE_EXCELLENT));
+  const std::string excellent =
+      absl::StrCat(static_cast<int>(lianxin::v1::APPRAISAL_GRADE_EXCELLENT));
   int count = 0;
   RETURN_IF_ERROR(store_->ScanPrefix(
       Family::kIndexes, prefix, [&](const std::string& key, const std::string& value) {

@@ -16,23 +16,27 @@ class AppraisalProjector final : public Projector {
 
   absl::StatusOr<std::string> Evolve(const std::string& state, const Event& event) const override {
     if (event.aggregate_id().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " has no aggregate"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", event.event_id(), " has no aggregate"));
     }
     if (IsCycleId(event.aggregate_id())) {
       AppraisalCycleFacts facts;
-      if (!facts.ParseFromString(state)) return absl::InvalidArgumentError("cycle state does not parse");
+      if (!facts.ParseFromString(state))
+        return absl::InvalidArgumentError("cycle state does not parse");
       if (!event.has_appraisal_cycle_opened()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("event ", event.event_id(), ": ", event.type(), " on cycle ", event.aggregate_id()));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "event ", event.event_id(), ": ", event.type(), " on cycle ", event.aggregate_id()));
       }
       return EvolveCycle(std::move(facts), event).SerializeAsString();
     }
     if (event.payload_case() == Event::PAYLOAD_NOT_SET || event.has_appraisal_cycle_opened()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "event ", event.event_id(), ": ", event.type(), " cannot belong to a member in the appraisal log"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", event.event_id(), ": ", event.type(),
+                       " cannot belong to a member in the appraisal log"));
     }
     AppraisalMemberFacts facts;
-    if (!facts.ParseFromString(state)) return absl::InvalidArgumentError("member state does not parse");
+    if (!facts.ParseFromString(state))
+      return absl::InvalidArgumentError("member state does not parse");
     return appraisal::Evolve(std::move(facts), event).SerializeAsString();
   }
 

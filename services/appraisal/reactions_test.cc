@@ -95,7 +95,8 @@ class AppraisalReactionsTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  ManualClock clock_{absl::FromCivil(absl::CivilSecond(2026, 12, 20, 10, 0, 0), absl::UTCTimeZone())};
+  ManualClock clock_{
+      absl::FromCivil(absl::CivilSecond(2026, 12, 20, 10, 0, 0), absl::UTCTimeZone())};
   Settings settings_;
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<AppraisalProjection> projection_;
@@ -116,7 +117,8 @@ Event Registered(const char* name) {
 }
 
 TEST_F(AppraisalReactionsTest, RecordsConsumedEvidenceInItsOwnLogAndReplaysToTheSameProjection) {
-  ASSERT_TRUE(Consume(From(kHome, "registry", "m1", Registered("阿依古丽")), Topic("registry")).ok());
+  ASSERT_TRUE(
+      Consume(From(kHome, "registry", "m1", Registered("阿依古丽")), Topic("registry")).ok());
   ASSERT_TRUE(Consume(From(kHome, "registry", "m2", Registered("马建国")), Topic("registry")).ok());
   Event outflow;
   outflow.mutable_outflow_registered()->set_destination_jurisdiction(kAway);
@@ -162,27 +164,35 @@ TEST_F(AppraisalReactionsTest, RecordsConsumedEvidenceInItsOwnLogAndReplaysToThe
   ASSERT_EQ(evidence.contacts_size(), 1);
   // The recorded event names its cause.
   bool caused = false;
-  ASSERT_TRUE(store_->ScanAggregate("m2", [&](const Event& e) {
-    if (e.has_contact_recorded()) caused = absl::StartsWith(e.causation_id(), "654322/contact/");
-    return true;
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->ScanAggregate("m2",
+                                  [&](const Event& e) {
+                                    if (e.has_contact_recorded())
+                                      caused =
+                                          absl::StartsWith(e.causation_id(), "654322/contact/");
+                                    return true;
+                                  })
+                  .ok());
   EXPECT_TRUE(caused);
 
   // Opening the cycle (as the service does) notifies both, routing m2's notice.
   std::vector<std::pair<std::string, AppraisalMemberFacts>> members;
   std::vector<LoadedMember> loaded;
-  ASSERT_TRUE(projection_->ScanAppraised([&](const LoadedMember& m) {
-    loaded.push_back(m);
-    members.emplace_back(m.member_id, m.facts);
-    return true;
-  }).ok());
+  ASSERT_TRUE(projection_
+                  ->ScanAppraised([&](const LoadedMember& m) {
+                    loaded.push_back(m);
+                    members.emplace_back(m.member_id, m.facts);
+                    return true;
+                  })
+                  .ok());
   ASSERT_EQ(loaded.size(), 2u);
   Context ctx{kHome, clock_.Now(), absl::CivilDay(2026, 12, 20), "op-1", "open-2026"};
   absl::StatusOr<OpenedCycle> opened = DecideOpenCycle(2026, false, members, ctx, settings_);
   ASSERT_TRUE(opened.ok());
   Transaction txn;
   projection_->StageCycle(txn, CycleId(kHome, 2026), {}, {opened->cycle_event});
-  for (size_t i = 0; i < loaded.size(); ++i) projection_->Stage(txn, loaded[i], {opened->notices[i].second});
+  for (size_t i = 0; i < loaded.size(); ++i)
+    projection_->Stage(txn, loaded[i], {opened->notices[i].second});
   absl::StatusOr<CommitResult> committed = store_->Commit(std::move(txn));
   ASSERT_TRUE(committed.ok()) << committed.status();
   int routed = 0;
@@ -210,16 +220,20 @@ TEST_F(AppraisalReactionsTest, RecordsConsumedEvidenceInItsOwnLogAndReplaysToThe
   lianxin::v1::SetDuesBaseRequest base;
   base.set_basis(lianxin::v1::DUES_BASIS_RETIRED);
   base.set_monthly_income_fen(500001);
-  decide("m1", [&](const AppraisalMemberFacts& f) { return DecideSetDuesBase(f, base, ctx, settings_); });
+  decide("m1",
+         [&](const AppraisalMemberFacts& f) { return DecideSetDuesBase(f, base, ctx, settings_); });
   lianxin::v1::RecordDuesPaymentRequest pay;
   pay.add_months("2026-10");
   pay.add_months("2026-11");
   pay.set_amount_fen(10000);
-  decide("m1", [&](const AppraisalMemberFacts& f) { return DecideRecordDuesPayment(f, pay, ctx, settings_); });
+  decide("m1", [&](const AppraisalMemberFacts& f) {
+    return DecideRecordDuesPayment(f, pay, ctx, settings_);
+  });
   lianxin::v1::RecordOrganizationLifeRequest life;
   life.set_occurred_on("2026-11-15");
   life.set_activity("支部主题党日");
-  decide("m1", [&](const AppraisalMemberFacts& f) { return DecideRecordOrganizationLife(f, life, ctx); });
+  decide("m1",
+         [&](const AppraisalMemberFacts& f) { return DecideRecordOrganizationLife(f, life, ctx); });
   absl::StatusOr<std::optional<LoadedCycle>> cycle = projection_->LoadCycle(CycleId(kHome, 2026));
   ASSERT_TRUE(cycle.ok() && cycle->has_value());
   lianxin::v1::RecordAppraisalRequest grade;
@@ -255,13 +269,16 @@ TEST_F(AppraisalReactionsTest, ANoticeFromTheHomeCountyIsRecordedAtTheDestinatio
   n->set_sent_on("2026-12-01");
   ASSERT_TRUE(Consume(From(kAway, "appraisal", "a1", notice), InboxTopic(kHome)).ok());
   int noticed = 0;
-  ASSERT_TRUE(projection_->ScanNoticed(2026, [&](const LoadedMember& m) {
-    ++noticed;
-    EXPECT_EQ(m.member_id, "a1");
-    EXPECT_EQ(m.facts.notices(0).home_jurisdiction(), kAway);
-    EXPECT_FALSE(IsAppraisedBy(m.facts, kHome));
-    return true;
-  }).ok());
+  ASSERT_TRUE(projection_
+                  ->ScanNoticed(2026,
+                                [&](const LoadedMember& m) {
+                                  ++noticed;
+                                  EXPECT_EQ(m.member_id, "a1");
+                                  EXPECT_EQ(m.facts.notices(0).home_jurisdiction(), kAway);
+                                  EXPECT_FALSE(IsAppraisedBy(m.facts, kHome));
+                                  return true;
+                                })
+                  .ok());
   EXPECT_EQ(noticed, 1);
   // Recorded here, not routed again.
   absl::StatusOr<std::vector<std::pair<uint64_t, OutboxRow>>> outbox = store_->ReadOutbox(0, 100);

@@ -61,10 +61,10 @@ AppraisalService::AppraisalService(AppraisalServiceOptions options)
     : UnaryService("lianxin.v1.Appraisal", options.plumbing),
       options_(std::move(options)),
       projection_(*options_.projection) {
-#define LX_SERVE(Rpc, Request, Reply)                                                       \
-  Serve<lianxin::v1::Request, lianxin::v1::Reply>(                                          \
-      #Rpc, [this](const Principal& caller, const auto& request, auto* reply) {             \
-        return Rpc(caller, request, reply);                                                 \
+#define LX_SERVE(Rpc, Request, Reply)                                           \
+  Serve<lianxin::v1::Request, lianxin::v1::Reply>(                              \
+      #Rpc, [this](const Principal& caller, const auto& request, auto* reply) { \
+        return Rpc(caller, request, reply);                                     \
       })
   LX_SERVE(OpenCycle, OpenCycleRequest, OpenCycleReply);
   LX_SERVE(GetEvidence, GetEvidenceRequest, GetEvidenceReply);
@@ -176,8 +176,8 @@ absl::Status AppraisalService::OpenCycle(const Principal& caller,
   RETURN_IF_ERROR(Year(check, request.year(), false).status());
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   if (request.year() > Today().year()) {
-    return absl::InvalidArgumentError(absl::StrCat("year: ", request.year(),
-                                                   " has not begun; its cycle opens then"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("year: ", request.year(), " has not begun; its cycle opens then"));
   }
   const std::string method = Method("OpenCycle");
   EventStore& store = *projection_.store();
@@ -195,10 +195,9 @@ absl::Status AppraisalService::OpenCycle(const Principal& caller,
     std::vector<std::pair<std::string, AppraisalMemberFacts>> members;
     members.reserve(loaded.size());
     for (const LoadedMember& m : loaded) members.emplace_back(m.member_id, m.facts);
-    ASSIGN_OR_RETURN(OpenedCycle opened,
-                     DecideOpenCycle(request.year(), cycle.has_value(), members,
-                                     NewContext(caller, request.request_id()),
-                                     projection_.settings()));
+    ASSIGN_OR_RETURN(OpenedCycle opened, DecideOpenCycle(request.year(), cycle.has_value(), members,
+                                                         NewContext(caller, request.request_id()),
+                                                         projection_.settings()));
     reply->set_cycle_id(cycle_id);
     reply->set_members_notified(static_cast<uint32_t>(opened.notices.size()));
     reply->set_members_away_notified(opened.away);
@@ -236,8 +235,8 @@ absl::Status AppraisalService::GetEvidence(const Principal& caller,
   }
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(request.member_id()));
   if (!member.has_value() || member->facts.registry().member_id().empty()) {
-    return absl::NotFoundError(absl::StrCat("member_id: ", request.member_id(),
-                                            " is not known to ", projection_.jurisdiction()));
+    return absl::NotFoundError(absl::StrCat("member_id: ", request.member_id(), " is not known to ",
+                                            projection_.jurisdiction()));
   }
   const int year = request.year() == 0 ? static_cast<int>(as_of.year()) : request.year();
   *reply = BuildEvidence(member->member_id, member->facts, year, as_of, projection_.settings());
@@ -248,9 +247,8 @@ absl::Status AppraisalService::GetEvidence(const Principal& caller,
 absl::Status AppraisalService::Grade(
     const Principal& caller, const char* rpc, const std::string& request_id,
     const std::string& cycle_id, const std::string& member_id, uint64_t expected_version,
-    const std::function<absl::StatusOr<Events>(const AppraisalMemberFacts&,
-                                               const AppraisalCycleFacts&, int, const Context&)>&
-        decide,
+    const std::function<absl::StatusOr<Events>(
+        const AppraisalMemberFacts&, const AppraisalCycleFacts&, int, const Context&)>& decide,
     lianxin::v1::MutationReply* reply) {
   std::lock_guard<std::mutex> lock(cycle_mu_);
   ASSIGN_OR_RETURN(std::optional<LoadedCycle> cycle, projection_.LoadCycle(cycle_id));
@@ -302,7 +300,8 @@ absl::Status AppraisalService::CorrectAppraisal(const Principal& caller,
       request.expected_version(),
       [&](const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle, int excellent,
           const Context& ctx) {
-        return DecideCorrectAppraisal(facts, cycle, request, excellent, ctx, projection_.settings());
+        return DecideCorrectAppraisal(facts, cycle, request, excellent, ctx,
+                                      projection_.settings());
       },
       reply);
 }
@@ -320,9 +319,8 @@ absl::Status AppraisalService::ListAppraisalSheet(
   if (cycle.has_value()) {
     reply->set_cycle_id(cycle_id);
     reply->set_members_in_cycle(cycle->facts.opened().members_notified());
-    reply->set_excellent_limit(static_cast<uint32_t>(
-        ExcellentLimit(static_cast<int>(cycle->facts.opened().members_notified()),
-                       projection_.settings())));
+    reply->set_excellent_limit(static_cast<uint32_t>(ExcellentLimit(
+        static_cast<int>(cycle->facts.opened().members_notified()), projection_.settings())));
     ASSIGN_OR_RETURN(int excellent, projection_.CountExcellent(cycle_id, ""));
     reply->set_excellent_count(static_cast<uint32_t>(excellent));
   }
@@ -383,9 +381,10 @@ absl::Status AppraisalService::SetDuesBase(const Principal& caller,
   RETURN_IF_ERROR(CheckCanMutate(caller));
   RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
-  check.Require(lianxin::v1::DuesBasis_IsValid(request.basis()) &&
-                    request.basis() != lianxin::v1::DUES_BASIS_UNSPECIFIED,
-                "basis", "is required (SALARIED, RETIRED, FARMER, UNEMPLOYED, STUDENT, OTHER, ...)")
+  check
+      .Require(lianxin::v1::DuesBasis_IsValid(request.basis()) &&
+                   request.basis() != lianxin::v1::DUES_BASIS_UNSPECIFIED,
+               "basis", "is required (SALARIED, RETIRED, FARMER, UNEMPLOYED, STUDENT, OTHER, ...)")
       .Require(request.monthly_income_fen() >= 0, "monthly_income_fen", "must not be negative");
   Year(check, request.year(), true);
   RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
@@ -397,7 +396,8 @@ absl::Status AppraisalService::SetDuesBase(const Principal& caller,
       [reply](const Events& events, uint64_t version) {
         reply->set_version(version);
         for (const Event& e : events) {
-          if (e.has_dues_base_set()) reply->set_monthly_dues_fen(e.dues_base_set().monthly_dues_fen());
+          if (e.has_dues_base_set())
+            reply->set_monthly_dues_fen(e.dues_base_set().monthly_dues_fen());
         }
       },
       reply);
@@ -509,9 +509,10 @@ absl::Status AppraisalService::RecordLapseDecision(
   RETURN_IF_ERROR(CheckCanMutate(caller));
   RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
-  check.Require(lianxin::v1::LapseDecision_IsValid(request.decision()) &&
-                    request.decision() != lianxin::v1::LAPSE_DECISION_UNSPECIFIED,
-                "decision", "is required (RETAINED, TREATED_AS_LAPSED, DEFERRED)")
+  check
+      .Require(lianxin::v1::LapseDecision_IsValid(request.decision()) &&
+                   request.decision() != lianxin::v1::LAPSE_DECISION_UNSPECIFIED,
+               "decision", "is required (RETAINED, TREATED_AS_LAPSED, DEFERRED)")
       .Paragraph("remarks", request.remarks(), 0, 500)
       .Date("as_of", request.as_of(), /*optional=*/true);
   RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
@@ -549,9 +550,10 @@ absl::Status AppraisalService::RecordProbationOutcome(
   RETURN_IF_ERROR(CheckCanMutate(caller));
   RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
-  check.Require(lianxin::v1::ProbationOutcome_IsValid(request.outcome()) &&
-                    request.outcome() != lianxin::v1::PROBATION_OUTCOME_UNSPECIFIED,
-                "outcome", "is required (CONVERTED, EXTENDED, CANCELLED)")
+  check
+      .Require(lianxin::v1::ProbationOutcome_IsValid(request.outcome()) &&
+                   request.outcome() != lianxin::v1::PROBATION_OUTCOME_UNSPECIFIED,
+               "outcome", "is required (CONVERTED, EXTENDED, CANCELLED)")
       .Require(request.outcome() == lianxin::v1::PROBATION_OUTCOME_EXTENDED ||
                    request.extension_months() == 0,
                "extension_months", "is only for EXTENDED")

@@ -108,8 +108,8 @@ absl::StatusOr<int> RunOpenCycle(const ParsedArgs& args) {
     RETURN_IF_ERROR(PrintJson(reply));
     return 0;
   }
-  Print(absl::StrCat(reply.cycle_id(), " opened: ", reply.members_notified(),
-                     " members notified, ", reply.members_away_notified(), " of them away\n"));
+  Print(absl::StrCat(reply.cycle_id(), " opened: ", reply.members_notified(), " members notified, ",
+                     reply.members_away_notified(), " of them away\n"));
   return 0;
 }
 
@@ -135,17 +135,20 @@ absl::StatusOr<int> RunEvidence(const ParsedArgs& args) {
   for (const auto& c : reply.contacts()) {
     contacts.push_back(absl::StrCat(absl::StripPrefix(c.kind(), "CONTACT_KIND_"), "×", c.count()));
   }
-  table.AddRow({"联系记录", absl::StrJoin(contacts, " ")});
+  table.AddRow({"联系记录", absl::StrCat(absl::StrJoin(contacts, " "), "（流入地记录 ",
+                                         reply.destination_contacts(), " 次）")});
   table.AddRow({"组织生活", absl::StrCat(reply.certificate_entries_size(), " 次（流入地 ",
                                          reply.destination_entries_size(), " 次）")});
-  table.AddRow({"学习学时", absl::StrCat(reply.education_hours())});
+  table.AddRow({"学习学时", absl::StrCat(reply.education_hours(), "（流入地 ",
+                                         reply.destination_education_hours(), "）")});
   table.AddRow({"月缴党费", Yuan(reply.monthly_dues_fen())});
   table.AddRow({"已缴月份", absl::StrJoin(reply.dues_months_paid(), " ")});
   table.AddRow({"欠缴月份", absl::StrJoin(reply.dues_months_unpaid(), " ")});
   table.AddRow({"无组织生活月份", absl::StrJoin(reply.months_without_organization_life(), " ")});
   std::vector<std::string> lost;
   for (const auto& p : reply.lost_contact()) {
-    lost.push_back(absl::StrCat(p.lost_on(), "～", p.resumed_on().empty() ? "至今" : p.resumed_on()));
+    lost.push_back(
+        absl::StrCat(p.lost_on(), "～", p.resumed_on().empty() ? "至今" : p.resumed_on()));
   }
   table.AddRow({"失联期间", absl::StrJoin(lost, " ")});
   table.AddRow({"评议通知", reply.notified() ? "已送达" : "未送达"});
@@ -153,8 +156,8 @@ absl::StatusOr<int> RunEvidence(const ParsedArgs& args) {
   table.AddRow({"评语", reply.remarks()});
   Print(table.Render());
   for (const auto& e : reply.certificate_entries()) {
-    Print(absl::StrCat("  ", e.occurred_on(), "  ", e.recorded_in(), e.on_certificate() ? "（活动证）" : "",
-                       "  ", e.activity(), "\n"));
+    Print(absl::StrCat("  ", e.occurred_on(), "  ", e.recorded_in(),
+                       e.on_certificate() ? "（活动证）" : "", "  ", e.activity(), "\n"));
   }
   return 0;
 }
@@ -195,8 +198,8 @@ absl::StatusOr<int> RunSheet(const ParsedArgs& args) {
   }
   std::map<std::string, std::vector<const v1::AppraisalSheetRow*>> by_branch;
   for (const auto& row : reply.rows()) by_branch[row.branch()].push_back(&row);
-  std::string name = client.channel.county().name.empty() ? client.county()
-                                                          : client.channel.county().name;
+  std::string name =
+      client.channel.county().name.empty() ? client.county() : client.channel.county().name;
   Print(absl::StrCat(name, " ", year, " 年度党员民主评议登记表\n"));
   if (reply.cycle_id().empty()) {
     Print("（本年度评议尚未启动）\n");
@@ -346,13 +349,13 @@ absl::StatusOr<int> RunLapseCandidates(const ParsedArgs& args) {
   Table table({"MEMBER_ID", "姓名", "支部", "情形", "起止月份", "连续月数", "支部决定"});
   for (const auto& c : reply.members()) {
     for (const auto& run : c.runs()) {
-      table.AddRow({c.member_id(), c.name(), c.branch(), ConditionText(run.condition()),
-                    absl::StrCat(run.first_month(), "～", run.last_month()),
-                    absl::StrCat(run.months()),
-                    c.last_decision() == v1::LAPSE_DECISION_UNSPECIFIED
-                        ? "待决定"
-                        : absl::StrCat(EnumLabel(*v1::LapseDecision_descriptor(), c.last_decision()),
-                                       " ", c.last_decided_on())});
+      table.AddRow(
+          {c.member_id(), c.name(), c.branch(), ConditionText(run.condition()),
+           absl::StrCat(run.first_month(), "～", run.last_month()), absl::StrCat(run.months()),
+           c.last_decision() == v1::LAPSE_DECISION_UNSPECIFIED
+               ? "待决定"
+               : absl::StrCat(EnumLabel(*v1::LapseDecision_descriptor(), c.last_decision()), " ",
+                              c.last_decided_on())});
     }
   }
   Print(table.Render());
@@ -423,7 +426,10 @@ std::vector<Command> AppraisalCommands() {
         .positional = Positional::kMember,
         .summary = "Grades a member in a cycle, once (RecordAppraisal).",
         .flags = MutationFlags({
-            {.name = "cycle", .value_name = "CYCLE_ID", .help = "cycle-<county>-<year>", .required = true},
+            {.name = "cycle",
+             .value_name = "CYCLE_ID",
+             .help = "cycle-<county>-<year>",
+             .required = true},
             {.name = "grade",
              .value_name = "GRADE",
              .help = "EXCELLENT|QUALIFIED|BASICALLY_QUALIFIED|UNQUALIFIED",
@@ -435,20 +441,28 @@ std::vector<Command> AppraisalCommands() {
         .positional = Positional::kMember,
         .summary = "Corrects a recorded grade, with a reason (CorrectAppraisal).",
         .flags = MutationFlags({
-            {.name = "cycle", .value_name = "CYCLE_ID", .help = "cycle-<county>-<year>", .required = true},
-            {.name = "grade", .value_name = "GRADE", .help = "the corrected grade", .required = true},
+            {.name = "cycle",
+             .value_name = "CYCLE_ID",
+             .help = "cycle-<county>-<year>",
+             .required = true},
+            {.name = "grade",
+             .value_name = "GRADE",
+             .help = "the corrected grade",
+             .required = true},
             {.name = "reason", .value_name = "TEXT", .help = "why", .required = true},
             {.name = "remarks", .value_name = "TEXT", .help = "the remarks after correction"},
         })},
        RunCorrectAppraisal},
       {{.name = "appraisal-sheet",
         .summary = "Prints the appraisal sheet, one table per branch (ListAppraisalSheet).",
-        .flags = WithGlobalFlags({YearSpec(true),
-                                  {.name = "branch", .value_name = "NAME", .help = "one branch only"},
-                                  AsOfSpec()})},
+        .flags =
+            WithGlobalFlags({YearSpec(true),
+                             {.name = "branch", .value_name = "NAME", .help = "one branch only"},
+                             AsOfSpec()})},
        RunSheet},
       {{.name = "appraisal-notices",
-        .summary = "Lists appraisal notices sent from and received in the county (ListNotifications).",
+        .summary =
+            "Lists appraisal notices sent from and received in the county (ListNotifications).",
         .flags = WithGlobalFlags({YearSpec(true)})},
        RunNotifications},
       {{.name = "set-dues-base",
@@ -461,7 +475,9 @@ std::vector<Command> AppraisalCommands() {
              .required = true},
             {.name = "income-fen", .value_name = "FEN", .help = "after-tax monthly income in fen"},
             {.name = "farmer-fen", .value_name = "FEN", .help = "farmers: 20-100 fen a month"},
-            {.name = "quarter-fen", .value_name = "A,B,C", .help = "self-employed: last quarter's 3 months"},
+            {.name = "quarter-fen",
+             .value_name = "A,B,C",
+             .help = "self-employed: last quarter's 3 months"},
             YearSpec(false),
         })},
        RunSetDuesBase},
@@ -469,7 +485,10 @@ std::vector<Command> AppraisalCommands() {
         .positional = Positional::kMember,
         .summary = "Records dues paid for one or several months (RecordDuesPayment).",
         .flags = MutationFlags({
-            {.name = "months", .value_name = "YYYY-MM,...", .help = "months paid", .required = true},
+            {.name = "months",
+             .value_name = "YYYY-MM,...",
+             .help = "months paid",
+             .required = true},
             {.name = "amount-fen", .value_name = "FEN", .help = "total paid", .required = true},
             {.name = "paid-on", .value_name = "YYYY-MM-DD", .help = "(default: today)"},
         })},
@@ -480,7 +499,8 @@ std::vector<Command> AppraisalCommands() {
        RunArrears},
       {{.name = "record-org-life",
         .positional = Positional::kMember,
-        .summary = "Records organization life attended at the home branch (RecordOrganizationLife).",
+        .summary =
+            "Records organization life attended at the home branch (RecordOrganizationLife).",
         .flags = MutationFlags({
             {.name = "on", .value_name = "YYYY-MM-DD", .help = "date", .required = true},
             {.name = "activity", .value_name = "TEXT", .help = "what it was", .required = true},
@@ -527,7 +547,10 @@ std::vector<Command> AppraisalCommands() {
         .positional = Positional::kMember,
         .summary = "Records a probation's outcome (RecordProbationOutcome, R11).",
         .flags = MutationFlags({
-            {.name = "outcome", .value_name = "OUTCOME", .help = "CONVERTED|EXTENDED|CANCELLED", .required = true},
+            {.name = "outcome",
+             .value_name = "OUTCOME",
+             .help = "CONVERTED|EXTENDED|CANCELLED",
+             .required = true},
             {.name = "extension-months", .value_name = "N", .help = "EXTENDED: 6-12"},
             {.name = "remarks", .value_name = "TEXT", .help = "remarks"},
             {.name = "decided-on", .value_name = "YYYY-MM-DD", .help = "(default: today)"},

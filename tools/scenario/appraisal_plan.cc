@@ -83,7 +83,9 @@ void SetBasis(const Member& member, size_t i, v1::SetDuesBaseRequest* r) {
 
 int64_t MonthlyDues(const v1::SetDuesBaseRequest& r) {
   absl::StatusOr<appraisal::DuesBase> base = appraisal::MonthlyDuesFen(
-      {r.basis(), r.monthly_income_fen(), r.farmer_dues_fen(),
+      {r.basis(),
+       r.monthly_income_fen(),
+       r.farmer_dues_fen(),
        {r.previous_quarter_income_fen().begin(), r.previous_quarter_income_fen().end()}});
   return base.ok() ? base->monthly_dues_fen : 0;
 }
@@ -140,8 +142,8 @@ AppraisalPlan PlanAppraisal(const Plan& plan, absl::CivilDay today) {
     if (in_arrears) {
       // The last two months; the second in arrears also March and April (> 6 months back).
       unpaid = {last, last - 1};
-      if (arrears++ % 2 == 1) unpaid.insert(unpaid.end(), {absl::CivilMonth(out.year, 3),
-                                                           absl::CivilMonth(out.year, 4)});
+      if (arrears++ % 2 == 1)
+        unpaid.insert(unpaid.end(), {absl::CivilMonth(out.year, 3), absl::CivilMonth(out.year, 4)});
     }
     // Months whose dues the destination recorded on the certificate are paid there (R8).
     for (const Step& step : member.steps()) {
@@ -318,8 +320,8 @@ absl::StatusOr<AppraisalLoadReport> LoadAppraisal(
   };
   for (const auto& [p, member_id] : members) {
     v1::SetDuesBaseReply base;
-    if (absl::Status s = sender.Call(&v1::Appraisal::Stub::SetDuesBase,
-                                     fill(p->dues_base, member_id), &base);
+    if (absl::Status s =
+            sender.Call(&v1::Appraisal::Stub::SetDuesBase, fill(p->dues_base, member_id), &base);
         !s.ok()) {
       return s;
     }
@@ -342,8 +344,8 @@ absl::StatusOr<AppraisalLoadReport> LoadAppraisal(
       ++report.commands;
     }
     for (const auto& work : p->assigned_work) {
-      if (absl::Status s = sender.Call(&v1::Appraisal::Stub::RecordAssignedWork,
-                                       fill(work, member_id), &reply);
+      if (absl::Status s =
+              sender.Call(&v1::Appraisal::Stub::RecordAssignedWork, fill(work, member_id), &reply);
           !s.ok()) {
         return s;
       }

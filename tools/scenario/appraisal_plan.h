@@ -71,10 +71,9 @@ struct AppraisalLoadReport {
 // events of every planned member (its record's version reaches the
 // registry's history length), then sends the plan. `member_ids` maps plan
 // keys to member ids (the registry loader's report).
-absl::StatusOr<AppraisalLoadReport> LoadAppraisal(const AppraisalPlan& plan,
-                                                  const std::map<std::string, std::string>& member_ids,
-                                                  const lxctl::County& county,
-                                                  absl::Duration deadline);
+absl::StatusOr<AppraisalLoadReport> LoadAppraisal(
+    const AppraisalPlan& plan, const std::map<std::string, std::string>& member_ids,
+    const lxctl::County& county, absl::Duration deadline);
 
 }  // namespace lianxin::scenario
 

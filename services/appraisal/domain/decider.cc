@@ -203,7 +203,8 @@ absl::StatusOr<OpenedCycle> DecideOpenCycle(
     const Settings& settings) {
   if (already_open) {
     return absl::AlreadyExistsError(absl::StrCat("year: the appraisal cycle of ", year, " in ",
-                                                 ctx.jurisdiction, " is open already (R7: once a year)"));
+                                                 ctx.jurisdiction,
+                                                 " is open already (R7: once a year)"));
   }
   const std::string cycle_id = CycleId(ctx.jurisdiction, year);
   const std::string today = FormatDate(ctx.today);
@@ -250,16 +251,16 @@ namespace {
 absl::Status CheckInCycle(const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle,
                           const std::string& cycle_id, const Context& ctx) {
   if (!cycle.has_opened()) {
-    return absl::NotFoundError(absl::StrCat("cycle_id: ", cycle_id, " is not an open cycle of ",
-                                            ctx.jurisdiction));
+    return absl::NotFoundError(
+        absl::StrCat("cycle_id: ", cycle_id, " is not an open cycle of ", ctx.jurisdiction));
   }
   RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
   for (const auto& notice : facts.notices()) {
     if (notice.cycle_id() == cycle_id) return absl::OkStatus();
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "R7: the member was not a member of ", ctx.jurisdiction, " when cycle ", cycle_id,
-      " opened (not notified), so is not appraised in it"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("R7: the member was not a member of ", ctx.jurisdiction, " when cycle ",
+                   cycle_id, " opened (not notified), so is not appraised in it"));
 }
 
 }  // namespace
@@ -271,15 +272,14 @@ absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
                                              const Settings& settings) {
   RETURN_IF_ERROR(CheckInCycle(facts, cycle, request.cycle_id(), ctx));
   if (const auto* given = GradeIn(facts, request.cycle_id())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "R7: the member was graded already in ", request.cycle_id(), " (",
-        lianxin::v1::AppraisalGrade_Name(given->grade()),
-        "); a grade is given once, changed only by CorrectAppraisal with a reason"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("R7: the member was graded already in ", request.cycle_id(), " (",
+                     lianxin::v1::AppraisalGrade_Name(given->grade()),
+                     "); a grade is given once, changed only by CorrectAppraisal with a reason"));
   }
   if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
-    RETURN_IF_ERROR(CheckExcellentShare(excellent_in_cycle + 1,
-                                        static_cast<int>(cycle.opened().members_notified()),
-                                        settings));
+    RETURN_IF_ERROR(CheckExcellentShare(
+        excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
   }
   Event event = NewEvent("AppraisalRecorded", ctx);
   auto* a = event.mutable_appraisal_recorded();
@@ -307,9 +307,8 @@ absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
   }
   if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT &&
       given->grade() != lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
-    RETURN_IF_ERROR(CheckExcellentShare(excellent_in_cycle + 1,
-                                        static_cast<int>(cycle.opened().members_notified()),
-                                        settings));
+    RETURN_IF_ERROR(CheckExcellentShare(
+        excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
   }
   Event event = NewEvent("AppraisalCorrected", ctx);
   auto* c = event.mutable_appraisal_corrected();
@@ -329,13 +328,15 @@ absl::StatusOr<Events> DecideSetDuesBase(const AppraisalMemberFacts& facts,
   RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
   const int year = request.year() == 0 ? ctx.today.year() : request.year();
   if (const auto* base = BaseOfYear(facts, year)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "R10: the dues base is fixed for the year; ", year, "'s was set on ", base->set_on(), " (",
-        base->monthly_dues_fen(), " fen a month)"));
+    return absl::FailedPreconditionError(absl::StrCat("R10: the dues base is fixed for the year; ",
+                                                      year, "'s was set on ", base->set_on(), " (",
+                                                      base->monthly_dues_fen(), " fen a month)"));
   }
-  DuesInput input{request.basis(), request.monthly_income_fen(), request.farmer_dues_fen(),
-                  {request.previous_quarter_income_fen().begin(),
-                   request.previous_quarter_income_fen().end()}};
+  DuesInput input{
+      request.basis(),
+      request.monthly_income_fen(),
+      request.farmer_dues_fen(),
+      {request.previous_quarter_income_fen().begin(), request.previous_quarter_income_fen().end()}};
   ASSIGN_OR_RETURN(DuesBase base, MonthlyDuesFen(input));
   Event event = NewEvent("DuesBaseSet", ctx);
   auto* d = event.mutable_dues_base_set();
@@ -380,8 +381,8 @@ absl::StatusOr<Events> DecideRecordDuesPayment(const AppraisalMemberFacts& facts
     }
     const auto* base = BaseOfYear(facts, static_cast<int>(month.year()));
     if (base == nullptr) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "R10: no dues base for ", month.year(), "; SetDuesBase first"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("R10: no dues base for ", month.year(), "; SetDuesBase first"));
     }
     expected += base->monthly_dues_fen();
     d->add_months(text);
@@ -390,9 +391,9 @@ absl::StatusOr<Events> DecideRecordDuesPayment(const AppraisalMemberFacts& facts
     }
   }
   if (request.amount_fen() != expected) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "amount_fen: ", request.amount_fen(), " fen does not match the dues of the months listed (",
-        expected, " fen)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("amount_fen: ", request.amount_fen(),
+                     " fen does not match the dues of the months listed (", expected, " fen)"));
   }
   d->set_amount_fen(request.amount_fen());
   d->set_paid_on(FormatDate(paid_on));
@@ -580,7 +581,11 @@ lianxin::v1::GetEvidenceReply BuildEvidence(const std::string& member_id,
 
   std::map<std::string, uint32_t> by_kind;
   for (const auto& c : facts.contacts()) {
-    if (InYear(c.occurred_on(), year)) ++by_kind[lianxin::v1::ContactKind_Name(c.kind())];
+    if (!InYear(c.occurred_on(), year)) continue;
+    ++by_kind[lianxin::v1::ContactKind_Name(c.kind())];
+    if (!c.recorded_in().empty() && c.recorded_in() != home) {
+      reply.set_destination_contacts(reply.destination_contacts() + 1);
+    }
   }
   for (const auto& [kind, count] : by_kind) {
     auto* c = reply.add_contacts();
@@ -594,7 +599,11 @@ lianxin::v1::GetEvidenceReply BuildEvidence(const std::string& member_id,
   }
   uint32_t hours = 0;
   for (const auto& credit : facts.education()) {
-    if (InYear(credit.occurred_on(), year)) hours += credit.hours();
+    if (!InYear(credit.occurred_on(), year)) continue;
+    hours += credit.hours();
+    if (!credit.recorded_in().empty() && credit.recorded_in() != home) {
+      reply.set_destination_education_hours(reply.destination_education_hours() + credit.hours());
+    }
   }
   reply.set_education_hours(hours);
 

@@ -216,8 +216,9 @@ TEST(DecideRecordAppraisal, OnceAndWithinOneThirdExcellent) {
   EXPECT_TRUE(GradeIn(after, "cycle-654322-2026")->corrected());
   // To EXCELLENT by correction: the limit still holds (2 members: none).
   correction.set_grade(lianxin::v1::APPRAISAL_GRADE_EXCELLENT);
-  EXPECT_EQ(DecideCorrectAppraisal(after, cycle.facts, correction, 0, Ctx(), settings).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      DecideCorrectAppraisal(after, cycle.facts, correction, 0, Ctx(), settings).status().code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(DecideRecordAppraisal, RefusesAMemberNotInTheCycle) {
@@ -228,11 +229,12 @@ TEST(DecideRecordAppraisal, RefusesAMemberNotInTheCycle) {
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(DecideRecordAppraisal(cycle.member, AppraisalCycleFacts(),
-                                  Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED), 0, Ctx(), Settings())
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      DecideRecordAppraisal(cycle.member, AppraisalCycleFacts(),
+                            Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED), 0, Ctx(), Settings())
+          .status()
+          .code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST(Decide, OnlyTheHomeCountyDecidesOnAMember) {
@@ -361,7 +363,8 @@ TEST(LapseCandidateOf, CertificateEntriesAtTheDestinationCountAndAReasonExempts)
   AppraisalMemberFacts facts = Active(6);
   // Organization life at the destination in September resets that run.
   facts = Evolve(facts, Stamp(CertificateEntry("2026-09-20")));
-  std::optional<lianxin::v1::LapseCandidate> c = LapseCandidateOf("m1", facts, D("2027-01-01"), settings);
+  std::optional<lianxin::v1::LapseCandidate> c =
+      LapseCandidateOf("m1", facts, D("2027-01-01"), settings);
   ASSERT_TRUE(c.has_value());
   for (const auto& run : c->runs()) {
     EXPECT_NE(run.condition(), lianxin::v1::LAPSE_CONDITION_NO_ORGANIZATION_LIFE);
@@ -375,13 +378,15 @@ TEST(LapseCandidateOf, CertificateEntriesAtTheDestinationCountAndAReasonExempts)
   facts = Evolve(facts, Stamp(reason));
   EXPECT_FALSE(LapseCandidateOf("m1", facts, D("2027-01-01"), settings).has_value());
   // Paying the dues late (in January) does not change the list as of the 1st.
-  AppraisalMemberFacts late = Evolve(Active(6), Stamp(Paid({"2026-07", "2026-08", "2026-09",
-                                                             "2026-10", "2026-11", "2026-12"},
-                                                            120, "2027-01-05")));
-  std::optional<lianxin::v1::LapseCandidate> before = LapseCandidateOf("m1", late, D("2027-01-01"), settings);
+  AppraisalMemberFacts late = Evolve(
+      Active(6), Stamp(Paid({"2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"}, 120,
+                            "2027-01-05")));
+  std::optional<lianxin::v1::LapseCandidate> before =
+      LapseCandidateOf("m1", late, D("2027-01-01"), settings);
   ASSERT_TRUE(before.has_value());
   EXPECT_EQ(before->months_without_dues(), 6u);
-  std::optional<lianxin::v1::LapseCandidate> after = LapseCandidateOf("m1", late, D("2027-01-06"), settings);
+  std::optional<lianxin::v1::LapseCandidate> after =
+      LapseCandidateOf("m1", late, D("2027-01-06"), settings);
   ASSERT_TRUE(after.has_value());
   EXPECT_EQ(after->months_without_dues(), 0u);
 }
@@ -393,7 +398,8 @@ TEST(DecideRecordLapseDecision, OnlyForACandidateAndNeverRemoves) {
   EXPECT_EQ(DecideRecordLapseDecision(Active(6), request, Ctx(), Settings()).status().code(),
             absl::StatusCode::kFailedPrecondition);
   request.set_as_of("2027-01-01");
-  absl::StatusOr<Events> events = DecideRecordLapseDecision(Active(6), request, Ctx("2027-01-02"), Settings());
+  absl::StatusOr<Events> events =
+      DecideRecordLapseDecision(Active(6), request, Ctx("2027-01-02"), Settings());
   ASSERT_TRUE(events.ok()) << events.status();
   EXPECT_EQ((*events)[0].lapse_decision_recorded().runs_size(), 3);
   AppraisalMemberFacts after = Evolve(Active(6), Stamp((*events)[0]));
@@ -409,7 +415,9 @@ TEST(BuildEvidence, FromConsumedEventsOnly) {
   contact.mutable_contact_recorded()->set_occurred_on("2026-03-31");
   Event old_contact = contact;
   old_contact.mutable_contact_recorded()->set_occurred_on("2025-12-31");
+  contact.mutable_contact_recorded()->set_recorded_in(kAway);
   Event attendance;
+  attendance.mutable_attendance_recorded()->set_recorded_in(kHome);
   attendance.mutable_attendance_recorded()->set_attended(true);
   attendance.mutable_attendance_recorded()->set_hours(8);
   attendance.mutable_attendance_recorded()->set_occurred_on("2026-02-01");
@@ -418,20 +426,24 @@ TEST(BuildEvidence, FromConsumedEventsOnly) {
   Event delivered;
   delivered.mutable_material_delivered()->set_hours(4);
   delivered.mutable_material_delivered()->set_delivered_on("2026-04-01");
+  delivered.mutable_material_delivered()->set_recorded_in(kAway);
   Event lost;
   lost.mutable_lost_contact()->set_lost_on("2026-05-01");
   Event resumed;
   resumed.mutable_contact_resumed()->set_lost_on("2026-05-01");
   resumed.mutable_contact_resumed()->set_contact_on("2026-06-15");
-  facts = Fold(facts, {contact, old_contact, attendance, absence, delivered, lost, resumed,
-                       CertificateEntry("2026-03-05"), OrgLife("2026-01-20"),
-                       CertificateEntry("2026-04-02", kAway, lianxin::v1::CERTIFICATE_ENTRY_KIND_DUES),
-                       Paid({"2026-01", "2026-02"}, 40, "2026-02-01")});
+  facts =
+      Fold(facts, {contact, old_contact, attendance, absence, delivered, lost, resumed,
+                   CertificateEntry("2026-03-05"), OrgLife("2026-01-20"),
+                   CertificateEntry("2026-04-02", kAway, lianxin::v1::CERTIFICATE_ENTRY_KIND_DUES),
+                   Paid({"2026-01", "2026-02"}, 40, "2026-02-01")});
   lianxin::v1::GetEvidenceReply e = BuildEvidence("m1", facts, 2026, D("2026-07-01"), Settings());
   ASSERT_EQ(e.contacts_size(), 1);
   EXPECT_EQ(e.contacts(0).kind(), "CONTACT_KIND_QUARTERLY_REPORT");
   EXPECT_EQ(e.contacts(0).count(), 1u);
   EXPECT_EQ(e.education_hours(), 12u);
+  EXPECT_EQ(e.destination_education_hours(), 4u);  // the delivery recorded at the destination
+  EXPECT_EQ(e.destination_contacts(), 1u);
   EXPECT_EQ(e.certificate_entries_size(), 2);
   ASSERT_EQ(e.destination_entries_size(), 1);
   EXPECT_EQ(e.destination_entries(0).recorded_in(), kAway);
@@ -450,7 +462,8 @@ TEST(ArrearsOf, UnpaidMonthsWithAmountAndThoseBeyondSix) {
   settings.records_from = absl::CivilMonth(2026, 1);
   AppraisalMemberFacts facts =
       Fold({}, {Registered(), Base(2026, 1500), Paid({"2026-03", "2026-04"}, 3000, "2026-04-10")});
-  std::optional<lianxin::v1::DuesArrears> arrears = ArrearsOf("m1", facts, D("2026-09-15"), settings);
+  std::optional<lianxin::v1::DuesArrears> arrears =
+      ArrearsOf("m1", facts, D("2026-09-15"), settings);
   ASSERT_TRUE(arrears.has_value());
   // Jan, Feb, May–Aug unpaid; Jan and Feb are more than 6 months back by September.
   EXPECT_EQ(arrears->months_unpaid_size(), 6);

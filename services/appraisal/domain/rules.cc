@@ -43,9 +43,9 @@ int64_t ApplyRateFen(int64_t income_fen, int basis_points) {
 
 absl::StatusOr<int64_t> SelfEmployedIncomeFen(const std::vector<int64_t>& quarter_fen) {
   if (quarter_fen.size() != 3) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("previous_quarter_income_fen: needs the 3 months of the previous quarter, got ",
-                     quarter_fen.size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "previous_quarter_income_fen: needs the 3 months of the previous quarter, got ",
+        quarter_fen.size()));
   }
   int64_t sum = 0;
   for (int64_t month : quarter_fen) {
@@ -115,9 +115,9 @@ int ExcellentLimit(int appraised, const Settings& settings) {
 absl::Status CheckExcellentShare(int excellent_after, int appraised, const Settings& settings) {
   const int limit = ExcellentLimit(appraised, settings);
   if (excellent_after <= limit) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "R7: at most one third of the appraised members may be EXCELLENT: the limit is ", limit,
-      " of ", appraised, " and would become ", excellent_after));
+  return absl::FailedPreconditionError(
+      absl::StrCat("R7: at most one third of the appraised members may be EXCELLENT: the limit is ",
+                   limit, " of ", appraised, " and would become ", excellent_after));
 }
 
 std::optional<MonthRun> MonthsWithoutRun(const std::set<absl::CivilMonth>& done,
@@ -139,7 +139,8 @@ bool IsLapseRun(const MonthRun& run, const Settings& settings) {
 
 absl::CivilDay ProbationEndsOn(absl::CivilDay voted_on, int extension_months,
                                const Settings& settings) {
-  absl::CivilMonth month = absl::CivilMonth(voted_on) + settings.probation_months + extension_months;
+  absl::CivilMonth month =
+      absl::CivilMonth(voted_on) + settings.probation_months + extension_months;
   const int last_day = static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
   return absl::CivilDay(month.year(), month.month(), std::min(voted_on.day(), last_day));
 }
@@ -152,9 +153,9 @@ absl::Status CheckProbationOutcome(
   for (const auto& e : earlier) {
     if (e.outcome() == lianxin::v1::PROBATION_OUTCOME_CONVERTED ||
         e.outcome() == lianxin::v1::PROBATION_OUTCOME_CANCELLED) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("R11: the probation was already decided (",
-                       lianxin::v1::ProbationOutcome_Name(e.outcome()), " on ", e.decided_on(), ")"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "R11: the probation was already decided (",
+          lianxin::v1::ProbationOutcome_Name(e.outcome()), " on ", e.decided_on(), ")"));
     }
     if (e.outcome() == lianxin::v1::PROBATION_OUTCOME_EXTENDED) extended = true;
   }
@@ -166,15 +167,16 @@ absl::Status CheckProbationOutcome(
       }
       if (extension_months < settings.min_extension_months ||
           extension_months > settings.max_extension_months) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "extension_months: an extension is ", settings.min_extension_months, "–",
-            settings.max_extension_months, " months (R11), got ", extension_months));
+        return absl::InvalidArgumentError(
+            absl::StrCat("extension_months: an extension is ", settings.min_extension_months, "–",
+                         settings.max_extension_months, " months (R11), got ", extension_months));
       }
       return absl::OkStatus();
     case lianxin::v1::PROBATION_OUTCOME_CONVERTED:
       if (decided_on < ends_on) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "R11: probation ends on ", absl::FormatCivilTime(ends_on), "; conversion is decided then"));
+        return absl::FailedPreconditionError(absl::StrCat("R11: probation ends on ",
+                                                          absl::FormatCivilTime(ends_on),
+                                                          "; conversion is decided then"));
       }
       return absl::OkStatus();
     case lianxin::v1::PROBATION_OUTCOME_CANCELLED:

@@ -28,16 +28,15 @@ TEST(MonthlyDuesFen, SalariedBracketsAtEveryBoundary) {
     int64_t income;
     int64_t dues;
   } cases[] = {
-      {0, 0},
-      {300000, 1500},     // 3000 yuan: 0.5 %
-      {300001, 3000},     // 3000.01 fen at 1 % → 3000 (rounded half up)
-      {500000, 5000},     // 5000 yuan: 1 %
-      {500001, 7500},     // 7500.015 → 7500
-      {1000000, 15000},   // 10000 yuan: 1.5 %
-      {1000001, 20000},   // 20000.02 → 20000
-      {300050, 3001},     // 3000.5 rounds up
-      {300049, 3000},     // 3000.49 rounds down
-      {299999, 1500},     // 1499.995 rounds up
+      {0, 0},           {300000, 1500},  // 3000 yuan: 0.5 %
+      {300001, 3000},                    // 3000.01 fen at 1 % → 3000 (rounded half up)
+      {500000, 5000},                    // 5000 yuan: 1 %
+      {500001, 7500},                    // 7500.015 → 7500
+      {1000000, 15000},                  // 10000 yuan: 1.5 %
+      {1000001, 20000},                  // 20000.02 → 20000
+      {300050, 3001},                    // 3000.5 rounds up
+      {300049, 3000},                    // 3000.49 rounds down
+      {299999, 1500},                    // 1499.995 rounds up
       {2000000, 40000},
   };
   for (DuesBasis basis : {lianxin::v1::DUES_BASIS_SALARIED, lianxin::v1::DUES_BASIS_OTHER}) {
@@ -54,9 +53,9 @@ TEST(MonthlyDuesFen, RetiredBracketsAtTheBoundary) {
     int64_t income;
     int64_t dues;
   } cases[] = {
-      {300000, 1500}, {300001, 1500},  // still 0.5 %: 1500.005 → 1500
-      {500000, 2500},                  // 0.5 %
-      {500001, 5000},                  // 1 %: 5000.01 → 5000
+      {300000, 1500},   {300001, 1500},  // still 0.5 %: 1500.005 → 1500
+      {500000, 2500},                    // 0.5 %
+      {500001, 5000},                    // 1 %: 5000.01 → 5000
       {1000000, 10000}, {1000001, 10000},
   };
   for (const Case& c : cases) {
@@ -87,7 +86,8 @@ TEST(MonthlyDuesFen, SelfEmployedUseThePreviousQuartersAverage) {
     EXPECT_EQ(base->monthly_income_fen, c.average);
     EXPECT_EQ(base->monthly_dues_fen, c.dues);
   }
-  absl::StatusOr<DuesBase> two = MonthlyDuesFen({lianxin::v1::DUES_BASIS_SELF_EMPLOYED, 0, 0, {1, 2}});
+  absl::StatusOr<DuesBase> two =
+      MonthlyDuesFen({lianxin::v1::DUES_BASIS_SELF_EMPLOYED, 0, 0, {1, 2}});
   EXPECT_EQ(two.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(two.status().message().find("previous_quarter_income_fen"), std::string::npos);
 }
@@ -103,7 +103,8 @@ TEST(MonthlyDuesFen, FlatAmountsForFarmersStudentsUnemployedAndRelief) {
   }
   for (DuesBasis basis : {lianxin::v1::DUES_BASIS_STUDENT, lianxin::v1::DUES_BASIS_UNEMPLOYED,
                           lianxin::v1::DUES_BASIS_RELIEF}) {
-    EXPECT_EQ(MonthlyDuesFen({basis, 800000, 0, {}})->monthly_dues_fen, 20) << DuesBasis_Name(basis);
+    EXPECT_EQ(MonthlyDuesFen({basis, 800000, 0, {}})->monthly_dues_fen, 20)
+        << DuesBasis_Name(basis);
   }
   EXPECT_EQ(MonthlyDuesFen({lianxin::v1::DUES_BASIS_UNSPECIFIED, 1, 0, {}}).status().code(),
             absl::StatusCode::kInvalidArgument);
@@ -137,7 +138,8 @@ TEST(ExcellentLimit, OneThirdRoundedDown) {
     int appraised;
     int limit;
   } cases[] = {{0, 0}, {1, 0}, {2, 0}, {3, 1}, {4, 1}, {5, 1}, {6, 2}, {7, 2}, {9, 3}, {10, 3}};
-  for (const Case& c : cases) EXPECT_EQ(ExcellentLimit(c.appraised, settings), c.limit) << c.appraised;
+  for (const Case& c : cases)
+    EXPECT_EQ(ExcellentLimit(c.appraised, settings), c.limit) << c.appraised;
 }
 
 TEST(CheckExcellentShare, RefusesBeyondTheLimitNamingIt) {
@@ -230,25 +232,65 @@ TEST(CheckProbationOutcome, OneExtensionOfSixToTwelveMonthsConversionWhenDue) {
     const char* decided_on;
     absl::StatusCode code;
   } cases[] = {
-      {"convert on the day", {}, lianxin::v1::PROBATION_OUTCOME_CONVERTED, 0, "2026-06-15",
+      {"convert on the day",
+       {},
+       lianxin::v1::PROBATION_OUTCOME_CONVERTED,
+       0,
+       "2026-06-15",
        absl::StatusCode::kOk},
-      {"convert the day before", {}, lianxin::v1::PROBATION_OUTCOME_CONVERTED, 0, "2026-06-14",
+      {"convert the day before",
+       {},
+       lianxin::v1::PROBATION_OUTCOME_CONVERTED,
+       0,
+       "2026-06-14",
        absl::StatusCode::kFailedPrecondition},
-      {"extend 5 months", {}, lianxin::v1::PROBATION_OUTCOME_EXTENDED, 5, "2026-06-15",
+      {"extend 5 months",
+       {},
+       lianxin::v1::PROBATION_OUTCOME_EXTENDED,
+       5,
+       "2026-06-15",
        absl::StatusCode::kInvalidArgument},
-      {"extend 6 months", {}, lianxin::v1::PROBATION_OUTCOME_EXTENDED, 6, "2026-06-15",
+      {"extend 6 months",
+       {},
+       lianxin::v1::PROBATION_OUTCOME_EXTENDED,
+       6,
+       "2026-06-15",
        absl::StatusCode::kOk},
-      {"extend 12 months", {}, lianxin::v1::PROBATION_OUTCOME_EXTENDED, 12, "2026-06-15",
+      {"extend 12 months",
+       {},
+       lianxin::v1::PROBATION_OUTCOME_EXTENDED,
+       12,
+       "2026-06-15",
        absl::StatusCode::kOk},
-      {"extend 13 months", {}, lianxin::v1::PROBATION_OUTCOME_EXTENDED, 13, "2026-06-15",
+      {"extend 13 months",
+       {},
+       lianxin::v1::PROBATION_OUTCOME_EXTENDED,
+       13,
+       "2026-06-15",
        absl::StatusCode::kInvalidArgument},
-      {"a second extension", {extended}, lianxin::v1::PROBATION_OUTCOME_EXTENDED, 6, "2026-06-15",
+      {"a second extension",
+       {extended},
+       lianxin::v1::PROBATION_OUTCOME_EXTENDED,
+       6,
+       "2026-06-15",
        absl::StatusCode::kFailedPrecondition},
-      {"cancel after an extension", {extended}, lianxin::v1::PROBATION_OUTCOME_CANCELLED, 0,
-       "2026-06-15", absl::StatusCode::kOk},
-      {"anything after conversion", {converted}, lianxin::v1::PROBATION_OUTCOME_CANCELLED, 0,
-       "2026-06-15", absl::StatusCode::kFailedPrecondition},
-      {"cancel early", {}, lianxin::v1::PROBATION_OUTCOME_CANCELLED, 0, "2026-01-01",
+      {"cancel after an extension",
+       {extended},
+       lianxin::v1::PROBATION_OUTCOME_CANCELLED,
+       0,
+       "2026-06-15",
+       absl::StatusCode::kOk},
+      {"anything after conversion",
+       {converted},
+       lianxin::v1::PROBATION_OUTCOME_CANCELLED,
+       0,
+       "2026-06-15",
+       absl::StatusCode::kFailedPrecondition},
+      {"cancel early",
+       {},
+       lianxin::v1::PROBATION_OUTCOME_CANCELLED,
+       0,
+       "2026-01-01",
        absl::StatusCode::kOk},
   };
   for (const Case& c : cases) {
