@@ -9,9 +9,10 @@
 # lianxin-broker (3 brokers on 127.0.0.1:19092-19094) and each county's services
 # (`services` below; ports from counties.tsv), writes the endpoints file
 # (.lianxin/local/endpoints.json, shaped as in api-contract.md) with one operator token per county, loads the Fuyun
-# scenario (lxscenario fuyun: 24 members away, 91 present; idempotent, so a re-run
-# changes nothing) and prints each county's statistics and the reconciliation of
-# Fuyun with each destination. Data stays in .lianxin/local/<code>/ across runs.
+# scenario (lxscenario fuyun: 24 members away, 91 present, Fuyun's year-end appraisal;
+# idempotent, so a re-run changes nothing) and prints each county's statistics, Fuyun's
+# appraisal sheet, arrears and lapse candidates, and the reconciliation of Fuyun with
+# each destination. Data stays in .lianxin/local/<code>/ across runs.
 # LIANXIN_HOME moves the state directory; LIANXIN_RELEASE_DIR uses another build
 # (LIANXIN_NO_BUILD=1: its binaries as they are); LIANXIN_PORT_OFFSET shifts every port.
 set -euo pipefail
@@ -23,7 +24,7 @@ detach=0
 for arg in "$@"; do
   case "$arg" in
     --detach) detach=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,9 +36,12 @@ fi
 
 # The services each county runs, with their port offsets from the county's base
 # (the metrics endpoint is 10 above) and the flags only that service takes.
-services=(registry)
+services=(registry appraisal)
 declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
-declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key")
+# Appraisal: R6 runs and dues arrears count from January of the county's year
+# (the deployment keeps no earlier records).
+declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
+  [appraisal]="--records_from=$(TZ=Asia/Shanghai date +%Y)-01")
 
 # Builds (as tools/build.sh does) only what the deployment runs, so that a test
 # being edited elsewhere in the tree cannot stop the main job.
@@ -187,6 +191,24 @@ if [ -n "$lxctl" ]; then
       echo "up.sh: lxctl stats failed for $code (the deployment stays up)" >&2
   done
   origin=${counties[0]%%|*}
+  # The focus county's year-end appraisal (the scenario loaded it).
+  if [[ " ${services[*]} " == *" appraisal "* ]]; then
+    year=$(TZ=Asia/Shanghai date +%Y)
+    for what in "appraisal-sheet --year $year" "dues-arrears" "lapse-candidates"; do
+      echo
+      echo "\$ lxctl $what --county $origin"
+      # shellcheck disable=SC2086  # $what is words
+      "$lxctl" $what --endpoints "$endpoints" --county "$origin" ||
+        echo "up.sh: lxctl $what failed (the deployment stays up)" >&2
+    done
+    # The notices of Fuyun's cycle received where its members are away.
+    for county in "${counties[@]:1}"; do
+      echo
+      echo "\$ lxctl appraisal-notices --year $year --county ${county%%|*}"
+      "$lxctl" appraisal-notices --year "$year" --endpoints "$endpoints" --county "${county%%|*}" ||
+        echo "up.sh: lxctl appraisal-notices failed (the deployment stays up)" >&2
+    done
+  fi
   for county in "${counties[@]:1}"; do
     echo
     echo "\$ lxctl reconcile --origin $origin --destination ${county%%|*}"

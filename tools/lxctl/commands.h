@@ -10,6 +10,8 @@ namespace lianxin::lxctl {
 
 // Registry RPCs and `reconcile` (registry_commands.cc).
 std::vector<Command> RegistryCommands();
+// Appraisal RPCs and the printable appraisal sheet (appraisal_commands.cc).
+std::vector<Command> AppraisalCommands();
 
 }  // namespace lianxin::lxctl
 

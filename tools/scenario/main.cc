@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "services/registry/domain/rules.h"
 #include "tools/lxctl/endpoints.h"
+#include "tools/scenario/appraisal_plan.h"
 #include "tools/scenario/generator.h"
 #include "tools/scenario/loader.h"
 #include "tools/scenario/plan_io.h"
@@ -54,6 +55,9 @@ ABSL_FLAG(int, parallelism, 8, "Members loaded at the same time.");
 ABSL_FLAG(absl::Duration, settle_timeout, absl::Seconds(120),
           "How long to wait for the counties to agree after loading.");
 ABSL_FLAG(bool, statistics, true, "Print each county's statistics after loading.");
+ABSL_FLAG(bool, appraisal, true,
+          "fuyun: then load the focus county's year-end appraisal (appraisal_plan.h) if its "
+          "appraisal service is in the endpoints file.");
 
 namespace lianxin::scenario {
 namespace {
@@ -92,6 +96,24 @@ std::string Summary(const Plan& plan) {
   };
   return absl::StrCat(plan.members_size(), " members, ", commands,
                       " commands\n  kinds: ", join(kinds), "\n  stories: ", join(fates), "\n");
+}
+
+// The focus county's year-end appraisal on top of a loaded plan (appraisal_plan.h).
+absl::Status LoadAppraisalPart(const Plan& plan, const LoadReport& report,
+                               const lxctl::County& county) {
+  absl::StatusOr<absl::CivilDay> today = Today();
+  if (!today.ok()) return today.status();
+  const AppraisalPlan appraisal = PlanAppraisal(plan, *today);
+  absl::StatusOr<AppraisalLoadReport> loaded =
+      LoadAppraisal(appraisal, report.member_ids, county, absl::GetFlag(FLAGS_settle_timeout));
+  if (!loaded.ok()) return loaded.status();
+  std::printf(
+      "appraisal %s %d: %zu members, %zu commands; %s notified %u members (%u away); "
+      "%zu in arrears, %zu lapse candidates\n",
+      appraisal.county.c_str(), appraisal.year, appraisal.members.size(), loaded->commands,
+      loaded->cycle.cycle_id().c_str(), loaded->cycle.members_notified(),
+      loaded->cycle.members_away_notified(), loaded->in_arrears, loaded->lapse_candidates);
+  return absl::OkStatus();
 }
 
 // Loads `plan` and prints what the counties show. With `check_counts`, the
@@ -147,6 +169,13 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
               static_cast<unsigned long long>(focus.inflow_count()),
               static_cast<unsigned long long>(plan.expected_outflow_count()),
               static_cast<unsigned long long>(plan.expected_inflow_count()));
+  if (check_counts && absl::GetFlag(FLAGS_appraisal)) {
+    absl::StatusOr<lxctl::County> focus_county =
+        lxctl::SelectCounty(*file, path, plan.focus_county());
+    if (focus_county.ok() && !focus_county->appraisal.empty()) {
+      return LoadAppraisalPart(plan, report, *focus_county);
+    }
+  }
   return absl::OkStatus();
 }
 

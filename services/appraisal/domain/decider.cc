@@ -1,0 +1,717 @@
+#include "services/appraisal/domain/decider.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
+#include "services/registry/domain/decider.h"
+#include "services/registry/domain/rules.h"
+
+namespace lianxin::appraisal {
+
+using lianxin::v1::Event;
+
+namespace {
+
+Event NewEvent(const char* type, const Context& ctx) {
+  Event event;
+  event.set_type(type);
+  ToTimestamp(ctx.now, event.mutable_occurred_at());
+  event.set_actor(ctx.actor);
+  event.set_correlation_id(ctx.request_id);
+  return event;
+}
+
+std::optional<absl::CivilMonth> MonthOfDate(const std::string& date) {
+  std::optional<absl::CivilDay> day = ParseDate(date);
+  if (!day.has_value()) return std::nullopt;
+  return absl::CivilMonth(*day);
+}
+
+bool InYear(const std::string& date, int year) {
+  std::optional<absl::CivilDay> day = ParseDate(date);
+  return day.has_value() && day->year() == year;
+}
+
+absl::Status RequireAppraisedHere(const AppraisalMemberFacts& facts, const Context& ctx) {
+  if (IsAppraisedBy(facts, ctx.jurisdiction)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "member_id: the member's organization relationship is in ",
+      facts.registry().home_jurisdiction().empty() ? "no county known here"
+                                                   : facts.registry().home_jurisdiction(),
+      "; appraisal, dues, lapse and probation are decided there, not in ", ctx.jurisdiction));
+}
+
+const lianxin::v1::DuesBaseSet* BaseOfYear(const AppraisalMemberFacts& facts, int year) {
+  for (const auto& base : facts.dues_bases()) {
+    if (base.year() == year) return &base;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string CycleId(const std::string& jurisdiction, int year) {
+  return absl::StrCat("cycle-", jurisdiction, "-", year);
+}
+
+bool IsCycleId(const std::string& aggregate_id) { return absl::StartsWith(aggregate_id, "cycle-"); }
+
+bool IsAppraisedBy(const AppraisalMemberFacts& facts, const std::string& jurisdiction) {
+  const auto& r = facts.registry();
+  if (r.member_id().empty() || r.home_jurisdiction() != jurisdiction) return false;
+  return registry::StatusAsSeenBy(r, jurisdiction) != lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
+}
+
+std::string WhereAway(const AppraisalMemberFacts& facts) {
+  if (!facts.registry().away()) return "";
+  return facts.registry().outflow().destination_jurisdiction();
+}
+
+AppraisalMemberFacts Evolve(AppraisalMemberFacts facts, const Event& event) {
+  const std::string recorded_in = event.source().jurisdiction();
+  // Registry payloads (100–199) fold into the registry's own facts.
+  if (event.payload_case() >= 100 && event.payload_case() < 200) {
+    *facts.mutable_registry() = registry::Evolve(facts.registry(), event);
+  }
+  switch (event.payload_case()) {
+    case Event::kCertificateEntryRecorded: {
+      const auto& e = event.certificate_entry_recorded();
+      if (e.kind() == lianxin::v1::CERTIFICATE_ENTRY_KIND_ORGANIZATION_LIFE) {
+        auto* entry = facts.add_organization_life();
+        entry->set_occurred_on(e.occurred_on());
+        entry->set_activity(e.activity());
+        entry->set_recorded_in(e.recorded_by_jurisdiction());
+        entry->set_on_certificate(true);
+      } else if (e.kind() == lianxin::v1::CERTIFICATE_ENTRY_KIND_DUES) {
+        if (std::optional<absl::CivilMonth> month = MonthOfDate(e.occurred_on())) {
+          auto* paid = facts.add_paid_months();
+          paid->set_month(FormatMonth(*month));
+          paid->set_paid_on(e.occurred_on());
+          paid->set_amount_fen(e.amount_fen());
+          paid->set_on_certificate(true);
+        }
+      }
+      break;
+    }
+    case Event::kContactRecorded:
+      *facts.add_contacts() = event.contact_recorded();
+      break;
+    case Event::kLostContact: {
+      auto* period = facts.add_lost_contact();
+      period->set_lost_on(event.lost_contact().lost_on());
+      break;
+    }
+    case Event::kContactResumed:
+      for (auto& period : *facts.mutable_lost_contact()) {
+        if (period.lost_on() == event.contact_resumed().lost_on() && period.resumed_on().empty()) {
+          period.set_resumed_on(event.contact_resumed().contact_on());
+        }
+      }
+      break;
+    case Event::kAttendanceRecorded: {
+      const auto& a = event.attendance_recorded();
+      if (a.attended()) {
+        auto* credit = facts.add_education();
+        credit->set_occurred_on(a.occurred_on());
+        credit->set_hours(a.hours());
+        credit->set_recorded_in(a.recorded_in());
+      }
+      break;
+    }
+    case Event::kMaterialDelivered: {
+      const auto& d = event.material_delivered();
+      auto* credit = facts.add_education();
+      credit->set_occurred_on(d.delivered_on());
+      credit->set_hours(d.hours());
+      credit->set_recorded_in(d.recorded_in());
+      break;
+    }
+    case Event::kAppraisalNoticeSent:
+      *facts.add_notices() = event.appraisal_notice_sent();
+      break;
+    case Event::kAppraisalRecorded: {
+      const auto& a = event.appraisal_recorded();
+      auto* grade = facts.add_grades();
+      grade->set_cycle_id(a.cycle_id());
+      grade->set_year(a.year());
+      grade->set_grade(a.grade());
+      grade->set_remarks(a.remarks());
+      break;
+    }
+    case Event::kAppraisalCorrected: {
+      const auto& c = event.appraisal_corrected();
+      for (auto& grade : *facts.mutable_grades()) {
+        if (grade.cycle_id() != c.cycle_id()) continue;
+        grade.set_grade(c.grade());
+        grade.set_remarks(c.remarks());
+        grade.set_corrected(true);
+        grade.set_correction_reason(c.reason());
+      }
+      break;
+    }
+    case Event::kDuesBaseSet:
+      *facts.add_dues_bases() = event.dues_base_set();
+      break;
+    case Event::kDuesPaid: {
+      const auto& p = event.dues_paid();
+      const int64_t each = p.months_size() > 0 ? p.amount_fen() / p.months_size() : 0;
+      for (const std::string& month : p.months()) {
+        auto* paid = facts.add_paid_months();
+        paid->set_month(month);
+        paid->set_paid_on(p.paid_on());
+        paid->set_amount_fen(each);
+      }
+      break;
+    }
+    case Event::kOrganizationLifeRecorded: {
+      auto* entry = facts.add_organization_life();
+      entry->set_occurred_on(event.organization_life_recorded().occurred_on());
+      entry->set_activity(event.organization_life_recorded().activity());
+      entry->set_recorded_in(recorded_in);
+      break;
+    }
+    case Event::kAssignedWorkRecorded:
+      *facts.add_assigned_work() = event.assigned_work_recorded();
+      break;
+    case Event::kLegitimateReasonRecorded:
+      *facts.add_legitimate_reasons() = event.legitimate_reason_recorded();
+      break;
+    case Event::kLapseDecisionRecorded:
+      *facts.add_lapse_decisions() = event.lapse_decision_recorded();
+      break;
+    case Event::kProbationOutcomeRecorded:
+      *facts.add_probation_outcomes() = event.probation_outcome_recorded();
+      break;
+    default:
+      break;
+  }
+  return facts;
+}
+
+AppraisalCycleFacts EvolveCycle(AppraisalCycleFacts facts, const Event& event) {
+  if (event.has_appraisal_cycle_opened()) *facts.mutable_opened() = event.appraisal_cycle_opened();
+  return facts;
+}
+
+absl::StatusOr<OpenedCycle> DecideOpenCycle(
+    int year, bool already_open,
+    const std::vector<std::pair<std::string, AppraisalMemberFacts>>& members, const Context& ctx,
+    const Settings& settings) {
+  if (already_open) {
+    return absl::AlreadyExistsError(absl::StrCat("year: the appraisal cycle of ", year, " in ",
+                                                 ctx.jurisdiction,
+                                                 " is open already (R7: once a year)"));
+  }
+  const std::string cycle_id = CycleId(ctx.jurisdiction, year);
+  const std::string today = FormatDate(ctx.today);
+  OpenedCycle opened;
+  for (const auto& [member_id, facts] : members) {
+    if (!IsAppraisedBy(facts, ctx.jurisdiction)) continue;
+    Event notice = NewEvent("AppraisalNoticeSent", ctx);
+    auto* n = notice.mutable_appraisal_notice_sent();
+    n->set_cycle_id(cycle_id);
+    n->set_year(year);
+    n->set_home_jurisdiction(ctx.jurisdiction);
+    n->set_sent_on(today);
+    const std::string away = WhereAway(facts);
+    if (!away.empty()) {
+      n->set_destination_jurisdiction(away);
+      ++opened.away;
+      if (away != ctx.jurisdiction && (settings.on_system.contains(away) ||
+                                       facts.registry().outflow().destination_on_system())) {
+        notice.add_routed_to(away);
+      }
+    }
+    opened.notices.emplace_back(member_id, std::move(notice));
+  }
+  opened.cycle_event = NewEvent("AppraisalCycleOpened", ctx);
+  auto* c = opened.cycle_event.mutable_appraisal_cycle_opened();
+  c->set_cycle_id(cycle_id);
+  c->set_jurisdiction(ctx.jurisdiction);
+  c->set_year(year);
+  c->set_opened_on(today);
+  c->set_members_notified(static_cast<uint32_t>(opened.notices.size()));
+  return opened;
+}
+
+const lianxin::v1::GradeFact* GradeIn(const AppraisalMemberFacts& facts,
+                                      const std::string& cycle_id) {
+  for (const auto& grade : facts.grades()) {
+    if (grade.cycle_id() == cycle_id) return &grade;
+  }
+  return nullptr;
+}
+
+namespace {
+
+absl::Status CheckInCycle(const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle,
+                          const std::string& cycle_id, const Context& ctx) {
+  if (!cycle.has_opened()) {
+    return absl::NotFoundError(
+        absl::StrCat("cycle_id: ", cycle_id, " is not an open cycle of ", ctx.jurisdiction));
+  }
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  for (const auto& notice : facts.notices()) {
+    if (notice.cycle_id() == cycle_id) return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("R7: the member was not a member of ", ctx.jurisdiction, " when cycle ",
+                   cycle_id, " opened (not notified), so is not appraised in it"));
+}
+
+}  // namespace
+
+absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
+                                             const AppraisalCycleFacts& cycle,
+                                             const lianxin::v1::RecordAppraisalRequest& request,
+                                             int excellent_in_cycle, const Context& ctx,
+                                             const Settings& settings) {
+  RETURN_IF_ERROR(CheckInCycle(facts, cycle, request.cycle_id(), ctx));
+  if (const auto* given = GradeIn(facts, request.cycle_id())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("R7: the member was graded already in ", request.cycle_id(), " (",
+                     lianxin::v1::AppraisalGrade_Name(given->grade()),
+                     "); a grade is given once, changed only by CorrectAppraisal with a reason"));
+  }
+  if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
+    RETURN_IF_ERROR(CheckExcellentShare(
+        excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
+  }
+  Event event = NewEvent("AppraisalRecorded", ctx);
+  auto* a = event.mutable_appraisal_recorded();
+  a->set_cycle_id(request.cycle_id());
+  a->set_year(cycle.opened().year());
+  a->set_grade(request.grade());
+  a->set_remarks(request.remarks());
+  a->set_recorded_on(FormatDate(ctx.today));
+  return Events{std::move(event)};
+}
+
+absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
+                                              const AppraisalCycleFacts& cycle,
+                                              const lianxin::v1::CorrectAppraisalRequest& request,
+                                              int excellent_in_cycle, const Context& ctx,
+                                              const Settings& settings) {
+  RETURN_IF_ERROR(CheckInCycle(facts, cycle, request.cycle_id(), ctx));
+  const auto* given = GradeIn(facts, request.cycle_id());
+  if (given == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "R7: the member has no grade in ", request.cycle_id(), " to correct; use RecordAppraisal"));
+  }
+  if (given->grade() == request.grade() && given->remarks() == request.remarks()) {
+    return absl::FailedPreconditionError("R7: the correction changes neither grade nor remarks");
+  }
+  if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT &&
+      given->grade() != lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
+    RETURN_IF_ERROR(CheckExcellentShare(
+        excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
+  }
+  Event event = NewEvent("AppraisalCorrected", ctx);
+  auto* c = event.mutable_appraisal_corrected();
+  c->set_cycle_id(request.cycle_id());
+  c->set_year(cycle.opened().year());
+  c->set_previous_grade(given->grade());
+  c->set_grade(request.grade());
+  c->set_remarks(request.remarks());
+  c->set_reason(request.reason());
+  c->set_corrected_on(FormatDate(ctx.today));
+  return Events{std::move(event)};
+}
+
+absl::StatusOr<Events> DecideSetDuesBase(const AppraisalMemberFacts& facts,
+                                         const lianxin::v1::SetDuesBaseRequest& request,
+                                         const Context& ctx, const Settings&) {
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  const int year = request.year() == 0 ? ctx.today.year() : request.year();
+  if (const auto* base = BaseOfYear(facts, year)) {
+    return absl::FailedPreconditionError(absl::StrCat("R10: the dues base is fixed for the year; ",
+                                                      year, "'s was set on ", base->set_on(), " (",
+                                                      base->monthly_dues_fen(), " fen a month)"));
+  }
+  DuesInput input{
+      request.basis(),
+      request.monthly_income_fen(),
+      request.farmer_dues_fen(),
+      {request.previous_quarter_income_fen().begin(), request.previous_quarter_income_fen().end()}};
+  ASSIGN_OR_RETURN(DuesBase base, MonthlyDuesFen(input));
+  Event event = NewEvent("DuesBaseSet", ctx);
+  auto* d = event.mutable_dues_base_set();
+  d->set_year(year);
+  d->set_basis(request.basis());
+  d->set_monthly_income_fen(base.monthly_income_fen);
+  d->set_monthly_dues_fen(base.monthly_dues_fen);
+  d->set_set_on(FormatDate(ctx.today));
+  return Events{std::move(event)};
+}
+
+absl::StatusOr<Events> DecideRecordDuesPayment(const AppraisalMemberFacts& facts,
+                                               const lianxin::v1::RecordDuesPaymentRequest& request,
+                                               const Context& ctx, const Settings& settings) {
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  const absl::CivilDay paid_on =
+      request.paid_on().empty() ? ctx.today : *ParseDate(request.paid_on());
+  if (paid_on > ctx.today) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("paid_on: ", FormatDate(paid_on), " is after today"));
+  }
+  std::set<absl::CivilMonth> paid;
+  for (const auto& p : facts.paid_months()) {
+    if (std::optional<absl::CivilMonth> m = ParseMonth(p.month())) paid.insert(*m);
+  }
+  int64_t expected = 0;
+  Event event = NewEvent("DuesPaid", ctx);
+  auto* d = event.mutable_dues_paid();
+  std::set<absl::CivilMonth> seen;
+  for (const std::string& text : request.months()) {
+    const absl::CivilMonth month = *ParseMonth(text);
+    if (!seen.insert(month).second) {
+      return absl::InvalidArgumentError(absl::StrCat("months: ", text, " is listed twice"));
+    }
+    if (paid.contains(month)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("R10: the dues of ", text, " are paid already"));
+    }
+    if (month.year() > ctx.today.year()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "R10: ", text, " is in a year whose dues base is not fixed yet; pay it then"));
+    }
+    const auto* base = BaseOfYear(facts, static_cast<int>(month.year()));
+    if (base == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("R10: no dues base for ", month.year(), "; SetDuesBase first"));
+    }
+    expected += base->monthly_dues_fen();
+    d->add_months(text);
+    if (IsBackPaymentBeyondLimit(month, paid_on, settings)) {
+      d->add_back_paid_beyond_six_months(text);
+    }
+  }
+  if (request.amount_fen() != expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("amount_fen: ", request.amount_fen(),
+                     " fen does not match the dues of the months listed (", expected, " fen)"));
+  }
+  d->set_amount_fen(request.amount_fen());
+  d->set_paid_on(FormatDate(paid_on));
+  return Events{std::move(event)};
+}
+
+absl::StatusOr<Events> DecideRecordOrganizationLife(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordOrganizationLifeRequest& request,
+    const Context& ctx) {
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  if (*ParseDate(request.occurred_on()) > ctx.today) {
+    return absl::InvalidArgumentError("occurred_on: is after today");
+  }
+  Event event = NewEvent("OrganizationLifeRecorded", ctx);
+  event.mutable_organization_life_recorded()->set_occurred_on(request.occurred_on());
+  event.mutable_organization_life_recorded()->set_activity(request.activity());
+  return Events{std::move(event)};
+}
+
+absl::StatusOr<Events> DecideRecordAssignedWork(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordAssignedWorkRequest& request,
+    const Context& ctx) {
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  if (*ParseDate(request.occurred_on()) > ctx.today) {
+    return absl::InvalidArgumentError("occurred_on: is after today");
+  }
+  Event event = NewEvent("AssignedWorkRecorded", ctx);
+  event.mutable_assigned_work_recorded()->set_occurred_on(request.occurred_on());
+  event.mutable_assigned_work_recorded()->set_task(request.task());
+  return Events{std::move(event)};
+}
+
+absl::StatusOr<Events> DecideRecordLegitimateReason(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordLegitimateReasonRequest& request,
+    const Context& ctx) {
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  if (*ParseMonth(request.to_month()) < *ParseMonth(request.from_month())) {
+    return absl::InvalidArgumentError(absl::StrCat("to_month: ", request.to_month(),
+                                                   " is before from_month ", request.from_month()));
+  }
+  Event event = NewEvent("LegitimateReasonRecorded", ctx);
+  auto* r = event.mutable_legitimate_reason_recorded();
+  r->set_from_month(request.from_month());
+  r->set_to_month(request.to_month());
+  r->set_reason(request.reason());
+  r->set_recorded_on(FormatDate(ctx.today));
+  return Events{std::move(event)};
+}
+
+absl::StatusOr<Events> DecideRecordLapseDecision(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordLapseDecisionRequest& request,
+    const Context& ctx, const Settings& settings) {
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  const absl::CivilDay as_of = request.as_of().empty() ? ctx.today : *ParseDate(request.as_of());
+  std::optional<lianxin::v1::LapseCandidate> candidate =
+      LapseCandidateOf(facts.registry().member_id(), facts, as_of, settings);
+  if (!candidate.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "R6: the member is not a lapse candidate as of ", FormatDate(as_of),
+        " (no 6 consecutive months without organization life, dues or assigned work)"));
+  }
+  Event event = NewEvent("LapseDecisionRecorded", ctx);
+  auto* d = event.mutable_lapse_decision_recorded();
+  d->set_decision(request.decision());
+  d->set_remarks(request.remarks());
+  d->set_as_of(FormatDate(as_of));
+  d->set_decided_on(FormatDate(ctx.today));
+  for (const auto& run : candidate->runs()) {
+    auto* r = d->add_runs();
+    r->set_condition(run.condition());
+    r->set_first_month(run.first_month());
+    r->set_last_month(run.last_month());
+  }
+  return Events{std::move(event)};
+}
+
+std::optional<absl::CivilDay> ProbationDueOn(const AppraisalMemberFacts& facts,
+                                             const Settings& settings) {
+  const auto& registration = facts.registry().registration();
+  if (!registration.probationary()) return std::nullopt;
+  std::optional<absl::CivilDay> voted_on = ParseDate(registration.joined_on());
+  if (!voted_on.has_value()) return std::nullopt;
+  int extension = 0;
+  for (const auto& o : facts.probation_outcomes()) {
+    if (o.outcome() == lianxin::v1::PROBATION_OUTCOME_CONVERTED ||
+        o.outcome() == lianxin::v1::PROBATION_OUTCOME_CANCELLED) {
+      return std::nullopt;
+    }
+    if (o.outcome() == lianxin::v1::PROBATION_OUTCOME_EXTENDED) extension = o.extension_months();
+  }
+  return ProbationEndsOn(*voted_on, extension, settings);
+}
+
+absl::StatusOr<Events> DecideRecordProbationOutcome(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordProbationOutcomeRequest& request,
+    const Context& ctx, const Settings& settings) {
+  RETURN_IF_ERROR(RequireAppraisedHere(facts, ctx));
+  const auto& registration = facts.registry().registration();
+  std::optional<absl::CivilDay> voted_on = ParseDate(registration.joined_on());
+  if (!registration.probationary() || !voted_on.has_value()) {
+    return absl::FailedPreconditionError(
+        "R11: the member was registered as a full member, not on probation");
+  }
+  const absl::CivilDay decided_on =
+      request.decided_on().empty() ? ctx.today : *ParseDate(request.decided_on());
+  if (decided_on > ctx.today) return absl::InvalidArgumentError("decided_on: is after today");
+  int extension = 0;
+  for (const auto& o : facts.probation_outcomes()) {
+    if (o.outcome() == lianxin::v1::PROBATION_OUTCOME_EXTENDED) extension = o.extension_months();
+  }
+  const absl::CivilDay ends_on = ProbationEndsOn(*voted_on, extension, settings);
+  RETURN_IF_ERROR(CheckProbationOutcome(
+      {facts.probation_outcomes().begin(), facts.probation_outcomes().end()}, request.outcome(),
+      request.extension_months(), ends_on, decided_on, settings));
+  Event event = NewEvent("ProbationOutcomeRecorded", ctx);
+  auto* o = event.mutable_probation_outcome_recorded();
+  o->set_outcome(request.outcome());
+  o->set_decided_on(FormatDate(decided_on));
+  o->set_remarks(request.remarks());
+  if (request.outcome() == lianxin::v1::PROBATION_OUTCOME_EXTENDED) {
+    o->set_extension_months(request.extension_months());
+    o->set_extended_until(
+        FormatDate(ProbationEndsOn(*voted_on, request.extension_months(), settings)));
+  }
+  return Events{std::move(event)};
+}
+
+// ---- Views ----
+
+std::set<absl::CivilMonth> OrganizationLifeMonths(const AppraisalMemberFacts& facts) {
+  std::set<absl::CivilMonth> months;
+  for (const auto& e : facts.organization_life()) {
+    if (std::optional<absl::CivilMonth> m = MonthOfDate(e.occurred_on())) months.insert(*m);
+  }
+  return months;
+}
+
+std::set<absl::CivilMonth> DuesPaidMonths(const AppraisalMemberFacts& facts, absl::CivilDay as_of) {
+  std::set<absl::CivilMonth> months;
+  for (const auto& p : facts.paid_months()) {
+    std::optional<absl::CivilDay> paid_on = ParseDate(p.paid_on());
+    if (paid_on.has_value() && *paid_on > as_of) continue;
+    if (std::optional<absl::CivilMonth> m = ParseMonth(p.month())) months.insert(*m);
+  }
+  return months;
+}
+
+std::set<absl::CivilMonth> AssignedWorkMonths(const AppraisalMemberFacts& facts) {
+  std::set<absl::CivilMonth> months;
+  for (const auto& w : facts.assigned_work()) {
+    if (std::optional<absl::CivilMonth> m = MonthOfDate(w.occurred_on())) months.insert(*m);
+  }
+  return months;
+}
+
+std::set<absl::CivilMonth> ExemptMonths(const AppraisalMemberFacts& facts) {
+  std::set<absl::CivilMonth> months;
+  for (const auto& r : facts.legitimate_reasons()) {
+    std::optional<absl::CivilMonth> from = ParseMonth(r.from_month());
+    std::optional<absl::CivilMonth> to = ParseMonth(r.to_month());
+    if (!from.has_value() || !to.has_value()) continue;
+    for (absl::CivilMonth m = *from; m <= *to; ++m) months.insert(m);
+  }
+  return months;
+}
+
+std::optional<absl::CivilMonth> FirstMonthOnRecord(const AppraisalMemberFacts& facts,
+                                                   const Settings& settings) {
+  std::optional<absl::CivilMonth> joined = MonthOfDate(facts.registry().registration().joined_on());
+  if (!joined.has_value()) return settings.records_from;
+  if (!settings.records_from.has_value()) return joined;
+  return std::max(*joined, *settings.records_from);
+}
+
+lianxin::v1::GetEvidenceReply BuildEvidence(const std::string& member_id,
+                                            const AppraisalMemberFacts& facts, int year,
+                                            absl::CivilDay as_of, const Settings& settings) {
+  lianxin::v1::GetEvidenceReply reply;
+  reply.set_member_id(member_id);
+  reply.set_name(facts.registry().registration().name());
+  reply.set_branch(facts.registry().registration().branch());
+  reply.set_year(year);
+  reply.set_destination_jurisdiction(WhereAway(facts));
+  const std::string home = facts.registry().home_jurisdiction();
+
+  std::map<std::string, uint32_t> by_kind;
+  for (const auto& c : facts.contacts()) {
+    if (!InYear(c.occurred_on(), year)) continue;
+    ++by_kind[lianxin::v1::ContactKind_Name(c.kind())];
+    if (!c.recorded_in().empty() && c.recorded_in() != home) {
+      reply.set_destination_contacts(reply.destination_contacts() + 1);
+    }
+  }
+  for (const auto& [kind, count] : by_kind) {
+    auto* c = reply.add_contacts();
+    c->set_kind(kind);
+    c->set_count(count);
+  }
+  for (const auto& e : facts.organization_life()) {
+    if (!InYear(e.occurred_on(), year)) continue;
+    *reply.add_certificate_entries() = e;
+    if (!e.recorded_in().empty() && e.recorded_in() != home) *reply.add_destination_entries() = e;
+  }
+  uint32_t hours = 0;
+  for (const auto& credit : facts.education()) {
+    if (!InYear(credit.occurred_on(), year)) continue;
+    hours += credit.hours();
+    if (!credit.recorded_in().empty() && credit.recorded_in() != home) {
+      reply.set_destination_education_hours(reply.destination_education_hours() + credit.hours());
+    }
+  }
+  reply.set_education_hours(hours);
+
+  // Complete months of the year on record, up to the month before as_of.
+  const absl::CivilMonth year_last = std::min(LastCompleteMonth(as_of), absl::CivilMonth(year, 12));
+  absl::CivilMonth year_first(year, 1);
+  if (std::optional<absl::CivilMonth> first = FirstMonthOnRecord(facts, settings)) {
+    year_first = std::max(year_first, *first);
+  }
+  const std::set<absl::CivilMonth> life = OrganizationLifeMonths(facts);
+  const std::set<absl::CivilMonth> paid = DuesPaidMonths(facts, as_of);
+  const std::set<absl::CivilMonth> work = AssignedWorkMonths(facts);
+  for (absl::CivilMonth m : paid) {
+    if (m.year() == year) reply.add_dues_months_paid(FormatMonth(m));
+  }
+  for (absl::CivilMonth m : work) {
+    if (m.year() == year) reply.add_assigned_work_months(FormatMonth(m));
+  }
+  const auto* base = BaseOfYear(facts, year);
+  if (base != nullptr) reply.set_monthly_dues_fen(base->monthly_dues_fen());
+  for (absl::CivilMonth m = year_first; m <= year_last; ++m) {
+    if (!life.contains(m)) reply.add_months_without_organization_life(FormatMonth(m));
+    if (base != nullptr && !paid.contains(m)) reply.add_dues_months_unpaid(FormatMonth(m));
+  }
+  const std::string year_start = FormatDate(absl::CivilDay(year, 1, 1));
+  const std::string year_end = FormatDate(absl::CivilDay(year, 12, 31));
+  for (const auto& period : facts.lost_contact()) {
+    // Dates compare as strings (YYYY-MM-DD).
+    if (period.lost_on() > year_end) continue;
+    if (!period.resumed_on().empty() && period.resumed_on() < year_start) continue;
+    *reply.add_lost_contact() = period;
+  }
+  const std::string cycle_id = CycleId(home, year);
+  if (const auto* grade = GradeIn(facts, cycle_id)) {
+    reply.set_grade(grade->grade());
+    reply.set_remarks(grade->remarks());
+  }
+  for (const auto& notice : facts.notices()) {
+    if (notice.year() == year) reply.set_notified(true);
+  }
+  return reply;
+}
+
+std::optional<lianxin::v1::LapseCandidate> LapseCandidateOf(const std::string& member_id,
+                                                            const AppraisalMemberFacts& facts,
+                                                            absl::CivilDay as_of,
+                                                            const Settings& settings) {
+  std::optional<absl::CivilMonth> first = FirstMonthOnRecord(facts, settings);
+  if (!first.has_value()) return std::nullopt;
+  const absl::CivilMonth last = LastCompleteMonth(as_of);
+  const std::set<absl::CivilMonth> exempt = ExemptMonths(facts);
+  lianxin::v1::LapseCandidate candidate;
+  auto check = [&](lianxin::v1::LapseCondition condition, const std::set<absl::CivilMonth>& done,
+                   uint32_t* months_field_setter) {
+    std::optional<MonthRun> run = MonthsWithoutRun(done, exempt, *first, last);
+    if (!run.has_value()) return;
+    *months_field_setter = static_cast<uint32_t>(run->months);
+    if (!IsLapseRun(*run, settings)) return;
+    auto* r = candidate.add_runs();
+    r->set_condition(condition);
+    r->set_first_month(FormatMonth(run->first));
+    r->set_last_month(FormatMonth(run->last));
+    r->set_months(static_cast<uint32_t>(run->months));
+  };
+  uint32_t life = 0, dues = 0, work = 0;
+  check(lianxin::v1::LAPSE_CONDITION_NO_ORGANIZATION_LIFE, OrganizationLifeMonths(facts), &life);
+  check(lianxin::v1::LAPSE_CONDITION_NO_DUES, DuesPaidMonths(facts, as_of), &dues);
+  check(lianxin::v1::LAPSE_CONDITION_NO_ASSIGNED_WORK, AssignedWorkMonths(facts), &work);
+  if (candidate.runs_size() == 0) return std::nullopt;
+  candidate.set_member_id(member_id);
+  candidate.set_name(facts.registry().registration().name());
+  candidate.set_branch(facts.registry().registration().branch());
+  candidate.set_months_without_organization_life(life);
+  candidate.set_months_without_dues(dues);
+  candidate.set_months_without_assigned_work(work);
+  if (facts.lapse_decisions_size() > 0) {
+    const auto& d = facts.lapse_decisions(facts.lapse_decisions_size() - 1);
+    candidate.set_last_decision(d.decision());
+    candidate.set_last_decided_on(d.decided_on());
+  }
+  return candidate;
+}
+
+std::optional<lianxin::v1::DuesArrears> ArrearsOf(const std::string& member_id,
+                                                  const AppraisalMemberFacts& facts,
+                                                  absl::CivilDay as_of, const Settings& settings) {
+  std::optional<absl::CivilMonth> first = FirstMonthOnRecord(facts, settings);
+  const absl::CivilMonth last = LastCompleteMonth(as_of);
+  const std::set<absl::CivilMonth> paid = DuesPaidMonths(facts, as_of);
+  lianxin::v1::DuesArrears arrears;
+  for (const auto& base : facts.dues_bases()) {
+    absl::CivilMonth from(base.year(), 1);
+    if (first.has_value()) from = std::max(from, *first);
+    const absl::CivilMonth to = std::min(last, absl::CivilMonth(base.year(), 12));
+    for (absl::CivilMonth m = from; m <= to; ++m) {
+      if (paid.contains(m)) continue;
+      arrears.add_months_unpaid(FormatMonth(m));
+      arrears.set_amount_owed_fen(arrears.amount_owed_fen() + base.monthly_dues_fen());
+      if (IsBackPaymentBeyondLimit(m, as_of, settings)) {
+        arrears.add_months_beyond_six(FormatMonth(m));
+      }
+    }
+  }
+  if (arrears.months_unpaid_size() == 0) return std::nullopt;
+  arrears.set_member_id(member_id);
+  arrears.set_name(facts.registry().registration().name());
+  arrears.set_branch(facts.registry().registration().branch());
+  return arrears;
+}
+
+}  // namespace lianxin::appraisal

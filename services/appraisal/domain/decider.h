@@ -1,0 +1,155 @@
+// The appraisal decider: decide(state, command) -> events and evolve(state,
+// event) -> state, plus the pure views built from a member's state (evidence,
+// lapse runs, arrears, probation). No I/O, no clock.
+//
+// A member's state is AppraisalMemberFacts (events.proto): the fold of the
+// registry, contact and education events this log recorded from the county's
+// topics and of the appraisal's own events. A cycle's state is
+// AppraisalCycleFacts.
+//
+//   Context ctx{.jurisdiction = "654322", .now = clock.Now(), .today = today, .actor = "op-1"};
+//   ASSIGN_OR_RETURN(Events events, DecideSetDuesBase(facts, request, ctx, settings));
+//   for (const Event& e : events) facts = Evolve(std::move(facts), e);
+#ifndef LIANXIN_SERVICES_APPRAISAL_DOMAIN_DECIDER_H_
+#define LIANXIN_SERVICES_APPRAISAL_DOMAIN_DECIDER_H_
+
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "lianxin/v1/appraisal.pb.h"
+#include "lianxin/v1/events.pb.h"
+#include "services/appraisal/domain/rules.h"
+
+namespace lianxin::appraisal {
+
+using Events = std::vector<lianxin::v1::Event>;
+using lianxin::v1::AppraisalCycleFacts;
+using lianxin::v1::AppraisalMemberFacts;
+
+// Who decides and when.
+struct Context {
+  std::string jurisdiction;
+  absl::Time now;
+  absl::CivilDay today;
+  std::string actor;
+  std::string request_id;
+};
+
+// "cycle-<jurisdiction>-<year>".
+std::string CycleId(const std::string& jurisdiction, int year);
+// Whether an aggregate id names a cycle (else a member).
+bool IsCycleId(const std::string& aggregate_id);
+
+// The member's organization relationship is in `jurisdiction` (home, not
+// transferred out): this county appraises the member.
+bool IsAppraisedBy(const AppraisalMemberFacts& facts, const std::string& jurisdiction);
+// The county the member is in while away (empty when at home).
+std::string WhereAway(const AppraisalMemberFacts& facts);
+
+// Applies one event of the member's aggregate. Unknown payloads leave the
+// state unchanged.
+AppraisalMemberFacts Evolve(AppraisalMemberFacts facts, const lianxin::v1::Event& event);
+AppraisalCycleFacts EvolveCycle(AppraisalCycleFacts facts, const lianxin::v1::Event& event);
+
+// R7: the cycle event (aggregate: the cycle) and one notice per member,
+// routed to the county where a member away is (if it runs lianxin).
+// `members` are (member id, facts) of the members appraised here.
+struct OpenedCycle {
+  lianxin::v1::Event cycle_event;
+  std::vector<std::pair<std::string, lianxin::v1::Event>> notices;
+  uint32_t away = 0;
+};
+absl::StatusOr<OpenedCycle> DecideOpenCycle(
+    int year, bool already_open,
+    const std::vector<std::pair<std::string, AppraisalMemberFacts>>& members, const Context& ctx,
+    const Settings& settings);
+
+// R7: a grade once per member per cycle; EXCELLENT within one third of the
+// cycle's members (`excellent_in_cycle` counts the others graded EXCELLENT).
+absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
+                                             const AppraisalCycleFacts& cycle,
+                                             const lianxin::v1::RecordAppraisalRequest& request,
+                                             int excellent_in_cycle, const Context& ctx,
+                                             const Settings& settings);
+absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
+                                              const AppraisalCycleFacts& cycle,
+                                              const lianxin::v1::CorrectAppraisalRequest& request,
+                                              int excellent_in_cycle, const Context& ctx,
+                                              const Settings& settings);
+
+// R10.
+absl::StatusOr<Events> DecideSetDuesBase(const AppraisalMemberFacts& facts,
+                                         const lianxin::v1::SetDuesBaseRequest& request,
+                                         const Context& ctx, const Settings& settings);
+absl::StatusOr<Events> DecideRecordDuesPayment(const AppraisalMemberFacts& facts,
+                                               const lianxin::v1::RecordDuesPaymentRequest& request,
+                                               const Context& ctx, const Settings& settings);
+
+absl::StatusOr<Events> DecideRecordOrganizationLife(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordOrganizationLifeRequest& request,
+    const Context& ctx);
+absl::StatusOr<Events> DecideRecordAssignedWork(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordAssignedWorkRequest& request,
+    const Context& ctx);
+absl::StatusOr<Events> DecideRecordLegitimateReason(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordLegitimateReasonRequest& request,
+    const Context& ctx);
+// R6: recorded only for a member who is a candidate as of the list's date.
+absl::StatusOr<Events> DecideRecordLapseDecision(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordLapseDecisionRequest& request,
+    const Context& ctx, const Settings& settings);
+// R11.
+absl::StatusOr<Events> DecideRecordProbationOutcome(
+    const AppraisalMemberFacts& facts, const lianxin::v1::RecordProbationOutcomeRequest& request,
+    const Context& ctx, const Settings& settings);
+
+// ---- Views (pure functions of a member's state) ----
+
+// Months with organization life (home branch or certificate), with dues
+// paid on or before `as_of`, with assigned work; months covered by a
+// legitimate reason.
+std::set<absl::CivilMonth> OrganizationLifeMonths(const AppraisalMemberFacts& facts);
+std::set<absl::CivilMonth> DuesPaidMonths(const AppraisalMemberFacts& facts, absl::CivilDay as_of);
+std::set<absl::CivilMonth> AssignedWorkMonths(const AppraisalMemberFacts& facts);
+std::set<absl::CivilMonth> ExemptMonths(const AppraisalMemberFacts& facts);
+// The first month on record for the member: the later of its joining and
+// settings.records_from (nullopt if neither is known).
+std::optional<absl::CivilMonth> FirstMonthOnRecord(const AppraisalMemberFacts& facts,
+                                                   const Settings& settings);
+
+// The member's evidence for `year`, months counted up to the last complete
+// month before `as_of` (and within the year).
+lianxin::v1::GetEvidenceReply BuildEvidence(const std::string& member_id,
+                                            const AppraisalMemberFacts& facts, int year,
+                                            absl::CivilDay as_of, const Settings& settings);
+
+// R6: the member's runs of ≥ 6 months (each condition), or nullopt.
+std::optional<lianxin::v1::LapseCandidate> LapseCandidateOf(const std::string& member_id,
+                                                            const AppraisalMemberFacts& facts,
+                                                            absl::CivilDay as_of,
+                                                            const Settings& settings);
+
+// R10: the unpaid months (of years with a dues base) up to the last complete
+// month before `as_of`, or nullopt if none.
+std::optional<lianxin::v1::DuesArrears> ArrearsOf(const std::string& member_id,
+                                                  const AppraisalMemberFacts& facts,
+                                                  absl::CivilDay as_of, const Settings& settings);
+
+// R11: the end of probation of a probationary member still undecided
+// (neither converted nor cancelled), else nullopt.
+std::optional<absl::CivilDay> ProbationDueOn(const AppraisalMemberFacts& facts,
+                                             const Settings& settings);
+
+// The member's grade in a cycle, if any.
+const lianxin::v1::GradeFact* GradeIn(const AppraisalMemberFacts& facts,
+                                      const std::string& cycle_id);
+
+}  // namespace lianxin::appraisal
+
+#endif  // LIANXIN_SERVICES_APPRAISAL_DOMAIN_DECIDER_H_
