@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
 #include "services/registry/domain/decider.h"
 #include "services/registry/projection.h"
 
@@ -12,6 +13,16 @@ namespace lianxin::registry {
 namespace {
 
 using lianxin::v1::MemberFacts;
+
+// Registry payloads have field numbers 100–199 (events.proto).
+absl::Status CheckRegistryEvent(const Event& event) {
+  if (event.payload_case() < 100 || event.payload_case() >= 200) {
+    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " (sequence ",
+                                                   event.sequence(), ", type ", event.type(),
+                                                   ") is not a registry event"));
+  }
+  return absl::OkStatus();
+}
 
 class RegistryProjector : public Projector {
  public:
@@ -21,12 +32,7 @@ class RegistryProjector : public Projector {
   std::string service() const override { return "registry"; }
 
   absl::StatusOr<std::string> Evolve(const std::string& state, const Event& event) const override {
-    // Registry payloads have field numbers 100–199 (events.proto).
-    if (event.payload_case() < 100 || event.payload_case() >= 200) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " (sequence ",
-                                                     event.sequence(), ", type ", event.type(),
-                                                     ") is not a registry event"));
-    }
+    RETURN_IF_ERROR(CheckRegistryEvent(event));
     MemberFacts facts;
     if (!facts.ParseFromString(state)) {
       return absl::InvalidArgumentError(

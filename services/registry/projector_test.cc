@@ -106,9 +106,14 @@ class ProjectorTest : public ::testing::Test {
     std::unique_ptr<Projector> projector = NewProjector(code, settings_);
     EXPECT_EQ(projector->service(), "registry");
     std::map<std::string, std::pair<uint64_t, std::string>> folded;
+    // The same fold with the state kept decoded (what lxaudit replays with).
+    std::map<std::string, std::unique_ptr<Projector::Fold>> folds;
     ASSERT_TRUE(county.store
                     ->ScanLog(1,
                               [&](const Event& e) {
+                                std::unique_ptr<Projector::Fold>& fold = folds[e.aggregate_id()];
+                                if (fold == nullptr) fold = projector->NewFold("");
+                                EXPECT_TRUE(fold->Apply(e).ok());
                                 auto& [version, state] = folded[e.aggregate_id()];
                                 absl::StatusOr<std::string> next = projector->Evolve(state, e);
                                 EXPECT_TRUE(next.ok()) << next.status();
@@ -124,6 +129,7 @@ class ProjectorTest : public ::testing::Test {
       ASSERT_TRUE(live.ok()) << id;
       EXPECT_EQ(live->version, folded_state.first) << id;
       EXPECT_EQ(live->state, folded_state.second) << id;  // byte for byte
+      EXPECT_EQ(folds.at(id)->State(), folded_state.second) << id;
       for (auto& row : projector->IndexRows(id, folded_state.second)) expected_rows.insert(row);
     }
     std::set<std::pair<std::string, std::string>> live_rows;
@@ -218,6 +224,9 @@ TEST_F(ProjectorTest, RefusesEventsOfOtherServices) {
   EXPECT_EQ(projector->Evolve("", contact).status().code(), absl::StatusCode::kInvalidArgument);
   Event none;
   EXPECT_EQ(projector->Evolve("", none).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(projector->NewFold("")->Apply(contact).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(projector->NewFold("not facts \xff")->Apply(contact).code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(projector->IndexRows("654322-x", "").empty());
   EXPECT_EQ(projector->UnreplayedIndexPrefixes(), std::vector<std::string>{"id/"});
 }

@@ -3,8 +3,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -13,8 +13,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "libs/common/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -140,172 +141,143 @@ absl::StatusOr<VerifyResult> VerifyLog(const EventStore& store, Progress* progre
 
 namespace {
 
-// Evolves the events of the aggregates of one shard, in the order given.
+// The aggregates of one shard, folded in the order their events come.
 class Shard {
  public:
   explicit Shard(const Projector& projector) : projector_(projector) {}
 
   absl::Status Apply(const Event& event) {
-    RebuiltAggregate& aggregate = rebuilt_[event.aggregate_id()];
-    if (event.version() != aggregate.version + 1) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " (sequence ",
-                                                     event.sequence(), ") is version ",
-                                                     event.version(), " of ", event.aggregate_id(),
-                                                     ", which is at version ", aggregate.version));
+    Entry& entry = entries_[event.aggregate_id()];
+    if (event.version() != entry.version + 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "event ", event.event_id(), " (sequence ", event.sequence(), ") is version ",
+          event.version(), " of ", event.aggregate_id(), ", which is at version ", entry.version));
     }
-    ASSIGN_OR_RETURN(aggregate.state, projector_.Evolve(aggregate.state, event));
-    aggregate.version = event.version();
+    if (entry.fold == nullptr) entry.fold = projector_.NewFold("");
+    RETURN_IF_ERROR(entry.fold->Apply(event));
+    entry.version = event.version();
     return absl::OkStatus();
   }
 
-  Rebuilt& rebuilt() { return rebuilt_; }
+  void MoveInto(Rebuilt& rebuilt) {
+    for (auto& [id, entry] : entries_) {
+      rebuilt.emplace(id, RebuiltAggregate{entry.version, entry.fold->State()});
+    }
+    entries_.clear();
+  }
 
  private:
+  struct Entry {
+    uint64_t version = 0;
+    std::unique_ptr<Projector::Fold> fold;
+  };
   const Projector& projector_;
-  Rebuilt rebuilt_;
+  absl::flat_hash_map<std::string, Entry> entries_;
 };
 
-// One worker thread and its queue of batches.
-class Worker {
- public:
-  explicit Worker(const Projector& projector) : shard_(projector) {
-    thread_ = std::thread([this] { Run(); });
-  }
+int ThreadsOf(const ReplayOptions& options) {
+  return options.threads > 0 ? options.threads
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
-  // Queues a batch; waits while too many are queued.
-  void Push(std::vector<Event> batch) {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(this, &Worker::CanPush));
-    if (status_.ok()) queue_.push_back(std::move(batch));
-  }
-
-  // No more batches: waits for the thread and returns its status.
-  absl::Status Finish() {
-    {
-      absl::MutexLock lock(&mu_);
-      closed_ = true;
-    }
-    thread_.join();
-    absl::MutexLock lock(&mu_);
-    return status_;
-  }
-
-  absl::Status status() {
-    absl::MutexLock lock(&mu_);
-    return status_;
-  }
-  Rebuilt& rebuilt() { return shard_.rebuilt(); }
-
- private:
-  static constexpr size_t kMaxQueued = 64;
-
-  bool CanPush() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return queue_.size() < kMaxQueued || !status_.ok();
-  }
-  bool CanPop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || closed_; }
-
-  void Run() {
-    for (;;) {
-      std::vector<Event> batch;
-      {
-        absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(this, &Worker::CanPop));
-        if (queue_.empty()) return;
-        batch = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      for (const Event& event : batch) {
-        if (absl::Status s = shard_.Apply(event); !s.ok()) {
-          absl::MutexLock lock(&mu_);
-          status_ = s;
-          queue_.clear();
-          return;
-        }
-      }
-    }
-  }
-
-  Shard shard_;
-  absl::Mutex mu_;
-  std::deque<std::vector<Event>> queue_ ABSL_GUARDED_BY(mu_);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Status status_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
-};
-
-}  // namespace
-
-absl::StatusOr<Rebuilt> Replay(const Projector& projector, const EventFeed& feed,
-                               const ReplayOptions& options) {
-  int threads = options.threads;
-  if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  if (threads == 1) {
-    Shard shard(projector);
-    RETURN_IF_ERROR(feed([&](Event event) {
-      if (options.progress != nullptr) options.progress->Add(1);
-      return shard.Apply(event);
-    }));
-    return std::move(shard.rebuilt());
-  }
-  constexpr size_t kBatch = 256;
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::vector<std::vector<Event>> batches(threads);
-  for (int i = 0; i < threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(projector));
-    batches[i].reserve(kBatch);
-  }
-  const absl::Hash<std::string> hash;
-  uint64_t fed = 0;
-  absl::Status feed_status = feed([&](Event event) -> absl::Status {
-    if (options.progress != nullptr) options.progress->Add(1);
-    const size_t i = hash(event.aggregate_id()) % threads;
-    batches[i].push_back(std::move(event));
-    if (batches[i].size() == kBatch) {
-      workers[i]->Push(std::move(batches[i]));
-      batches[i] = std::vector<Event>();
-      batches[i].reserve(kBatch);
-      if ((++fed & 63) == 0) RETURN_IF_ERROR(workers[i]->status());
-    }
-    return absl::OkStatus();
-  });
-  absl::Status status = feed_status;
-  for (int i = 0; i < threads; ++i) {
-    if (!batches[i].empty()) workers[i]->Push(std::move(batches[i]));
-  }
-  for (auto& worker : workers) {
-    absl::Status s = worker->Finish();
-    if (status.ok()) status = s;
-  }
-  RETURN_IF_ERROR(status);
-  Rebuilt rebuilt = std::move(workers[0]->rebuilt());
-  for (int i = 1; i < threads; ++i) {
-    for (auto& [id, aggregate] : workers[i]->rebuilt()) rebuilt.emplace(id, std::move(aggregate));
-  }
+// Runs fold(shard index, shard) on `threads` threads (the calling one
+// included) and merges the shards; the first error wins.
+absl::StatusOr<Rebuilt> RunShards(
+    const Projector& projector, int threads,
+    const std::function<absl::Status(int index, Shard& shard, const std::atomic<bool>& stop)>&
+        fold) {
+  std::vector<std::unique_ptr<Shard>> shards;
+  std::vector<absl::Status> statuses(threads);
+  std::atomic<bool> stop{false};
+  for (int i = 0; i < threads; ++i) shards.push_back(std::make_unique<Shard>(projector));
+  auto run = [&](int i) {
+    statuses[i] = fold(i, *shards[i], stop);
+    if (!statuses[i].ok()) stop = true;
+  };
+  std::vector<std::thread> workers;
+  for (int i = 1; i < threads; ++i) workers.emplace_back(run, i);
+  run(0);
+  for (std::thread& worker : workers) worker.join();
+  for (const absl::Status& status : statuses) RETURN_IF_ERROR(status);
+  Rebuilt rebuilt;
+  for (auto& shard : shards) shard->MoveInto(rebuilt);
   return rebuilt;
 }
 
+// The aggregate_id (field 3) of a serialized Event without parsing the rest.
+bool PeekAggregateId(const std::string& bytes, absl::string_view* id) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  constexpr uint32_t kAggregateIdTag =
+      (3 << 3) | google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+  while (const uint32_t tag = in.ReadTag()) {
+    if (tag == kAggregateIdTag) {
+      uint32_t length = 0;
+      if (!in.ReadVarint32(&length)) return false;
+      const size_t at = static_cast<size_t>(in.CurrentPosition());
+      if (at + length > bytes.size()) return false;
+      *id = absl::string_view(bytes.data() + at, length);
+      return true;
+    }
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) return false;
+  }
+  return false;
+}
+
+size_t ShardOf(absl::string_view aggregate_id, int threads) {
+  return absl::Hash<absl::string_view>()(aggregate_id) % threads;
+}
+
+}  // namespace
+
 absl::StatusOr<Rebuilt> ReplayLocalLog(const EventStore& store, const Projector& projector,
                                        const ReplayOptions& options) {
-  if (options.progress != nullptr) options.progress->set_total(store.LastSequence());
   const uint64_t last = store.LastSequence();
-  return Replay(
-      projector,
-      [&](const std::function<absl::Status(Event)>& sink) -> absl::Status {
+  if (options.progress != nullptr) options.progress->set_total(last);
+  const int threads = ThreadsOf(options);
+  return RunShards(
+      projector, threads,
+      [&](int index, Shard& shard, const std::atomic<bool>& stop) -> absl::Status {
+        Progress* progress = index == 0 ? options.progress : nullptr;
         absl::Status failure;
         RETURN_IF_ERROR(store.ScanLogRaw(1, [&](uint64_t sequence, const std::string& bytes) {
-          if (sequence > last) return false;  // not in the snapshot the comparison uses
+          // Not in the snapshot the comparison uses.
+          if (sequence > last || stop.load(std::memory_order_relaxed)) return false;
+          if (progress != nullptr) progress->Add(1);
+          absl::string_view id;
+          // An entry whose id cannot be read is shard 0's to report.
+          const size_t owner = PeekAggregateId(bytes, &id) ? ShardOf(id, threads) : 0;
+          if (owner != static_cast<size_t>(index)) return true;
           Event event;
           if (!event.ParseFromString(bytes)) {
             failure = absl::DataLossError(
                 absl::StrCat("log entry at sequence ", sequence, " does not parse as an Event"));
             return false;
           }
-          failure = sink(std::move(event));
+          failure = shard.Apply(event);
           return failure.ok();
         }));
         return failure;
-      },
-      options);
+      });
+}
+
+absl::StatusOr<Rebuilt> ReplayEvents(const std::vector<Event>& events, const Projector& projector,
+                                     const ReplayOptions& options) {
+  if (options.progress != nullptr) options.progress->set_total(events.size());
+  const int threads = ThreadsOf(options);
+  return RunShards(projector, threads,
+                   [&](int index, Shard& shard, const std::atomic<bool>& stop) -> absl::Status {
+                     Progress* progress = index == 0 ? options.progress : nullptr;
+                     for (const Event& event : events) {
+                       if (stop.load(std::memory_order_relaxed)) break;
+                       if (progress != nullptr) progress->Add(1);
+                       if (ShardOf(event.aggregate_id(), threads) != static_cast<size_t>(index)) {
+                         continue;
+                       }
+                       RETURN_IF_ERROR(shard.Apply(event));
+                     }
+                     return absl::OkStatus();
+                   });
 }
 
 absl::StatusOr<std::vector<Event>> LogOrder(std::vector<Event> events, const Source& source) {

@@ -13,7 +13,6 @@
 #define LIANXIN_TOOLS_LXAUDIT_AUDIT_H_
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,24 +63,24 @@ struct RebuiltAggregate {
 using Rebuilt = absl::flat_hash_map<std::string, RebuiltAggregate>;
 
 struct ReplayOptions {
-  // Evolve runs on this many threads (aggregates are spread by id); the
-  // calling thread reads and parses the log. 0 = the machine's cores.
+  // Threads folding the log, each the aggregates of one shard (by a hash of
+  // the id); each scans the whole log, decodes the aggregate id only, and
+  // parses and folds its own events. 0 = the machine's cores.
   int threads = 0;
+  // Counts scanned events (from one thread).
   Progress* progress = nullptr;
 };
 
-// Calls sink for each event, in log order; stops at the first error.
-using EventFeed = std::function<absl::Status(const std::function<absl::Status(Event event)>& sink)>;
-
-// Folds the events of `feed` with projector.Evolve, per aggregate in feed
-// order. INVALID_ARGUMENT if an event does not belong to the log (Evolve
-// refuses it, or its version is not the aggregate's next).
-absl::StatusOr<Rebuilt> Replay(const Projector& projector, const EventFeed& feed,
-                               const ReplayOptions& options);
-
-// Replay of the store's whole log.
+// Folds the store's whole log with the projector (Projector::NewFold, the
+// same fold as Evolve), per aggregate in log order. INVALID_ARGUMENT if an
+// event does not belong to the log (the projector refuses it, or its version
+// is not the aggregate's next); DATA_LOSS if an entry does not parse.
 absl::StatusOr<Rebuilt> ReplayLocalLog(const EventStore& store, const Projector& projector,
                                        const ReplayOptions& options);
+
+// The same for events already read, in log order (from a topic: LogOrder).
+absl::StatusOr<Rebuilt> ReplayEvents(const std::vector<Event>& events, const Projector& projector,
+                                     const ReplayOptions& options);
 
 // Events of a service topic as read (any order, duplicates allowed) put back
 // in log order: deduplicated by sequence, FAILED_PRECONDITION if sequences

@@ -272,13 +272,7 @@ absl::StatusOr<int> RunReplay(const ParsedArgs& args) {
         ASSIGN_OR_RETURN(std::vector<Event> log, TopicLog(d, source, timeout));
         events = log.size();
         progress.set_total(events);
-        rebuilt = Replay(
-            *projector,
-            [&](const std::function<absl::Status(Event)>& sink) -> absl::Status {
-              for (Event& event : log) RETURN_IF_ERROR(sink(std::move(event)));
-              return absl::OkStatus();
-            },
-            options);
+        rebuilt = ReplayEvents(log, *projector, options);
       } else {
         events = (*live)->LastSequence();
         rebuilt = ReplayLocalLog(**live, *projector, options);
