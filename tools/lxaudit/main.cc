@@ -304,6 +304,10 @@ absl::StatusOr<int> RunReplay(const ParsedArgs& args) {
         Out(absl::StrCat(label, ": no live projection at ", path, " to compare with"));
         continue;
       }
+      if (from_kafka && events < (*live)->LastSequence()) {
+        Out(absl::StrCat(label, ": the topic ends at sequence ", events, ", the live log at ",
+                         (*live)->LastSequence(), " (not relayed yet): later events differ"));
+      }
       ASSIGN_OR_RETURN(Comparison comparison, CompareWithLive(**live, *rebuilt, *projector));
       Out(absl::StrCat(label, ": live digest    ", comparison.live.Total()));
       for (const Difference& difference : comparison.differences) {
@@ -464,7 +468,7 @@ std::vector<FlagSpec> Common(std::vector<FlagSpec> flags) {
        .value_name = "FILE",
        .help = "endpoints file (else $LIANXIN_ENDPOINTS, else the local deployment's)"});
   flags.push_back({.name = "kafka",
-                   .value_name = "HOST:PORT,…",
+                   .value_name = "HOST:PORT,...",
                    .help = "Kafka bootstrap servers (else the endpoints file's)"});
   flags.push_back({.name = "timeout",
                    .value_name = "SECONDS",
@@ -502,7 +506,7 @@ const std::vector<Command>& Commands() {
              {.name = "threads", .value_name = "N", .help = "evolve threads (default: cores)"},
              {.name = "digests", .help = "print every aggregate's rebuilt digest"},
              {.name = "settings",
-              .value_name = "NAME=N,…",
+              .value_name = "NAME=N,...",
               .help = "the services' local-rule flags, e.g. mail_back_check_months=2"},
              {.name = "counties-on-lianxin",
               .value_name = "CODES",
@@ -525,7 +529,7 @@ const std::vector<Command>& Commands() {
              {.name = "source",
               .value_name = "local|kafka",
               .help = "the local logs (default) or the topics"},
-             {.name = "settings", .value_name = "NAME=N,…", .help = "as for replay"},
+             {.name = "settings", .value_name = "NAME=N,...", .help = "as for replay"},
              {.name = "counties-on-lianxin", .value_name = "CODES", .help = "as for replay"}})},
        RunAsOf},
       {{.name = "export",
@@ -593,7 +597,11 @@ int Main(std::vector<std::string> argv) {
     return 2;
   }
   if (args->help()) {
-    std::fputs(lxctl::HelpText(command->spec).c_str(), stdout);
+    // The help text is lxctl's shape; the program is this one.
+    std::string help = lxctl::HelpText(command->spec);
+    if (absl::StartsWith(help, "usage: lxctl ")) help.replace(7, 5, "lxaudit");
+    if (absl::StartsWith(help, "usage: lxaudit as-of MEMBER")) help.insert(27, " DATE");
+    std::fputs(help.c_str(), stdout);
     return 0;
   }
   absl::StatusOr<int> code = command->run(*args);
