@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "libs/common/time_util.h"
+#include "services/registry/projector.h"
 #include "tools/lxaudit/audit.h"
 #include "tools/lxaudit/progress.h"
 #include "tools/lxaudit/render.h"
@@ -133,6 +134,18 @@ TEST(ReplayEventsTest, SameResultOnOneThreadAndOnMany) {
   log[10].set_version(5);
   EXPECT_EQ(ReplayEvents(log, *projector, {.threads = 2}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// The row a service adds to kAuditedServices (services.h) is one line.
+TEST(ServicesTest, ARowIsANameAStateMessageAndAOneLineFactory) {
+  const AuditedService row = {"registry", "lianxin.v1.MemberFacts", [](const ProjectorContext& c) {
+                                return registry::NewProjector(c.jurisdiction, {});
+                              }};
+  std::unique_ptr<Projector> projector = row.new_projector({.jurisdiction = "654322"});
+  EXPECT_EQ(projector->service(), "registry");
+  for (const AuditedService& service : AuditedServices()) {
+    EXPECT_EQ(service.new_projector({.jurisdiction = "654322"})->service(), service.name);
+  }
 }
 
 }  // namespace
