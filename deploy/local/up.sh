@@ -48,7 +48,7 @@ declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
 if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   "$root/tools/setup.sh"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl "${services[@]}"
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit "${services[@]}"
 fi
 mkdir -p "$home"
 : >"$home/pids"
@@ -215,6 +215,14 @@ if [ -n "$lxctl" ]; then
     "$lxctl" reconcile --endpoints "$endpoints" --origin "$origin" --destination "${county%%|*}" ||
       echo "up.sh: lxctl reconcile reported a problem (the deployment stays up)" >&2
   done
+fi
+# The audit: every log's hash chain, and every projection rebuilt from its log.
+if [ -x "$bin/lxaudit" ]; then
+  echo
+  echo "\$ lxaudit verify && lxaudit replay"
+  { "$bin/lxaudit" verify --endpoints "$endpoints" &&
+    "$bin/lxaudit" replay --endpoints "$endpoints" | grep -v ' digest '; } ||
+    echo "up.sh: lxaudit reported a problem (the deployment stays up)" >&2
 fi
 echo
 

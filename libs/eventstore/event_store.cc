@@ -331,6 +331,9 @@ class EventStoreImpl : public EventStore {
 
   absl::StatusOr<CommitResult> Commit(Transaction txn) override;
   absl::StatusOr<Aggregate> ReadAggregate(const std::string& aggregate_id) const override;
+  absl::Status ScanAggregates(
+      const std::function<bool(const std::string& aggregate_id, const Aggregate& aggregate)>& fn)
+      const override;
   absl::StatusOr<std::string> LookupIdempotency(const std::string& key) const override;
   absl::StatusOr<std::string> Get(Family family, const std::string& key) const override;
   absl::Status ScanPrefix(Family family, const std::string& prefix,
@@ -700,6 +703,24 @@ absl::Status EventStoreImpl::ScanPrefix(
     if (!fn(it->key().ToString(), it->value().ToString())) break;
   }
   return FromRocks(it->status(), "scan");
+}
+
+absl::Status EventStoreImpl::ScanAggregates(
+    const std::function<bool(const std::string& aggregate_id, const Aggregate& aggregate)>& fn)
+    const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kAggregatesCf)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Aggregate aggregate;
+    const absl::string_view value = View(it->value());
+    if (!DecodeBigEndian64(value, &aggregate.version)) {
+      return absl::DataLossError(
+          absl::StrCat("aggregate ", View(it->key()), ": stored row too short"));
+    }
+    aggregate.state = std::string(value.substr(8));
+    if (!fn(it->key().ToString(), aggregate)) break;
+  }
+  return FromRocks(it->status(), "scan aggregates");
 }
 
 absl::Status EventStoreImpl::ScanLogRaw(

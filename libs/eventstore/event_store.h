@@ -147,6 +147,12 @@ class EventStore {
   // Returns the aggregate, or NOT_FOUND.
   virtual absl::StatusOr<Aggregate> ReadAggregate(const std::string& aggregate_id) const = 0;
 
+  // Calls fn for every aggregate, in id order, until fn returns false (lxaudit
+  // compares them with a replay of the log).
+  virtual absl::Status ScanAggregates(
+      const std::function<bool(const std::string& aggregate_id, const Aggregate& aggregate)>& fn)
+      const = 0;
+
   // Returns the reply stored under an idempotency key, or NOT_FOUND.
   virtual absl::StatusOr<std::string> LookupIdempotency(const std::string& key) const = 0;
 

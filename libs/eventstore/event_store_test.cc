@@ -239,6 +239,27 @@ TEST_F(EventStoreTest, ScanAggregate_ReturnsOneAggregatesEventsInVersionOrder) {
   EXPECT_EQ(unknown, 0);
 }
 
+TEST_F(EventStoreTest, ScanAggregates_ReturnsEveryAggregateInIdOrderUntilStopped) {
+  std::unique_ptr<EventStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit(AppendOne("member-2", 0, "m2-v1")).ok());
+  ASSERT_TRUE(store->Commit(AppendOne("member-1", 0, "m1-v1")).ok());
+  ASSERT_TRUE(store->Commit(AppendOne("member-1", 1, "m1-v2")).ok());
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store
+                  ->ScanAggregates([&](const std::string& id, const Aggregate& aggregate) {
+                    seen.push_back(absl::StrCat(id, "@", aggregate.version, "=", aggregate.state));
+                    return true;
+                  })
+                  .ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"member-1@2=m1-v2", "member-2@1=m2-v1"}));
+  int calls = 0;
+  ASSERT_TRUE(
+      store->ScanAggregates([&](const std::string&, const Aggregate&) { return ++calls, false; })
+          .ok());
+  EXPECT_EQ(calls, 1);
+}
+
 TEST_F(EventStoreTest, Commit_AbortsOnVersionConflictAndWritesNothing) {
   std::unique_ptr<EventStore> store = OpenStore();
   ASSERT_NE(store, nullptr);

@@ -19,6 +19,7 @@
 #ifndef LIANXIN_LIBS_EVENTSTORE_PROJECTOR_H_
 #define LIANXIN_LIBS_EVENTSTORE_PROJECTOR_H_
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,37 @@ class Projector {
 
   // Prefixes of Family::kIndexes keys that are not derived from the log.
   virtual std::vector<std::string> UnreplayedIndexPrefixes() const = 0;
+
+  // One aggregate's state being folded by a replay: Apply(e) is
+  // state = Evolve(state, e), and State() the serialized state. A service may
+  // override NewFold to keep its state decoded between events (the service
+  // itself decodes once per command, so both give the same bytes); the
+  // default re-encodes through Evolve.
+  class Fold {
+   public:
+    virtual ~Fold() = default;
+    virtual absl::Status Apply(const Event& event) = 0;
+    virtual std::string State() const = 0;
+  };
+  virtual std::unique_ptr<Fold> NewFold(std::string state) const {
+    class EvolveFold : public Fold {
+     public:
+      EvolveFold(const Projector& projector, std::string state)
+          : projector_(projector), state_(std::move(state)) {}
+      absl::Status Apply(const Event& event) override {
+        absl::StatusOr<std::string> next = projector_.Evolve(state_, event);
+        if (!next.ok()) return next.status();
+        state_ = *std::move(next);
+        return absl::OkStatus();
+      }
+      std::string State() const override { return state_; }
+
+     private:
+      const Projector& projector_;
+      std::string state_;
+    };
+    return std::make_unique<EvolveFold>(*this, std::move(state));
+  }
 };
 
 }  // namespace lianxin

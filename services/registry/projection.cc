@@ -16,7 +16,6 @@ using lianxin::v1::MemberStatus;
 namespace {
 
 constexpr char kStatusPrefix[] = "st/";
-constexpr char kIdentityPrefix[] = "id/";
 
 std::string StatusPrefix(MemberStatus status) {
   return absl::StrFormat("%s%02d/", kStatusPrefix, static_cast<int>(status));
@@ -45,24 +44,29 @@ absl::StatusOr<std::optional<LoadedMember>> RegistryProjection::Load(
   return loaded;
 }
 
-std::set<std::string> RegistryProjection::IndexKeys(const MemberFacts& facts) const {
+std::set<std::string> IndexKeysOf(const MemberFacts& facts, const std::string& jurisdiction,
+                                  const Settings& settings) {
   std::set<std::string> keys;
   if (facts.member_id().empty()) return keys;
   const std::string& id = facts.member_id();
-  keys.insert(StatusPrefix(StatusAsSeenBy(facts, jurisdiction_)) + id);
-  if (std::optional<absl::CivilDay> due = TransferReceiptDueOn(facts, settings_)) {
+  keys.insert(StatusPrefix(StatusAsSeenBy(facts, jurisdiction)) + id);
+  if (std::optional<absl::CivilDay> due = TransferReceiptDueOn(facts, settings)) {
     keys.insert(DueKey("lt/", *due, id));
   }
   // Certificate rules are the home county's to follow up.
-  if (facts.home_jurisdiction() == jurisdiction_) {
-    if (std::optional<absl::CivilDay> due = NextCertificateCheckDue(facts, settings_)) {
+  if (facts.home_jurisdiction() == jurisdiction) {
+    if (std::optional<absl::CivilDay> due = NextCertificateCheckDue(facts, settings)) {
       keys.insert(DueKey("cc/", *due, id));
     }
-    if (std::optional<absl::CivilDay> due = CertificateOrTransferDueOn(facts, settings_)) {
+    if (std::optional<absl::CivilDay> due = CertificateOrTransferDueOn(facts, settings)) {
       keys.insert(DueKey("r2/", *due, id));
     }
   }
   return keys;
+}
+
+std::set<std::string> RegistryProjection::IndexKeys(const MemberFacts& facts) const {
+  return IndexKeysOf(facts, jurisdiction_, settings_);
 }
 
 void RegistryProjection::Stage(Transaction& txn, const std::string& member_id,
@@ -83,7 +87,7 @@ void RegistryProjection::Stage(Transaction& txn, const std::string& member_id,
 
 absl::StatusOr<std::optional<IdentityClaim>> RegistryProjection::FindIdentity(
     const std::string& id_hash) const {
-  absl::StatusOr<std::string> value = store_->Get(Family::kIndexes, kIdentityPrefix + id_hash);
+  absl::StatusOr<std::string> value = store_->Get(Family::kIndexes, kIdentityIndexPrefix + id_hash);
   if (absl::IsNotFound(value.status())) return std::nullopt;
   if (!value.ok()) return value.status();
   std::vector<std::string> parts = absl::StrSplit(*value, '\t');
@@ -95,7 +99,7 @@ absl::StatusOr<std::optional<IdentityClaim>> RegistryProjection::FindIdentity(
 
 void RegistryProjection::PutIdentity(Transaction& txn, const std::string& id_hash,
                                      const IdentityClaim& claim) const {
-  txn.Put(Family::kIndexes, kIdentityPrefix + id_hash,
+  txn.Put(Family::kIndexes, kIdentityIndexPrefix + id_hash,
           absl::StrCat(claim.member_id, "\t", claim.jurisdiction, "\t",
                        claim.confirmed ? "confirmed" : "pending"));
 }

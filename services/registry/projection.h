@@ -85,6 +85,15 @@ class RegistryProjection {
   Settings settings_;
 };
 
+// The prefix of identity claims (R18): views of lx.identity.v1, not of the log.
+inline constexpr char kIdentityIndexPrefix[] = "id/";
+
+// The index keys of a member's facts as seen by `jurisdiction`: what
+// RegistryProjection::IndexKeys returns, callable without a store (the
+// registry's Projector, lxaudit).
+std::set<std::string> IndexKeysOf(const lianxin::v1::MemberFacts& facts,
+                                  const std::string& jurisdiction, const Settings& settings);
+
 // The statuses a Direction covers (DIRECTION_ALL: every status).
 std::vector<lianxin::v1::MemberStatus> StatusesOf(lianxin::v1::Direction direction);
 
