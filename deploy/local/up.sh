@@ -35,9 +35,10 @@ fi
 
 # The services each county runs, with their port offsets from the county's base
 # (the metrics endpoint is 10 above) and the flags only that service takes.
-services=(registry)
+services=(registry contact)
 declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
-declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key")
+declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
+  [contact]="--sweep_interval=2s")
 
 # Builds (as tools/build.sh does) only what the deployment runs, so that a test
 # being edited elsewhere in the tree cannot stop the main job.
@@ -186,6 +187,22 @@ if [ -n "$lxctl" ]; then
     echo "\$ lxctl reconcile --origin $origin --destination ${county%%|*}"
     "$lxctl" reconcile --endpoints "$endpoints" --origin "$origin" --destination "${county%%|*}" ||
       echo "up.sh: lxctl reconcile reported a problem (the deployment stays up)" >&2
+  done
+  # Contact tracking of the origin: the hotline and contact figures of the
+  # scenario's year (R14: the survey's 302 / 136 / 52), overdue and lost members.
+  year_from=$(date -u -d "now + 8 hours - 1 year + 1 day" +%F)
+  # The sweeper (every 2 s) flags the members the scenario left silent (R5).
+  for _ in $(seq 50); do
+    "$lxctl" lost-contact --json --endpoints "$endpoints" --county "$origin" 2>/dev/null |
+      grep -q member_id && break
+    sleep 0.2
+  done
+  for cmd in "contact-stats --from $year_from" "overdue" "lost-contact"; do
+    echo
+    echo "\$ lxctl $cmd --county $origin"
+    # shellcheck disable=SC2086  # the command's words
+    "$lxctl" $cmd --endpoints "$endpoints" --county "$origin" ||
+      echo "up.sh: lxctl $cmd failed (the deployment stays up)" >&2
   done
 fi
 echo

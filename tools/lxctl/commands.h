@@ -10,6 +10,8 @@ namespace lianxin::lxctl {
 
 // Registry RPCs and `reconcile` (registry_commands.cc).
 std::vector<Command> RegistryCommands();
+// ContactTracking RPCs (contact_commands.cc).
+std::vector<Command> ContactCommands();
 
 }  // namespace lianxin::lxctl
 

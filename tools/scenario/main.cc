@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "services/registry/domain/rules.h"
 #include "tools/lxctl/endpoints.h"
+#include "tools/scenario/contact_plan.h"
 #include "tools/scenario/generator.h"
 #include "tools/scenario/loader.h"
 #include "tools/scenario/plan_io.h"
@@ -101,11 +102,15 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
   absl::StatusOr<lxctl::EndpointsFile> file = lxctl::LoadEndpoints(path);
   if (!file.ok()) return file.status();
   std::vector<CountyConnection> counties;
+  std::vector<ContactConnection> contact_services;
   std::map<std::string, std::string> names;
   for (const std::string& code : plan.counties()) {
     absl::StatusOr<lxctl::County> county = lxctl::SelectCounty(*file, path, code);
     if (!county.ok()) return county.status();
     counties.push_back({county->code, county->name, county->token, county->registry});
+    if (!county->contact.empty()) {
+      contact_services.push_back({county->code, county->token, county->contact});
+    }
     names[code] = county->name;
   }
   LoadOptions options;
@@ -147,6 +152,18 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
               static_cast<unsigned long long>(focus.inflow_count()),
               static_cast<unsigned long long>(plan.expected_outflow_count()),
               static_cast<unsigned long long>(plan.expected_inflow_count()));
+  if (contact_services.size() == counties.size()) {
+    const ContactPlan contacts = GenerateContactPlan(plan, report.member_ids);
+    if (absl::Status s = LoadContactPlan(contacts, contact_services, options.step_deadline);
+        !s.ok()) {
+      return s;
+    }
+    std::printf(
+        "  contact tracking loaded: %zu liaisons, %zu contacts (%d members fall silent), "
+        "%zu hotline tickets\n",
+        contacts.liaisons.size(), contacts.contacts.size(), contacts.silent_members,
+        contacts.opens.size());
+  }
   return absl::OkStatus();
 }
 
