@@ -73,13 +73,15 @@ class ContactCluster {
                                                  "\n", LastChars(ReadFile(stderr_path), 3000)));
     }
     c.process = *std::move(child);
-    auto channel = grpc::CreateChannel(line->substr(std::string("listening ").size()),
-                                       grpc::InsecureChannelCredentials());
+    c.address = line->substr(std::string("listening ").size());
+    auto channel = grpc::CreateChannel(c.address, grpc::InsecureChannelCredentials());
     c.stub = v1::ContactTracking::NewStub(channel);
     return absl::OkStatus();
   }
 
   RegistryCluster& registry() { return registry_; }
+  // host:port of the contact service of `code`.
+  const std::string& address(const std::string& code) { return contacts_.at(code).address; }
 
   template <typename Request, typename Reply>
   absl::Status Call(const std::string& county,
@@ -159,6 +161,7 @@ class ContactCluster {
  private:
   struct Service {
     std::unique_ptr<ChildProcess> process;
+    std::string address;
     std::unique_ptr<v1::ContactTracking::Stub> stub;
   };
   std::vector<std::string> counties_;

@@ -60,6 +60,8 @@ TEST_F(ContactFlowsTest, LostContactFlagsBothRegistriesAndContactRestores) {
 
   // She calls the destination's branch: recorded at Tianshan, it ends the lost
   // contact at Fuyun, and both registries clear the flag.
+  ASSERT_TRUE(cluster_.WaitForHistory(kTianshan, id, [](const auto& h) { return h.away(); }))
+      << cluster_.Logs();
   v1::RecordContactRequest call = ContactReport(id, 0, v1::CONTACT_KIND_OTHER);
   LX_ASSERT_OK(cluster_.RecordContact(kTianshan, call).status());
   // The same request again: the first reply, nothing new.

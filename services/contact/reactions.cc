@@ -44,11 +44,22 @@ absl::Status ContactReactions::Observe(const Event& event, Transaction& txn) {
   const ContactMemberState before = member.has_value() ? member->state : ContactMemberState();
   const uint64_t version = member.has_value() ? member->version : 0;
   const lianxin::v1::MemberFacts facts_after = registry::Evolve(before.facts(), event);
-  Event observed = ObserveRegistryEvent(facts_after, event);
-  Event stamped = observed;
+  Events events = {ObserveRegistryEvent(facts_after, event)};
+  Event stamped = events[0];
   stamped.set_aggregate_id(member_id);
   ContactMemberState after = Evolve(before, stamped);
-  projection_.StageMember(txn, member_id, version, before, {std::move(observed)}, after);
+  // A member lost and now back home (or transferred out) is found (R5).
+  const absl::Time now = clock_.Now();
+  Context ctx{projection_.jurisdiction(), now, CountyDay(now), kSystemActor,
+              event.correlation_id(), on_system_};
+  for (Event& ended : DecideLostContactEnds(after, ctx)) {
+    ended.set_causation_id(event.event_id());
+    Event evolved = ended;
+    evolved.set_aggregate_id(member_id);
+    after = Evolve(std::move(after), evolved);
+    events.push_back(std::move(ended));
+  }
+  projection_.StageMember(txn, member_id, version, before, std::move(events), after);
   return absl::OkStatus();
 }
 

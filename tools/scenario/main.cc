@@ -129,6 +129,20 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
               report.members, report.commands,
               absl::FormatDuration(absl::Trunc(report.load_time, absl::Milliseconds(10))).c_str());
   std::fflush(stdout);
+  // Contact tracking (when deployed): liaisons, a year of contacts, the hotline.
+  if (contact_services.size() == counties.size()) {
+    const ContactPlan contacts = GenerateContactPlan(plan, report.member_ids);
+    if (absl::Status s = LoadContactPlan(contacts, contact_services, options.step_deadline);
+        !s.ok()) {
+      return s;
+    }
+    std::printf(
+        "  loaded contact tracking: %zu liaisons, %zu contacts (%d members fall silent), "
+        "%zu hotline tickets\n",
+        contacts.liaisons.size(), contacts.contacts.size(), contacts.silent_members,
+        contacts.opens.size());
+  }
+  std::fflush(stdout);
   if (absl::Status s = (*loader)->Settle(plan, check_counts, &report); !s.ok()) return s;
   std::vector<std::string> pairs;
   for (const auto& [pair, count] : report.shared_members) {
@@ -152,18 +166,6 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
               static_cast<unsigned long long>(focus.inflow_count()),
               static_cast<unsigned long long>(plan.expected_outflow_count()),
               static_cast<unsigned long long>(plan.expected_inflow_count()));
-  if (contact_services.size() == counties.size()) {
-    const ContactPlan contacts = GenerateContactPlan(plan, report.member_ids);
-    if (absl::Status s = LoadContactPlan(contacts, contact_services, options.step_deadline);
-        !s.ok()) {
-      return s;
-    }
-    std::printf(
-        "  contact tracking loaded: %zu liaisons, %zu contacts (%d members fall silent), "
-        "%zu hotline tickets\n",
-        contacts.liaisons.size(), contacts.contacts.size(), contacts.silent_members,
-        contacts.opens.size());
-  }
   return absl::OkStatus();
 }
 

@@ -174,6 +174,17 @@ Events DecideLostContact(const ContactMemberState& state, const Context& ctx,
   return Events{std::move(event)};
 }
 
+Events DecideLostContactEnds(const ContactMemberState& state, const Context& ctx) {
+  if (!state.lost_contact() || TrackedAtHome(state, ctx.jurisdiction)) return {};
+  Event event = NewEvent(ctx, "ContactResumed");
+  auto* resumed = event.mutable_contact_resumed();
+  resumed->set_member_id(state.member_id());
+  resumed->set_contact_on(state.facts().returned_on().empty() ? FormatDate(ctx.today)
+                                                               : state.facts().returned_on());
+  resumed->set_lost_on(state.lost_on());
+  return Events{std::move(event)};
+}
+
 absl::StatusOr<Events> DecideOpenConsultation(const std::string& ticket_id,
                                               const lianxin::v1::OpenConsultationRequest& request,
                                               const Context& ctx) {

@@ -78,6 +78,11 @@ absl::StatusOr<Events> DecideRecordRoutedContact(const lianxin::v1::ContactMembe
 Events DecideLostContact(const lianxin::v1::ContactMemberState& state, const Context& ctx,
                          const Settings& settings);
 
+// R5: a member flagged lost who is no longer away from home here (came home,
+// or the relationship was transferred out) is found: ContactResumed, dated
+// the return (or ctx.today). Else none.
+Events DecideLostContactEnds(const lianxin::v1::ContactMemberState& state, const Context& ctx);
+
 // R14: a new ticket `ticket_id`. received_at defaults to ctx.now; future refused.
 absl::StatusOr<Events> DecideOpenConsultation(const std::string& ticket_id,
                                               const lianxin::v1::OpenConsultationRequest& request,

@@ -125,6 +125,20 @@ TEST(DecideRecordContact, ALateEntryOfAnOldContactDoesNotEndTheLostContact) {
   EXPECT_EQ(s.last_contact_on(), "2026-02-20");
 }
 
+TEST(DecideLostContactEnds, AMemberLostAndBackHomeIsFound) {
+  ContactMemberState s = AwayMember();
+  s = Apply(s, DecideLostContact(s, At("654322", "2026-08-11"), Settings()));
+  EXPECT_TRUE(DecideLostContactEnds(s, At("654322", "2026-09-01")).empty());  // still away
+  s.mutable_facts()->set_away(false);
+  s.mutable_facts()->set_returned_on("2026-08-30");
+  Events ended = DecideLostContactEnds(s, At("654322", "2026-09-01"));
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].contact_resumed().contact_on(), "2026-08-30");
+  s = Apply(s, ended);
+  EXPECT_FALSE(s.lost_contact());
+  EXPECT_TRUE(DecideLostContactEnds(s, At("654322", "2026-09-02")).empty());
+}
+
 TEST(DecideRoutedContact, HomeRecordsTheDestinationsContactAndResumes) {
   ContactMemberState s = AwayMember();
   s = Apply(s, DecideLostContact(s, At("654322", "2026-08-11"), Settings()));
