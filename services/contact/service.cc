@@ -435,7 +435,9 @@ absl::Status ContactService::ListLostContact(const Principal& caller,
     lianxin::v1::LostContactMember* m = reply->add_members();
     m->set_member_id(id);
     m->set_name(s.facts().registration().name());
-    m->set_last_contact_on(s.lost_last_contact_on());
+    // The last contact known now (a late entry may be later than the one the
+    // flag was decided on, and still leave the member silent).
+    m->set_last_contact_on(std::max(s.lost_last_contact_on(), s.last_contact_on()));
     m->set_lost_on(s.lost_on());
     m->set_destination_jurisdiction(s.facts().outflow().destination_jurisdiction());
     if (!s.liaisons().empty()) {

@@ -85,8 +85,12 @@ absl::Status RegistryReactions::FlagContact(const Event& event, Transaction& txn
   const std::string& member_id = event.aggregate_id();
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
   // Only the member's home registry flags (and routes the flag to the
-  // destination); the contact service of the home county proposes.
-  if (!member.has_value() || member->facts.home_jurisdiction() != projection_.jurisdiction()) {
+  // destination); the contact service of the home county proposes. A flag
+  // this registry set is cleared even if the member has been transferred out
+  // since (the contact service then ends the lost contact).
+  if (!member.has_value() ||
+      (member->facts.home_jurisdiction() != projection_.jurisdiction() &&
+       !(event.has_contact_resumed() && member->facts.lost_contact()))) {
     return absl::OkStatus();
   }
   Event flag;

@@ -33,8 +33,8 @@ struct Away {
   bool received = false;  // the destination recorded the arrival
 };
 
-// The focus county's members away at the end of the plan, with their last
-// outflow (a change of destination included).
+// The focus county's members away at the end of the plan: away since their
+// first outflow, at the destination of the last (a change of destination).
 std::vector<Away> MembersAway(const Plan& plan) {
   std::vector<Away> away;
   for (const Member& member : plan.members()) {
@@ -55,7 +55,7 @@ std::vector<Away> MembersAway(const Plan& plan) {
       if (step.has_register_outflow()) {
         std::optional<absl::CivilDay> left = ParseDate(step.register_outflow().left_on());
         if (!left.has_value()) continue;
-        a.left_on = *left;
+        if (!found) a.left_on = *left;  // away since the first outflow
         a.destination = step.register_outflow().destination_jurisdiction();
         a.received = false;
         found = true;
@@ -104,7 +104,7 @@ ContactPlan GenerateContactPlan(const Plan& plan,
     out.liaisons.push_back({plan.focus_county(), liaison});
 
     // Every fifth member falls silent after the first report; one in seven
-    // misses last quarter's report (overdue); the rest report every quarter.
+    // stops after the quarter before last (overdue); the rest report every quarter.
     const bool silent = i % 5 == 4 && today - a.left_on > 200;
     if (silent) ++out.silent_members;
     const bool misses_last_quarter = i % 7 == 3;
@@ -131,8 +131,7 @@ ContactPlan GenerateContactPlan(const Plan& plan,
       const absl::CivilDay report_day = absl::CivilDay(m) + static_cast<int>(10 + i % 15);
       if (quarter_end || m == last) {
         if (silent && quarters >= 1) break;
-        const bool skipped = misses_last_quarter && m >= last_quarter_start &&
-                             m < last_quarter_start + 3;
+        const bool skipped = misses_last_quarter && m >= last_quarter_start;
         if (!skipped) {
           add(plan.focus_county(), v1::CONTACT_KIND_QUARTERLY_REPORT, v1::CONTACT_CHANNEL_PHONE,
               report_day);

@@ -27,17 +27,14 @@ Event NewEvent(const Context& ctx, const char* type) {
 
 std::string MaxDate(const std::string& a, const std::string& b) { return std::max(a, b); }
 
-// R5: a contact with the member, recorded at home, ends a lost contact —
-// unless it is a late entry of a contact that leaves the member silent for
-// more than 6 months still (R5's 6 months are national, not a local setting).
+// R5: a contact with the member, recorded at home, ends a lost contact. A
+// late entry dated before lost_on retracts it (the silence was shorter); if
+// the member is still silent more than 6 months, the sweeper flags again from
+// the new last contact.
 void MaybeResume(const ContactMemberState& state, const lianxin::v1::ContactRecorded& contact,
                  const Context& ctx, Events& events) {
   if (!state.lost_contact() || !IsContactWithMember(contact.kind())) return;
   if (state.facts().home_jurisdiction() != ctx.jurisdiction) return;
-  const std::optional<absl::CivilDay> on = ParseDate(contact.occurred_on());
-  if (!on.has_value() || IsLostContact({.lost_on = LostContactOn(*on, Settings())}, ctx.today)) {
-    return;
-  }
   Event resumed = NewEvent(ctx, "ContactResumed");
   resumed.mutable_contact_resumed()->set_member_id(state.member_id());
   resumed.mutable_contact_resumed()->set_contact_on(contact.occurred_on());
@@ -277,9 +274,17 @@ ContactMemberState Evolve(ContactMemberState state, const Event& event) {
       state.set_lost_last_contact_on(event.lost_contact().last_contact_on());
       state.add_lost_history(event.lost_contact().lost_on());
       break;
-    case Event::kContactResumed:
+    case Event::kContactResumed: {
       state.set_lost_contact(false);
+      // A contact dated before lost_on shows the silence never lasted more
+      // than 6 months (a late entry): that lost contact did not happen.
+      const auto& resumed = event.contact_resumed();
+      if (resumed.contact_on() < resumed.lost_on() && state.lost_history_size() > 0 &&
+          *state.lost_history().rbegin() == resumed.lost_on()) {
+        state.mutable_lost_history()->RemoveLast();
+      }
       break;
+    }
     default:
       break;
   }

@@ -112,17 +112,36 @@ TEST(DecideLostContact, FlagsTheDayAfterSixMonthsThenResumesOnContact) {
   EXPECT_EQ(s.lost_history_size(), 1);
 }
 
-TEST(DecideRecordContact, ALateEntryOfAnOldContactDoesNotEndTheLostContact) {
+TEST(DecideRecordContact, ALateEntryOfAnOldContactRetractsThenTheSweepFlagsAgain) {
   ContactMemberState s = AwayMember();
   s = Apply(s, DecideLostContact(s, At("654322", "2026-08-11"), Settings()));
-  // Entered on 2026-09-01, it happened on 2026-02-20: silent more than 6 months still.
+  // Entered on 2026-09-01, it happened on 2026-02-20: lost from 2026-08-21, not 08-11.
   auto late = DecideRecordContact(s, Contact(lianxin::v1::CONTACT_KIND_OTHER, "2026-02-20"),
                                   At("654322", "2026-09-01"));
   ASSERT_TRUE(late.ok());
-  EXPECT_EQ(late->size(), 1u);
+  ASSERT_EQ(late->size(), 2u);
   s = Apply(s, *late);
-  EXPECT_TRUE(s.lost_contact());
-  EXPECT_EQ(s.last_contact_on(), "2026-02-20");
+  EXPECT_FALSE(s.lost_contact());
+  EXPECT_EQ(s.lost_history_size(), 0);
+  Events again = DecideLostContact(s, At("654322", "2026-09-01"), Settings());
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].lost_contact().lost_on(), "2026-08-21");
+  EXPECT_EQ(again[0].lost_contact().last_contact_on(), "2026-02-20");
+}
+
+TEST(DecideRecordContact, ALateEntryThatRefutesTheSilenceErasesTheLostContact) {
+  ContactMemberState s = AwayMember();
+  s = Apply(s, DecideLostContact(s, At("654322", "2026-08-11"), Settings()));
+  ASSERT_EQ(s.lost_history_size(), 1);
+  // Entered on 2026-08-15, it happened on 2026-05-01: never silent 6 months.
+  auto late = DecideRecordContact(s, Contact(lianxin::v1::CONTACT_KIND_OTHER, "2026-05-01"),
+                                  At("654322", "2026-08-15"));
+  ASSERT_TRUE(late.ok());
+  ASSERT_EQ(late->size(), 2u);
+  EXPECT_EQ((*late)[1].contact_resumed().contact_on(), "2026-05-01");
+  s = Apply(s, *late);
+  EXPECT_FALSE(s.lost_contact());
+  EXPECT_EQ(s.lost_history_size(), 0);  // not counted as a lost contact
 }
 
 TEST(DecideLostContactEnds, AMemberLostAndBackHomeIsFound) {

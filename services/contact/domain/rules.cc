@@ -24,9 +24,11 @@ absl::CivilDay StartOfPeriod(absl::CivilDay day, int months) {
 // R4: the report for each period from the one the member left in: due at the
 // end of the first period after the last report's (or the leaving period).
 absl::CivilDay PeriodicReportDueOn(absl::CivilDay away_since,
-                                   std::optional<absl::CivilDay> last_report, int months) {
+                                   std::optional<absl::CivilDay> last_report, int months,
+                                   int grace_days) {
   if (!last_report.has_value() || *last_report < StartOfPeriod(away_since, months)) {
-    return EndOfPeriod(away_since, months);
+    const absl::CivilDay first = EndOfPeriod(away_since, months);
+    return DaysBetween(away_since, first) < grace_days ? EndOfPeriod(first + 1, months) : first;
   }
   return EndOfPeriod(AddMonths(StartOfPeriod(*last_report, months), months), months);
 }
@@ -71,13 +73,15 @@ std::optional<absl::CivilDay> AwaySince(const ContactMemberState& state) {
 absl::CivilDay QuarterlyReportDueOn(absl::CivilDay away_since,
                                     std::optional<absl::CivilDay> last_report,
                                     const Settings& settings) {
-  return PeriodicReportDueOn(away_since, last_report, settings.quarterly_report_months);
+  return PeriodicReportDueOn(away_since, last_report, settings.quarterly_report_months,
+                             settings.first_report_grace_days);
 }
 
 absl::CivilDay ThoughtReportDueOn(absl::CivilDay away_since,
                                   std::optional<absl::CivilDay> last_report,
                                   const Settings& settings) {
-  return PeriodicReportDueOn(away_since, last_report, settings.thought_report_months);
+  return PeriodicReportDueOn(away_since, last_report, settings.thought_report_months,
+                             settings.first_report_grace_days);
 }
 
 absl::CivilDay AnnualContactDueOn(absl::CivilDay away_since,

@@ -28,6 +28,9 @@ struct Settings {
   int annual_contact_months = 12;
   // R5: no contact for more than this many months is a lost contact.
   int lost_contact_months = 6;
+  // R4 (local): a member who left fewer than this many days before the end of
+  // a period owes its first report at the end of the next one.
+  int first_report_grace_days = 30;
   // R14 (local): a ticket open more than this many days is listed.
   int consultation_open_days = 7;
 };
@@ -56,7 +59,8 @@ std::optional<absl::CivilDay> AwaySince(const lianxin::v1::ContactMemberState& s
 
 // R4 (local): the quarterly report for each calendar quarter from the one the
 // member left in: due on the last day of the first quarter after the last
-// report's quarter (or of the quarter the member left in).
+// report's quarter (or of the quarter the member left in, or the next one if
+// that ends within first_report_grace_days of leaving).
 absl::CivilDay QuarterlyReportDueOn(absl::CivilDay away_since,
                                     std::optional<absl::CivilDay> last_report,
                                     const Settings& settings);

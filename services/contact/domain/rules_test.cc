@@ -31,6 +31,9 @@ TEST(QuarterlyReportDueOn, EachCalendarQuarter) {
       {"2026-02-10", "2026-06-30", "2026-09-30"},
       {"2026-02-10", "2025-12-31", "2026-03-31"},  // a report before leaving does not count
       {"2026-11-20", "2026-12-01", "2027-03-31"},  // across the year
+      {"2026-03-01", "", "2026-03-31"},            // 30 days before the quarter's end
+      {"2026-03-02", "", "2026-06-30"},            // 29 days: the next quarter's end
+      {"2026-12-20", "", "2027-03-31"},
   };
   for (const Case& c : cases) {
     std::optional<absl::CivilDay> last;
@@ -46,6 +49,7 @@ TEST(ThoughtReportDueOn, EachHalfYearAndLocalSetting) {
   EXPECT_EQ(ThoughtReportDueOn(D("2026-02-10"), std::nullopt, s), D("2026-06-30"));
   EXPECT_EQ(ThoughtReportDueOn(D("2026-02-10"), D("2026-06-30"), s), D("2026-12-31"));
   EXPECT_EQ(ThoughtReportDueOn(D("2026-02-10"), D("2026-07-01"), s), D("2027-06-30"));
+  EXPECT_EQ(ThoughtReportDueOn(D("2026-06-20"), std::nullopt, s), D("2026-12-31"));
   s.thought_report_months = 12;
   EXPECT_EQ(ThoughtReportDueOn(D("2026-02-10"), std::nullopt, s), D("2026-12-31"));
 }
