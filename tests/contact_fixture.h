@@ -22,9 +22,9 @@
 
 namespace lianxin::registry_test {
 
-inline v1::RecordContactRequest ContactReport(const std::string& member_id, int offset = -1,
-                                              v1::ContactKind kind =
-                                                  v1::CONTACT_KIND_QUARTERLY_REPORT) {
+inline v1::RecordContactRequest ContactReport(
+    const std::string& member_id, int offset = -1,
+    v1::ContactKind kind = v1::CONTACT_KIND_QUARTERLY_REPORT) {
   v1::RecordContactRequest r;
   r.set_request_id(NewRequestId("contact"));
   r.set_member_id(member_id);
@@ -61,8 +61,8 @@ class ContactCluster {
     const std::string stderr_path = registry_.dir().Sub("contact-" + code + ".err");
     absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(
         {BinDir() + "/contact", "--jurisdiction=" + code, "--data_dir=" + registry_.dir().Sub(code),
-         "--listen=127.0.0.1:0", "--metrics_address=",
-         "--tokens_file=" + registry_.dir().Sub("tokens.txt"),
+         "--listen=127.0.0.1:0",
+         "--metrics_address=", "--tokens_file=" + registry_.dir().Sub("tokens.txt"),
          "--kafka_brokers=" + registry_.bootstrap(),
          std::string("--counties_on_lianxin=") + kCountiesOnLianxin, "--sweep_interval=200ms"},
         stderr_path);

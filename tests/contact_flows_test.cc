@@ -18,8 +18,10 @@ class ContactFlowsTest : public ::testing::Test {
     absl::StatusOr<std::string> id = cluster_.registry().Register(kFuyun, NewPerson(name));
     EXPECT_TRUE(id.ok()) << id.status();
     if (!id.ok()) return "";
-    EXPECT_TRUE(cluster_.registry().RegisterOutflow(kFuyun, Outflow(*id, kTianshan, left_offset)).ok());
-    EXPECT_TRUE(cluster_.registry().WaitForStatus(kTianshan, *id, v1::MEMBER_STATUS_INFLOW_EXPECTED));
+    EXPECT_TRUE(
+        cluster_.registry().RegisterOutflow(kFuyun, Outflow(*id, kTianshan, left_offset)).ok());
+    EXPECT_TRUE(
+        cluster_.registry().WaitForStatus(kTianshan, *id, v1::MEMBER_STATUS_INFLOW_EXPECTED));
     return *id;
   }
 
@@ -30,7 +32,8 @@ TEST_F(ContactFlowsTest, ContactRecordedAtDestinationCountsAtOrigin) {
   const std::string id = AwayAtTianshan("王建国", -60);
   ASSERT_TRUE(cluster_.WaitForHistory(kTianshan, id, [](const auto& h) { return h.away(); }))
       << cluster_.Logs();
-  v1::RecordContactRequest report = ContactReport(id, -2, v1::CONTACT_KIND_DESTINATION_ORGANIZATION);
+  v1::RecordContactRequest report =
+      ContactReport(id, -2, v1::CONTACT_KIND_DESTINATION_ORGANIZATION);
   report.set_summary("天山区流入党员党支部：已参加三月主题党日，表现良好");
   LX_ASSERT_OK(cluster_.RecordContact(kTianshan, report).status());
   ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) {
@@ -119,8 +122,9 @@ TEST_F(ContactFlowsTest, BadInputAnswersWithTheFieldNamed) {
   ASSERT_TRUE(cluster_.WaitForHistory(kTianshan, id, [](const auto& h) { return h.away(); }))
       << cluster_.Logs();
   v1::ContactMutationReply reply;
-  EXPECT_EQ(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::RecordContact, ContactReport(id),
-                          &reply, std::string(kReadonlyToken))
+  EXPECT_EQ(cluster_
+                .Call(kFuyun, &v1::ContactTracking::Stub::RecordContact, ContactReport(id), &reply,
+                      std::string(kReadonlyToken))
                 .code(),
             absl::StatusCode::kPermissionDenied);
   v1::AssignLiaisonRequest liaison;
@@ -128,9 +132,9 @@ TEST_F(ContactFlowsTest, BadInputAnswersWithTheFieldNamed) {
   liaison.set_member_id(id);
   liaison.set_liaison_name("赵红梅");
   liaison.set_liaison_phone("13999887766");
-  EXPECT_EQ(cluster_.Call(kTianshan, &v1::ContactTracking::Stub::AssignLiaison, liaison, &reply)
-                .code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      cluster_.Call(kTianshan, &v1::ContactTracking::Stub::AssignLiaison, liaison, &reply).code(),
+      absl::StatusCode::kPermissionDenied);
   LX_EXPECT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::AssignLiaison, liaison, &reply));
   absl::StatusOr<v1::GetContactHistoryReply> h = cluster_.History(kFuyun, id);
   ASSERT_TRUE(h.ok());

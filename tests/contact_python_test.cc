@@ -17,8 +17,8 @@ TEST(ContactPythonClientTest, DestinationContactCountsAtOrigin_ThroughPythonGrpc
   const std::string out = cluster.registry().dir().Sub("python.out");
   absl::StatusOr<int> rc = RunProcess(
       {"/usr/bin/python3", LIANXIN_PYTHON_CLIENT, "--gen", LIANXIN_PYTHON_GEN_DIR, "--registry",
-       cluster.registry().address(kFuyun), "--contact", cluster.address(kFuyun), "--code",
-       kFuyun, "--token", OperatorToken(kFuyun), "--dest_contact", cluster.address(kTianshan),
+       cluster.registry().address(kFuyun), "--contact", cluster.address(kFuyun), "--code", kFuyun,
+       "--token", OperatorToken(kFuyun), "--dest_contact", cluster.address(kTianshan),
        "--dest_code", kTianshan, "--dest_token", OperatorToken(kTianshan)},
       out, absl::Seconds(50));
   const std::string output = ReadFile(out);

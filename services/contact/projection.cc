@@ -20,7 +20,8 @@ std::map<std::string, std::string> MemberIndexRows(const std::string& member_id,
   std::map<std::string, std::string> rows;
   if (std::optional<Obligations> o = ObligationsOf(state, jurisdiction, settings)) {
     rows[absl::StrCat("due/", FormatDate(o->EarliestDue()), "/", member_id)] = "";
-    if (!state.lost_contact()) rows[absl::StrCat("swp/", FormatDate(o->lost_on), "/", member_id)] = "";
+    if (!state.lost_contact())
+      rows[absl::StrCat("swp/", FormatDate(o->lost_on), "/", member_id)] = "";
     rows[absl::StrCat("trk/", member_id)] = "";
   }
   if (state.lost_contact()) rows[absl::StrCat("lost/", state.lost_on(), "/", member_id)] = "";
@@ -45,8 +46,7 @@ std::map<std::string, std::string> TicketIndexRows(const std::string& ticket_id,
   return rows;
 }
 
-ContactProjection::ContactProjection(EventStore* store, std::string jurisdiction,
-                                     Settings settings)
+ContactProjection::ContactProjection(EventStore* store, std::string jurisdiction, Settings settings)
     : store_(store), jurisdiction_(std::move(jurisdiction)), settings_(std::move(settings)) {}
 
 absl::StatusOr<std::optional<LoadedMember>> ContactProjection::LoadMember(
@@ -107,8 +107,7 @@ void ContactProjection::StageTicket(Transaction& txn, const std::string& ticket_
 }
 
 absl::Status ContactProjection::ScanDated(
-    const std::string& prefix, std::optional<absl::CivilDay> from,
-    std::optional<absl::CivilDay> to,
+    const std::string& prefix, std::optional<absl::CivilDay> from, std::optional<absl::CivilDay> to,
     const std::function<bool(absl::CivilDay, const std::string&, const std::string&)>& fn) const {
   const std::string first = from.has_value() ? FormatDate(*from) : "";
   const std::string last = to.has_value() ? FormatDate(*to) : "";
@@ -134,11 +133,11 @@ absl::Status ContactProjection::ScanDated(
 
 absl::StatusOr<uint32_t> ContactProjection::CountTracked() const {
   uint32_t count = 0;
-  RETURN_IF_ERROR(store_->ScanPrefix(Family::kIndexes, "trk/",
-                                     [&](const std::string&, const std::string&) {
-                                       ++count;
-                                       return true;
-                                     }));
+  RETURN_IF_ERROR(
+      store_->ScanPrefix(Family::kIndexes, "trk/", [&](const std::string&, const std::string&) {
+        ++count;
+        return true;
+      }));
   return count;
 }
 

@@ -77,11 +77,10 @@ class ContactProjection {
   // Calls fn(date, aggregate id, value) for the rows of `prefix` ("due/",
   // "swp/", "lost/", "lh/", "ct/", "tk/", "op/") whose date is in [from, to]
   // (nullopt = unbounded), in date order, until fn returns false.
-  absl::Status ScanDated(
-      const std::string& prefix, std::optional<absl::CivilDay> from,
-      std::optional<absl::CivilDay> to,
-      const std::function<bool(absl::CivilDay date, const std::string& id,
-                               const std::string& value)>& fn) const;
+  absl::Status ScanDated(const std::string& prefix, std::optional<absl::CivilDay> from,
+                         std::optional<absl::CivilDay> to,
+                         const std::function<bool(absl::CivilDay date, const std::string& id,
+                                                  const std::string& value)>& fn) const;
   // Number of members tracked at home now.
   absl::StatusOr<uint32_t> CountTracked() const;
 

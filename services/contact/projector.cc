@@ -17,13 +17,11 @@ class ContactProjector : public Projector {
 
   std::string service() const override { return "contact"; }
 
-  absl::StatusOr<std::string> Evolve(const std::string& state,
-                                     const Event& event) const override {
+  absl::StatusOr<std::string> Evolve(const std::string& state, const Event& event) const override {
     const int payload = event.payload_case();
     if (payload < 200 || payload >= 300) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " (",
-                                                     event.type(),
-                                                     ") is not a contact event"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("event ", event.event_id(), " (", event.type(), ") is not a contact event"));
     }
     if (IsTicketId(event.aggregate_id())) {
       ConsultationTicket ticket;
@@ -63,8 +61,7 @@ class ContactProjector : public Projector {
 
 }  // namespace
 
-std::unique_ptr<Projector> NewProjector(const std::string& jurisdiction,
-                                        const Settings& settings) {
+std::unique_ptr<Projector> NewProjector(const std::string& jurisdiction, const Settings& settings) {
   return std::make_unique<ContactProjector>(jurisdiction, settings);
 }
 

@@ -14,8 +14,7 @@
 
 namespace lianxin::contact {
 
-std::unique_ptr<Projector> NewProjector(const std::string& jurisdiction,
-                                        const Settings& settings);
+std::unique_ptr<Projector> NewProjector(const std::string& jurisdiction, const Settings& settings);
 
 }  // namespace lianxin::contact
 

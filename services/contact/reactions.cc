@@ -50,8 +50,8 @@ absl::Status ContactReactions::Observe(const Event& event, Transaction& txn) {
   ContactMemberState after = Evolve(before, stamped);
   // A member lost and now back home (or transferred out) is found (R5).
   const absl::Time now = clock_.Now();
-  Context ctx{projection_.jurisdiction(), now, CountyDay(now), kSystemActor,
-              event.correlation_id(), on_system_};
+  Context ctx{projection_.jurisdiction(), now,       CountyDay(now), kSystemActor,
+              event.correlation_id(),     on_system_};
   for (Event& ended : DecideLostContactEnds(after, ctx)) {
     ended.set_causation_id(event.event_id());
     Event evolved = ended;
@@ -80,8 +80,7 @@ absl::Status ContactReactions::RecordRouted(const Event& event, Transaction& txn
     stamped.set_aggregate_id(member_id);
     after = Evolve(std::move(after), stamped);
   }
-  projection_.StageMember(txn, member_id, member->version, member->state, std::move(events),
-                          after);
+  projection_.StageMember(txn, member_id, member->version, member->state, std::move(events), after);
   return absl::OkStatus();
 }
 

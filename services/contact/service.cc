@@ -103,9 +103,8 @@ absl::Status ContactService::CheckCounty(const Principal& caller,
                                          const std::string& jurisdiction) const {
   RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
   if (jurisdiction != projection_.jurisdiction()) {
-    return absl::InvalidArgumentError(absl::StrCat("jurisdiction: this service serves ",
-                                                   projection_.jurisdiction(), ", not ",
-                                                   jurisdiction));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "jurisdiction: this service serves ", projection_.jurisdiction(), ", not ", jurisdiction));
   }
   if (caller.jurisdiction != jurisdiction) {
     return absl::PermissionDeniedError(absl::StrCat(
@@ -131,8 +130,8 @@ absl::StatusOr<absl::CivilDay> ContactService::DateOrToday(const char* field,
 
 absl::Status ContactService::MutateMember(const Principal& caller, const char* rpc,
                                           const std::string& request_id,
-                                          const std::string& member_id,
-                                          uint64_t expected_version, const Decision& decide,
+                                          const std::string& member_id, uint64_t expected_version,
+                                          const Decision& decide,
                                           lianxin::v1::ContactMutationReply* reply) {
   const std::string method = Method(rpc);
   EventStore& store = *projection_.store();
@@ -145,9 +144,8 @@ absl::Status ContactService::MutateMember(const Principal& caller, const char* r
                                               projection_.jurisdiction(), "'s registry"));
     }
     if (expected_version != 0 && expected_version != member->version) {
-      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version,
-                                             " but member ", member_id, " is at version ",
-                                             member->version));
+      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version, " but member ",
+                                             member_id, " is at version ", member->version));
     }
     ASSIGN_OR_RETURN(Events events, decide(member->state, NewContext(caller, request_id)));
     ContactMemberState after = member->state;
@@ -200,21 +198,21 @@ absl::Status ContactService::RecordContact(const Principal& caller,
                                            lianxin::v1::ContactMutationReply* reply) {
   RETURN_IF_ERROR(CheckCanMutate(caller));
   RETURN_IF_ERROR(CheckOwnCounty(caller));
-  RETURN_IF_ERROR(
-      FieldChecker()
-          .RequestId(request.request_id())
-          .Text("member_id", request.member_id(), 1, 64)
-          .Require(lianxin::v1::ContactChannel_IsValid(request.channel()) &&
-                       request.channel() != lianxin::v1::CONTACT_CHANNEL_UNSPECIFIED,
-                   "channel", "is required (PHONE, LETTER, EMAIL, ONLINE, VISIT, IN_PERSON)")
-          .Require(lianxin::v1::ContactKind_IsValid(request.kind()) &&
-                       request.kind() != lianxin::v1::CONTACT_KIND_UNSPECIFIED,
-                   "kind",
-                   "is required (QUARTERLY_REPORT, THOUGHT_REPORT, LOCATION_CHANGE, "
-                   "FAMILY_CONTACT, DESTINATION_ORGANIZATION, OTHER)")
-          .Date("occurred_on", request.occurred_on())
-          .Paragraph("summary", request.summary(), 1, kMaxParagraph)
-          .status());
+  RETURN_IF_ERROR(FieldChecker()
+                      .RequestId(request.request_id())
+                      .Text("member_id", request.member_id(), 1, 64)
+                      .Require(lianxin::v1::ContactChannel_IsValid(request.channel()) &&
+                                   request.channel() != lianxin::v1::CONTACT_CHANNEL_UNSPECIFIED,
+                               "channel",
+                               "is required (PHONE, LETTER, EMAIL, ONLINE, VISIT, IN_PERSON)")
+                      .Require(lianxin::v1::ContactKind_IsValid(request.kind()) &&
+                                   request.kind() != lianxin::v1::CONTACT_KIND_UNSPECIFIED,
+                               "kind",
+                               "is required (QUARTERLY_REPORT, THOUGHT_REPORT, LOCATION_CHANGE, "
+                               "FAMILY_CONTACT, DESTINATION_ORGANIZATION, OTHER)")
+                      .Date("occurred_on", request.occurred_on())
+                      .Paragraph("summary", request.summary(), 1, kMaxParagraph)
+                      .status());
   if (*ParseDate(request.occurred_on()) > Today()) {
     return absl::InvalidArgumentError(absl::StrCat("occurred_on: ", request.occurred_on(),
                                                    " is in the future (today is ",
@@ -235,12 +233,12 @@ absl::Status ContactService::ListOverdue(const Principal& caller,
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday("as_of", request.as_of()));
   std::vector<std::string> ids;
-  RETURN_IF_ERROR(projection_.ScanDated(
-      "due/", std::nullopt, as_of - 1,
-      [&](absl::CivilDay, const std::string& id, const std::string&) {
-        ids.push_back(id);
-        return true;
-      }));
+  RETURN_IF_ERROR(
+      projection_.ScanDated("due/", std::nullopt, as_of - 1,
+                            [&](absl::CivilDay, const std::string& id, const std::string&) {
+                              ids.push_back(id);
+                              return true;
+                            }));
   for (const std::string& id : ids) {
     ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(id));
     if (!member.has_value()) continue;
@@ -261,8 +259,9 @@ absl::Status ContactService::ListOverdue(const Principal& caller,
     m->set_destination_jurisdiction(s.facts().outflow().destination_jurisdiction());
     if (!s.liaisons().empty()) m->set_liaison_name(s.liaisons().rbegin()->liaison_name());
   }
-  std::stable_sort(reply->mutable_members()->begin(), reply->mutable_members()->end(),
-                   [](const auto& a, const auto& b) { return a.days_overdue() > b.days_overdue(); });
+  std::stable_sort(
+      reply->mutable_members()->begin(), reply->mutable_members()->end(),
+      [](const auto& a, const auto& b) { return a.days_overdue() > b.days_overdue(); });
   return absl::OkStatus();
 }
 
@@ -285,15 +284,16 @@ absl::Status ContactService::OpenConsultation(const Principal& caller,
   if (replayed) return absl::OkStatus();
   for (int attempt = 0;; ++attempt) {
     const std::string ticket_id = TicketId(projection_.jurisdiction(), store.LastSequence() + 1);
-    ASSIGN_OR_RETURN(Events events, DecideOpenConsultation(
-                                        ticket_id, request, NewContext(caller, request.request_id())));
+    ASSIGN_OR_RETURN(
+        Events events,
+        DecideOpenConsultation(ticket_id, request, NewContext(caller, request.request_id())));
     lianxin::v1::ConsultationTicket after;
     for (const Event& event : events) after = EvolveTicket(std::move(after), event);
     reply->set_ticket_id(ticket_id);
     Transaction txn;
     txn.SetIdempotencyKey(request.request_id(), IdempotencyRecord(method, *reply));
-    projection_.StageTicket(txn, ticket_id, 0, lianxin::v1::ConsultationTicket(),
-                            std::move(events), after);
+    projection_.StageTicket(txn, ticket_id, 0, lianxin::v1::ConsultationTicket(), std::move(events),
+                            after);
     absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
     if (absl::IsAborted(result.status()) && attempt < kMaxRaceRetries) continue;
     RETURN_IF_ERROR(result.status());
@@ -306,9 +306,9 @@ absl::Status ContactService::OpenConsultation(const Principal& caller,
   }
 }
 
-absl::Status ContactService::CloseConsultation(
-    const Principal& caller, const lianxin::v1::CloseConsultationRequest& request,
-    lianxin::v1::CloseConsultationReply* reply) {
+absl::Status ContactService::CloseConsultation(const Principal& caller,
+                                               const lianxin::v1::CloseConsultationRequest& request,
+                                               lianxin::v1::CloseConsultationReply* reply) {
   RETURN_IF_ERROR(CheckCanMutate(caller));
   RETURN_IF_ERROR(CheckOwnCounty(caller));
   RETURN_IF_ERROR(
@@ -328,11 +328,12 @@ absl::Status ContactService::CloseConsultation(
   if (replayed) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<LoadedTicket> ticket, projection_.LoadTicket(request.ticket_id()));
   if (!ticket.has_value() || !IsTicketId(request.ticket_id())) {
-    return absl::NotFoundError(absl::StrCat("ticket_id: ", request.ticket_id(), " is not a ticket of ",
-                                            projection_.jurisdiction()));
+    return absl::NotFoundError(absl::StrCat("ticket_id: ", request.ticket_id(),
+                                            " is not a ticket of ", projection_.jurisdiction()));
   }
-  ASSIGN_OR_RETURN(Events events, DecideCloseConsultation(ticket->ticket, request,
-                                                          NewContext(caller, request.request_id())));
+  ASSIGN_OR_RETURN(
+      Events events,
+      DecideCloseConsultation(ticket->ticket, request, NewContext(caller, request.request_id())));
   lianxin::v1::ConsultationTicket after = ticket->ticket;
   for (const Event& event : events) after = EvolveTicket(std::move(after), event);
   reply->set_version(ticket->version + events.size());
@@ -406,12 +407,12 @@ absl::Status ContactService::GetContactStatistics(
         reply->set_overdue_count(reply->overdue_count() + 1);
         return true;
       }));
-  RETURN_IF_ERROR(projection_.ScanDated(
-      "lost/", std::nullopt, std::nullopt,
-      [&](absl::CivilDay, const std::string&, const std::string&) {
-        reply->set_lost_contact_now(reply->lost_contact_now() + 1);
-        return true;
-      }));
+  RETURN_IF_ERROR(
+      projection_.ScanDated("lost/", std::nullopt, std::nullopt,
+                            [&](absl::CivilDay, const std::string&, const std::string&) {
+                              reply->set_lost_contact_now(reply->lost_contact_now() + 1);
+                              return true;
+                            }));
   ASSIGN_OR_RETURN(uint32_t tracked, projection_.CountTracked());
   reply->set_tracked_members(tracked);
   return absl::OkStatus();
@@ -422,12 +423,12 @@ absl::Status ContactService::ListLostContact(const Principal& caller,
                                              lianxin::v1::ListLostContactReply* reply) {
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   std::vector<std::string> ids;
-  RETURN_IF_ERROR(projection_.ScanDated(
-      "lost/", std::nullopt, std::nullopt,
-      [&](absl::CivilDay, const std::string& id, const std::string&) {
-        ids.push_back(id);
-        return true;
-      }));
+  RETURN_IF_ERROR(
+      projection_.ScanDated("lost/", std::nullopt, std::nullopt,
+                            [&](absl::CivilDay, const std::string& id, const std::string&) {
+                              ids.push_back(id);
+                              return true;
+                            }));
   for (const std::string& id : ids) {
     ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(id));
     if (!member.has_value()) continue;
@@ -448,20 +449,19 @@ absl::Status ContactService::ListLostContact(const Principal& caller,
   return absl::OkStatus();
 }
 
-absl::Status ContactService::GetContactHistory(
-    const Principal& caller, const lianxin::v1::GetContactHistoryRequest& request,
-    lianxin::v1::GetContactHistoryReply* reply) {
+absl::Status ContactService::GetContactHistory(const Principal& caller,
+                                               const lianxin::v1::GetContactHistoryRequest& request,
+                                               lianxin::v1::GetContactHistoryReply* reply) {
   RETURN_IF_ERROR(FieldChecker().Text("member_id", request.member_id(), 1, 64).status());
-  ASSIGN_OR_RETURN(std::optional<LoadedMember> member,
-                   projection_.LoadMember(request.member_id()));
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(request.member_id()));
   if (!member.has_value() || member->state.facts().member_id().empty()) {
-    return absl::NotFoundError(absl::StrCat("member_id: ", request.member_id(),
-                                            " is not known to ", projection_.jurisdiction()));
+    return absl::NotFoundError(absl::StrCat("member_id: ", request.member_id(), " is not known to ",
+                                            projection_.jurisdiction()));
   }
   if (caller.jurisdiction != projection_.jurisdiction()) {
     return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
-                                                    " may not read ",
-                                                    projection_.jurisdiction(), "'s records"));
+                                                    " may not read ", projection_.jurisdiction(),
+                                                    "'s records"));
   }
   const ContactMemberState& s = member->state;
   reply->set_member_id(request.member_id());
@@ -508,12 +508,12 @@ absl::Status ContactService::ListOpenConsultations(
   ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday("as_of", request.as_of()));
   const absl::CivilDay last_received = as_of - projection_.settings().consultation_open_days - 1;
   std::vector<std::string> ids;
-  RETURN_IF_ERROR(projection_.ScanDated(
-      "op/", std::nullopt, last_received,
-      [&](absl::CivilDay, const std::string& id, const std::string&) {
-        ids.push_back(id);
-        return true;
-      }));
+  RETURN_IF_ERROR(
+      projection_.ScanDated("op/", std::nullopt, last_received,
+                            [&](absl::CivilDay, const std::string& id, const std::string&) {
+                              ids.push_back(id);
+                              return true;
+                            }));
   for (const std::string& id : ids) {
     ASSIGN_OR_RETURN(std::optional<LoadedTicket> ticket, projection_.LoadTicket(id));
     if (!ticket.has_value()) continue;

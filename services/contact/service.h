@@ -64,14 +64,13 @@ class ContactService final : public UnaryService {
                                      const lianxin::v1::ListOpenConsultationsRequest& request,
                                      lianxin::v1::ListOpenConsultationsReply* reply);
 
-  using Decision = std::function<absl::StatusOr<Events>(const lianxin::v1::ContactMemberState&,
-                                                        const Context&)>;
+  using Decision =
+      std::function<absl::StatusOr<Events>(const lianxin::v1::ContactMemberState&, const Context&)>;
   // A command on a member: idempotency, load, version check, decide, commit.
   // With expected_version 0 a lost race is retried.
-  absl::Status MutateMember(const Principal& caller, const char* rpc,
-                            const std::string& request_id, const std::string& member_id,
-                            uint64_t expected_version, const Decision& decide,
-                            lianxin::v1::ContactMutationReply* reply);
+  absl::Status MutateMember(const Principal& caller, const char* rpc, const std::string& request_id,
+                            const std::string& member_id, uint64_t expected_version,
+                            const Decision& decide, lianxin::v1::ContactMutationReply* reply);
 
   Context NewContext(const Principal& caller, const std::string& request_id) const;
   absl::CivilDay Today() const;

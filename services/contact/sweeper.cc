@@ -22,8 +22,7 @@ absl::StatusOr<int> Sweeper::RunOnce(absl::Time now) {
   const absl::CivilDay today = CountyDay(now);
   std::vector<std::string> due;
   RETURN_IF_ERROR(projection_.ScanDated(
-      "swp/", std::nullopt, today,
-      [&](absl::CivilDay, const std::string& id, const std::string&) {
+      "swp/", std::nullopt, today, [&](absl::CivilDay, const std::string& id, const std::string&) {
         due.push_back(id);
         return true;
       }));
@@ -31,8 +30,12 @@ absl::StatusOr<int> Sweeper::RunOnce(absl::Time now) {
   for (const std::string& member_id : due) {
     ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
     if (!member.has_value()) continue;
-    Context ctx{projection_.jurisdiction(), now, today, kSystemActor,
-                absl::StrCat("sweep/", member_id, "/", FormatDate(today)), {}};
+    Context ctx{projection_.jurisdiction(),
+                now,
+                today,
+                kSystemActor,
+                absl::StrCat("sweep/", member_id, "/", FormatDate(today)),
+                {}};
     Events events = DecideLostContact(member->state, ctx, projection_.settings());
     if (events.empty()) continue;
     ContactMemberState after = member->state;

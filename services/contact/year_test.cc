@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "lianxin/v1/contact.grpc.pb.h"
 #include "libs/common/clock.h"
 #include "libs/common/time_util.h"
@@ -47,14 +47,14 @@ class YearTest : public ::testing::Test {
     reactions_ = std::make_unique<ContactReactions>(projection_.get(), &clock_,
                                                     std::set<std::string>{kHome, kDestination});
     sweeper_ = std::make_unique<Sweeper>(projection_.get(), &clock_, nullptr);
-    auth_ = std::make_unique<Authenticator>(*Authenticator::FromText(
-        "tok-op op-zhang 654322 operator\ntok-ro viewer 654322 readonly\n"
-        "tok-far op-wang 650102 operator\n",
-        "tokens"));
+    auth_ = std::make_unique<Authenticator>(
+        *Authenticator::FromText("tok-op op-zhang 654322 operator\ntok-ro viewer 654322 readonly\n"
+                                 "tok-far op-wang 650102 operator\n",
+                                 "tokens"));
     service_ = std::make_unique<ContactService>(ContactServiceOptions{
         projection_.get(), &clock_, {auth_.get(), nullptr}, {kHome, kDestination}, nullptr});
-    server_ = *RpcServer::Start({"127.0.0.1:0", nullptr, {{"lianxin.v1.ContactTracking",
-                                                           service_.get()}}});
+    server_ = *RpcServer::Start(
+        {"127.0.0.1:0", nullptr, {{"lianxin.v1.ContactTracking", service_.get()}}});
     stub_ = ContactTracking::NewStub(
         grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
   }
@@ -136,10 +136,13 @@ class YearTest : public ::testing::Test {
 
   std::vector<std::string> Types(const std::string& member_id) {
     std::vector<std::string> types;
-    EXPECT_TRUE(store_->ScanAggregate(member_id, [&](const Event& e) {
-                  types.push_back(e.type());
-                  return true;
-                }).ok());
+    EXPECT_TRUE(store_
+                    ->ScanAggregate(member_id,
+                                    [&](const Event& e) {
+                                      types.push_back(e.type());
+                                      return true;
+                                    })
+                    .ok());
     return types;
   }
 
@@ -210,19 +213,19 @@ TEST_F(YearTest, QuarterlyReportsLostAndRestoredHotlineAndReplay) {
   EXPECT_EQ(SweepUntil("2026-11-03"), 0);
   ASSERT_TRUE(Contact("b-call", "654322-b", lianxin::v1::CONTACT_KIND_OTHER, "2026-11-03").ok());
   EXPECT_EQ(Lost().members_size(), 0);
-  EXPECT_EQ(Types("654322-b"),
-            (std::vector<std::string>{"MemberFactsObserved", "MemberFactsObserved",
-                                      "ContactRecorded", "LostContact", "ContactRecorded",
-                                      "ContactResumed"}));
+  EXPECT_EQ(Types("654322-b"), (std::vector<std::string>{
+                                   "MemberFactsObserved", "MemberFactsObserved", "ContactRecorded",
+                                   "LostContact", "ContactRecorded", "ContactResumed"}));
   // A future date and an unknown member are refused, naming the field.
-  grpc::Status future = Contact("a-future", "654322-a", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-04");
+  grpc::Status future =
+      Contact("a-future", "654322-a", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-04");
   EXPECT_EQ(future.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(future.error_message().find("occurred_on"), std::string::npos);
   EXPECT_EQ(Contact("x", "654322-none", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-01").error_code(),
             grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Contact("ro", "654322-a", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-01", "tok-ro")
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Contact("ro", "654322-a", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-01", "tok-ro").error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 
   // Q4: A reports; B's silence starts again from 2026-11-03.
   ASSERT_TRUE(Contact("a-q4", "654322-a", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-03").ok());
@@ -302,12 +305,16 @@ TEST_F(YearTest, QuarterlyReportsLostAndRestoredHotlineAndReplay) {
   std::unique_ptr<Projector> projector = NewProjector(kHome, Settings());
   std::map<std::string, std::string> folded;
   std::map<std::string, std::string> expected_rows;
-  ASSERT_TRUE(store_->ScanLog(1, [&](const Event& e) {
-                    absl::StatusOr<std::string> next = projector->Evolve(folded[e.aggregate_id()], e);
-                    EXPECT_TRUE(next.ok()) << next.status();
-                    folded[e.aggregate_id()] = *next;
-                    return true;
-                  }).ok());
+  ASSERT_TRUE(store_
+                  ->ScanLog(1,
+                            [&](const Event& e) {
+                              absl::StatusOr<std::string> next =
+                                  projector->Evolve(folded[e.aggregate_id()], e);
+                              EXPECT_TRUE(next.ok()) << next.status();
+                              folded[e.aggregate_id()] = *next;
+                              return true;
+                            })
+                  .ok());
   EXPECT_EQ(folded.size(), 5u);  // two members, three tickets
   for (const auto& [id, state] : folded) {
     absl::StatusOr<Aggregate> live = store_->ReadAggregate(id);
@@ -316,11 +323,13 @@ TEST_F(YearTest, QuarterlyReportsLostAndRestoredHotlineAndReplay) {
     for (const auto& [key, value] : projector->IndexRows(id, state)) expected_rows[key] = value;
   }
   std::map<std::string, std::string> live_rows;
-  ASSERT_TRUE(store_->ScanPrefix(Family::kIndexes, "", [&](const std::string& k,
-                                                           const std::string& v) {
-                    live_rows[k] = v;
-                    return true;
-                  }).ok());
+  ASSERT_TRUE(store_
+                  ->ScanPrefix(Family::kIndexes, "",
+                               [&](const std::string& k, const std::string& v) {
+                                 live_rows[k] = v;
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(live_rows, expected_rows);
 }
 

@@ -88,9 +88,8 @@ absl::Status RegistryReactions::FlagContact(const Event& event, Transaction& txn
   // destination); the contact service of the home county proposes. A flag
   // this registry set is cleared even if the member has been transferred out
   // since (the contact service then ends the lost contact).
-  if (!member.has_value() ||
-      (member->facts.home_jurisdiction() != projection_.jurisdiction() &&
-       !(event.has_contact_resumed() && member->facts.lost_contact()))) {
+  if (!member.has_value() || (member->facts.home_jurisdiction() != projection_.jurisdiction() &&
+                              !(event.has_contact_resumed() && member->facts.lost_contact()))) {
     return absl::OkStatus();
   }
   Event flag;

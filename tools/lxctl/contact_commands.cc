@@ -106,8 +106,8 @@ absl::StatusOr<int> RunOverdue(const ParsedArgs& args) {
     RETURN_IF_ERROR(PrintJson(reply));
     return 0;
   }
-  Table table({"MEMBER", "NAME", "OBLIGATION", "DUE", "DAYS", "LAST CONTACT", "LOST", "TO",
-               "LIAISON"});
+  Table table(
+      {"MEMBER", "NAME", "OBLIGATION", "DUE", "DAYS", "LAST CONTACT", "LOST", "TO", "LIAISON"});
   for (const v1::OverdueMember& m : reply.members()) {
     table.AddRow({m.member_id(), m.name(), m.obligation(), m.due_on(),
                   absl::StrCat(m.days_overdue()), m.last_contact_on(),
@@ -160,8 +160,7 @@ absl::StatusOr<int> RunContacts(const ParsedArgs& args) {
                      EnumLabel(*v1::ContactChannel_descriptor(), c.channel()), c.recorded_in(),
                      c.summary()});
   }
-  Print(absl::StrCat(FieldTable(reply).Render(), "\n", liaisons.Render(), "\n",
-                     contacts.Render()));
+  Print(absl::StrCat(FieldTable(reply).Render(), "\n", liaisons.Render(), "\n", contacts.Render()));
   return 0;
 }
 
@@ -283,7 +282,9 @@ std::vector<Command> ContactCommands() {
              .help = "the day it happened (not in the future)",
              .required = true,
              .aliases = {"occurred-on"}},
-            {.name = "summary", .value_name = "TEXT", .help = "what was said or done",
+            {.name = "summary",
+             .value_name = "TEXT",
+             .help = "what was said or done",
              .required = true},
         })},
        RunRecordContact},
@@ -304,13 +305,23 @@ std::vector<Command> ContactCommands() {
         .summary = "Logs a hotline call, R14 (OpenConsultation); prints the ticket id.",
         .flags = MutationFlags(
             {
-                {.name = "caller", .value_name = "NAME", .help = "who called", .required = true,
+                {.name = "caller",
+                 .value_name = "NAME",
+                 .help = "who called",
+                 .required = true,
                  .aliases = {"caller-name"}},
-                {.name = "phone", .value_name = "PHONE", .help = "the caller's phone",
-                 .required = true, .aliases = {"caller-phone"}},
-                {.name = "topic", .value_name = "TEXT", .help = "the matter in a few words",
+                {.name = "phone",
+                 .value_name = "PHONE",
+                 .help = "the caller's phone",
+                 .required = true,
+                 .aliases = {"caller-phone"}},
+                {.name = "topic",
+                 .value_name = "TEXT",
+                 .help = "the matter in a few words",
                  .required = true},
-                {.name = "question", .value_name = "TEXT", .help = "the question",
+                {.name = "question",
+                 .value_name = "TEXT",
+                 .help = "the question",
                  .required = true},
                 {.name = "member", .value_name = "MEMBER", .help = "the member concerned"},
                 {.name = "received-at",
@@ -323,9 +334,14 @@ std::vector<Command> ContactCommands() {
         .summary = "Closes a hotline ticket with the answer, R14 (CloseConsultation).",
         .flags = MutationFlags(
             {
-                {.name = "ticket", .value_name = "TICKET", .help = "the ticket id",
-                 .required = true, .aliases = {"ticket-id"}},
-                {.name = "answer", .value_name = "TEXT", .help = "the answer given",
+                {.name = "ticket",
+                 .value_name = "TICKET",
+                 .help = "the ticket id",
+                 .required = true,
+                 .aliases = {"ticket-id"}},
+                {.name = "answer",
+                 .value_name = "TEXT",
+                 .help = "the answer given",
                  .required = true},
                 {.name = "resolution",
                  .value_name = "RESOLUTION",

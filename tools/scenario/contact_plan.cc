@@ -22,7 +22,7 @@ constexpr const char* kLiaisons[][2] = {
     {"哈力木", "13909061104"}, {"张春梅", "13909061105"}, {"努尔兰", "13909061106"},
 };
 constexpr const char* kTopics[] = {"组织关系转接", "务工求职", "党费缴纳", "流动党员活动证",
-                                   "子女入学", "社保医保", "工资拖欠", "学习资料"};
+                                   "子女入学",     "社保医保", "工资拖欠", "学习资料"};
 
 absl::TimeZone County() { return absl::FixedTimeZone(8 * 3600); }
 
@@ -41,10 +41,9 @@ std::vector<Away> MembersAway(const Plan& plan) {
     if (member.home_jurisdiction() != plan.focus_county()) continue;
     bool is_away = false;
     for (const ExpectedStatus& e : member.expected_status()) {
-      if (e.county() == plan.focus_county() &&
-          (e.status() == v1::MEMBER_STATUS_OUTFLOW_PENDING ||
-           e.status() == v1::MEMBER_STATUS_OUTFLOW_RECEIVED ||
-           e.status() == v1::MEMBER_STATUS_TRANSFER_PENDING)) {
+      if (e.county() == plan.focus_county() && (e.status() == v1::MEMBER_STATUS_OUTFLOW_PENDING ||
+                                                e.status() == v1::MEMBER_STATUS_OUTFLOW_RECEIVED ||
+                                                e.status() == v1::MEMBER_STATUS_TRANSFER_PENDING)) {
         is_away = true;
       }
     }
@@ -178,9 +177,8 @@ ContactPlan GenerateContactPlan(const Plan& plan,
   }
   for (int k = 0; k < kSurveyConsultations; ++k) {
     const absl::CivilDay day = today - 363 + (k * 362) / kSurveyConsultations;
-    const absl::Time received =
-        absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), 9 + k % 8, 15, 0),
-                        County());
+    const absl::Time received = absl::FromCivil(
+        absl::CivilSecond(day.year(), day.month(), day.day(), 9 + k % 8, 15, 0), County());
     v1::OpenConsultationRequest open;
     open.set_request_id(absl::StrCat("scn", plan.seed(), "-ticket-", k));
     open.set_jurisdiction(plan.focus_county());
@@ -197,9 +195,9 @@ ContactPlan GenerateContactPlan(const Plan& plan,
                            ? "已推荐至县人社局招聘岗位"
                            : "已答复并跟进办理");
       close.set_resolution(resolutions[k]);
-      const absl::Duration after =
-          resolutions[k] == v1::CONSULTATION_RESOLUTION_ANSWERED_AT_ONCE ? absl::Minutes(20)
-                                                                         : absl::Hours(26);
+      const absl::Duration after = resolutions[k] == v1::CONSULTATION_RESOLUTION_ANSWERED_AT_ONCE
+                                       ? absl::Minutes(20)
+                                       : absl::Hours(26);
       ToTimestamp(received + after, close.mutable_closed_at());
     }
     out.closes.push_back(close);
@@ -220,15 +218,17 @@ absl::Status LoadContactPlan(const ContactPlan& plan,
                                   c.address, grpc::InsecureChannelCredentials()))};
   }
   // Calls `rpc` at `county`, retrying while the service cannot take it yet.
-  auto call = [&](const std::string& county, const std::string& what,
-                  const std::function<grpc::Status(v1::ContactTracking::Stub&,
-                                                   grpc::ClientContext*)>& rpc) -> absl::Status {
+  auto call =
+      [&](const std::string& county, const std::string& what,
+          const std::function<grpc::Status(v1::ContactTracking::Stub&, grpc::ClientContext*)>& rpc)
+      -> absl::Status {
     auto it = stubs.find(county);
     if (it == stubs.end()) {
       return absl::FailedPreconditionError(absl::StrCat("no contact service for ", county));
     }
     const absl::Time deadline = absl::Now() + step_deadline;
-    for (absl::Duration backoff = absl::Milliseconds(50);; backoff = std::min(backoff * 2, absl::Seconds(1))) {
+    for (absl::Duration backoff = absl::Milliseconds(50);;
+         backoff = std::min(backoff * 2, absl::Seconds(1))) {
       grpc::ClientContext context;
       context.AddMetadata("authorization", absl::StrCat("Bearer ", it->second.token));
       context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
@@ -246,18 +246,16 @@ absl::Status LoadContactPlan(const ContactPlan& plan,
   };
   for (const auto& [county, request] : plan.liaisons) {
     v1::ContactMutationReply reply;
-    absl::Status s = call(county, absl::StrCat("AssignLiaison ", request.member_id()),
-                          [&](auto& stub, auto* context) {
-                            return stub.AssignLiaison(context, request, &reply);
-                          });
+    absl::Status s = call(
+        county, absl::StrCat("AssignLiaison ", request.member_id()),
+        [&](auto& stub, auto* context) { return stub.AssignLiaison(context, request, &reply); });
     if (!s.ok()) return s;
   }
   for (const auto& [county, request] : plan.contacts) {
     v1::ContactMutationReply reply;
-    absl::Status s = call(county, absl::StrCat("RecordContact ", request.request_id()),
-                          [&](auto& stub, auto* context) {
-                            return stub.RecordContact(context, request, &reply);
-                          });
+    absl::Status s = call(
+        county, absl::StrCat("RecordContact ", request.request_id()),
+        [&](auto& stub, auto* context) { return stub.RecordContact(context, request, &reply); });
     if (!s.ok()) return s;
   }
   for (size_t k = 0; k < plan.opens.size(); ++k) {
@@ -271,10 +269,9 @@ absl::Status LoadContactPlan(const ContactPlan& plan,
     v1::CloseConsultationRequest close = plan.closes[k];
     close.set_ticket_id(opened.ticket_id());
     v1::CloseConsultationReply closed;
-    s = call(plan.focus_county, absl::StrCat("CloseConsultation ", opened.ticket_id()),
-             [&](auto& stub, auto* context) {
-               return stub.CloseConsultation(context, close, &closed);
-             });
+    s = call(
+        plan.focus_county, absl::StrCat("CloseConsultation ", opened.ticket_id()),
+        [&](auto& stub, auto* context) { return stub.CloseConsultation(context, close, &closed); });
     if (!s.ok()) return s;
   }
   return absl::OkStatus();

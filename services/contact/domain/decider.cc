@@ -107,9 +107,9 @@ absl::StatusOr<Events> DecideRecordContact(const ContactMemberState& state,
   const bool home = TrackedAtHome(state, ctx.jurisdiction);
   const bool destination = InflowHere(state, ctx.jurisdiction);
   if (!home && !destination) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "R4: member ", state.member_id(), " is not a mobile member followed by ",
-        ctx.jurisdiction, " (not away from home here, nor here as destination)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("R4: member ", state.member_id(), " is not a mobile member followed by ",
+                     ctx.jurisdiction, " (not away from home here, nor here as destination)"));
   }
   Event event = NewEvent(ctx, "ContactRecorded");
   auto* contact = event.mutable_contact_recorded();
@@ -154,7 +154,8 @@ absl::StatusOr<Events> DecideRecordRoutedContact(const ContactMemberState& state
   reaction.actor = kSystemActor;
   reaction.request_id = destination_event.correlation_id();
   MaybeResume(state, recorded.contact_recorded(), reaction, events);
-  for (size_t i = 1; i < events.size(); ++i) events[i].set_causation_id(destination_event.event_id());
+  for (size_t i = 1; i < events.size(); ++i)
+    events[i].set_causation_id(destination_event.event_id());
   return events;
 }
 
@@ -177,7 +178,7 @@ Events DecideLostContactEnds(const ContactMemberState& state, const Context& ctx
   auto* resumed = event.mutable_contact_resumed();
   resumed->set_member_id(state.member_id());
   resumed->set_contact_on(state.facts().returned_on().empty() ? FormatDate(ctx.today)
-                                                               : state.facts().returned_on());
+                                                              : state.facts().returned_on());
   resumed->set_lost_on(state.lost_on());
   return Events{std::move(event)};
 }
@@ -254,8 +255,7 @@ ContactMemberState Evolve(ContactMemberState state, const Event& event) {
       } else if (kind == lianxin::v1::CONTACT_KIND_FAMILY_CONTACT) {
         state.set_family_contacts(state.family_contacts() + 1);
       } else if (kind == lianxin::v1::CONTACT_KIND_DESTINATION_ORGANIZATION) {
-        state.set_destination_organization_contacts(state.destination_organization_contacts() +
-                                                    1);
+        state.set_destination_organization_contacts(state.destination_organization_contacts() + 1);
       }
       if (kind == lianxin::v1::CONTACT_KIND_QUARTERLY_REPORT) {
         state.set_last_quarterly_report_on(

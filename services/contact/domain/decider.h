@@ -88,9 +88,9 @@ absl::StatusOr<Events> DecideOpenConsultation(const std::string& ticket_id,
                                               const lianxin::v1::OpenConsultationRequest& request,
                                               const Context& ctx);
 // R14: closes an open ticket.
-absl::StatusOr<Events> DecideCloseConsultation(
-    const lianxin::v1::ConsultationTicket& ticket,
-    const lianxin::v1::CloseConsultationRequest& request, const Context& ctx);
+absl::StatusOr<Events> DecideCloseConsultation(const lianxin::v1::ConsultationTicket& ticket,
+                                               const lianxin::v1::CloseConsultationRequest& request,
+                                               const Context& ctx);
 
 // Applies one member event. Unknown payloads leave the state unchanged.
 lianxin::v1::ContactMemberState Evolve(lianxin::v1::ContactMemberState state,

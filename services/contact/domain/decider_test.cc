@@ -13,8 +13,10 @@ absl::CivilDay D(const char* text) { return *ParseDate(text); }
 
 Context At(const char* jurisdiction, const char* today) {
   const absl::CivilDay day = D(today);
-  return Context{jurisdiction, absl::FromCivil(day, absl::FixedTimeZone(8 * 3600)) + absl::Hours(10),
-                 day, "op-1", "req-1", {"654322", "650102"}};
+  return Context{
+      jurisdiction, absl::FromCivil(day, absl::FixedTimeZone(8 * 3600)) + absl::Hours(10),
+      day,          "op-1",
+      "req-1",      {"654322", "650102"}};
 }
 
 // A Fuyun member away in Urumqi since 2026-02-10.
@@ -81,9 +83,9 @@ TEST(DecideRecordContact, AtTheDestinationIsRoutedHome) {
 }
 
 TEST(DecideRecordContact, ACountyWithoutThisMobileMemberIsRefused) {
-  auto events = DecideRecordContact(
-      AwayMember(), Contact(lianxin::v1::CONTACT_KIND_OTHER, "2026-03-20"),
-      At("440305", "2026-03-21"));
+  auto events =
+      DecideRecordContact(AwayMember(), Contact(lianxin::v1::CONTACT_KIND_OTHER, "2026-03-20"),
+                          At("440305", "2026-03-21"));
   EXPECT_EQ(events.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -98,8 +100,9 @@ TEST(DecideLostContact, FlagsTheDayAfterSixMonthsThenResumesOnContact) {
   EXPECT_TRUE(s.lost_contact());
   EXPECT_TRUE(DecideLostContact(s, At("654322", "2026-09-01"), Settings()).empty());
   // A family contact does not end it; a contact with the member does.
-  auto family = DecideRecordContact(
-      s, Contact(lianxin::v1::CONTACT_KIND_FAMILY_CONTACT, "2026-09-01"), At("654322", "2026-09-01"));
+  auto family =
+      DecideRecordContact(s, Contact(lianxin::v1::CONTACT_KIND_FAMILY_CONTACT, "2026-09-01"),
+                          At("654322", "2026-09-01"));
   ASSERT_TRUE(family.ok());
   EXPECT_EQ(family->size(), 1u);
   auto call = DecideRecordContact(s, Contact(lianxin::v1::CONTACT_KIND_OTHER, "2026-09-02"),
@@ -173,8 +176,9 @@ TEST(DecideRoutedContact, HomeRecordsTheDestinationsContactAndResumes) {
   ASSERT_EQ(events->size(), 2u);
   EXPECT_EQ((*events)[0].causation_id(), "650102/contact/7");
   EXPECT_TRUE((*events)[1].has_contact_resumed());
-  EXPECT_EQ(DecideRecordRoutedContact(s, at_destination, At("650102", "2026-08-21")).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      DecideRecordRoutedContact(s, at_destination, At("650102", "2026-08-21")).status().code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(DecideConsultation, OpenThenCloseOnceWithDatesChecked) {

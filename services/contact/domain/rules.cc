@@ -106,8 +106,7 @@ absl::CivilDay Obligations::EarliestDue() const {
 }
 
 std::optional<Obligations> ObligationsOf(const ContactMemberState& state,
-                                         std::string_view jurisdiction,
-                                         const Settings& settings) {
+                                         std::string_view jurisdiction, const Settings& settings) {
   if (!TrackedAtHome(state, jurisdiction)) return std::nullopt;
   const absl::CivilDay away_since = *AwaySince(state);
   Obligations o;
@@ -115,18 +114,17 @@ std::optional<Obligations> ObligationsOf(const ContactMemberState& state,
       QuarterlyReportDueOn(away_since, Day(state.last_quarterly_report_on()), settings);
   o.thought_report_due_on =
       ThoughtReportDueOn(away_since, Day(state.last_thought_report_on()), settings);
-  o.annual_contact_due_on =
-      AnnualContactDueOn(away_since, Day(state.last_contact_on()), settings);
+  o.annual_contact_due_on = AnnualContactDueOn(away_since, Day(state.last_contact_on()), settings);
   o.lost_on = LostContactOn(SilenceSince(state, away_since), settings);
   return o;
 }
 
 std::optional<Overdue> MostOverdue(const Obligations& o, absl::CivilDay as_of) {
   std::optional<Overdue> most;
-  for (const auto& [name, due] : {std::pair<const char*, absl::CivilDay>{"ANNUAL_CONTACT",
-                                                                         o.annual_contact_due_on},
-                                  {"THOUGHT_REPORT", o.thought_report_due_on},
-                                  {"QUARTERLY_REPORT", o.quarterly_report_due_on}}) {
+  for (const auto& [name, due] :
+       {std::pair<const char*, absl::CivilDay>{"ANNUAL_CONTACT", o.annual_contact_due_on},
+        {"THOUGHT_REPORT", o.thought_report_due_on},
+        {"QUARTERLY_REPORT", o.quarterly_report_due_on}}) {
     const int days = DaysBetween(due, as_of);
     if (days <= 0) continue;
     if (!most.has_value() || days > most->days_overdue) most = Overdue{name, due, days};

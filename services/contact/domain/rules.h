@@ -93,8 +93,7 @@ struct Obligations {
 };
 // nullopt when the member is not tracked at home by `jurisdiction`.
 std::optional<Obligations> ObligationsOf(const lianxin::v1::ContactMemberState& state,
-                                         std::string_view jurisdiction,
-                                         const Settings& settings);
+                                         std::string_view jurisdiction, const Settings& settings);
 
 // The most overdue obligation as of `as_of` (a thing is overdue on the days
 // after its due date), or nullopt when none is overdue.

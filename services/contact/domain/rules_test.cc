@@ -69,9 +69,9 @@ TEST(LostContactOn, MoreThanSixMonths) {
   EXPECT_EQ(lost_on, D("2026-07-16"));
   Obligations o{};
   o.lost_on = lost_on;
-  EXPECT_FALSE(IsLostContact(o, D("2026-07-14")));  // day before the 6 months
-  EXPECT_FALSE(IsLostContact(o, D("2026-07-15")));  // exactly 6 months: not more
-  EXPECT_TRUE(IsLostContact(o, D("2026-07-16")));   // the day after
+  EXPECT_FALSE(IsLostContact(o, D("2026-07-14")));                // day before the 6 months
+  EXPECT_FALSE(IsLostContact(o, D("2026-07-15")));                // exactly 6 months: not more
+  EXPECT_TRUE(IsLostContact(o, D("2026-07-16")));                 // the day after
   EXPECT_EQ(LostContactOn(D("2026-08-31"), s), D("2027-03-01"));  // clamped to Feb 28, +1
 }
 
