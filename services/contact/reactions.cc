@@ -65,22 +65,21 @@ absl::Status ContactReactions::Observe(const Event& event, Transaction& txn) {
 
 absl::Status ContactReactions::RecordRouted(const Event& event, Transaction& txn) {
   const std::string& member_id = event.aggregate_id();
-  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
-  if (!member.has_value() || member->state.facts().member_id().empty()) {
-    // The registry topic has not brought the member yet: retried later.
-    return absl::UnavailableError(
-        absl::StrCat("member ", member_id, " is not known to the contact service yet"));
-  }
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> loaded, projection_.LoadMember(member_id));
+  // The registry topic may not have brought the member yet (the two topics
+  // are not ordered with each other): the contact is recorded all the same,
+  // and counts once the member's facts arrive. Never blocks the inbox.
+  const LoadedMember member = loaded.has_value() ? *loaded : LoadedMember{};
   const absl::Time now = clock_.Now();
   Context ctx{projection_.jurisdiction(), now, CountyDay(now), kSystemActor, "", on_system_};
-  ASSIGN_OR_RETURN(Events events, DecideRecordRoutedContact(member->state, event, ctx));
-  ContactMemberState after = member->state;
+  ASSIGN_OR_RETURN(Events events, DecideRecordRoutedContact(member.state, event, ctx));
+  ContactMemberState after = member.state;
   for (const Event& e : events) {
     Event stamped = e;
     stamped.set_aggregate_id(member_id);
     after = Evolve(std::move(after), stamped);
   }
-  projection_.StageMember(txn, member_id, member->version, member->state, std::move(events), after);
+  projection_.StageMember(txn, member_id, member.version, member.state, std::move(events), after);
   return absl::OkStatus();
 }
 

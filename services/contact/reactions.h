@@ -9,7 +9,9 @@
 // - from its county's inbox: a ContactRecorded of another county's contact
 //   service about a member whose home is here is recorded in this log (same
 //   payload, causation_id = the destination's event), so it counts here, with
-//   ContactResumed if it ends a lost contact. Anything else is ignored.
+//   ContactResumed if it ends a lost contact (even before the registry topic
+//   has brought the member: it counts once the facts arrive). Anything else is
+//   ignored.
 #ifndef LIANXIN_SERVICES_CONTACT_REACTIONS_H_
 #define LIANXIN_SERVICES_CONTACT_REACTIONS_H_
 

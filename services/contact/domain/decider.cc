@@ -135,10 +135,12 @@ absl::StatusOr<Events> DecideRecordRoutedContact(const ContactMemberState& state
     return absl::InvalidArgumentError(
         absl::StrCat("event ", destination_event.event_id(), " is not a ContactRecorded"));
   }
-  if (state.facts().home_jurisdiction() != ctx.jurisdiction) {
+  // Facts not observed yet (empty): the sender routed it here as the home.
+  if (!state.facts().home_jurisdiction().empty() &&
+      state.facts().home_jurisdiction() != ctx.jurisdiction) {
     return absl::FailedPreconditionError(
-        absl::StrCat("member ", state.member_id(), " is not a member of ", ctx.jurisdiction,
-                     "; a routed contact is recorded by the home county only"));
+        absl::StrCat("member ", destination_event.aggregate_id(), " is not a member of ",
+                     ctx.jurisdiction, "; a routed contact is recorded by the home county only"));
   }
   Event recorded;
   recorded.set_type("ContactRecorded");
@@ -147,7 +149,7 @@ absl::StatusOr<Events> DecideRecordRoutedContact(const ContactMemberState& state
   recorded.set_correlation_id(destination_event.correlation_id());
   recorded.set_causation_id(destination_event.event_id());
   *recorded.mutable_contact_recorded() = destination_event.contact_recorded();
-  recorded.mutable_contact_recorded()->set_member_id(state.member_id());
+  recorded.mutable_contact_recorded()->set_member_id(destination_event.aggregate_id());
   Events events;
   events.push_back(recorded);
   Context reaction = ctx;

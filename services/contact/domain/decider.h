@@ -68,7 +68,8 @@ absl::StatusOr<Events> DecideRecordContact(const lianxin::v1::ContactMemberState
 
 // The home county records a contact the destination recorded (from its inbox):
 // the same payload (causation_id = the destination's event), and ContactResumed
-// if it ends a lost contact.
+// if it ends a lost contact. `state` may be empty (the registry's facts not
+// observed yet); refused only if the facts name another home county.
 absl::StatusOr<Events> DecideRecordRoutedContact(const lianxin::v1::ContactMemberState& state,
                                                  const lianxin::v1::Event& destination_event,
                                                  const Context& ctx);
