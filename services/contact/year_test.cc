@@ -227,6 +227,37 @@ TEST_F(YearTest, QuarterlyReportsLostAndRestoredHotlineAndReplay) {
       Contact("ro", "654322-a", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-01", "tok-ro").error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
 
+  // Liaisons: reassignment keeps the history; a stale expected_version is ABORTED.
+  auto assign = [&](const std::string& id, const char* name, uint64_t expected_version) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer tok-op");
+    lianxin::v1::AssignLiaisonRequest request;
+    request.set_request_id(id);
+    request.set_member_id("654322-a");
+    request.set_expected_version(expected_version);
+    request.set_liaison_name(name);
+    request.set_liaison_phone("13909061101");
+    lianxin::v1::ContactMutationReply reply;
+    return stub_->AssignLiaison(&context, request, &reply);
+  };
+  EXPECT_TRUE(assign("l1", "马国庆", 0).ok());
+  EXPECT_EQ(assign("l2", "张春梅", 1).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_TRUE(assign("l3", "张春梅", 0).ok());
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer tok-ro");
+    lianxin::v1::GetContactHistoryRequest request;
+    request.set_member_id("654322-a");
+    lianxin::v1::GetContactHistoryReply reply;
+    ASSERT_TRUE(stub_->GetContactHistory(&context, request, &reply).ok());
+    ASSERT_EQ(reply.liaisons_size(), 2);
+    EXPECT_EQ(reply.liaisons(0).liaison_name(), "张春梅");  // current first
+    EXPECT_EQ(reply.liaisons(1).liaison_name(), "马国庆");
+    EXPECT_EQ(reply.contacts_size(), 4);
+    EXPECT_EQ(reply.quarterly_report_due_on(), "2026-12-31");
+    EXPECT_EQ(reply.thought_report_due_on(), "2026-12-31");
+  }
+
   // Q4: A reports; B's silence starts again from 2026-11-03.
   ASSERT_TRUE(Contact("a-q4", "654322-a", CONTACT_KIND_QUARTERLY_REPORT, "2026-11-03").ok());
   EXPECT_EQ(SweepUntil("2026-12-31"), 0);
