@@ -36,11 +36,13 @@ fi
 
 # The services each county runs, with their port offsets from the county's base
 # (the metrics endpoint is 10 above) and the flags only that service takes.
-services=(registry appraisal)
+services=(registry contact appraisal)
 declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
-# Appraisal: R6 runs and dues arrears count from January of the county's year
-# (the deployment keeps no earlier records).
+# Contact: the lost-contact sweep runs every 30 s. Appraisal: R6 runs and dues
+# arrears count from January of the county's year (the deployment keeps no
+# earlier records).
 declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
+  [contact]="--sweep_interval=30s"
   [appraisal]="--records_from=$(TZ=Asia/Shanghai date +%Y)-01")
 
 # Builds (as tools/build.sh does) only what the deployment runs, so that a test
@@ -183,6 +185,16 @@ echo
 "$bin/lxscenario" fuyun --endpoints "$endpoints" --seed 1 \
   --statistics="$([ -n "$lxctl" ] && echo false || echo true)"
 if [ -n "$lxctl" ]; then
+  origin=${counties[0]%%|*}
+  # The sweeper (every 30 s) flags the members the scenario left silent (R5);
+  # the registries then flag them at both sides.
+  for _ in $(seq 300); do
+    "$lxctl" lost-contact --json --endpoints "$endpoints" --county "$origin" 2>/dev/null |
+      grep -q member_id &&
+      "$lxctl" stats --json --endpoints "$endpoints" --county "$origin" 2>/dev/null |
+      grep -Eq '"lost_contact_count": "?[1-9]' && break
+    sleep 0.2
+  done
   for county in "${counties[@]}"; do
     IFS='|' read -r code name base <<<"$county"
     echo
@@ -209,7 +221,24 @@ if [ -n "$lxctl" ]; then
         echo "up.sh: lxctl appraisal-notices failed (the deployment stays up)" >&2
     done
   fi
+
+  # Contact tracking of the origin: the hotline and contact figures of the
+  # scenario's year (R14: the survey's 302 / 136 / 52), overdue and lost members.
+  year_from=$(date -u -d "now + 8 hours - 1 year + 1 day" +%F)
+  for cmd in "contact-stats --from $year_from" "overdue" "lost-contact"; do
+    echo
+    echo "\$ lxctl $cmd --county $origin"
+    # shellcheck disable=SC2086  # the command's words
+    "$lxctl" $cmd --endpoints "$endpoints" --county "$origin" ||
+      echo "up.sh: lxctl $cmd failed (the deployment stays up)" >&2
+  done
   for county in "${counties[@]:1}"; do
+    # Flags decided after the registries' stream settled may still travel.
+    for _ in $(seq 50); do
+      "$lxctl" reconcile --endpoints "$endpoints" --origin "$origin" \
+        --destination "${county%%|*}" >/dev/null 2>&1 && break
+      sleep 0.2
+    done
     echo
     echo "\$ lxctl reconcile --origin $origin --destination ${county%%|*}"
     "$lxctl" reconcile --endpoints "$endpoints" --origin "$origin" --destination "${county%%|*}" ||

@@ -20,11 +20,19 @@ RegistryReactions::RegistryReactions(RegistryProjection* projection, Clock* cloc
     : projection_(*projection), clock_(*clock) {}
 
 std::vector<std::string> RegistryReactions::Topics(const std::string& jurisdiction) {
-  return {InboxTopic(jurisdiction), kIdentityTopic};
+  Source contact;
+  contact.set_jurisdiction(jurisdiction);
+  contact.set_service("contact");
+  return {InboxTopic(jurisdiction), kIdentityTopic, ServiceTopic(contact)};
 }
 
 absl::Status RegistryReactions::Apply(const Event& event, const std::string& topic,
                                       Transaction& txn) {
+  if (event.source().service() == "contact" &&
+      event.source().jurisdiction() == projection_.jurisdiction() &&
+      (event.has_lost_contact() || event.has_contact_resumed())) {
+    return FlagContact(event, txn);
+  }
   if (event.source().service() != "registry") return absl::OkStatus();  // not ours to record
   if (topic == kIdentityTopic) return Claim(event, txn);
   if (event.source().jurisdiction() == projection_.jurisdiction()) return absl::OkStatus();
@@ -71,6 +79,34 @@ absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
   MemberFacts after = Evolve(before, stamped);
   projection_.Stage(txn, member_id, version, before, {std::move(recorded)}, after);
   return absl::OkStatus();
+}
+
+absl::Status RegistryReactions::FlagContact(const Event& event, Transaction& txn) {
+  const std::string& member_id = event.aggregate_id();
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  // Only the member's home registry flags (and routes the flag to the
+  // destination); the contact service of the home county proposes. A flag
+  // this registry set is cleared even if the member has been transferred out
+  // since (the contact service then ends the lost contact).
+  if (!member.has_value() || (member->facts.home_jurisdiction() != projection_.jurisdiction() &&
+                              !(event.has_contact_resumed() && member->facts.lost_contact()))) {
+    return absl::OkStatus();
+  }
+  Event flag;
+  flag.set_causation_id(event.event_id());
+  flag.set_correlation_id(event.correlation_id());
+  if (event.has_lost_contact()) {
+    if (member->facts.lost_contact()) return absl::OkStatus();  // flagged already
+    flag.set_type("LostContactFlagged");
+    flag.mutable_lost_contact_flagged()->set_last_contact_on(
+        event.lost_contact().last_contact_on());
+    flag.mutable_lost_contact_flagged()->set_flagged_on(event.lost_contact().lost_on());
+  } else {
+    if (!member->facts.lost_contact()) return absl::OkStatus();  // not flagged
+    flag.set_type("ContactRestored");
+    flag.mutable_contact_restored()->set_contact_on(event.contact_resumed().contact_on());
+  }
+  return Decide(member_id, std::move(flag), txn);
 }
 
 absl::Status RegistryReactions::Claim(const Event& event, Transaction& txn) {

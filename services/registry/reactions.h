@@ -7,7 +7,12 @@
 // - from lx.identity.v1: identity claims (R18). The topic's order decides
 //   between registrations of one ID number that raced in two counties: the
 //   first claim wins, and a later one of this county is flagged
-//   DuplicateSuspected, to merge, never dropped.
+//   DuplicateSuspected, to merge, never dropped;
+// - from its county's contact topic (lx.<county>.contact.v1): the contact
+//   service's LostContact / ContactResumed (R5) about a member whose home is
+//   here become LostContactFlagged / ContactRestored in this log, routed to
+//   the destination like every event of a shared member, so the member is
+//   flagged in both registries.
 #ifndef LIANXIN_SERVICES_REGISTRY_REACTIONS_H_
 #define LIANXIN_SERVICES_REGISTRY_REACTIONS_H_
 
@@ -33,6 +38,7 @@ class RegistryReactions : public EventHandler {
  private:
   absl::Status Record(const lianxin::v1::Event& event, Transaction& txn);
   absl::Status Claim(const lianxin::v1::Event& event, Transaction& txn);
+  absl::Status FlagContact(const lianxin::v1::Event& event, Transaction& txn);
   // Appends an event decided here (a reaction) to a member of this county.
   absl::Status Decide(const std::string& member_id, lianxin::v1::Event event, Transaction& txn);
 

@@ -13,6 +13,9 @@ std::vector<Command> RegistryCommands();
 // Appraisal RPCs and the printable appraisal sheet (appraisal_commands.cc).
 std::vector<Command> AppraisalCommands();
 
+// ContactTracking RPCs (contact_commands.cc).
+std::vector<Command> ContactCommands();
+
 }  // namespace lianxin::lxctl
 
 #endif  // LIANXIN_TOOLS_LXCTL_COMMANDS_H_

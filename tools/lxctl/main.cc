@@ -36,7 +36,8 @@ namespace {
 const std::vector<Command>& Commands() {
   static const auto* const commands = [] {
     auto* all = new std::vector<Command>();
-    for (std::vector<Command> (*list)() : {&RegistryCommands, &AppraisalCommands}) {
+    for (std::vector<Command> (*list)() :
+         {&RegistryCommands, &ContactCommands, &AppraisalCommands}) {
       std::vector<Command> more = list();
       all->insert(all->end(), more.begin(), more.end());
     }

@@ -347,6 +347,9 @@ absl::Status Loader::Settle(const Plan& plan, bool check_counts, LoadReport* rep
         }
         view->clear_status();   // each side's own
         view->clear_version();  // each side's own log
+        // Flagged by the contact service after the registry's stream (R5); a
+        // county whose part ended is not told.
+        view->clear_lost_contact();
         views.push_back(*std::move(view));
       }
       for (size_t i = 1; problem.empty() && i < views.size(); ++i) {

@@ -36,6 +36,8 @@
 #include "services/registry/domain/rules.h"
 #include "tools/lxctl/endpoints.h"
 #include "tools/scenario/appraisal_plan.h"
+
+#include "tools/scenario/contact_plan.h"
 #include "tools/scenario/generator.h"
 #include "tools/scenario/loader.h"
 #include "tools/scenario/plan_io.h"
@@ -123,11 +125,15 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
   absl::StatusOr<lxctl::EndpointsFile> file = lxctl::LoadEndpoints(path);
   if (!file.ok()) return file.status();
   std::vector<CountyConnection> counties;
+  std::vector<ContactConnection> contact_services;
   std::map<std::string, std::string> names;
   for (const std::string& code : plan.counties()) {
     absl::StatusOr<lxctl::County> county = lxctl::SelectCounty(*file, path, code);
     if (!county.ok()) return county.status();
     counties.push_back({county->code, county->name, county->token, county->registry});
+    if (!county->contact.empty()) {
+      contact_services.push_back({county->code, county->token, county->contact});
+    }
     names[code] = county->name;
   }
   LoadOptions options;
@@ -145,6 +151,20 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
   std::printf("  loaded %zu members (%zu commands, replays of earlier runs included) in %s\n",
               report.members, report.commands,
               absl::FormatDuration(absl::Trunc(report.load_time, absl::Milliseconds(10))).c_str());
+  std::fflush(stdout);
+  // Contact tracking (when deployed): liaisons, a year of contacts, the hotline.
+  if (contact_services.size() == counties.size()) {
+    const ContactPlan contacts = GenerateContactPlan(plan, report.member_ids);
+    if (absl::Status s = LoadContactPlan(contacts, contact_services, options.step_deadline);
+        !s.ok()) {
+      return s;
+    }
+    std::printf(
+        "  loaded contact tracking: %zu liaisons, %zu contacts (%d members fall silent), "
+        "%zu hotline tickets\n",
+        contacts.liaisons.size(), contacts.contacts.size(), contacts.silent_members,
+        contacts.opens.size());
+  }
   std::fflush(stdout);
   if (absl::Status s = (*loader)->Settle(plan, check_counts, &report); !s.ok()) return s;
   std::vector<std::string> pairs;

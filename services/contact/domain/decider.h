@@ -1,0 +1,112 @@
+// The contact service's decider: decide(state, command) -> events,
+// evolve(state, event) -> state. Pure: no I/O, no clock (time comes in the
+// Context), no RocksDB.
+//
+// Two aggregates: the member (id = the registry's member id; state
+// ContactMemberState) and the consultation ticket (id = ticket id; state
+// ConsultationTicket). Requests reaching Decide* were validated at the gRPC
+// edge (formats, lengths, UTF-8); Decide* checks the rules.
+//
+//   Context ctx{"654322", clock.Now(), today, "op-1", request_id};
+//   ASSIGN_OR_RETURN(Events events, DecideRecordContact(state, contact, ctx, settings));
+//   for (const Event& e : events) state = Evolve(std::move(state), e);
+#ifndef LIANXIN_SERVICES_CONTACT_DOMAIN_DECIDER_H_
+#define LIANXIN_SERVICES_CONTACT_DOMAIN_DECIDER_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "lianxin/v1/contact.pb.h"
+#include "lianxin/v1/events.pb.h"
+#include "services/contact/domain/rules.h"
+
+namespace lianxin::contact {
+
+using Events = std::vector<lianxin::v1::Event>;
+
+// Who decides and when.
+struct Context {
+  // The deciding county (the service's).
+  std::string jurisdiction;
+  // Domain time of the command (stamped as occurred_at).
+  absl::Time now;
+  // The county's calendar day at `now`.
+  absl::CivilDay today;
+  // Operator id of the caller ("system/contact" for reactions and the sweeper).
+  std::string actor;
+  // The request_id (stamped as correlation_id), empty for reactions.
+  std::string request_id;
+  // Counties that run lianxin (contacts recorded at a destination are routed
+  // to the home county only if it is one of them).
+  std::set<std::string> on_system;
+};
+
+inline constexpr char kSystemActor[] = "system/contact";
+
+// Records what the registry knows of the member after `registry_event` (from
+// the county's registry topic): `facts_after`, the registry's facts with the
+// event folded in (registry::Evolve).
+lianxin::v1::Event ObserveRegistryEvent(const lianxin::v1::MemberFacts& facts_after,
+                                        const lianxin::v1::Event& registry_event);
+
+// Assigns or reassigns the liaison; only the home county.
+absl::StatusOr<Events> DecideAssignLiaison(const lianxin::v1::ContactMemberState& state,
+                                           const lianxin::v1::AssignLiaisonRequest& request,
+                                           const Context& ctx);
+
+// A contact recorded by this county's operator (home or destination). At the
+// destination the event is routed to the home county. Refuses a future date
+// (occurred_on) and a member this county does not follow now (R4). A contact
+// with the member ends a lost contact (ContactResumed, home only).
+absl::StatusOr<Events> DecideRecordContact(const lianxin::v1::ContactMemberState& state,
+                                           const lianxin::v1::RecordContactRequest& request,
+                                           const Context& ctx);
+
+// The home county records a contact the destination recorded (from its inbox):
+// the same payload (causation_id = the destination's event), and ContactResumed
+// if it ends a lost contact. `state` may be empty (the registry's facts not
+// observed yet); refused only if the facts name another home county.
+absl::StatusOr<Events> DecideRecordRoutedContact(const lianxin::v1::ContactMemberState& state,
+                                                 const lianxin::v1::Event& destination_event,
+                                                 const Context& ctx);
+
+// R5, from the sweeper: LostContact once the member, tracked at home and not
+// flagged yet, has been silent more than 6 months as of ctx.today; else none.
+Events DecideLostContact(const lianxin::v1::ContactMemberState& state, const Context& ctx,
+                         const Settings& settings);
+
+// R5: a member flagged lost who is no longer away from home here (came home,
+// or the relationship was transferred out) is found: ContactResumed, dated
+// the return (or ctx.today). Else none.
+Events DecideLostContactEnds(const lianxin::v1::ContactMemberState& state, const Context& ctx);
+
+// R14: a new ticket `ticket_id`. received_at defaults to ctx.now; future refused.
+absl::StatusOr<Events> DecideOpenConsultation(const std::string& ticket_id,
+                                              const lianxin::v1::OpenConsultationRequest& request,
+                                              const Context& ctx);
+// R14: closes an open ticket.
+absl::StatusOr<Events> DecideCloseConsultation(const lianxin::v1::ConsultationTicket& ticket,
+                                               const lianxin::v1::CloseConsultationRequest& request,
+                                               const Context& ctx);
+
+// Applies one member event. Unknown payloads leave the state unchanged.
+lianxin::v1::ContactMemberState Evolve(lianxin::v1::ContactMemberState state,
+                                       const lianxin::v1::Event& event);
+// Applies one ticket event.
+lianxin::v1::ConsultationTicket EvolveTicket(lianxin::v1::ConsultationTicket ticket,
+                                             const lianxin::v1::Event& event);
+
+// Ticket ids are "<jurisdiction>-T<number>"; member ids never contain "-T".
+std::string TicketId(const std::string& jurisdiction, uint64_t number);
+bool IsTicketId(const std::string& aggregate_id);
+
+// The county's calendar day of an instant (UTC+8, no daylight saving).
+absl::CivilDay CountyDay(absl::Time t);
+
+}  // namespace lianxin::contact
+
+#endif  // LIANXIN_SERVICES_CONTACT_DOMAIN_DECIDER_H_

@@ -1,0 +1,144 @@
+#include "services/contact/projection.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
+
+namespace lianxin::contact {
+
+using lianxin::v1::ConsultationTicket;
+using lianxin::v1::ContactMemberState;
+using lianxin::v1::Event;
+
+std::map<std::string, std::string> MemberIndexRows(const std::string& member_id,
+                                                   const ContactMemberState& state,
+                                                   const std::string& jurisdiction,
+                                                   const Settings& settings) {
+  std::map<std::string, std::string> rows;
+  if (std::optional<Obligations> o = ObligationsOf(state, jurisdiction, settings)) {
+    rows[absl::StrCat("due/", FormatDate(o->EarliestDue()), "/", member_id)] = "";
+    if (!state.lost_contact())
+      rows[absl::StrCat("swp/", FormatDate(o->lost_on), "/", member_id)] = "";
+    rows[absl::StrCat("trk/", member_id)] = "";
+  }
+  if (state.lost_contact()) rows[absl::StrCat("lost/", state.lost_on(), "/", member_id)] = "";
+  for (const std::string& lost_on : state.lost_history()) {
+    rows[absl::StrCat("lh/", lost_on, "/", member_id)] = "";
+  }
+  for (int i = 0; i < state.contact_days_size(); ++i) {
+    std::pair<std::string, std::string> day_kind = absl::StrSplit(state.contact_days(i), '/');
+    rows[absl::StrCat("ct/", day_kind.first, "/", member_id, "/", i)] = day_kind.second;
+  }
+  return rows;
+}
+
+std::map<std::string, std::string> TicketIndexRows(const std::string& ticket_id,
+                                                   const ConsultationTicket& ticket) {
+  std::map<std::string, std::string> rows;
+  if (!ticket.has_received_at()) return rows;
+  const std::string day = FormatDate(CountyDay(FromTimestamp(ticket.received_at())));
+  rows[absl::StrCat("tk/", day, "/", ticket_id)] =
+      absl::StrCat(ticket.closed() ? static_cast<int>(ticket.resolution()) : 0);
+  if (!ticket.closed()) rows[absl::StrCat("op/", day, "/", ticket_id)] = "";
+  return rows;
+}
+
+ContactProjection::ContactProjection(EventStore* store, std::string jurisdiction, Settings settings)
+    : store_(store), jurisdiction_(std::move(jurisdiction)), settings_(std::move(settings)) {}
+
+absl::StatusOr<std::optional<LoadedMember>> ContactProjection::LoadMember(
+    const std::string& member_id) const {
+  absl::StatusOr<Aggregate> aggregate = store_->ReadAggregate(member_id);
+  if (absl::IsNotFound(aggregate.status())) return std::nullopt;
+  RETURN_IF_ERROR(aggregate.status());
+  LoadedMember loaded;
+  loaded.version = aggregate->version;
+  if (!loaded.state.ParseFromString(aggregate->state)) {
+    return absl::DataLossError(absl::StrCat("state of member ", member_id, " does not parse"));
+  }
+  return loaded;
+}
+
+absl::StatusOr<std::optional<LoadedTicket>> ContactProjection::LoadTicket(
+    const std::string& ticket_id) const {
+  absl::StatusOr<Aggregate> aggregate = store_->ReadAggregate(ticket_id);
+  if (absl::IsNotFound(aggregate.status())) return std::nullopt;
+  RETURN_IF_ERROR(aggregate.status());
+  LoadedTicket loaded;
+  loaded.version = aggregate->version;
+  if (!loaded.ticket.ParseFromString(aggregate->state)) {
+    return absl::DataLossError(absl::StrCat("state of ticket ", ticket_id, " does not parse"));
+  }
+  return loaded;
+}
+
+void ContactProjection::StageRows(Transaction& txn,
+                                  const std::map<std::string, std::string>& before,
+                                  const std::map<std::string, std::string>& after) const {
+  for (const auto& [key, value] : before) {
+    if (!after.contains(key)) txn.Delete(Family::kIndexes, key);
+  }
+  for (const auto& [key, value] : after) {
+    auto it = before.find(key);
+    if (it == before.end() || it->second != value) txn.Put(Family::kIndexes, key, value);
+  }
+}
+
+void ContactProjection::StageMember(Transaction& txn, const std::string& member_id,
+                                    uint64_t expected_version, const ContactMemberState& before,
+                                    std::vector<Event> events,
+                                    const ContactMemberState& after) const {
+  txn.Append(member_id, expected_version, std::move(events), after.SerializeAsString());
+  StageRows(txn,
+            expected_version == 0 ? std::map<std::string, std::string>()
+                                  : MemberIndexRows(member_id, before, jurisdiction_, settings_),
+            MemberIndexRows(member_id, after, jurisdiction_, settings_));
+}
+
+void ContactProjection::StageTicket(Transaction& txn, const std::string& ticket_id,
+                                    uint64_t expected_version, const ConsultationTicket& before,
+                                    std::vector<Event> events,
+                                    const ConsultationTicket& after) const {
+  txn.Append(ticket_id, expected_version, std::move(events), after.SerializeAsString());
+  StageRows(txn, TicketIndexRows(ticket_id, before), TicketIndexRows(ticket_id, after));
+}
+
+absl::Status ContactProjection::ScanDated(
+    const std::string& prefix, std::optional<absl::CivilDay> from, std::optional<absl::CivilDay> to,
+    const std::function<bool(absl::CivilDay, const std::string&, const std::string&)>& fn) const {
+  const std::string first = from.has_value() ? FormatDate(*from) : "";
+  const std::string last = to.has_value() ? FormatDate(*to) : "";
+  absl::Status status;
+  RETURN_IF_ERROR(store_->ScanPrefix(
+      Family::kIndexes, prefix, [&](const std::string& key, const std::string& value) {
+        // key: <prefix><YYYY-MM-DD>/<id>[/<n>]
+        const std::string rest = key.substr(prefix.size());
+        const std::string date = rest.substr(0, 10);
+        if (!first.empty() && date < first) return true;
+        if (!last.empty() && date > last) return false;
+        std::optional<absl::CivilDay> day = ParseDate(date);
+        if (!day.has_value() || rest.size() < 12) {
+          status = absl::DataLossError(absl::StrCat("index key ", key, " is malformed"));
+          return false;
+        }
+        std::string id = rest.substr(11);
+        if (prefix == "ct/") id = id.substr(0, id.rfind('/'));
+        return fn(*day, id, value);
+      }));
+  return status;
+}
+
+absl::StatusOr<uint32_t> ContactProjection::CountTracked() const {
+  uint32_t count = 0;
+  RETURN_IF_ERROR(
+      store_->ScanPrefix(Family::kIndexes, "trk/", [&](const std::string&, const std::string&) {
+        ++count;
+        return true;
+      }));
+  return count;
+}
+
+}  // namespace lianxin::contact

@@ -1,0 +1,529 @@
+#include "services/contact/service.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lianxin/v1/contact.grpc.pb.h"
+#include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
+#include "libs/runtime/validate.h"
+
+namespace lianxin::contact {
+
+using lianxin::v1::ContactMemberState;
+using lianxin::v1::Event;
+
+namespace {
+
+constexpr int kMaxRaceRetries = 8;
+constexpr size_t kMaxParagraph = 2000;
+
+std::string Method(const char* rpc) { return absl::StrCat("/lianxin.v1.ContactTracking/", rpc); }
+
+std::string IdempotencyRecord(const std::string& method, const google::protobuf::Message& reply) {
+  return absl::StrCat(method, "\n", reply.SerializeAsString());
+}
+
+// Returns true (and fills `reply`) if `request_id` was already answered.
+absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
+                            const std::string& request_id, google::protobuf::Message* reply) {
+  absl::StatusOr<std::string> record = store.LookupIdempotency(request_id);
+  if (absl::IsNotFound(record.status())) return false;
+  if (!record.ok()) return record.status();
+  const size_t newline = record->find('\n');
+  const std::string first_method = record->substr(0, newline);
+  if (newline == std::string::npos || first_method != method) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id: ", request_id, " was already used for ", first_method));
+  }
+  if (!reply->ParseFromString(record->substr(newline + 1))) {
+    return absl::DataLossError(absl::StrCat("stored reply of ", request_id, " does not parse"));
+  }
+  return true;
+}
+
+std::string OrEmpty(std::optional<absl::CivilDay> day) {
+  return day.has_value() ? FormatDate(*day) : "";
+}
+
+}  // namespace
+
+ContactService::ContactService(ContactServiceOptions options)
+    : UnaryService("lianxin.v1.ContactTracking", options.plumbing),
+      options_(std::move(options)),
+      projection_(*options_.projection) {
+  Serve<lianxin::v1::AssignLiaisonRequest, lianxin::v1::ContactMutationReply>(
+      "AssignLiaison", [this](const Principal& caller, const auto& request, auto* reply) {
+        return AssignLiaison(caller, request, reply);
+      });
+  Serve<lianxin::v1::RecordContactRequest, lianxin::v1::ContactMutationReply>(
+      "RecordContact", [this](const Principal& caller, const auto& request, auto* reply) {
+        return RecordContact(caller, request, reply);
+      });
+  Serve<lianxin::v1::ListOverdueRequest, lianxin::v1::ListOverdueReply>(
+      "ListOverdue", [this](const Principal& caller, const auto& request, auto* reply) {
+        return ListOverdue(caller, request, reply);
+      });
+  Serve<lianxin::v1::OpenConsultationRequest, lianxin::v1::OpenConsultationReply>(
+      "OpenConsultation", [this](const Principal& caller, const auto& request, auto* reply) {
+        return OpenConsultation(caller, request, reply);
+      });
+  Serve<lianxin::v1::CloseConsultationRequest, lianxin::v1::CloseConsultationReply>(
+      "CloseConsultation", [this](const Principal& caller, const auto& request, auto* reply) {
+        return CloseConsultation(caller, request, reply);
+      });
+  Serve<lianxin::v1::GetContactStatisticsRequest, lianxin::v1::GetContactStatisticsReply>(
+      "GetContactStatistics", [this](const Principal& caller, const auto& request, auto* reply) {
+        return GetContactStatistics(caller, request, reply);
+      });
+  Serve<lianxin::v1::ListLostContactRequest, lianxin::v1::ListLostContactReply>(
+      "ListLostContact", [this](const Principal& caller, const auto& request, auto* reply) {
+        return ListLostContact(caller, request, reply);
+      });
+  Serve<lianxin::v1::GetContactHistoryRequest, lianxin::v1::GetContactHistoryReply>(
+      "GetContactHistory", [this](const Principal& caller, const auto& request, auto* reply) {
+        return GetContactHistory(caller, request, reply);
+      });
+  Serve<lianxin::v1::ListOpenConsultationsRequest, lianxin::v1::ListOpenConsultationsReply>(
+      "ListOpenConsultations", [this](const Principal& caller, const auto& request, auto* reply) {
+        return ListOpenConsultations(caller, request, reply);
+      });
+}
+
+absl::CivilDay ContactService::Today() const { return CountyDay(options_.clock->Now()); }
+
+Context ContactService::NewContext(const Principal& caller, const std::string& request_id) const {
+  const absl::Time now = options_.clock->Now();
+  return Context{projection_.jurisdiction(), now,        CountyDay(now),
+                 caller.operator_id,         request_id, options_.on_system};
+}
+
+absl::Status ContactService::CheckCounty(const Principal& caller,
+                                         const std::string& jurisdiction) const {
+  RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
+  if (jurisdiction != projection_.jurisdiction()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "jurisdiction: this service serves ", projection_.jurisdiction(), ", not ", jurisdiction));
+  }
+  if (caller.jurisdiction != jurisdiction) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "operator of ", caller.jurisdiction, " may not act on ", jurisdiction, "'s records"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ContactService::CheckOwnCounty(const Principal& caller) const {
+  if (caller.jurisdiction != projection_.jurisdiction()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("operator of ", caller.jurisdiction, " may not change records of ",
+                     projection_.jurisdiction(), "; act through your own county's service"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> ContactService::DateOrToday(const char* field,
+                                                           const std::string& value) const {
+  RETURN_IF_ERROR(FieldChecker().Date(field, value, /*optional=*/true).status());
+  return value.empty() ? Today() : *ParseDate(value);
+}
+
+absl::Status ContactService::MutateMember(const Principal& caller, const char* rpc,
+                                          const std::string& request_id,
+                                          const std::string& member_id, uint64_t expected_version,
+                                          const Decision& decide,
+                                          lianxin::v1::ContactMutationReply* reply) {
+  const std::string method = Method(rpc);
+  EventStore& store = *projection_.store();
+  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  if (replayed) return absl::OkStatus();
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
+    if (!member.has_value() || member->state.facts().member_id().empty()) {
+      return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
+                                              projection_.jurisdiction(), "'s registry"));
+    }
+    if (expected_version != 0 && expected_version != member->version) {
+      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version, " but member ",
+                                             member_id, " is at version ", member->version));
+    }
+    ASSIGN_OR_RETURN(Events events, decide(member->state, NewContext(caller, request_id)));
+    ContactMemberState after = member->state;
+    for (const Event& event : events) {
+      Event stamped = event;
+      stamped.set_aggregate_id(member_id);
+      after = Evolve(std::move(after), stamped);
+    }
+    reply->set_version(member->version + events.size());
+    Transaction txn;
+    txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
+    projection_.StageMember(txn, member_id, member->version, member->state, std::move(events),
+                            after);
+    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
+    if (absl::IsAborted(result.status()) && expected_version == 0 && attempt < kMaxRaceRetries) {
+      continue;  // a reaction or the sweeper committed first: decide again
+    }
+    RETURN_IF_ERROR(result.status());
+    if (result->duplicate) {
+      ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+      return absl::OkStatus();
+    }
+    if (options_.on_commit) options_.on_commit();
+    return absl::OkStatus();
+  }
+}
+
+absl::Status ContactService::AssignLiaison(const Principal& caller,
+                                           const lianxin::v1::AssignLiaisonRequest& request,
+                                           lianxin::v1::ContactMutationReply* reply) {
+  RETURN_IF_ERROR(CheckCanMutate(caller));
+  RETURN_IF_ERROR(CheckOwnCounty(caller));
+  RETURN_IF_ERROR(FieldChecker()
+                      .RequestId(request.request_id())
+                      .Text("member_id", request.member_id(), 1, 64)
+                      .Text("liaison_name", request.liaison_name(), 1, 32)
+                      .Phone("liaison_phone", request.liaison_phone())
+                      .status());
+  return MutateMember(
+      caller, "AssignLiaison", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const ContactMemberState& state, const Context& ctx) {
+        return DecideAssignLiaison(state, request, ctx);
+      },
+      reply);
+}
+
+absl::Status ContactService::RecordContact(const Principal& caller,
+                                           const lianxin::v1::RecordContactRequest& request,
+                                           lianxin::v1::ContactMutationReply* reply) {
+  RETURN_IF_ERROR(CheckCanMutate(caller));
+  RETURN_IF_ERROR(CheckOwnCounty(caller));
+  RETURN_IF_ERROR(FieldChecker()
+                      .RequestId(request.request_id())
+                      .Text("member_id", request.member_id(), 1, 64)
+                      .Require(lianxin::v1::ContactChannel_IsValid(request.channel()) &&
+                                   request.channel() != lianxin::v1::CONTACT_CHANNEL_UNSPECIFIED,
+                               "channel",
+                               "is required (PHONE, LETTER, EMAIL, ONLINE, VISIT, IN_PERSON)")
+                      .Require(lianxin::v1::ContactKind_IsValid(request.kind()) &&
+                                   request.kind() != lianxin::v1::CONTACT_KIND_UNSPECIFIED,
+                               "kind",
+                               "is required (QUARTERLY_REPORT, THOUGHT_REPORT, LOCATION_CHANGE, "
+                               "FAMILY_CONTACT, DESTINATION_ORGANIZATION, OTHER)")
+                      .Date("occurred_on", request.occurred_on())
+                      .Paragraph("summary", request.summary(), 1, kMaxParagraph)
+                      .status());
+  if (*ParseDate(request.occurred_on()) > Today()) {
+    return absl::InvalidArgumentError(absl::StrCat("occurred_on: ", request.occurred_on(),
+                                                   " is in the future (today is ",
+                                                   FormatDate(Today()), ")"));
+  }
+  return MutateMember(
+      caller, "RecordContact", request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const ContactMemberState& state, const Context& ctx) {
+        return DecideRecordContact(state, request, ctx);
+      },
+      reply);
+}
+
+absl::Status ContactService::ListOverdue(const Principal& caller,
+                                         const lianxin::v1::ListOverdueRequest& request,
+                                         lianxin::v1::ListOverdueReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday("as_of", request.as_of()));
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(
+      projection_.ScanDated("due/", std::nullopt, as_of - 1,
+                            [&](absl::CivilDay, const std::string& id, const std::string&) {
+                              ids.push_back(id);
+                              return true;
+                            }));
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(id));
+    if (!member.has_value()) continue;
+    const ContactMemberState& s = member->state;
+    std::optional<Obligations> o =
+        ObligationsOf(s, projection_.jurisdiction(), projection_.settings());
+    if (!o.has_value()) continue;
+    std::optional<Overdue> late = MostOverdue(*o, as_of);
+    if (!late.has_value()) continue;
+    lianxin::v1::OverdueMember* m = reply->add_members();
+    m->set_member_id(id);
+    m->set_name(s.facts().registration().name());
+    m->set_last_contact_on(s.last_contact_on());
+    m->set_days_overdue(late->days_overdue);
+    m->set_lost_contact(s.lost_contact());
+    m->set_obligation(late->obligation);
+    m->set_due_on(FormatDate(late->due_on));
+    m->set_destination_jurisdiction(s.facts().outflow().destination_jurisdiction());
+    if (!s.liaisons().empty()) m->set_liaison_name(s.liaisons().rbegin()->liaison_name());
+  }
+  std::stable_sort(
+      reply->mutable_members()->begin(), reply->mutable_members()->end(),
+      [](const auto& a, const auto& b) { return a.days_overdue() > b.days_overdue(); });
+  return absl::OkStatus();
+}
+
+absl::Status ContactService::OpenConsultation(const Principal& caller,
+                                              const lianxin::v1::OpenConsultationRequest& request,
+                                              lianxin::v1::OpenConsultationReply* reply) {
+  RETURN_IF_ERROR(CheckCanMutate(caller));
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(FieldChecker()
+                      .RequestId(request.request_id())
+                      .Text("caller_name", request.caller_name(), 1, 32)
+                      .Phone("caller_phone", request.caller_phone())
+                      .Text("topic", request.topic(), 1, 64)
+                      .Paragraph("question", request.question(), 1, kMaxParagraph)
+                      .Text("member_id", request.member_id(), 0, 64)
+                      .status());
+  const std::string method = Method("OpenConsultation");
+  EventStore& store = *projection_.store();
+  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request.request_id(), reply));
+  if (replayed) return absl::OkStatus();
+  for (int attempt = 0;; ++attempt) {
+    const std::string ticket_id = TicketId(projection_.jurisdiction(), store.LastSequence() + 1);
+    ASSIGN_OR_RETURN(
+        Events events,
+        DecideOpenConsultation(ticket_id, request, NewContext(caller, request.request_id())));
+    lianxin::v1::ConsultationTicket after;
+    for (const Event& event : events) after = EvolveTicket(std::move(after), event);
+    reply->set_ticket_id(ticket_id);
+    Transaction txn;
+    txn.SetIdempotencyKey(request.request_id(), IdempotencyRecord(method, *reply));
+    projection_.StageTicket(txn, ticket_id, 0, lianxin::v1::ConsultationTicket(), std::move(events),
+                            after);
+    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
+    if (absl::IsAborted(result.status()) && attempt < kMaxRaceRetries) continue;
+    RETURN_IF_ERROR(result.status());
+    if (result->duplicate) {
+      ASSIGN_OR_RETURN(replayed, Replay(store, method, request.request_id(), reply));
+      return absl::OkStatus();
+    }
+    if (options_.on_commit) options_.on_commit();
+    return absl::OkStatus();
+  }
+}
+
+absl::Status ContactService::CloseConsultation(const Principal& caller,
+                                               const lianxin::v1::CloseConsultationRequest& request,
+                                               lianxin::v1::CloseConsultationReply* reply) {
+  RETURN_IF_ERROR(CheckCanMutate(caller));
+  RETURN_IF_ERROR(CheckOwnCounty(caller));
+  RETURN_IF_ERROR(
+      FieldChecker()
+          .RequestId(request.request_id())
+          .Text("ticket_id", request.ticket_id(), 1, 64)
+          .Paragraph("answer", request.answer(), 1, kMaxParagraph)
+          .Require(lianxin::v1::ConsultationResolution_IsValid(request.resolution()) &&
+                       request.resolution() != lianxin::v1::CONSULTATION_RESOLUTION_UNSPECIFIED,
+                   "resolution",
+                   "is required (ANSWERED_AT_ONCE, ANSWERED_AFTER_STUDY, DIFFICULTY_RESOLVED, "
+                   "JOB_REFERRED, HANDLED_ON_BEHALF)")
+          .status());
+  const std::string method = Method("CloseConsultation");
+  EventStore& store = *projection_.store();
+  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request.request_id(), reply));
+  if (replayed) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<LoadedTicket> ticket, projection_.LoadTicket(request.ticket_id()));
+  if (!ticket.has_value() || !IsTicketId(request.ticket_id())) {
+    return absl::NotFoundError(absl::StrCat("ticket_id: ", request.ticket_id(),
+                                            " is not a ticket of ", projection_.jurisdiction()));
+  }
+  ASSIGN_OR_RETURN(
+      Events events,
+      DecideCloseConsultation(ticket->ticket, request, NewContext(caller, request.request_id())));
+  lianxin::v1::ConsultationTicket after = ticket->ticket;
+  for (const Event& event : events) after = EvolveTicket(std::move(after), event);
+  reply->set_version(ticket->version + events.size());
+  Transaction txn;
+  txn.SetIdempotencyKey(request.request_id(), IdempotencyRecord(method, *reply));
+  projection_.StageTicket(txn, request.ticket_id(), ticket->version, ticket->ticket,
+                          std::move(events), after);
+  absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
+  RETURN_IF_ERROR(result.status());
+  if (result->duplicate) {
+    ASSIGN_OR_RETURN(replayed, Replay(store, method, request.request_id(), reply));
+    return absl::OkStatus();
+  }
+  if (options_.on_commit) options_.on_commit();
+  return absl::OkStatus();
+}
+
+absl::Status ContactService::GetContactStatistics(
+    const Principal& caller, const lianxin::v1::GetContactStatisticsRequest& request,
+    lianxin::v1::GetContactStatisticsReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(FieldChecker().Date("from", request.from()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay to, DateOrToday("to", request.to()));
+  const absl::CivilDay from = *ParseDate(request.from());
+  if (to < from) return absl::InvalidArgumentError("to: is before from");
+  RETURN_IF_ERROR(projection_.ScanDated(
+      "tk/", from, to, [&](absl::CivilDay, const std::string&, const std::string& value) {
+        int resolution = 0;
+        if (!absl::SimpleAtoi(value, &resolution)) resolution = 0;
+        reply->set_consultations(reply->consultations() + 1);
+        if (resolution == 0) reply->set_consultations_open(reply->consultations_open() + 1);
+        if (resolution == lianxin::v1::CONSULTATION_RESOLUTION_DIFFICULTY_RESOLVED) {
+          reply->set_difficulties_resolved(reply->difficulties_resolved() + 1);
+        }
+        if (resolution == lianxin::v1::CONSULTATION_RESOLUTION_JOB_REFERRED) {
+          reply->set_jobs_referred(reply->jobs_referred() + 1);
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(projection_.ScanDated(
+      "ct/", from, to, [&](absl::CivilDay, const std::string&, const std::string& value) {
+        int kind = 0;
+        if (!absl::SimpleAtoi(value, &kind)) kind = 0;
+        reply->set_contacts(reply->contacts() + 1);
+        switch (kind) {
+          case lianxin::v1::CONTACT_KIND_QUARTERLY_REPORT:
+            reply->set_quarterly_reports(reply->quarterly_reports() + 1);
+            break;
+          case lianxin::v1::CONTACT_KIND_THOUGHT_REPORT:
+            reply->set_thought_reports(reply->thought_reports() + 1);
+            break;
+          case lianxin::v1::CONTACT_KIND_FAMILY_CONTACT:
+            reply->set_family_contacts(reply->family_contacts() + 1);
+            break;
+          case lianxin::v1::CONTACT_KIND_DESTINATION_ORGANIZATION:
+            reply->set_destination_organization_contacts(
+                reply->destination_organization_contacts() + 1);
+            break;
+          default:
+            break;
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(projection_.ScanDated(
+      "lh/", from, to, [&](absl::CivilDay, const std::string&, const std::string&) {
+        reply->set_lost_contact_count(reply->lost_contact_count() + 1);
+        return true;
+      }));
+  RETURN_IF_ERROR(projection_.ScanDated(
+      "due/", std::nullopt, to - 1, [&](absl::CivilDay, const std::string&, const std::string&) {
+        reply->set_overdue_count(reply->overdue_count() + 1);
+        return true;
+      }));
+  RETURN_IF_ERROR(
+      projection_.ScanDated("lost/", std::nullopt, std::nullopt,
+                            [&](absl::CivilDay, const std::string&, const std::string&) {
+                              reply->set_lost_contact_now(reply->lost_contact_now() + 1);
+                              return true;
+                            }));
+  ASSIGN_OR_RETURN(uint32_t tracked, projection_.CountTracked());
+  reply->set_tracked_members(tracked);
+  return absl::OkStatus();
+}
+
+absl::Status ContactService::ListLostContact(const Principal& caller,
+                                             const lianxin::v1::ListLostContactRequest& request,
+                                             lianxin::v1::ListLostContactReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(
+      projection_.ScanDated("lost/", std::nullopt, std::nullopt,
+                            [&](absl::CivilDay, const std::string& id, const std::string&) {
+                              ids.push_back(id);
+                              return true;
+                            }));
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(id));
+    if (!member.has_value()) continue;
+    const ContactMemberState& s = member->state;
+    lianxin::v1::LostContactMember* m = reply->add_members();
+    m->set_member_id(id);
+    m->set_name(s.facts().registration().name());
+    // The last contact known now (a late entry may be later than the one the
+    // flag was decided on, and still leave the member silent).
+    m->set_last_contact_on(std::max(s.lost_last_contact_on(), s.last_contact_on()));
+    m->set_lost_on(s.lost_on());
+    m->set_destination_jurisdiction(s.facts().outflow().destination_jurisdiction());
+    if (!s.liaisons().empty()) {
+      m->set_liaison_name(s.liaisons().rbegin()->liaison_name());
+      m->set_liaison_phone(s.liaisons().rbegin()->liaison_phone());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ContactService::GetContactHistory(const Principal& caller,
+                                               const lianxin::v1::GetContactHistoryRequest& request,
+                                               lianxin::v1::GetContactHistoryReply* reply) {
+  RETURN_IF_ERROR(FieldChecker().Text("member_id", request.member_id(), 1, 64).status());
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(request.member_id()));
+  if (!member.has_value() || member->state.facts().member_id().empty()) {
+    return absl::NotFoundError(absl::StrCat("member_id: ", request.member_id(), " is not known to ",
+                                            projection_.jurisdiction()));
+  }
+  if (caller.jurisdiction != projection_.jurisdiction()) {
+    return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
+                                                    " may not read ", projection_.jurisdiction(),
+                                                    "'s records"));
+  }
+  const ContactMemberState& s = member->state;
+  reply->set_member_id(request.member_id());
+  reply->set_name(s.facts().registration().name());
+  reply->set_home_jurisdiction(s.facts().home_jurisdiction());
+  reply->set_away(s.facts().away());
+  reply->set_away_since(OrEmpty(AwaySince(s)));
+  reply->set_destination_jurisdiction(s.facts().outflow().destination_jurisdiction());
+  for (auto it = s.liaisons().rbegin(); it != s.liaisons().rend(); ++it) {
+    *reply->add_liaisons() = *it;
+  }
+  reply->set_member_contacts(s.member_contacts());
+  reply->set_family_contacts(s.family_contacts());
+  reply->set_destination_organization_contacts(s.destination_organization_contacts());
+  if (std::optional<Obligations> o =
+          ObligationsOf(s, projection_.jurisdiction(), projection_.settings())) {
+    reply->set_quarterly_report_due_on(FormatDate(o->quarterly_report_due_on));
+    reply->set_thought_report_due_on(FormatDate(o->thought_report_due_on));
+    reply->set_annual_contact_due_on(FormatDate(o->annual_contact_due_on));
+  }
+  reply->set_lost_contact(s.lost_contact());
+  reply->set_lost_on(s.lost_on());
+  reply->set_last_contact_on(s.last_contact_on());
+  reply->set_version(member->version);
+  RETURN_IF_ERROR(projection_.store()->ScanAggregate(request.member_id(), [&](const Event& e) {
+    if (!e.has_contact_recorded()) return true;
+    lianxin::v1::ContactEntry* entry = reply->add_contacts();
+    entry->set_channel(e.contact_recorded().channel());
+    entry->set_kind(e.contact_recorded().kind());
+    entry->set_occurred_on(e.contact_recorded().occurred_on());
+    entry->set_summary(e.contact_recorded().summary());
+    entry->set_recorded_in(e.contact_recorded().recorded_in());
+    entry->set_actor(e.actor());
+    entry->set_event_id(e.event_id());
+    return true;
+  }));
+  return absl::OkStatus();
+}
+
+absl::Status ContactService::ListOpenConsultations(
+    const Principal& caller, const lianxin::v1::ListOpenConsultationsRequest& request,
+    lianxin::v1::ListOpenConsultationsReply* reply) {
+  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday("as_of", request.as_of()));
+  const absl::CivilDay last_received = as_of - projection_.settings().consultation_open_days - 1;
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(
+      projection_.ScanDated("op/", std::nullopt, last_received,
+                            [&](absl::CivilDay, const std::string& id, const std::string&) {
+                              ids.push_back(id);
+                              return true;
+                            }));
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(std::optional<LoadedTicket> ticket, projection_.LoadTicket(id));
+    if (!ticket.has_value()) continue;
+    const absl::CivilDay received = CountyDay(FromTimestamp(ticket->ticket.received_at()));
+    if (!ConsultationLongOpen(received, as_of, projection_.settings())) continue;
+    lianxin::v1::ConsultationTicket* t = reply->add_tickets();
+    *t = ticket->ticket;
+    t->set_days_open(DaysBetween(received, as_of));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace lianxin::contact

@@ -1,0 +1,84 @@
+#include "services/contact/sweeper.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
+
+namespace lianxin::contact {
+
+using lianxin::v1::ContactMemberState;
+using lianxin::v1::Event;
+
+Sweeper::Sweeper(ContactProjection* projection, Clock* clock, std::function<void()> on_commit)
+    : projection_(*projection), clock_(*clock), on_commit_(std::move(on_commit)) {}
+
+Sweeper::~Sweeper() { Stop(); }
+
+absl::StatusOr<int> Sweeper::RunOnce(absl::Time now) {
+  const absl::CivilDay today = CountyDay(now);
+  std::vector<std::string> due;
+  RETURN_IF_ERROR(projection_.ScanDated(
+      "swp/", std::nullopt, today, [&](absl::CivilDay, const std::string& id, const std::string&) {
+        due.push_back(id);
+        return true;
+      }));
+  int flagged = 0;
+  for (const std::string& member_id : due) {
+    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
+    if (!member.has_value()) continue;
+    Context ctx{projection_.jurisdiction(),
+                now,
+                today,
+                kSystemActor,
+                absl::StrCat("sweep/", member_id, "/", FormatDate(today)),
+                {}};
+    Events events = DecideLostContact(member->state, ctx, projection_.settings());
+    if (events.empty()) continue;
+    ContactMemberState after = member->state;
+    for (const Event& e : events) {
+      Event stamped = e;
+      stamped.set_aggregate_id(member_id);
+      after = Evolve(std::move(after), stamped);
+    }
+    Transaction txn;
+    projection_.StageMember(txn, member_id, member->version, member->state, std::move(events),
+                            after);
+    absl::StatusOr<CommitResult> result = projection_.store()->Commit(std::move(txn));
+    if (absl::IsAborted(result.status())) continue;  // changed meanwhile: next sweep
+    RETURN_IF_ERROR(result.status());
+    ++flagged;
+  }
+  if (flagged > 0 && on_commit_) on_commit_();
+  return flagged;
+}
+
+void Sweeper::Start(absl::Duration interval) {
+  thread_ = std::thread([this, interval] {
+    absl::MutexLock lock(&mu_);
+    while (!stopping_) {
+      mu_.Unlock();
+      absl::StatusOr<int> flagged = RunOnce(clock_.Now());
+      if (!flagged.ok()) {
+        LogError("lost-contact sweep failed", {{"error", flagged.status().ToString()}});
+      } else if (*flagged > 0) {
+        LogInfo("lost-contact sweep", {{"flagged", absl::StrCat(*flagged)}});
+      }
+      mu_.Lock();
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), interval);
+    }
+  });
+}
+
+void Sweeper::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace lianxin::contact
