@@ -18,10 +18,10 @@ struct Input {
   Busy busy;
 };
 
-// 500 candidates: 14 days x 2 slots x 18 places (a few lecturers per topic),
-// capacities 15–40; 10,000 members home from a random day, 0–3 preferences,
+// 500 candidates: 14 days x 2 slots x 18 places, one lecturer per place,
+// capacities 3/8 of max_capacity to max_capacity; 10,000 members home from a random day, 0–3 preferences,
 // some already enrolled somewhere.
-Input MakeInput(size_t members, size_t candidates) {
+Input MakeInput(size_t members, size_t candidates, int max_capacity = 40) {
   std::mt19937 rng(20270129);
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const int64_t day0 =
@@ -39,7 +39,7 @@ Input MakeInput(size_t members, size_t candidates) {
     c.lecturer = "lecturer-" + std::to_string(place);
     const int64_t start = day0 + (slot / 2) * 24 * kHour + (slot % 2 == 0 ? 9 : 15) * kHour;
     c.time = {start, start + 3 * kHour};
-    c.capacity = static_cast<uint32_t>(uniform(15, 40));
+    c.capacity = static_cast<uint32_t>(uniform(max_capacity * 3 / 8, max_capacity));
     in.candidates.push_back(c);
   }
   for (size_t i = 0; i < members; ++i) {
@@ -62,7 +62,8 @@ Input MakeInput(size_t members, size_t candidates) {
 }
 
 void BM_PlanSessions(benchmark::State& state) {
-  const Input in = MakeInput(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)));
+  const Input in = MakeInput(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)),
+                             static_cast<int>(state.range(2)));
   size_t placed = 0;
   for (auto _ : state) {
     PlanResult plan = PlanSessions(in.members, in.candidates, in.busy);
@@ -73,7 +74,13 @@ void BM_PlanSessions(benchmark::State& state) {
   state.counters["candidates"] = static_cast<double>(in.candidates.size());
   state.counters["placed"] = static_cast<double>(placed);
 }
-BENCHMARK(BM_PlanSessions)->Args({10000, 500})->Args({1000, 500})->Unit(benchmark::kMillisecond);
+// Ample seats (~13,750 for 10,000 members) and scarce ones (~3,500: most
+// members are unplaced after scanning every candidate).
+BENCHMARK(BM_PlanSessions)
+    ->Args({10000, 500, 40})
+    ->Args({10000, 500, 10})
+    ->Args({1000, 500, 40})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_GenerateAndPlan(benchmark::State& state) {
   Input in = MakeInput(10000, 0);
