@@ -11,6 +11,9 @@ namespace lianxin::lxctl {
 // Registry RPCs and `reconcile` (registry_commands.cc).
 std::vector<Command> RegistryCommands();
 
+// EducationScheduling RPCs (education_commands.cc).
+std::vector<Command> EducationCommands();
+
 }  // namespace lianxin::lxctl
 
 #endif  // LIANXIN_TOOLS_LXCTL_COMMANDS_H_

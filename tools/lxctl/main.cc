@@ -36,7 +36,7 @@ namespace {
 const std::vector<Command>& Commands() {
   static const auto* const commands = [] {
     auto* all = new std::vector<Command>();
-    for (std::vector<Command> (*list)() : {&RegistryCommands}) {
+    for (std::vector<Command> (*list)() : {&RegistryCommands, &EducationCommands}) {
       std::vector<Command> more = list();
       all->insert(all->end(), more.begin(), more.end());
     }
