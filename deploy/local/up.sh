@@ -35,7 +35,7 @@ fi
 
 # The services each county runs, with their port offsets from the county's base
 # (the metrics endpoint is 10 above) and the flags only that service takes.
-services=(registry)
+services=(registry education)
 declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
 declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key")
 
@@ -171,7 +171,8 @@ lxctl=$bin/lxctl
 [ -x "$lxctl" ] || lxctl=""
 echo
 "$bin/lxscenario" fuyun --endpoints "$endpoints" --seed 1 \
-  --statistics="$([ -n "$lxctl" ] && echo false || echo true)"
+  --statistics="$([ -n "$lxctl" ] && echo false || echo true)" | tee "$home/scenario.out"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "up.sh: lxscenario failed" >&2; stop_all; exit 1; }
 if [ -n "$lxctl" ]; then
   for county in "${counties[@]}"; do
     IFS='|' read -r code name base <<<"$county"
@@ -180,6 +181,28 @@ if [ -n "$lxctl" ]; then
     "$lxctl" stats --endpoints "$endpoints" --county "$code" ||
       echo "up.sh: lxctl stats failed for $code (the deployment stays up)" >&2
   done
+  # Education of the focus county: who is below the yearly floor (R12), who
+  # still owes pre-departure education, and the Spring Festival sessions.
+  focus=${counties[0]%%|*}
+  echo
+  echo "\$ lxctl below-floor --county $focus"
+  "$lxctl" below-floor --endpoints "$endpoints" --county "$focus" ||
+    echo "up.sh: lxctl below-floor failed (the deployment stays up)" >&2
+  echo
+  echo "\$ lxctl pre-departure-due --county $focus"
+  "$lxctl" pre-departure-due --endpoints "$endpoints" --county "$focus" ||
+    echo "up.sh: lxctl pre-departure-due failed (the deployment stays up)" >&2
+  festival_from=$(grep -o 'Spring Festival plan [^(]*([0-9-]* to [0-9-]*' "$home/scenario.out" |
+    grep -o '[0-9]\{4\}-[0-9-]*' | head -1)
+  festival_to=$(grep -o 'Spring Festival plan [^(]*([0-9-]* to [0-9-]*' "$home/scenario.out" |
+    grep -o '[0-9]\{4\}-[0-9-]*' | tail -1)
+  if [ -n "$festival_from" ]; then
+    echo
+    echo "\$ lxctl list-sessions --county $focus --from $festival_from --to $festival_to"
+    "$lxctl" list-sessions --endpoints "$endpoints" --county "$focus" \
+      --from "$festival_from" --to "$festival_to" ||
+      echo "up.sh: lxctl list-sessions failed (the deployment stays up)" >&2
+  fi
   origin=${counties[0]%%|*}
   for county in "${counties[@]:1}"; do
     echo
