@@ -239,5 +239,96 @@ TEST_F(EducationFlowsTest, ConcurrentEnrolmentsInALastSeat_OnlyOneSucceeds) {
   EXPECT_EQ(got.session().enrolled_size(), 1);
 }
 
+TEST_F(EducationFlowsTest, SpringFestivalPlan_PlacesMembersOnChosenTopics_CommitEnrolsThem) {
+  std::vector<std::string> ids;
+  for (const char* name : {"哈力木", "玛依拉", "叶尔兰"}) {
+    LX_ASSERT_OK_AND_ASSIGN(std::string id, cluster().registry().Register(kFuyun, NewPerson(name)));
+    ids.push_back(id);
+  }
+  for (const std::string& id : ids) ASSERT_TRUE(cluster().WaitForMember(kFuyun, id, ThisYear()));
+  for (const std::string& id : ids) {
+    v1::SetPreferencesRequest prefs;
+    prefs.set_request_id(NewRequestId("prefs"));
+    prefs.set_member_id(id);
+    prefs.add_topics(v1::COURSE_TOPIC_LAW);
+    v1::SetPreferencesReply set;
+    LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::SetPreferences, prefs, &set));
+  }
+  LX_ASSERT_OK_AND_ASSIGN(std::string law, cluster().Course(kFuyun, "春节法律讲座", v1::COURSE_TOPIC_LAW,
+                                                             v1::COURSE_MODE_MOBILE_CLASSROOM, 3));
+  v1::AddPlaceRequest place;
+  place.set_request_id(NewRequestId("place"));
+  place.set_jurisdiction(kFuyun);
+  place.set_name("春节培训礼堂");
+  place.set_capacity(500);
+  v1::AddPlaceReply added;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::AddPlace, place, &added));
+  v1::AddLecturerRequest lecturer;
+  lecturer.set_request_id(NewRequestId("lecturer"));
+  lecturer.set_jurisdiction(kFuyun);
+  lecturer.set_name("法律讲师");
+  lecturer.add_topics(v1::COURSE_TOPIC_LAW);
+  v1::AddLecturerReply lectured;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::AddLecturer, lecturer, &lectured));
+
+  v1::PlanSeasonalTrainingRequest plan;
+  plan.set_request_id(NewRequestId("festival"));
+  plan.set_jurisdiction(kFuyun);
+  plan.set_window_start(Day(70));
+  plan.set_window_end(Day(76));
+  plan.set_include_residents(true);
+  v1::PlanSeasonalTrainingReply planned;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::PlanSeasonalTraining, plan, &planned));
+  EXPECT_GT(planned.candidates_considered(), 0u);
+  ASSERT_GT(planned.sessions_size(), 0);
+  std::map<std::string, v1::Assignment> by_member;
+  for (const auto& a : planned.assignments()) by_member[a.member_id()] = a;
+  for (const auto& u : planned.unassigned()) {
+    EXPECT_FALSE(by_member.contains(u.member_id()));
+    EXPECT_NE(u.reason(), v1::UNPLACED_REASON_UNSPECIFIED);
+  }
+  EXPECT_EQ(planned.assignments_size() + planned.unassigned_size(),
+            static_cast<int>(planned.members_considered()));
+  for (const std::string& id : ids) {
+    ASSERT_TRUE(by_member.contains(id)) << id;
+    EXPECT_TRUE(by_member[id].preferred());
+    EXPECT_EQ(by_member[id].kind(), v1::EXPECTED_HOME_KIND_RESIDENT);
+  }
+  // The same request again: the same plan.
+  v1::PlanSeasonalTrainingReply again;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::PlanSeasonalTraining, plan, &again));
+  EXPECT_EQ(again.SerializeAsString(), planned.SerializeAsString());
+
+  v1::CommitPlanRequest commit;
+  commit.set_request_id(NewRequestId("commit"));
+  commit.set_plan_id(planned.plan_id());
+  v1::CommitPlanReply committed;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::CommitPlan, commit, &committed));
+  EXPECT_EQ(committed.enrolled() + committed.skipped_size(),
+            static_cast<uint32_t>(planned.assignments_size()));
+  for (const std::string& id : ids) {
+    const std::string& session_id = committed.session_ids().at(by_member[id].planned_id());
+    v1::GetSessionRequest get;
+    get.set_session_id(session_id);
+    v1::GetSessionReply got;
+    LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::GetSession, get, &got));
+    EXPECT_THAT(got.session().enrolled(), ::testing::Contains(id));
+    EXPECT_EQ(got.session().plan_id(), planned.plan_id());
+    EXPECT_EQ(got.session().topic(), v1::COURSE_TOPIC_LAW);
+  }
+  commit.set_request_id(NewRequestId("commit-again"));
+  EXPECT_EQ(cluster().Call(kFuyun, &Stub::CommitPlan, commit, &committed).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // The sessions are listed in the window.
+  v1::ListSessionsRequest list;
+  list.set_jurisdiction(kFuyun);
+  list.set_from(Day(70));
+  list.set_to(Day(76));
+  v1::ListSessionsReply sessions;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListSessions, list, &sessions));
+  EXPECT_GE(sessions.sessions_size(), static_cast<int>(committed.session_ids_size()));
+  (void)law;
+}
+
 }  // namespace
 }  // namespace lianxin::education_test

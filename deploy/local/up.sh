@@ -37,7 +37,7 @@ fi
 # (the metrics endpoint is 10 above) and the flags only that service takes.
 services=(registry education)
 declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
-declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key")
+declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key" [education]="")
 
 # Builds (as tools/build.sh does) only what the deployment runs, so that a test
 # being edited elsewhere in the tree cannot stop the main job.
@@ -192,10 +192,10 @@ if [ -n "$lxctl" ]; then
   echo "\$ lxctl pre-departure-due --county $focus"
   "$lxctl" pre-departure-due --endpoints "$endpoints" --county "$focus" ||
     echo "up.sh: lxctl pre-departure-due failed (the deployment stays up)" >&2
-  festival_from=$(grep -o 'Spring Festival plan [^(]*([0-9-]* to [0-9-]*' "$home/scenario.out" |
-    grep -o '[0-9]\{4\}-[0-9-]*' | head -1)
-  festival_to=$(grep -o 'Spring Festival plan [^(]*([0-9-]* to [0-9-]*' "$home/scenario.out" |
-    grep -o '[0-9]\{4\}-[0-9-]*' | tail -1)
+  window=$(grep -o '([0-9]\{4\}-[0-9][0-9]-[0-9][0-9] to [0-9]\{4\}-[0-9][0-9]-[0-9][0-9])' \
+    "$home/scenario.out" | head -1 | tr -d '()')
+  festival_from=${window%% to *}
+  festival_to=${window##* to }
   if [ -n "$festival_from" ]; then
     echo
     echo "\$ lxctl list-sessions --county $focus --from $festival_from --to $festival_to"

@@ -93,6 +93,7 @@ absl::Status EducationReactions::NoteRegistryFacts(const Event& event, Transacti
       break;
     case Event::kTransferAccepted:
       facts.set_home_jurisdiction(event.transfer_accepted().to_jurisdiction());
+      facts.set_movement(RegistryFactsNoted::MOVEMENT_SETTLED);
       break;
     case Event::kArrivalRecorded:
       break;  // the member is known here; its home came with the outflow

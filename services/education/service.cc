@@ -456,15 +456,21 @@ absl::Status EducationService::PlanSeasonalTraining(
         space.slots = projection_.settings().slots;
         space.max_candidates = request.max_candidates() == 0 ? 500 : request.max_candidates();
         absl::Status failure;
+        // Index keys name the aggregate: "co/<course>", "mh/<member>", and
+        // "pl/<name>", "le/<name>" for the calendars "place/<name>", "lecturer/<name>".
         auto load_each = [&](const std::string& prefix,
                              const std::function<void(const std::string&, const Loaded&)>& fn) {
           return projection_.ScanIndex(prefix, "", [&](const std::string& key) {
-            absl::StatusOr<Loaded> loaded = projection_.Load(key.substr(prefix.size()));
+            const std::string name = key.substr(prefix.size());
+            absl::StatusOr<Loaded> loaded = projection_.Load(
+                prefix == "pl/"   ? PlaceCalendarId(name)
+                : prefix == "le/" ? LecturerCalendarId(name)
+                                  : name);
             if (!loaded.ok()) {
               failure = loaded.status();
               return false;
             }
-            fn(key.substr(prefix.size()), *loaded);
+            fn(name, *loaded);
             return true;
           });
         };

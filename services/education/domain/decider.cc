@@ -151,6 +151,8 @@ EducationState Evolve(EducationState state, const Event& event, const Settings& 
       } else if (facts.movement() == lianxin::v1::RegistryFactsNoted::MOVEMENT_RETURNED) {
         member.set_away(false);
         member.set_returned_on(facts.returned_on());
+      } else if (facts.movement() == lianxin::v1::RegistryFactsNoted::MOVEMENT_SETTLED) {
+        member.set_away(false);
       }
       break;
     }
