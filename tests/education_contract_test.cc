@@ -34,9 +34,9 @@ class EducationContractTest : public ::testing::Test {
     return *id;
   }
   std::string MobileCourse() {
-    absl::StatusOr<std::string> course = cluster().Course(
-        kFuyun, "流动课堂：党的二十大精神", v1::COURSE_TOPIC_POLITICAL_THEORY,
-        v1::COURSE_MODE_MOBILE_CLASSROOM, 3);
+    absl::StatusOr<std::string> course =
+        cluster().Course(kFuyun, "流动课堂：党的二十大精神", v1::COURSE_TOPIC_POLITICAL_THEORY,
+                         v1::COURSE_MODE_MOBILE_CLASSROOM, 3);
     EXPECT_TRUE(course.ok()) << course.status();
     return *course;
   }
@@ -75,11 +75,13 @@ TEST_F(EducationContractTest, BadInput_InvalidArgumentNamingTheField) {
         {{"title with invalid UTF-8", "title"}, [](auto& r) { r.set_title("党课\xE5\xAF"); }},
         {{"empty title", "title"}, [](auto& r) { r.set_title(""); }},
         {{"no topic", "topic"}, [](auto& r) { r.set_topic(v1::COURSE_TOPIC_UNSPECIFIED); }},
-        {{"unknown topic", "topic"}, [](auto& r) { r.set_topic(static_cast<v1::CourseTopic>(77)); }},
+        {{"unknown topic", "topic"},
+         [](auto& r) { r.set_topic(static_cast<v1::CourseTopic>(77)); }},
         {{"no mode", "mode"}, [](auto& r) { r.set_mode(v1::COURSE_MODE_UNSPECIFIED); }},
         {{"zero hours", "hours"}, [](auto& r) { r.set_hours(0); }},
         {{"33 hours", "hours"}, [](auto& r) { r.set_hours(33); }},
-        {{"jurisdiction of letters", "jurisdiction"}, [](auto& r) { r.set_jurisdiction("65432X"); }},
+        {{"jurisdiction of letters", "jurisdiction"},
+         [](auto& r) { r.set_jurisdiction("65432X"); }},
         {{"no request_id", "request_id"}, [](auto& r) { r.set_request_id(""); }},
     };
     for (const Case& c : cases) {
@@ -115,8 +117,7 @@ TEST_F(EducationContractTest, BadInput_InvalidArgumentNamingTheField) {
         {{"location with invalid UTF-8", "location"},
          [](auto& r) { r.set_location("村委会\xFF"); }},
         {{"empty lecturer", "lecturer"}, [](auto& r) { r.set_lecturer(""); }},
-        {{"lecturer with invalid UTF-8", "lecturer"},
-         [](auto& r) { r.set_lecturer("\xC3\x28"); }},
+        {{"lecturer with invalid UTF-8", "lecturer"}, [](auto& r) { r.set_lecturer("\xC3\x28"); }},
         {{"no starts_at", "starts_at"}, [](auto& r) { r.clear_starts_at(); }},
         {{"no course_id", "course_id"}, [](auto& r) { r.set_course_id(""); }},
     };
@@ -184,8 +185,8 @@ TEST_F(EducationContractTest, EachConflictKind_FailedPreconditionNamingTheClash)
   EXPECT_THAT(s.status().message(),
               HasSubstr("location: 恰库尔图镇文化站 is already booked for session " + first));
   // Touching (starts when the first ends), same lecturer, same place: accepted.
-  LX_ASSERT_OK_AND_ASSIGN(std::string touching,
-                          Schedule(SessionAt(course, 24 * 50 + 3, 2, "恰库尔图镇文化站", "周老师")));
+  LX_ASSERT_OK_AND_ASSIGN(std::string touching, Schedule(SessionAt(course, 24 * 50 + 3, 2,
+                                                                   "恰库尔图镇文化站", "周老师")));
   // An overlapping session with another lecturer and place, for the member clash.
   LX_ASSERT_OK_AND_ASSIGN(std::string overlapping,
                           Schedule(SessionAt(course, 24 * 50 + 2, 2, "喀拉通克镇", "吴老师")));
@@ -212,9 +213,9 @@ TEST_F(EducationContractTest, EachConflictKind_FailedPreconditionNamingTheClash)
   EXPECT_EQ(got.session().location(), "喀拉通克镇");
 
   // A mailed course is delivered, not held.
-  LX_ASSERT_OK_AND_ASSIGN(std::string mailed,
-                          cluster().Course(kFuyun, "邮寄送学", v1::COURSE_TOPIC_LAW,
-                                           v1::COURSE_MODE_MAIL, 2));
+  LX_ASSERT_OK_AND_ASSIGN(
+      std::string mailed,
+      cluster().Course(kFuyun, "邮寄送学", v1::COURSE_TOPIC_LAW, v1::COURSE_MODE_MAIL, 2));
   s = Schedule(SessionAt(mailed, 24 * 60, 2, "邮局", "郑老师"));
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.status().message(), HasSubstr("R13"));
@@ -256,6 +257,39 @@ TEST_F(EducationContractTest, SameRequestIdAgain_FirstReply_RolesAndCounties) {
             absl::StatusCode::kUnauthenticated);
   // The readonly user reads.
   LX_EXPECT_OK(cluster().Call(kFuyun, &Stub::ListCourses, list, &courses, kReadonlyToken));
+}
+
+TEST_F(EducationContractTest, WrongExpectedVersion_Aborted_AndOtherCountiesMayNotRead) {
+  const std::string member = Member("阿依江");
+  v1::SetPreferencesRequest prefs;
+  prefs.set_request_id(NewRequestId("prefs"));
+  prefs.set_member_id(member);
+  prefs.add_topics(v1::COURSE_TOPIC_PARTY_BUILDING);
+  v1::SetPreferencesReply set;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::SetPreferences, prefs, &set));
+  // The member's version after the registry fact and the preferences.
+  EXPECT_EQ(set.version(), 2u);
+  prefs.set_request_id(NewRequestId("prefs"));
+  prefs.set_expected_version(1);
+  absl::Status stale = cluster().Call(kFuyun, &Stub::SetPreferences, prefs, &set);
+  EXPECT_EQ(stale.code(), absl::StatusCode::kAborted) << stale;
+  EXPECT_THAT(stale.message(), HasSubstr("expected_version"));
+  prefs.set_expected_version(2);
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::SetPreferences, prefs, &set));
+  EXPECT_EQ(set.version(), 3u);
+
+  v1::GetEducationRecordRequest read;
+  read.set_member_id(member);
+  read.set_year(2026);
+  v1::GetEducationRecordReply record;
+  EXPECT_EQ(cluster()
+                .Call(kFuyun, &Stub::GetEducationRecord, read, &record, OperatorToken(kNanshan))
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::GetEducationRecord, read, &record, kReadonlyToken));
+  ASSERT_EQ(record.preferences_size(), 1);
+  EXPECT_EQ(record.preferences(0), v1::COURSE_TOPIC_PARTY_BUILDING);
+  EXPECT_EQ(record.version(), 3u);
 }
 
 }  // namespace

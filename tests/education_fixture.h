@@ -59,9 +59,8 @@ class EducationCluster {
     if (!child.ok()) return child.status();
     absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
     if (!line.ok()) {
-      return absl::UnavailableError(absl::StrCat("education ", code, ": ",
-                                                 line.status().ToString(), "\n",
-                                                 ReadFile(StderrPath(code))));
+      return absl::UnavailableError(absl::StrCat("education ", code, ": ", line.status().ToString(),
+                                                 "\n", ReadFile(StderrPath(code))));
     }
     county.process = *std::move(child);
     county.channel = grpc::CreateChannel(line->substr(std::string("listening ").size()),
@@ -69,7 +68,8 @@ class EducationCluster {
     county.stub = v1::EducationScheduling::NewStub(county.channel);
     if (!county.channel->WaitForConnected(std::chrono::system_clock::now() +
                                           std::chrono::seconds(10))) {
-      return absl::UnavailableError(absl::StrCat("education ", code, " does not accept connections"));
+      return absl::UnavailableError(
+          absl::StrCat("education ", code, " does not accept connections"));
     }
     return absl::OkStatus();
   }

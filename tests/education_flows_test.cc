@@ -4,7 +4,6 @@
 #include <thread>
 
 #include "absl/algorithm/container.h"
-
 #include "gmock/gmock.h"
 #include "tests/education_fixture.h"
 
@@ -41,7 +40,8 @@ std::vector<std::string> DueIds(const v1::ListPreDepartureDueReply& reply) {
 }
 
 TEST_F(EducationFlowsTest, Outflow_CreatesPreDepartureObligation_MetByDeliveryBeforeLeaving) {
-  LX_ASSERT_OK_AND_ASSIGN(std::string id, cluster().registry().Register(kFuyun, NewPerson("马合木提")));
+  LX_ASSERT_OK_AND_ASSIGN(std::string id,
+                          cluster().registry().Register(kFuyun, NewPerson("马合木提")));
   ASSERT_TRUE(cluster().WaitForMember(kFuyun, id, ThisYear()));
   // Leaves in two weeks.
   LX_ASSERT_OK(cluster().registry().RegisterOutflow(kFuyun, Outflow(id, kTianshan, 14)));
@@ -76,9 +76,9 @@ TEST_F(EducationFlowsTest, Outflow_CreatesPreDepartureObligation_MetByDeliveryBe
   EXPECT_FALSE(record.pre_departure_done());
 
   // Material mailed today, before the departure: the obligation is met.
-  LX_ASSERT_OK_AND_ASSIGN(std::string course,
-                          cluster().Course(kFuyun, "外出务工党员行前教育", v1::COURSE_TOPIC_PARTY_DISCIPLINE,
-                                           v1::COURSE_MODE_MAIL, 4));
+  LX_ASSERT_OK_AND_ASSIGN(std::string course, cluster().Course(kFuyun, "外出务工党员行前教育",
+                                                               v1::COURSE_TOPIC_PARTY_DISCIPLINE,
+                                                               v1::COURSE_MODE_MAIL, 4));
   v1::RecordDeliveryRequest delivery;
   delivery.set_request_id(NewRequestId("delivery"));
   delivery.set_member_id(id);
@@ -97,7 +97,8 @@ TEST_F(EducationFlowsTest, Outflow_CreatesPreDepartureObligation_MetByDeliveryBe
 }
 
 TEST_F(EducationFlowsTest, TrainingAtDestination_AppearsInTheOriginsYearlyRecord) {
-  LX_ASSERT_OK_AND_ASSIGN(std::string id, cluster().registry().Register(kFuyun, NewPerson("古丽娜")));
+  LX_ASSERT_OK_AND_ASSIGN(std::string id,
+                          cluster().registry().Register(kFuyun, NewPerson("古丽娜")));
   LX_ASSERT_OK(cluster().registry().RegisterOutflow(kFuyun, Outflow(id, kTianshan)));
   // The destination's education learns the member from its registry's topic.
   ASSERT_TRUE(cluster().WaitForMember(kTianshan, id, ThisYear()));
@@ -254,8 +255,9 @@ TEST_F(EducationFlowsTest, SpringFestivalPlan_PlacesMembersOnChosenTopics_Commit
     v1::SetPreferencesReply set;
     LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::SetPreferences, prefs, &set));
   }
-  LX_ASSERT_OK_AND_ASSIGN(std::string law, cluster().Course(kFuyun, "春节法律讲座", v1::COURSE_TOPIC_LAW,
-                                                             v1::COURSE_MODE_MOBILE_CLASSROOM, 3));
+  LX_ASSERT_OK_AND_ASSIGN(std::string law,
+                          cluster().Course(kFuyun, "春节法律讲座", v1::COURSE_TOPIC_LAW,
+                                           v1::COURSE_MODE_MOBILE_CLASSROOM, 3));
   v1::AddPlaceRequest place;
   place.set_request_id(NewRequestId("place"));
   place.set_jurisdiction(kFuyun);

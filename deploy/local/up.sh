@@ -10,8 +10,11 @@
 # (`services` below; ports from counties.tsv), writes the endpoints file
 # (.lianxin/local/endpoints.json, shaped as in api-contract.md) with one operator token per county, loads the Fuyun
 # scenario (lxscenario fuyun: 24 members away, 91 present; idempotent, so a re-run
-# changes nothing) and prints each county's statistics and the reconciliation of
-# Fuyun with each destination. Data stays in .lianxin/local/<code>/ across runs.
+# changes nothing; with Fuyun's education: courses in every mode, a year of
+# attendance, the next Spring Festival's plan) and prints each county's statistics,
+# Fuyun's members below 32 class hours, its departures owed pre-departure
+# education, the festival sessions and the reconciliation of Fuyun with each
+# destination. Data stays in .lianxin/local/<code>/ across runs.
 # LIANXIN_HOME moves the state directory; LIANXIN_RELEASE_DIR uses another build
 # (LIANXIN_NO_BUILD=1: its binaries as they are); LIANXIN_PORT_OFFSET shifts every port.
 set -euo pipefail
@@ -23,7 +26,7 @@ detach=0
 for arg in "$@"; do
   case "$arg" in
     --detach) detach=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done

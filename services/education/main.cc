@@ -68,8 +68,7 @@ int Run(int argc, char** argv) {
   Settings settings;
   settings.floor_hours = static_cast<uint32_t>(absl::GetFlag(FLAGS_floor_hours));
   settings.pre_departure_window_days = absl::GetFlag(FLAGS_pre_departure_window_days);
-  settings.on_system.insert(config->counties_on_lianxin.begin(),
-                            config->counties_on_lianxin.end());
+  settings.on_system.insert(config->counties_on_lianxin.begin(), config->counties_on_lianxin.end());
 
   Metrics metrics;
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
@@ -105,12 +104,14 @@ int Run(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<Consumer>> consumer = Consumer::Start(consumer_options);
   if (!consumer.ok()) return Fail("cannot start the consumer", consumer.status());
 
-  EducationService service({&projection, &RealClock(), {&*authenticator, &metrics},
-                            [relay = relay->get()] { relay->Notify(); }});
-  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(
-      {config->listen_address,
-       *credentials,
-       {{lianxin::v1::EducationScheduling::service_full_name(), &service}}});
+  EducationService service(
+      {&projection, &RealClock(), {&*authenticator, &metrics}, [relay = relay->get()] {
+         relay->Notify();
+       }});
+  absl::StatusOr<std::unique_ptr<RpcServer>> server =
+      RpcServer::Start({config->listen_address,
+                        *credentials,
+                        {{lianxin::v1::EducationScheduling::service_full_name(), &service}}});
   if (!server.ok()) return Fail("cannot start the server", server.status());
 
   AnnounceAddresses((*server)->address(), metrics_endpoint->get(), config->metrics_address);

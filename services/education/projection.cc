@@ -122,9 +122,9 @@ std::string DerivedId(const std::string& jurisdiction, const std::string& kind,
                       const std::string& seed) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(seed.data()), seed.size(), digest);
-  return absl::StrCat(jurisdiction, "-", kind, "-",
-                      absl::BytesToHexString(absl::string_view(
-                          reinterpret_cast<const char*>(digest), 8)));
+  return absl::StrCat(
+      jurisdiction, "-", kind, "-",
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 8)));
 }
 
 }  // namespace lianxin::education

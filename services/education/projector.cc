@@ -14,11 +14,10 @@ class EducationProjector final : public Projector {
 
   std::string service() const override { return "education"; }
 
-  absl::StatusOr<std::string> Evolve(const std::string& state,
-                                     const Event& event) const override {
+  absl::StatusOr<std::string> Evolve(const std::string& state, const Event& event) const override {
     if (!IsEducationPayload(event)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "event ", event.event_id(), ": ", event.type(), " is not an education event"));
+      return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": ", event.type(),
+                                                     " is not an education event"));
     }
     lianxin::v1::EducationState before;
     if (!before.ParseFromString(state)) {

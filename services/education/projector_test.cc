@@ -119,7 +119,8 @@ TEST_F(ProjectorTest, FoldOfTheLogMatchesTheLiveStateAndIndexes) {
   for (const char* member_id : {"654322-a", "654322-b"}) {
     auto session = projection_->Load("654322-session-1");
     auto member = projection_->Load(member_id);
-    auto enrolled = DecideEnroll(session->state.session(), member->state.member(), member_id, Ctx());
+    auto enrolled =
+        DecideEnroll(session->state.session(), member->state.member(), member_id, Ctx());
     ASSERT_TRUE(enrolled.ok()) << enrolled.status();
     ASSERT_TRUE(batch.Add("654322-session-1", enrolled->seat).ok());
     ASSERT_TRUE(batch.Add(member_id, enrolled->member).ok());
@@ -132,8 +133,8 @@ TEST_F(ProjectorTest, FoldOfTheLogMatchesTheLiveStateAndIndexes) {
     lianxin::v1::RecordAttendanceRequest attend;
     attend.set_member_id("654322-b");
     attend.set_attended(true);
-    auto attended = DecideRecordAttendance(session->state.session(), member->state.member(),
-                                           attend, Ctx(), settings_);
+    auto attended = DecideRecordAttendance(session->state.session(), member->state.member(), attend,
+                                           Ctx(), settings_);
     ASSERT_TRUE(attended.ok()) << attended.status();
     ASSERT_TRUE(batch.Add("654322-b", (*attended)[0]).ok());
     lianxin::v1::SetPreferencesRequest prefs;

@@ -83,8 +83,8 @@ absl::Status EducationReactions::NoteRegistryFacts(const Event& event, Transacti
           !facts.home_jurisdiction().empty() ? facts.home_jurisdiction() : known_home;
       // A first departure (not a change of destination) of a member of this
       // county: education is due before it (R12).
-      outflow_of_ours = home == projection_.jurisdiction() &&
-                        outflow.previous_destination_jurisdiction().empty();
+      outflow_of_ours =
+          home == projection_.jurisdiction() && outflow.previous_destination_jurisdiction().empty();
       break;
     }
     case Event::kReturnRecorded:

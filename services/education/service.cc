@@ -68,10 +68,10 @@ EducationService::EducationService(EducationServiceOptions options)
     : UnaryService("lianxin.v1.EducationScheduling", options.plumbing),
       options_(std::move(options)),
       projection_(*options_.projection) {
-#define LX_SERVE(Rpc)                                                                   \
-  Serve<lianxin::v1::Rpc##Request, lianxin::v1::Rpc##Reply>(                            \
-      #Rpc, [this](const Principal& caller, const auto& request, auto* reply) {         \
-        return Rpc(caller, request, reply);                                             \
+#define LX_SERVE(Rpc)                                                           \
+  Serve<lianxin::v1::Rpc##Request, lianxin::v1::Rpc##Reply>(                    \
+      #Rpc, [this](const Principal& caller, const auto& request, auto* reply) { \
+        return Rpc(caller, request, reply);                                     \
       })
   LX_SERVE(CreateCourse);
   LX_SERVE(ScheduleSession);
@@ -96,8 +96,7 @@ absl::CivilDay EducationService::Today() const {
   return absl::ToCivilDay(options_.clock->Now(), CountyTimeZone());
 }
 
-Context EducationService::NewContext(const Principal& caller,
-                                     const std::string& request_id) const {
+Context EducationService::NewContext(const Principal& caller, const std::string& request_id) const {
   const absl::Time now = options_.clock->Now();
   return Context{projection_.jurisdiction(), now, absl::ToCivilDay(now, CountyTimeZone()),
                  caller.operator_id, request_id};
@@ -106,9 +105,9 @@ Context EducationService::NewContext(const Principal& caller,
 absl::Status EducationService::CheckMutator(const Principal& caller) const {
   RETURN_IF_ERROR(CheckCanMutate(caller));
   if (caller.jurisdiction != projection_.jurisdiction()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "operator of ", caller.jurisdiction, " may not change education records of ",
-        projection_.jurisdiction(), "; act through your own county's service"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("operator of ", caller.jurisdiction, " may not change education records of ",
+                     projection_.jurisdiction(), "; act through your own county's service"));
   }
   return absl::OkStatus();
 }
@@ -117,14 +116,12 @@ absl::Status EducationService::CheckCounty(const Principal& caller,
                                            const std::string& jurisdiction) const {
   RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
   if (jurisdiction != projection_.jurisdiction()) {
-    return absl::InvalidArgumentError(absl::StrCat("jurisdiction: this service serves ",
-                                                   projection_.jurisdiction(), ", not ",
-                                                   jurisdiction));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "jurisdiction: this service serves ", projection_.jurisdiction(), ", not ", jurisdiction));
   }
   if (caller.jurisdiction != jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
-                                                    " may not act on ", jurisdiction,
-                                                    "'s education"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "operator of ", caller.jurisdiction, " may not act on ", jurisdiction, "'s education"));
   }
   return absl::OkStatus();
 }
@@ -221,8 +218,8 @@ absl::Status EducationService::ScheduleSession(const Principal& caller,
       .Require(request.has_ends_at(), "ends_at", "is required")
       .Require(request.ends_at().seconds() > request.starts_at().seconds(), "ends_at",
                "must be after starts_at")
-      .Require(request.ends_at().seconds() - request.starts_at().seconds() <= 12 * 3600,
-               "ends_at", "must be at most 12 hours after starts_at")
+      .Require(request.ends_at().seconds() - request.starts_at().seconds() <= 12 * 3600, "ends_at",
+               "must be at most 12 hours after starts_at")
       .Require(request.capacity() >= 1 && request.capacity() <= kMaxCapacity, "capacity",
                "must be 1–10000 seats")
       .Text("lecturer", request.lecturer(), 1, 32);
@@ -245,10 +242,10 @@ absl::Status EducationService::ScheduleSession(const Principal& caller,
         const std::string place_id = PlaceCalendarId(request.location());
         ASSIGN_OR_RETURN(Batch::Pending * lecturer, batch.Get(lecturer_id));
         ASSIGN_OR_RETURN(Batch::Pending * place, batch.Get(place_id));
-        ASSIGN_OR_RETURN(Scheduled scheduled,
-                         DecideScheduleSession(course->state.course(),
-                                               lecturer->state.calendar(), place->state.calendar(),
-                                               request, session_id, "", ctx));
+        ASSIGN_OR_RETURN(
+            Scheduled scheduled,
+            DecideScheduleSession(course->state.course(), lecturer->state.calendar(),
+                                  place->state.calendar(), request, session_id, "", ctx));
         ASSIGN_OR_RETURN(Batch::Pending * session,
                          batch.Add(session_id, std::move(scheduled.session)));
         RETURN_IF_ERROR(batch.Add(lecturer_id, std::move(scheduled.lecturer)).status());
@@ -270,7 +267,7 @@ absl::Status EducationService::Enroll(const Principal& caller,
                       .Text("member_id", request.member_id(), 1, 64)
                       .status());
   return Run(
-      "Enroll", request.request_id(), request.expected_version() == 0, reply,
+      "Enroll", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
         ASSIGN_OR_RETURN(Batch::Pending * session, batch.Get(request.session_id()));
         if (!session->state.has_session()) {
@@ -279,9 +276,9 @@ absl::Status EducationService::Enroll(const Principal& caller,
         }
         ASSIGN_OR_RETURN(Batch::Pending * member,
                          LoadMember(batch, request.member_id(), request.expected_version()));
-        ASSIGN_OR_RETURN(Enrolled enrolled, DecideEnroll(session->state.session(),
-                                                         member->state.member(),
-                                                         request.member_id(), ctx));
+        ASSIGN_OR_RETURN(Enrolled enrolled,
+                         DecideEnroll(session->state.session(), member->state.member(),
+                                      request.member_id(), ctx));
         RETURN_IF_ERROR(batch.Add(request.session_id(), std::move(enrolled.seat)).status());
         RETURN_IF_ERROR(batch.Add(request.member_id(), std::move(enrolled.member)).status());
         reply->set_version(member->version());
@@ -291,20 +288,20 @@ absl::Status EducationService::Enroll(const Principal& caller,
       caller);
 }
 
-absl::Status EducationService::RecordAttendance(
-    const Principal& caller, const lianxin::v1::RecordAttendanceRequest& request,
-    lianxin::v1::RecordAttendanceReply* reply) {
+absl::Status EducationService::RecordAttendance(const Principal& caller,
+                                                const lianxin::v1::RecordAttendanceRequest& request,
+                                                lianxin::v1::RecordAttendanceReply* reply) {
   RETURN_IF_ERROR(CheckMutator(caller));
-  RETURN_IF_ERROR(FieldChecker()
-                      .RequestId(request.request_id())
-                      .Text("session_id", request.session_id(), 1, 64)
-                      .Text("member_id", request.member_id(), 1, 64)
-                      .Require(request.hours() <= 32, "hours", "must be at most 32")
-                      .Require(request.attended() || request.hours() == 0, "hours",
-                               "must be 0 for an absence")
-                      .status());
+  RETURN_IF_ERROR(
+      FieldChecker()
+          .RequestId(request.request_id())
+          .Text("session_id", request.session_id(), 1, 64)
+          .Text("member_id", request.member_id(), 1, 64)
+          .Require(request.hours() <= 32, "hours", "must be at most 32")
+          .Require(request.attended() || request.hours() == 0, "hours", "must be 0 for an absence")
+          .status());
   return Run(
-      "RecordAttendance", request.request_id(), request.expected_version() == 0, reply,
+      "RecordAttendance", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
         ASSIGN_OR_RETURN(Batch::Pending * session, batch.Get(request.session_id()));
         if (!session->state.has_session()) {
@@ -327,16 +324,16 @@ absl::Status EducationService::RecordDelivery(const Principal& caller,
                                               const lianxin::v1::RecordDeliveryRequest& request,
                                               lianxin::v1::RecordDeliveryReply* reply) {
   RETURN_IF_ERROR(CheckMutator(caller));
-  RETURN_IF_ERROR(FieldChecker()
-                      .RequestId(request.request_id())
-                      .Text("member_id", request.member_id(), 1, 64)
-                      .Text("course_id", request.course_id(), 1, 64)
-                      .Require(IsDeliveryMode(request.mode()), "mode",
-                               "must be MAIL, HOME_DELIVERY or ONLINE")
-                      .Date("delivered_on", request.delivered_on())
-                      .status());
+  RETURN_IF_ERROR(
+      FieldChecker()
+          .RequestId(request.request_id())
+          .Text("member_id", request.member_id(), 1, 64)
+          .Text("course_id", request.course_id(), 1, 64)
+          .Require(IsDeliveryMode(request.mode()), "mode", "must be MAIL, HOME_DELIVERY or ONLINE")
+          .Date("delivered_on", request.delivered_on())
+          .status());
   return Run(
-      "RecordDelivery", request.request_id(), request.expected_version() == 0, reply,
+      "RecordDelivery", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
         ASSIGN_OR_RETURN(Batch::Pending * course, batch.Get(request.course_id()));
         if (!course->state.has_course()) {
@@ -363,7 +360,7 @@ absl::Status EducationService::SetPreferences(const Principal& caller,
   check.RequestId(request.request_id()).Text("member_id", request.member_id(), 1, 64);
   RETURN_IF_ERROR(CheckTopics(check, request.topics()).status());
   return Run(
-      "SetPreferences", request.request_id(), request.expected_version() == 0, reply,
+      "SetPreferences", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
         ASSIGN_OR_RETURN(Batch::Pending * member,
                          LoadMember(batch, request.member_id(), request.expected_version()));
@@ -427,13 +424,13 @@ absl::Status EducationService::PlanSeasonalTraining(
     const Principal& caller, const lianxin::v1::PlanSeasonalTrainingRequest& request,
     lianxin::v1::PlanSeasonalTrainingReply* reply) {
   RETURN_IF_ERROR(CheckMutator(caller));
-  RETURN_IF_ERROR(FieldChecker()
-                      .RequestId(request.request_id())
-                      .Date("window_start", request.window_start())
-                      .Date("window_end", request.window_end())
-                      .Require(request.max_candidates() <= 5000, "max_candidates",
-                               "must be at most 5000")
-                      .status());
+  RETURN_IF_ERROR(
+      FieldChecker()
+          .RequestId(request.request_id())
+          .Date("window_start", request.window_start())
+          .Date("window_end", request.window_end())
+          .Require(request.max_candidates() <= 5000, "max_candidates", "must be at most 5000")
+          .status());
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   const absl::CivilDay start = *ParseDate(request.window_start());
   const absl::CivilDay end = *ParseDate(request.window_end());
@@ -462,10 +459,10 @@ absl::Status EducationService::PlanSeasonalTraining(
                              const std::function<void(const std::string&, const Loaded&)>& fn) {
           return projection_.ScanIndex(prefix, "", [&](const std::string& key) {
             const std::string name = key.substr(prefix.size());
-            absl::StatusOr<Loaded> loaded = projection_.Load(
-                prefix == "pl/"   ? PlaceCalendarId(name)
-                : prefix == "le/" ? LecturerCalendarId(name)
-                                  : name);
+            absl::StatusOr<Loaded> loaded =
+                projection_.Load(prefix == "pl/"   ? PlaceCalendarId(name)
+                                 : prefix == "le/" ? LecturerCalendarId(name)
+                                                   : name);
             if (!loaded.ok()) {
               failure = loaded.status();
               return false;
@@ -610,8 +607,8 @@ absl::Status EducationService::CommitPlan(const Principal& caller,
           ASSIGN_OR_RETURN(Batch::Pending * lecturer, batch.Get(lecturer_id));
           ASSIGN_OR_RETURN(Batch::Pending * place, batch.Get(place_id));
           absl::StatusOr<Scheduled> scheduled = DecideScheduleSession(
-              course->state.course(), lecturer->state.calendar(), place->state.calendar(),
-              schedule, session_id, request.plan_id(), ctx);
+              course->state.course(), lecturer->state.calendar(), place->state.calendar(), schedule,
+              session_id, request.plan_id(), ctx);
           if (absl::IsFailedPrecondition(scheduled.status())) {
             reply->add_sessions_skipped(s.planned_id());
             continue;
@@ -625,24 +622,32 @@ absl::Status EducationService::CommitPlan(const Principal& caller,
         uint32_t enrolled = 0;
         for (const auto& a : planned.assignments()) {
           auto session_id = session_ids.find(a.planned_id());
-          auto skip = [&](const std::string& detail) {
+          auto skip = [&](lianxin::v1::UnplacedReason reason, const std::string& detail) {
             auto* skipped = reply->add_skipped();
             skipped->set_member_id(a.member_id());
-            skipped->set_reason(lianxin::v1::UNPLACED_REASON_OVERLAPS_ENROLMENT);
+            skipped->set_reason(reason);
             skipped->set_detail(detail);
             skipped->set_kind(a.kind());
           };
           if (session_id == session_ids.end()) {
-            skip("the planned session could not be scheduled");
+            skip(lianxin::v1::UNPLACED_REASON_LECTURER_OR_PLACE_TAKEN,
+                 "the planned session could not be scheduled");
             continue;
           }
           ASSIGN_OR_RETURN(Batch::Pending * member, batch.Get(a.member_id()));
+          if (!member->state.has_member()) {
+            skip(lianxin::v1::UNPLACED_REASON_UNSPECIFIED, "the member is no longer known here");
+            continue;
+          }
           ASSIGN_OR_RETURN(Batch::Pending * session, batch.Get(session_id->second));
-          absl::StatusOr<Enrolled> decided = DecideEnroll(
-              session->state.session(), member->state.member(), a.member_id(), ctx);
+          absl::StatusOr<Enrolled> decided =
+              DecideEnroll(session->state.session(), member->state.member(), a.member_id(), ctx);
           if (!decided.ok()) {
             if (!absl::IsFailedPrecondition(decided.status())) return decided.status();
-            skip(std::string(decided.status().message()));
+            skip(SessionFull(session->state.session())
+                     ? lianxin::v1::UNPLACED_REASON_SESSIONS_FULL
+                     : lianxin::v1::UNPLACED_REASON_OVERLAPS_ENROLMENT,
+                 std::string(decided.status().message()));
             continue;
           }
           RETURN_IF_ERROR(batch.Add(session_id->second, std::move(decided->seat)).status());
@@ -667,11 +672,11 @@ absl::Status EducationService::CommitPlan(const Principal& caller,
 absl::Status EducationService::GetEducationRecord(
     const Principal& caller, const lianxin::v1::GetEducationRecordRequest& request,
     lianxin::v1::GetEducationRecordReply* reply) {
-  RETURN_IF_ERROR(FieldChecker()
-                      .Text("member_id", request.member_id(), 1, 64)
-                      .Require(request.year() >= 2000 && request.year() <= 2100, "year",
-                               "must be 2000–2100")
-                      .status());
+  RETURN_IF_ERROR(
+      FieldChecker()
+          .Text("member_id", request.member_id(), 1, 64)
+          .Require(request.year() >= 2000 && request.year() <= 2100, "year", "must be 2000–2100")
+          .status());
   Batch batch(projection_);
   ASSIGN_OR_RETURN(Batch::Pending * loaded, LoadMember(batch, request.member_id(), 0));
   const auto& member = loaded->state.member();
@@ -731,9 +736,9 @@ absl::Status EducationService::ListSessions(const Principal& caller,
                       .status());
   RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   const std::string prefix = "se/";
-  std::string start =
-      request.from().empty() ? prefix
-                             : absl::StrFormat("se/%012d", DayStart(*ParseDate(request.from())));
+  std::string start = request.from().empty()
+                          ? prefix
+                          : absl::StrFormat("se/%012d", DayStart(*ParseDate(request.from())));
   if (!request.page_token().empty()) {
     if (request.page_token().rfind(prefix, 0) != 0) {
       return absl::InvalidArgumentError("page_token: is not one this service gave");

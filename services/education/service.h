@@ -35,7 +35,8 @@ class EducationService final : public UnaryService {
   explicit EducationService(EducationServiceOptions options);
 
  private:
-  absl::Status CreateCourse(const Principal& caller, const lianxin::v1::CreateCourseRequest& request,
+  absl::Status CreateCourse(const Principal& caller,
+                            const lianxin::v1::CreateCourseRequest& request,
                             lianxin::v1::CreateCourseReply* reply);
   absl::Status ScheduleSession(const Principal& caller,
                                const lianxin::v1::ScheduleSessionRequest& request,
@@ -79,7 +80,9 @@ class EducationService final : public UnaryService {
 
   // One command: idempotency (request_id), then `attempt` (load, decide,
   // stage into the batch, fill the reply) and one commit; a commit that lost
-  // a race (ABORTED) is attempted again when `retry`.
+  // a race (ABORTED) is attempted again when `retry`, on fresh state (so a
+  // request's expected_version is checked again against the member's version
+  // then, and answers ABORTED only if the member itself changed).
   absl::Status Run(const char* rpc, const std::string& request_id, bool retry,
                    google::protobuf::Message* reply,
                    const std::function<absl::Status(Batch&, const Context&)>& attempt,

@@ -53,7 +53,8 @@ absl::StatusOr<std::vector<v1::CourseTopic>> TopicsFlag(const ParsedArgs& args) 
     if (value == nullptr) value = type.FindValueByName("COURSE_TOPIC_" + wanted);
     if (value == nullptr || value->number() == 0) {
       return UsageError(absl::InvalidArgumentError(
-          absl::StrCat("--topics: '", part, "' is not a topic (PARTY_BUILDING, POLITICAL_THEORY, "
+          absl::StrCat("--topics: '", part,
+                       "' is not a topic (PARTY_BUILDING, POLITICAL_THEORY, "
                        "LAW, PROFESSIONAL_ETHICS, PRACTICAL_SKILLS, PARTY_DISCIPLINE)")));
     }
     topics.push_back(static_cast<v1::CourseTopic>(value->number()));
@@ -67,8 +68,8 @@ absl::Status TimeFlag(const ParsedArgs& args, absl::string_view flag,
   absl::Time t;
   std::string error;
   if (!absl::ParseTime("%Y-%m-%dT%H:%M", args.Get(flag), CountyZone(), &t, &error)) {
-    return UsageError(absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": '", args.Get(flag), "' is not YYYY-MM-DDTHH:MM (county time)")));
+    return UsageError(absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, ": '", args.Get(flag), "' is not YYYY-MM-DDTHH:MM (county time)")));
   }
   out->set_seconds(absl::ToUnixSeconds(t));
   return absl::OkStatus();
@@ -197,8 +198,7 @@ void PrintPlannedSessions(const google::protobuf::RepeatedPtrField<v1::PlannedSe
   for (const auto& s : sessions) {
     table.AddRow({s.planned_id().substr(s.planned_id().rfind('/') + 1), CountyTime(s.starts_at()),
                   CountyTime(s.ends_at()).substr(11), s.location(), s.lecturer(),
-                  TopicLabel(s.topic()), s.title(),
-                  absl::StrCat(s.assigned(), "/", s.capacity())});
+                  TopicLabel(s.topic()), s.title(), absl::StrCat(s.assigned(), "/", s.capacity())});
   }
   Print(table.Render());
 }
@@ -266,8 +266,8 @@ absl::StatusOr<int> RunEducationRecord(const ParsedArgs& args) {
   Print(absl::StrCat(reply.member_id(), " in ", reply.year(), ": ", reply.hours(), " of ",
                      reply.floor_hours(), " class hours", reply.below_floor() ? " (BELOW)" : "",
                      ", ", reply.sessions_attended(), " sessions, ", reply.deliveries(),
-                     " deliveries, pre-departure ", reply.pre_departure_done() ? "done" : "NOT done",
-                     "\n"));
+                     " deliveries, pre-departure ",
+                     reply.pre_departure_done() ? "done" : "NOT done", "\n"));
   Table table({"date", "kind", "topic", "mode", "hours", "county", "course"});
   for (const auto& e : reply.entries()) {
     table.AddRow({e.occurred_on(), e.kind() == "attendance" && !e.attended() ? "absent" : e.kind(),
@@ -349,13 +349,12 @@ absl::StatusOr<int> RunBelowFloor(const ParsedArgs& args) {
     RETURN_IF_ERROR(PrintJson(reply));
     return 0;
   }
-  Print(absl::StrCat(reply.members_size(), " of ", reply.members_counted(),
-                     " members below ", reply.floor_hours(), " class hours as of ",
-                     reply.as_of(), "\n"));
+  Print(absl::StrCat(reply.members_size(), " of ", reply.members_counted(), " members below ",
+                     reply.floor_hours(), " class hours as of ", reply.as_of(), "\n"));
   Table table({"member", "name", "hours", "missing", "away"});
   for (const auto& m : reply.members()) {
-    table.AddRow({m.member_id(), m.name(), absl::StrCat(m.hours()),
-                  absl::StrCat(m.missing_hours()), m.away() ? "away" : ""});
+    table.AddRow({m.member_id(), m.name(), absl::StrCat(m.hours()), absl::StrCat(m.missing_hours()),
+                  m.away() ? "away" : ""});
   }
   Print(table.Render());
   return 0;
@@ -380,7 +379,9 @@ absl::StatusOr<int> RunPreDepartureDue(const ParsedArgs& args) {
 }
 
 FlagSpec Required(std::string name, std::string value_name, std::string help) {
-  return {.name = std::move(name), .value_name = std::move(value_name), .help = std::move(help),
+  return {.name = std::move(name),
+          .value_name = std::move(value_name),
+          .help = std::move(help),
           .required = true};
 }
 FlagSpec Optional(std::string name, std::string value_name, std::string help) {
@@ -394,19 +395,18 @@ std::vector<Command> EducationCommands() {
   return {
       {{.name = "create-course",
         .summary = "Creates a course: topic, mode, class hours (CreateCourse).",
-        .flags = MutationFlags({Required("title", "TITLE", "course title"),
-                                Required("topic", "TOPIC", topics),
-                                Required("mode", "MODE",
-                                         "MOBILE_CLASSROOM|ONLINE|MAIL|HOME_DELIVERY|PAIRED_HELP|"
-                                         "CULTURAL_ACTIVITY"),
-                                Required("hours", "N", "class hours, 1-32")},
-                               /*on_member=*/false)},
+        .flags = MutationFlags(
+            {Required("title", "TITLE", "course title"), Required("topic", "TOPIC", topics),
+             Required("mode", "MODE",
+                      "MOBILE_CLASSROOM|ONLINE|MAIL|HOME_DELIVERY|PAIRED_HELP|"
+                      "CULTURAL_ACTIVITY"),
+             Required("hours", "N", "class hours, 1-32")},
+            /*on_member=*/false)},
        RunCreateCourse},
       {{.name = "add-place",
         .summary = "Registers a place where sessions are held (AddPlace).",
-        .flags = MutationFlags({Required("name", "NAME", "place name"),
-                                Required("capacity", "N", "seats")},
-                               false)},
+        .flags = MutationFlags(
+            {Required("name", "NAME", "place name"), Required("capacity", "N", "seats")}, false)},
        RunAddPlace},
       {{.name = "add-lecturer",
         .summary = "Registers a lecturer and the topics taught (AddLecturer).",
@@ -417,8 +417,7 @@ std::vector<Command> EducationCommands() {
       {{.name = "schedule-session",
         .summary = "Schedules a session; refused on a lecturer or place clash (ScheduleSession).",
         .flags = MutationFlags(
-            {Required("course", "COURSE_ID", "the course"),
-             Required("location", "PLACE", "where"),
+            {Required("course", "COURSE_ID", "the course"), Required("location", "PLACE", "where"),
              Required("starts-at", "YYYY-MM-DDTHH:MM", "start, county time"),
              Required("ends-at", "YYYY-MM-DDTHH:MM", "end, county time"),
              Required("capacity", "N", "seats"), Required("lecturer", "NAME", "lecturer")},
@@ -451,12 +450,12 @@ std::vector<Command> EducationCommands() {
       {{.name = "plan-seasonal",
         .summary = "Plans Spring Festival training for members home in a window "
                    "(PlanSeasonalTraining).",
-        .flags = MutationFlags({Required("from", "YYYY-MM-DD", "first day"),
-                                Required("to", "YYYY-MM-DD", "last day"),
-                                {.name = "include-residents",
-                                 .help = "plan for members living at home too"},
-                                Optional("max-candidates", "N", "candidate sessions (500)")},
-                               false)},
+        .flags = MutationFlags(
+            {Required("from", "YYYY-MM-DD", "first day"),
+             Required("to", "YYYY-MM-DD", "last day"),
+             {.name = "include-residents", .help = "plan for members living at home too"},
+             Optional("max-candidates", "N", "candidate sessions (500)")},
+            false)},
        RunPlanSeasonal},
       {{.name = "commit-plan",
         .summary = "Schedules a plan's sessions and enrols its members (CommitPlan).",

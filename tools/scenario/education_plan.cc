@@ -24,7 +24,8 @@ struct CourseSpec {
 };
 // One course in every mode (R13), topics from the survey.
 constexpr CourseSpec kCourses[] = {
-    {"流动课堂：党的基本理论", v1::COURSE_TOPIC_POLITICAL_THEORY, v1::COURSE_MODE_MOBILE_CLASSROOM, 3},
+    {"流动课堂：党的基本理论", v1::COURSE_TOPIC_POLITICAL_THEORY, v1::COURSE_MODE_MOBILE_CLASSROOM,
+     3},
     {"流动课堂：矿区安全生产技能", v1::COURSE_TOPIC_PRACTICAL_SKILLS,
      v1::COURSE_MODE_MOBILE_CLASSROOM, 3},
     {"网上党课：法律法规", v1::COURSE_TOPIC_LAW, v1::COURSE_MODE_ONLINE, 2},
@@ -32,8 +33,8 @@ constexpr CourseSpec kCourses[] = {
     {"邮寄送学：职业道德", v1::COURSE_TOPIC_PROFESSIONAL_ETHICS, v1::COURSE_MODE_MAIL, 4},
     {"上门送学：党建知识", v1::COURSE_TOPIC_PARTY_BUILDING, v1::COURSE_MODE_HOME_DELIVERY, 4},
     {"结对帮学：致富技能", v1::COURSE_TOPIC_PRACTICAL_SKILLS, v1::COURSE_MODE_PAIRED_HELP, 2},
-    {"文化活动：红色电影放映", v1::COURSE_TOPIC_PARTY_BUILDING,
-     v1::COURSE_MODE_CULTURAL_ACTIVITY, 2},
+    {"文化活动：红色电影放映", v1::COURSE_TOPIC_PARTY_BUILDING, v1::COURSE_MODE_CULTURAL_ACTIVITY,
+     2},
 };
 constexpr struct {
   const char* name;
@@ -52,11 +53,11 @@ constexpr struct {
     {"组织部努尔兰", {v1::COURSE_TOPIC_PARTY_BUILDING, v1::COURSE_TOPIC_PARTY_DISCIPLINE}},
 };
 // Lunar New Year's days.
-constexpr absl::CivilDay kFestivals[] = {
-    absl::CivilDay(2026, 2, 17), absl::CivilDay(2027, 2, 6),  absl::CivilDay(2028, 1, 26),
-    absl::CivilDay(2029, 2, 13), absl::CivilDay(2030, 2, 3),  absl::CivilDay(2031, 1, 23),
-    absl::CivilDay(2032, 2, 11), absl::CivilDay(2033, 1, 31), absl::CivilDay(2034, 2, 19),
-    absl::CivilDay(2035, 2, 8)};
+constexpr absl::CivilDay kFestivals[] = {absl::CivilDay(2026, 2, 17), absl::CivilDay(2027, 2, 6),
+                                         absl::CivilDay(2028, 1, 26), absl::CivilDay(2029, 2, 13),
+                                         absl::CivilDay(2030, 2, 3),  absl::CivilDay(2031, 1, 23),
+                                         absl::CivilDay(2032, 2, 11), absl::CivilDay(2033, 1, 31),
+                                         absl::CivilDay(2034, 2, 19), absl::CivilDay(2035, 2, 8)};
 
 // Whether the member is away on `day`, from its registry steps.
 bool AwayOn(const Member& member, absl::CivilDay day) {
@@ -158,9 +159,8 @@ EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::s
       const size_t place = (static_cast<size_t>(month) + k) % std::size(kPlaces);
       r.set_location(online ? "富蕴党建云课堂" : kPlaces[place].name);
       const int hour = 9 + 3 * static_cast<int>(k);
-      const absl::Time start = absl::FromCivil(absl::CivilSecond(day.year(), day.month(),
-                                                                 day.day(), hour, 0, 0),
-                                               County());
+      const absl::Time start = absl::FromCivil(
+          absl::CivilSecond(day.year(), day.month(), day.day(), hour, 0, 0), County());
       r.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(start));
       r.mutable_ends_at()->set_seconds(absl::ToUnixSeconds(start) +
                                        int64_t{kCourses[course].hours} * 3600);
@@ -192,8 +192,9 @@ EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::s
       r.set_request_id(absl::StrCat(prefix, "delivery-", home.member->key(), "-", course));
       r.set_member_id(home.id);
       r.set_course_id(absl::StrCat(course));
-      r.set_mode(kCourses[course].mode == v1::COURSE_MODE_HOME_DELIVERY ? v1::COURSE_MODE_HOME_DELIVERY
-                                                                       : v1::COURSE_MODE_MAIL);
+      r.set_mode(kCourses[course].mode == v1::COURSE_MODE_HOME_DELIVERY
+                     ? v1::COURSE_MODE_HOME_DELIVERY
+                     : v1::COURSE_MODE_MAIL);
       const int back = static_cast<int>(rng() % 200);
       r.set_delivered_on(FormatDate(std::max(today - back, absl::CivilDay(today.year(), 1, 1))));
       out.deliveries.push_back(r);
@@ -238,8 +239,8 @@ absl::StatusOr<EducationSummary> LoadEducation(const EducationPlan& plan,
       if (s.ok()) break;
       if (!absl::IsNotFound(s) && !absl::IsUnavailable(s)) return s;
       if (absl::Now() > deadline) {
-        return absl::DeadlineExceededError(
-            absl::StrCat("education of ", plan.county, " does not know member ", id, ": ", s.message()));
+        return absl::DeadlineExceededError(absl::StrCat(
+            "education of ", plan.county, " does not know member ", id, ": ", s.message()));
       }
       absl::SleepFor(absl::Milliseconds(200));
     }
@@ -259,7 +260,8 @@ absl::StatusOr<EducationSummary> LoadEducation(const EducationPlan& plan,
   }
   for (const auto& r : plan.lecturers) {
     v1::AddLecturerReply reply;
-    if (absl::Status s = call(&Stub::AddLecturer, r, &reply); !s.ok() && !absl::IsAlreadyExists(s)) {
+    if (absl::Status s = call(&Stub::AddLecturer, r, &reply);
+        !s.ok() && !absl::IsAlreadyExists(s)) {
       return s;
     }
   }

@@ -105,8 +105,7 @@ absl::Status LoadFuyunEducation(const Plan& plan, const std::map<std::string, st
   }
   absl::StatusOr<absl::CivilDay> today = Today();
   if (!today.ok()) return today.status();
-  const EducationPlan education =
-      PlanEducation(plan, ids, absl::GetFlag(FLAGS_seed), *today);
+  const EducationPlan education = PlanEducation(plan, ids, absl::GetFlag(FLAGS_seed), *today);
   absl::StatusOr<EducationSummary> loaded =
       LoadEducation(education, county.education, county.token);
   if (!loaded.ok()) return loaded.status();

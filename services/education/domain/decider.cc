@@ -220,32 +220,32 @@ absl::StatusOr<Scheduled> DecideScheduleSession(const lianxin::v1::Course& cours
                                                 const std::string& session_id,
                                                 const std::string& plan_id, const Context& ctx) {
   if (!IsSchedulableMode(course.mode())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "course_id: course ", course.course_id(), " is taught by ",
-        lianxin::v1::CourseMode_Name(course.mode()),
-        ", which is delivered (RecordDelivery), not held as a session (R13)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("course_id: course ", course.course_id(), " is taught by ",
+                     lianxin::v1::CourseMode_Name(course.mode()),
+                     ", which is delivered (RecordDelivery), not held as a session (R13)"));
   }
   const Interval interval{Seconds(request.starts_at()), Seconds(request.ends_at())};
   if (lecturer.registered() && !lecturer.topics().empty() &&
       std::find(lecturer.topics().begin(), lecturer.topics().end(), course.topic()) ==
           lecturer.topics().end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "lecturer: ", request.lecturer(), " does not teach ",
-        lianxin::v1::CourseTopic_Name(course.topic()), " (R13: lecturers by topic)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("lecturer: ", request.lecturer(), " does not teach ",
+                     lianxin::v1::CourseTopic_Name(course.topic()), " (R13: lecturers by topic)"));
   }
   if (std::optional<lianxin::v1::Booking> clash = CalendarClash(lecturer, interval)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "lecturer: ", request.lecturer(), " already teaches session ", clash->session_id(), " (",
-        When(clash->starts_at(), clash->ends_at()),
-        ") which overlaps (R12 scheduling: a lecturer is in one session at a time)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("lecturer: ", request.lecturer(), " already teaches session ",
+                     clash->session_id(), " (", When(clash->starts_at(), clash->ends_at()),
+                     ") which overlaps (R12 scheduling: a lecturer is in one session at a time)"));
   }
   const bool needs_place = NeedsPlace(course.mode());
   if (needs_place) {
     if (std::optional<lianxin::v1::Booking> clash = CalendarClash(place, interval)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "location: ", request.location(), " is already booked for session ",
-          clash->session_id(), " (", When(clash->starts_at(), clash->ends_at()),
-          ") which overlaps (R12 scheduling: a place holds one session at a time)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("location: ", request.location(), " is already booked for session ",
+                       clash->session_id(), " (", When(clash->starts_at(), clash->ends_at()),
+                       ") which overlaps (R12 scheduling: a place holds one session at a time)"));
     }
     if (place.registered() && place.capacity() > 0 && request.capacity() > place.capacity()) {
       return absl::FailedPreconditionError(
@@ -282,15 +282,14 @@ absl::StatusOr<Enrolled> DecideEnroll(const lianxin::v1::Session& session,
                                       const Context& ctx) {
   for (const std::string& enrolled : session.enrolled()) {
     if (enrolled == member_id) {
-      return absl::FailedPreconditionError(absl::StrCat("member_id: ", member_id,
-                                                        " is already enrolled in session ",
-                                                        session.session_id()));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "member_id: ", member_id, " is already enrolled in session ", session.session_id()));
     }
   }
   if (SessionFull(session)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("session_id: session ", session.session_id(), " is full (",
-                     session.capacity(), " seats taken) (R12 scheduling: capacity)"));
+    return absl::FailedPreconditionError(absl::StrCat("session_id: session ", session.session_id(),
+                                                      " is full (", session.capacity(),
+                                                      " seats taken) (R12 scheduling: capacity)"));
   }
   const Interval interval{Seconds(session.starts_at()), Seconds(session.ends_at())};
   if (std::optional<lianxin::v1::Enrolment> clash = EnrolmentClash(member, interval)) {
@@ -327,9 +326,9 @@ absl::StatusOr<Events> DecideRecordAttendance(const lianxin::v1::Session& sessio
                                               const Context& ctx, const Settings& settings) {
   if (std::find(session.enrolled().begin(), session.enrolled().end(), request.member_id()) ==
       session.enrolled().end()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("member_id: ", request.member_id(), " is not enrolled in session ",
-                     session.session_id(), " (enrol first)"));
+    return absl::FailedPreconditionError(absl::StrCat("member_id: ", request.member_id(),
+                                                      " is not enrolled in session ",
+                                                      session.session_id(), " (enrol first)"));
   }
   if (ctx.now < FromTimestamp(session.starts_at())) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -344,9 +343,8 @@ absl::StatusOr<Events> DecideRecordAttendance(const lianxin::v1::Session& sessio
     }
   }
   if (request.hours() > session.hours()) {
-    return absl::InvalidArgumentError(absl::StrCat("hours: ", request.hours(),
-                                                   " exceeds the course's ", session.hours(),
-                                                   " class hours"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "hours: ", request.hours(), " exceeds the course's ", session.hours(), " class hours"));
   }
   Event event = NewEvent("AttendanceRecorded", ctx);
   auto* a = event.mutable_attendance_recorded();
@@ -377,12 +375,11 @@ absl::StatusOr<Events> DecideRecordDelivery(const lianxin::v1::Course& course,
   }
   for (const auto& entry : member.entries()) {
     std::optional<absl::CivilDay> when = ParseDate(entry.occurred_on());
-    if (entry.kind() == "delivery" && entry.course_id() == course.course_id() &&
-        when.has_value() && when->year() == on.year()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("course_id: the material of ", course.course_id(), " was delivered to ",
-                       request.member_id(), " on ", entry.occurred_on(),
-                       " already (counted once a year, R12)"));
+    if (entry.kind() == "delivery" && entry.course_id() == course.course_id() && when.has_value() &&
+        when->year() == on.year()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "course_id: the material of ", course.course_id(), " was delivered to ",
+          request.member_id(), " on ", entry.occurred_on(), " already (counted once a year, R12)"));
     }
   }
   Event event = NewEvent("MaterialDelivered", ctx);

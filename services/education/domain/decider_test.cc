@@ -14,8 +14,8 @@ using lianxin::v1::Event;
 using ::testing::HasSubstr;
 
 constexpr int64_t kHour = 3600;
-const int64_t kNine = absl::ToUnixSeconds(
-    absl::FromCivil(absl::CivilSecond(2027, 2, 1, 9, 0, 0), CountyTimeZone()));
+const int64_t kNine =
+    absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2027, 2, 1, 9, 0, 0), CountyTimeZone()));
 
 Context Ctx(int64_t now = kNine + 100 * kHour) {
   const absl::Time t = absl::FromUnixSeconds(now);
@@ -28,7 +28,8 @@ EducationState Apply(EducationState state, const std::string& id, Event event,
   return Evolve(std::move(state), event, settings);
 }
 
-lianxin::v1::Course Course(lianxin::v1::CourseMode mode = lianxin::v1::COURSE_MODE_MOBILE_CLASSROOM) {
+lianxin::v1::Course Course(
+    lianxin::v1::CourseMode mode = lianxin::v1::COURSE_MODE_MOBILE_CLASSROOM) {
   lianxin::v1::Course course;
   course.set_course_id("c1");
   course.set_title("党章学习");
@@ -66,8 +67,8 @@ TEST(ScheduleSession, LecturerInTwoOverlappingSessionsIsRefused) {
   Calendars c = Booked(kNine, kNine + 3 * kHour);
   auto request = Request(kNine + 2 * kHour, kNine + 5 * kHour);
   request.set_location("另一个地方");
-  auto refused = DecideScheduleSession(Course(), c.lecturer.calendar(), {}, request, "s2", "",
-                                       Ctx());
+  auto refused =
+      DecideScheduleSession(Course(), c.lecturer.calendar(), {}, request, "s2", "", Ctx());
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(), HasSubstr("lecturer: 王老师 already teaches session s1"));
 }
@@ -76,8 +77,7 @@ TEST(ScheduleSession, PlaceDoubleBookedIsRefused) {
   Calendars c = Booked(kNine, kNine + 3 * kHour);
   auto request = Request(kNine + 2 * kHour, kNine + 5 * kHour);
   request.set_lecturer("李老师");
-  auto refused =
-      DecideScheduleSession(Course(), {}, c.place.calendar(), request, "s2", "", Ctx());
+  auto refused = DecideScheduleSession(Course(), {}, c.place.calendar(), request, "s2", "", Ctx());
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.status().message(),
               HasSubstr("location: 库额尔齐斯镇党员活动室 is already booked for session s1"));
@@ -112,19 +112,19 @@ TEST(ScheduleSession, DeliveredCoursesAreNotHeldAndLecturersTeachTheirTopics) {
   lianxin::v1::CalendarState lawyer;
   lawyer.set_registered(true);
   lawyer.add_topics(lianxin::v1::COURSE_TOPIC_LAW);
-  auto wrong = DecideScheduleSession(Course(), lawyer, {}, Request(kNine, kNine + kHour), "s1", "",
-                                     Ctx());
+  auto wrong =
+      DecideScheduleSession(Course(), lawyer, {}, Request(kNine, kNine + kHour), "s1", "", Ctx());
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(wrong.status().message(), HasSubstr("does not teach"));
 
   lianxin::v1::CalendarState hall;
   hall.set_registered(true);
   hall.set_capacity(30);
-  EXPECT_TRUE(DecideScheduleSession(Course(), {}, hall, Request(kNine, kNine + kHour, 30), "s1",
-                                    "", Ctx())
-                  .ok());
-  auto too_many = DecideScheduleSession(Course(), {}, hall, Request(kNine, kNine + kHour, 31),
-                                        "s1", "", Ctx());
+  EXPECT_TRUE(
+      DecideScheduleSession(Course(), {}, hall, Request(kNine, kNine + kHour, 30), "s1", "", Ctx())
+          .ok());
+  auto too_many =
+      DecideScheduleSession(Course(), {}, hall, Request(kNine, kNine + kHour, 31), "s1", "", Ctx());
   EXPECT_THAT(too_many.status().message(), HasSubstr("capacity: 31"));
 }
 
@@ -180,13 +180,13 @@ TEST(RecordAttendance, EnrolledOnceAfterTheStartRoutedHome) {
   auto enrolled = DecideEnroll(session.session(), member.member(), "m", Ctx());
   session = Apply(session, "s1", enrolled->seat);
   member = Apply(member, "m", enrolled->member);
-  EXPECT_THAT(DecideRecordAttendance(session.session(), member.member(), request,
-                                     Ctx(kNine - 1), settings)
-                  .status()
-                  .message(),
-              HasSubstr("has not started"));
-  auto events = DecideRecordAttendance(session.session(), member.member(), request, Ctx(kNine),
-                                       settings);
+  EXPECT_THAT(
+      DecideRecordAttendance(session.session(), member.member(), request, Ctx(kNine - 1), settings)
+          .status()
+          .message(),
+      HasSubstr("has not started"));
+  auto events =
+      DecideRecordAttendance(session.session(), member.member(), request, Ctx(kNine), settings);
   ASSERT_TRUE(events.ok()) << events.status();
   const auto& a = (*events)[0].attendance_recorded();
   EXPECT_EQ(a.hours(), 3u);  // the course's hours
@@ -258,15 +258,14 @@ TEST(RecordDelivery, OncePerCourseAndYearNotInTheFuture) {
                                      request, ctx, Settings());
   ASSERT_TRUE(events.ok()) << events.status();
   member = Apply(member, "m", (*events)[0]);
-  auto again = DecideRecordDelivery(Course(lianxin::v1::COURSE_MODE_MAIL), member.member(),
-                                    request, ctx, Settings());
+  auto again = DecideRecordDelivery(Course(lianxin::v1::COURSE_MODE_MAIL), member.member(), request,
+                                    ctx, Settings());
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
   request.set_delivered_on("2027-02-07");
   EducationState fresh;
-  EXPECT_THAT(DecideRecordDelivery(Course(), fresh.member(), request, ctx, Settings())
-                  .status()
-                  .message(),
-              HasSubstr("delivered_on: 2027-02-07 is in the future"));
+  EXPECT_THAT(
+      DecideRecordDelivery(Course(), fresh.member(), request, ctx, Settings()).status().message(),
+      HasSubstr("delivered_on: 2027-02-07 is in the future"));
 }
 
 }  // namespace

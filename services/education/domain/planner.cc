@@ -237,8 +237,8 @@ PlanResult PlanSessions(const std::vector<PlanMember>& members,
         free = true;
         if (result.assigned[c] < candidates[c].capacity) with_room = true;
       }
-      reason = !in_window ? lianxin::v1::UNPLACED_REASON_NOT_AVAILABLE
-               : !free    ? lianxin::v1::UNPLACED_REASON_OVERLAPS_ENROLMENT
+      reason = !in_window  ? lianxin::v1::UNPLACED_REASON_NOT_AVAILABLE
+               : !free     ? lianxin::v1::UNPLACED_REASON_OVERLAPS_ENROLMENT
                : with_room ? lianxin::v1::UNPLACED_REASON_LECTURER_OR_PLACE_TAKEN
                            : lianxin::v1::UNPLACED_REASON_SESSIONS_FULL;
     }

@@ -19,8 +19,8 @@ struct Input {
 };
 
 // 500 candidates: 14 days x 2 slots x 18 places, one lecturer per place,
-// capacities 3/8 of max_capacity to max_capacity; 10,000 members home from a random day, 0–3 preferences,
-// some already enrolled somewhere.
+// capacities 3/8 of max_capacity to max_capacity; 10,000 members home from a random day, 0–3
+// preferences, some already enrolled somewhere.
 Input MakeInput(size_t members, size_t candidates, int max_capacity = 40) {
   std::mt19937 rng(20270129);
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -62,8 +62,8 @@ Input MakeInput(size_t members, size_t candidates, int max_capacity = 40) {
 }
 
 void BM_PlanSessions(benchmark::State& state) {
-  const Input in = MakeInput(static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)),
-                             static_cast<int>(state.range(2)));
+  const Input in = MakeInput(static_cast<size_t>(state.range(0)),
+                             static_cast<size_t>(state.range(1)), static_cast<int>(state.range(2)));
   size_t placed = 0;
   for (auto _ : state) {
     PlanResult plan = PlanSessions(in.members, in.candidates, in.busy);

@@ -41,7 +41,9 @@ Input RandomInput(uint32_t seed) {
     c.topic = Topic(uniform(0, 5));
     c.mode = uniform(0, 5) == 0 ? lianxin::v1::COURSE_MODE_ONLINE
                                 : lianxin::v1::COURSE_MODE_MOBILE_CLASSROOM;
-    c.place = c.mode == lianxin::v1::COURSE_MODE_ONLINE ? "" : "p" + std::to_string(uniform(0, places - 1));
+    c.place = c.mode == lianxin::v1::COURSE_MODE_ONLINE
+                  ? ""
+                  : "p" + std::to_string(uniform(0, places - 1));
     c.lecturer = "l" + std::to_string(uniform(0, lecturers - 1));
     // Random starts on the hour or half hour: candidates overlap each other.
     const int64_t start = kDay0 + uniform(0, days - 1) * 24 * kHour + uniform(16, 44) * kHour / 2;
@@ -135,6 +137,36 @@ void CheckProperties(const Input& in, const PlanResult& plan) {
       }
     }
   }
+  // Maximal: no unplaced member fits an opened session with room, or a
+  // candidate that could still be opened (lecturer and place free).
+  for (const auto& u : plan.unplaced) {
+    const PlanMember& m = in.members[u.member];
+    for (size_t c = 0; c < in.candidates.size(); ++c) {
+      const Candidate& x = in.candidates[c];
+      if (x.time.start < m.available.start || x.time.end > m.available.end ||
+          AnyOverlap(m.busy, x.time) || count[c] >= x.capacity) {
+        continue;
+      }
+      EXPECT_FALSE(opened.contains(c)) << m.member_id << " fits opened " << c;
+      bool free = true;
+      auto lecturer_busy = in.busy.lecturers.find(x.lecturer);
+      if (lecturer_busy != in.busy.lecturers.end()) {
+        free &= !AnyOverlap(lecturer_busy->second, x.time);
+      }
+      auto place_busy = in.busy.places.find(x.place);
+      if (!x.place.empty() && place_busy != in.busy.places.end()) {
+        free &= !AnyOverlap(place_busy->second, x.time);
+      }
+      for (size_t b : plan.opened) {
+        const Candidate& y = in.candidates[b];
+        if (Overlaps(x.time, y.time) &&
+            (x.lecturer == y.lecturer || (!x.place.empty() && x.place == y.place))) {
+          free = false;
+        }
+      }
+      EXPECT_FALSE(free) << m.member_id << " could open " << c;
+    }
+  }
   // Opened sessions in time order.
   for (size_t i = 1; i < plan.opened.size(); ++i) {
     EXPECT_LE(in.candidates[plan.opened[i - 1]].time.start,
@@ -173,8 +205,9 @@ TEST(PlanSessions, PropertiesHoldOnRandomInputs) {
     Input shuffled = in;
     std::mt19937 rng(seed);
     std::shuffle(shuffled.members.begin(), shuffled.members.end(), rng);
-    EXPECT_EQ(Canonical(in, plan),
-              Canonical(shuffled, PlanSessions(shuffled.members, shuffled.candidates, shuffled.busy)));
+    EXPECT_EQ(
+        Canonical(in, plan),
+        Canonical(shuffled, PlanSessions(shuffled.members, shuffled.candidates, shuffled.busy)));
   }
 }
 
@@ -207,8 +240,15 @@ TEST(PlanSessions, PreferredTopicsFirstWhenThereIsRoom) {
 
 TEST(PlanSessions, SecondChoiceWhenTheFirstIsFullAndReasonsOtherwise) {
   Input in;
-  Candidate law{"c-law", "法律", lianxin::v1::COURSE_TOPIC_LAW, lianxin::v1::COURSE_MODE_MOBILE_CLASSROOM,
-                3, "p1", "l1", {kDay0 + 9 * kHour, kDay0 + 12 * kHour}, 1};
+  Candidate law{"c-law",
+                "法律",
+                lianxin::v1::COURSE_TOPIC_LAW,
+                lianxin::v1::COURSE_MODE_MOBILE_CLASSROOM,
+                3,
+                "p1",
+                "l1",
+                {kDay0 + 9 * kHour, kDay0 + 12 * kHour},
+                1};
   Candidate ethics = law;
   ethics.course_id = "c-ethics";
   ethics.topic = lianxin::v1::COURSE_TOPIC_PROFESSIONAL_ETHICS;
@@ -223,7 +263,7 @@ TEST(PlanSessions, SecondChoiceWhenTheFirstIsFullAndReasonsOtherwise) {
   member("a", {lianxin::v1::COURSE_TOPIC_LAW, lianxin::v1::COURSE_TOPIC_PROFESSIONAL_ETHICS}, day);
   member("b", {lianxin::v1::COURSE_TOPIC_LAW, lianxin::v1::COURSE_TOPIC_PROFESSIONAL_ETHICS}, day);
   member("c", {lianxin::v1::COURSE_TOPIC_LAW}, day);
-  member("d", {}, {kDay0 + 24 * kHour, kDay0 + 48 * kHour});  // home the next day only
+  member("d", {}, {kDay0 + 24 * kHour, kDay0 + 48 * kHour});         // home the next day only
   member("e", {}, day, {{kDay0 + 11 * kHour, kDay0 + 13 * kHour}});  // enrolled elsewhere
   const PlanResult plan = PlanSessions(in.members, in.candidates, in.busy);
   CheckProperties(in, plan);
@@ -234,7 +274,8 @@ TEST(PlanSessions, SecondChoiceWhenTheFirstIsFullAndReasonsOtherwise) {
   for (const char* id : {"a", "b", "c"}) placed += got[id].rfind("unplaced", 0) != 0;
   EXPECT_EQ(placed, 2);
   EXPECT_EQ(got["d"], "unplaced " + std::to_string(lianxin::v1::UNPLACED_REASON_NOT_AVAILABLE));
-  EXPECT_EQ(got["e"], "unplaced " + std::to_string(lianxin::v1::UNPLACED_REASON_OVERLAPS_ENROLMENT));
+  EXPECT_EQ(got["e"],
+            "unplaced " + std::to_string(lianxin::v1::UNPLACED_REASON_OVERLAPS_ENROLMENT));
 }
 
 TEST(GenerateCandidates, NoLecturerOrPlaceTwiceAtOnceAndWantedTopicsFirst) {
@@ -242,11 +283,12 @@ TEST(GenerateCandidates, NoLecturerOrPlaceTwiceAtOnceAndWantedTopicsFirst) {
   space.window_start = absl::CivilDay(2027, 1, 29);
   space.window_end = absl::CivilDay(2027, 2, 11);
   space.slots = Settings().slots;
-  space.courses = {{"c-law", "法律", lianxin::v1::COURSE_TOPIC_LAW,
-                    lianxin::v1::COURSE_MODE_MOBILE_CLASSROOM, 3},
-                   {"c-pb", "党建", lianxin::v1::COURSE_TOPIC_PARTY_BUILDING,
-                    lianxin::v1::COURSE_MODE_CULTURAL_ACTIVITY, 2},
-                   {"c-mail", "邮寄", lianxin::v1::COURSE_TOPIC_LAW, lianxin::v1::COURSE_MODE_MAIL, 2}};
+  space.courses = {
+      {"c-law", "法律", lianxin::v1::COURSE_TOPIC_LAW, lianxin::v1::COURSE_MODE_MOBILE_CLASSROOM,
+       3},
+      {"c-pb", "党建", lianxin::v1::COURSE_TOPIC_PARTY_BUILDING,
+       lianxin::v1::COURSE_MODE_CULTURAL_ACTIVITY, 2},
+      {"c-mail", "邮寄", lianxin::v1::COURSE_TOPIC_LAW, lianxin::v1::COURSE_MODE_MAIL, 2}};
   space.places = {{"镇活动室", 40}, {"矿区会议室", 25}, {"closed", 0}};
   space.lecturers = {{"王", {lianxin::v1::COURSE_TOPIC_LAW}}, {"李", {}}};
   space.busy.lecturers["李"] = {{kDay0 + 9 * kHour, kDay0 + 12 * kHour}};

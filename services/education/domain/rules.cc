@@ -96,7 +96,8 @@ std::optional<ExpectedHome> ExpectedHomeIn(const lianxin::v1::MemberEducation& m
     return ExpectedHome{lianxin::v1::EXPECTED_HOME_KIND_RETURNED,
                         std::max(*returned, window_start)};
   }
-  if (include_residents) return ExpectedHome{lianxin::v1::EXPECTED_HOME_KIND_RESIDENT, window_start};
+  if (include_residents)
+    return ExpectedHome{lianxin::v1::EXPECTED_HOME_KIND_RESIDENT, window_start};
   return std::nullopt;
 }
 

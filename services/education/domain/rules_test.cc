@@ -11,25 +11,23 @@ using lianxin::v1::CalendarState;
 using lianxin::v1::MemberEducation;
 
 constexpr int64_t kHour = 3600;
-const int64_t kNine = absl::ToUnixSeconds(
-    absl::FromCivil(absl::CivilSecond(2027, 2, 1, 9, 0, 0), CountyTimeZone()));
+const int64_t kNine =
+    absl::ToUnixSeconds(absl::FromCivil(absl::CivilSecond(2027, 2, 1, 9, 0, 0), CountyTimeZone()));
 
 TEST(Overlaps, TouchingSessionsDoNotOverlap) {
   struct Case {
     Interval a, b;
     bool overlaps;
   } cases[] = {
-      {{0, 10}, {10, 20}, false},  // a ends when b starts
-      {{10, 20}, {0, 10}, false},  // b ends when a starts
-      {{0, 11}, {10, 20}, true},   // one second of overlap
-      {{0, 10}, {9, 20}, true},
-      {{0, 30}, {10, 20}, true},  // b inside a
-      {{10, 20}, {10, 20}, true},
-      {{0, 9}, {10, 20}, false},
+      {{0, 10}, {10, 20}, false},                             // a ends when b starts
+      {{10, 20}, {0, 10}, false},                             // b ends when a starts
+      {{0, 11}, {10, 20}, true},                              // one second of overlap
+      {{0, 10}, {9, 20}, true},   {{0, 30}, {10, 20}, true},  // b inside a
+      {{10, 20}, {10, 20}, true}, {{0, 9}, {10, 20}, false},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(Overlaps(c.a, c.b), c.overlaps) << c.a.start << "-" << c.a.end << " vs "
-                                              << c.b.start << "-" << c.b.end;
+    EXPECT_EQ(Overlaps(c.a, c.b), c.overlaps)
+        << c.a.start << "-" << c.a.end << " vs " << c.b.start << "-" << c.b.end;
   }
 }
 
@@ -97,13 +95,14 @@ TEST(MeetsPreDeparture, BeforeTheDepartureDayWithinTheWindow) {
     absl::CivilDay on;
     bool meets;
   } cases[] = {
-      {absl::CivilDay(2026, 3, 9), true},     // the day before
-      {absl::CivilDay(2026, 3, 10), false},   // the departure day itself
-      {absl::CivilDay(2026, 3, 11), false},   // after
-      {left_on - 90, true},                   // first day of the window
-      {left_on - 91, false},                  // too early
+      {absl::CivilDay(2026, 3, 9), true},    // the day before
+      {absl::CivilDay(2026, 3, 10), false},  // the departure day itself
+      {absl::CivilDay(2026, 3, 11), false},  // after
+      {left_on - 90, true},                  // first day of the window
+      {left_on - 91, false},                 // too early
   };
-  for (const Case& c : cases) EXPECT_EQ(MeetsPreDeparture(c.on, left_on, settings), c.meets) << c.on;
+  for (const Case& c : cases)
+    EXPECT_EQ(MeetsPreDeparture(c.on, left_on, settings), c.meets) << c.on;
 }
 
 lianxin::v1::EducationEntry Entry(const char* kind, const char* on, uint32_t hours,
@@ -148,14 +147,17 @@ TEST(RecordOfYear, CountsTheYearUpToAsOfAgainstTheFloor) {
 TEST(RecordOfYear, PreDepartureDoneOnlyWhenEveryDepartureOfTheYearWasMet) {
   const Settings settings;
   MemberEducation member;
-  EXPECT_TRUE(RecordOfYear(member, 2026, absl::CivilDay(2026, 12, 31), settings).pre_departure_done);
+  EXPECT_TRUE(
+      RecordOfYear(member, 2026, absl::CivilDay(2026, 12, 31), settings).pre_departure_done);
   auto* departure = member.add_pre_departures();
   departure->set_left_on("2026-03-10");
   EXPECT_FALSE(
       RecordOfYear(member, 2026, absl::CivilDay(2026, 12, 31), settings).pre_departure_done);
-  EXPECT_TRUE(RecordOfYear(member, 2027, absl::CivilDay(2027, 12, 31), settings).pre_departure_done);
+  EXPECT_TRUE(
+      RecordOfYear(member, 2027, absl::CivilDay(2027, 12, 31), settings).pre_departure_done);
   departure->set_met_on("2026-03-01");
-  EXPECT_TRUE(RecordOfYear(member, 2026, absl::CivilDay(2026, 12, 31), settings).pre_departure_done);
+  EXPECT_TRUE(
+      RecordOfYear(member, 2026, absl::CivilDay(2026, 12, 31), settings).pre_departure_done);
 }
 
 TEST(ExpectedHomeIn, ReturningReturnedAndResidents) {
