@@ -2,6 +2,10 @@
 // Evolve and index code the service runs, for lxaudit to replay.
 //
 //   std::unique_ptr<Projector> projector = education::NewProjector("654322", settings);
+//
+// `settings` must be the service's: Evolve of a pre-departure obligation reads
+// pre_departure_window_days (main.cc's --pre_departure_window_days, default 90),
+// and the member index rows depend on `jurisdiction`.
 #ifndef LIANXIN_SERVICES_EDUCATION_PROJECTOR_H_
 #define LIANXIN_SERVICES_EDUCATION_PROJECTOR_H_
 
