@@ -75,6 +75,10 @@ class EducationCluster {
   }
 
   RegistryCluster& registry() { return registry_; }
+  // Where the education service of `code` keeps its RocksDB.
+  std::string StorePath(const std::string& code) const {
+    return registry_.dir().Sub(code) + "/education";
+  }
 
   // Calls `method` of the education service of `county` as `token` (default:
   // the county's operator).

@@ -5,6 +5,8 @@
 
 #include "absl/algorithm/container.h"
 #include "gmock/gmock.h"
+#include "libs/eventstore/event_store.h"
+#include "services/education/projector.h"
 #include "tests/education_fixture.h"
 
 namespace lianxin::education_test {
@@ -330,6 +332,52 @@ TEST_F(EducationFlowsTest, SpringFestivalPlan_PlacesMembersOnChosenTopics_Commit
   LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListSessions, list, &sessions));
   EXPECT_GE(sessions.sessions_size(), static_cast<int>(committed.session_ids_size()));
   (void)law;
+}
+
+// Last in the suite: the live log of each county's education service, written
+// by the tests above (commands, registry facts, attendance routed through the
+// inbox), folded with NewProjector gives the live states and index rows.
+TEST_F(EducationFlowsTest, ZZ_ReplayOfTheLiveLogs_MatchesTheLiveStatesAndIndexRows) {
+  for (const char* county : {kFuyun, kTianshan}) {
+    SCOPED_TRACE(county);
+    EventStoreOptions options;
+    options.path = cluster().StorePath(county);
+    options.source.set_jurisdiction(county);
+    options.source.set_service("education");
+    options.read_only = true;
+    LX_ASSERT_OK_AND_ASSIGN(std::unique_ptr<EventStore> store, EventStore::Open(options));
+    education::Settings settings;
+    std::unique_ptr<Projector> projector = education::NewProjector(county, settings);
+    std::map<std::string, std::string> folded;
+    absl::Status failure;
+    LX_ASSERT_OK(store->ScanLog(1, [&](const v1::Event& event) {
+      absl::StatusOr<std::string> next = projector->Evolve(folded[event.aggregate_id()], event);
+      if (!next.ok()) {
+        failure = next.status();
+        return false;
+      }
+      folded[event.aggregate_id()] = *next;
+      return true;
+    }));
+    LX_ASSERT_OK(failure);
+    ASSERT_FALSE(folded.empty());
+    std::set<std::pair<std::string, std::string>> expected;
+    for (const auto& [id, state] : folded) {
+      LX_ASSERT_OK_AND_ASSIGN(Aggregate live, store->ReadAggregate(id));
+      v1::EducationState replayed, stored;
+      ASSERT_TRUE(replayed.ParseFromString(state));
+      ASSERT_TRUE(stored.ParseFromString(live.state));
+      EXPECT_EQ(replayed.DebugString(), stored.DebugString()) << id;
+      for (auto& row : projector->IndexRows(id, state)) expected.insert(row);
+    }
+    std::set<std::pair<std::string, std::string>> live_rows;
+    LX_ASSERT_OK(store->ScanPrefix(Family::kIndexes, "",
+                                   [&](const std::string& key, const std::string& value) {
+                                     live_rows.insert({key, value});
+                                     return true;
+                                   }));
+    EXPECT_EQ(expected, live_rows);
+  }
 }
 
 }  // namespace
