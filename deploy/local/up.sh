@@ -9,10 +9,12 @@
 # lianxin-broker (3 brokers on 127.0.0.1:19092-19094) and each county's services
 # (`services` below; ports from counties.tsv), writes the endpoints file
 # (.lianxin/local/endpoints.json, shaped as in api-contract.md) with one operator token per county, loads the Fuyun
-# scenario (lxscenario fuyun: 24 members away, 91 present, Fuyun's year-end appraisal;
-# idempotent, so a re-run changes nothing) and prints each county's statistics, Fuyun's
-# appraisal sheet, arrears and lapse candidates, and the reconciliation of Fuyun with
-# each destination. Data stays in .lianxin/local/<code>/ across runs.
+# scenario (lxscenario fuyun: 24 members away, 91 present; liaisons, a year of contacts
+# and hotline tickets; courses in every mode, a year of attendance, the next Spring
+# Festival's plan; the year-end appraisal; idempotent, so a re-run changes nothing) and
+# prints each county's statistics, Fuyun's contact figures, members below 32 class hours,
+# appraisal sheet, arrears and lapse candidates, and the reconciliation of Fuyun with each
+# destination. Data stays in .lianxin/local/<code>/ across runs.
 # LIANXIN_HOME moves the state directory; LIANXIN_RELEASE_DIR uses another build
 # (LIANXIN_NO_BUILD=1: its binaries as they are); LIANXIN_PORT_OFFSET shifts every port.
 set -euo pipefail
@@ -24,7 +26,7 @@ detach=0
 for arg in "$@"; do
   case "$arg" in
     --detach) detach=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -36,13 +38,13 @@ fi
 
 # The services each county runs, with their port offsets from the county's base
 # (the metrics endpoint is 10 above) and the flags only that service takes.
-services=(registry contact appraisal)
+services=(registry contact education appraisal)
 declare -A port_of=([registry]=1 [contact]=2 [education]=3 [appraisal]=4)
-# Contact: the lost-contact sweep runs every 30 s. Appraisal: R6 runs and dues
+# Contact: the lost-contact sweep runs every 5 s. Appraisal: R6 runs and dues
 # arrears count from January of the county's year (the deployment keeps no
 # earlier records).
 declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
-  [contact]="--sweep_interval=30s"
+  [contact]="--sweep_interval=5s" [education]=""
   [appraisal]="--records_from=$(TZ=Asia/Shanghai date +%Y)-01")
 
 # Builds (as tools/build.sh does) only what the deployment runs, so that a test
@@ -183,11 +185,19 @@ lxctl=$bin/lxctl
 [ -x "$lxctl" ] || lxctl=""
 echo
 "$bin/lxscenario" fuyun --endpoints "$endpoints" --seed 1 \
-  --statistics="$([ -n "$lxctl" ] && echo false || echo true)"
+  --statistics="$([ -n "$lxctl" ] && echo false || echo true)" | tee "$home/scenario.out"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "up.sh: lxscenario failed" >&2; stop_all; exit 1; }
 if [ -n "$lxctl" ]; then
+  # show TITLE ARGS...: runs lxctl against the deployment, under a "$ lxctl …" line.
+  show() {
+    echo
+    echo "\$ lxctl $*"
+    "$lxctl" "$@" --endpoints "$endpoints" ||
+      echo "up.sh: lxctl $1 failed (the deployment stays up)" >&2
+  }
   origin=${counties[0]%%|*}
-  # The sweeper (every 30 s) flags the members the scenario left silent (R5);
-  # the registries then flag them at both sides.
+  # The sweeper flags the members the scenario left silent (R5); the registries
+  # then flag them at both sides.
   for _ in $(seq 300); do
     "$lxctl" lost-contact --json --endpoints "$endpoints" --county "$origin" 2>/dev/null |
       grep -q member_id &&
@@ -196,42 +206,34 @@ if [ -n "$lxctl" ]; then
     sleep 0.2
   done
   for county in "${counties[@]}"; do
-    IFS='|' read -r code name base <<<"$county"
-    echo
-    echo "\$ lxctl stats --county $code"
-    "$lxctl" stats --endpoints "$endpoints" --county "$code" ||
-      echo "up.sh: lxctl stats failed for $code (the deployment stays up)" >&2
+    show stats --county "${county%%|*}"
   done
-  origin=${counties[0]%%|*}
-  # The focus county's year-end appraisal (the scenario loaded it).
-  if [[ " ${services[*]} " == *" appraisal "* ]]; then
-    year=$(TZ=Asia/Shanghai date +%Y)
-    for what in "appraisal-sheet --year $year" "dues-arrears" "lapse-candidates"; do
-      echo
-      echo "\$ lxctl $what --county $origin"
-      # shellcheck disable=SC2086  # $what is words
-      "$lxctl" $what --endpoints "$endpoints" --county "$origin" ||
-        echo "up.sh: lxctl $what failed (the deployment stays up)" >&2
-    done
-    # The notices of Fuyun's cycle received where its members are away.
-    for county in "${counties[@]:1}"; do
-      echo
-      echo "\$ lxctl appraisal-notices --year $year --county ${county%%|*}"
-      "$lxctl" appraisal-notices --year "$year" --endpoints "$endpoints" --county "${county%%|*}" ||
-        echo "up.sh: lxctl appraisal-notices failed (the deployment stays up)" >&2
-    done
-  fi
 
   # Contact tracking of the origin: the hotline and contact figures of the
   # scenario's year (R14: the survey's 302 / 136 / 52), overdue and lost members.
-  year_from=$(date -u -d "now + 8 hours - 1 year + 1 day" +%F)
-  for cmd in "contact-stats --from $year_from" "overdue" "lost-contact"; do
-    echo
-    echo "\$ lxctl $cmd --county $origin"
-    # shellcheck disable=SC2086  # the command's words
-    "$lxctl" $cmd --endpoints "$endpoints" --county "$origin" ||
-      echo "up.sh: lxctl $cmd failed (the deployment stays up)" >&2
+  show contact-stats --county "$origin" --from "$(date -u -d "now + 8 hours - 1 year + 1 day" +%F)"
+  show overdue --county "$origin"
+  show lost-contact --county "$origin"
+
+  # Education of the origin: who is below the yearly floor (R12), who still owes
+  # pre-departure education, and the Spring Festival sessions.
+  show below-floor --county "$origin"
+  show pre-departure-due --county "$origin"
+  window=$(grep -o '([0-9]\{4\}-[0-9][0-9]-[0-9][0-9] to [0-9]\{4\}-[0-9][0-9]-[0-9][0-9])' \
+    "$home/scenario.out" | head -1 | tr -d '()')
+  if [ -n "$window" ]; then
+    show list-sessions --county "$origin" --from "${window%% to *}" --to "${window##* to }"
+  fi
+
+  # The origin's year-end appraisal, and its notices received where members are away.
+  year=$(TZ=Asia/Shanghai date +%Y)
+  show appraisal-sheet --county "$origin" --year "$year"
+  show dues-arrears --county "$origin"
+  show lapse-candidates --county "$origin"
+  for county in "${counties[@]:1}"; do
+    show appraisal-notices --county "${county%%|*}" --year "$year"
   done
+
   for county in "${counties[@]:1}"; do
     # Flags decided after the registries' stream settled may still travel.
     for _ in $(seq 50); do
@@ -239,10 +241,7 @@ if [ -n "$lxctl" ]; then
         --destination "${county%%|*}" >/dev/null 2>&1 && break
       sleep 0.2
     done
-    echo
-    echo "\$ lxctl reconcile --origin $origin --destination ${county%%|*}"
-    "$lxctl" reconcile --endpoints "$endpoints" --origin "$origin" --destination "${county%%|*}" ||
-      echo "up.sh: lxctl reconcile reported a problem (the deployment stays up)" >&2
+    show reconcile --origin "$origin" --destination "${county%%|*}"
   done
 fi
 # The audit: every log's hash chain, and every projection rebuilt from its log.

@@ -16,6 +16,9 @@ std::vector<Command> AppraisalCommands();
 // ContactTracking RPCs (contact_commands.cc).
 std::vector<Command> ContactCommands();
 
+// EducationScheduling RPCs (education_commands.cc).
+std::vector<Command> EducationCommands();
+
 }  // namespace lianxin::lxctl
 
 #endif  // LIANXIN_TOOLS_LXCTL_COMMANDS_H_

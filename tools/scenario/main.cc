@@ -36,8 +36,8 @@
 #include "services/registry/domain/rules.h"
 #include "tools/lxctl/endpoints.h"
 #include "tools/scenario/appraisal_plan.h"
-
 #include "tools/scenario/contact_plan.h"
+#include "tools/scenario/education_plan.h"
 #include "tools/scenario/generator.h"
 #include "tools/scenario/loader.h"
 #include "tools/scenario/plan_io.h"
@@ -118,9 +118,36 @@ absl::Status LoadAppraisalPart(const Plan& plan, const LoadReport& report,
   return absl::OkStatus();
 }
 
+// The Fuyun scenario's education (education_plan.h), when the county runs it.
+absl::Status LoadFuyunEducation(const Plan& plan, const std::map<std::string, std::string>& ids,
+                                const lxctl::County& county) {
+  if (county.education.empty()) {
+    std::printf("%s: no education service in the endpoints file; education not loaded\n",
+                county.code.c_str());
+    return absl::OkStatus();
+  }
+  absl::StatusOr<absl::CivilDay> today = Today();
+  if (!today.ok()) return today.status();
+  const EducationPlan education = PlanEducation(plan, ids, absl::GetFlag(FLAGS_seed), *today);
+  absl::StatusOr<EducationSummary> loaded =
+      LoadEducation(education, county.education, county.token);
+  if (!loaded.ok()) return loaded.status();
+  std::printf(
+      "  education of %s: %zu courses (every mode), %zu sessions over the year, %zu attendances, "
+      "%zu deliveries; Spring Festival plan %s (%s to %s): %d sessions, %d members placed, %d "
+      "unplaced; committed: %u enrolled\n",
+      county.code.c_str(), loaded->courses, loaded->sessions, loaded->attendances,
+      loaded->deliveries, loaded->festival.plan_id().c_str(),
+      education.festival.window_start().c_str(), education.festival.window_end().c_str(),
+      loaded->festival.sessions_size(), loaded->festival.assignments_size(),
+      loaded->festival.unassigned_size(), loaded->committed.enrolled());
+  return absl::OkStatus();
+}
+
 // Loads `plan` and prints what the counties show. With `check_counts`, the
 // plan is all the focus county holds: its counts must be the plan's.
-absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_counts) {
+absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_counts,
+                      bool education = false) {
   const std::string path = lxctl::EndpointsPath(absl::GetFlag(FLAGS_endpoints));
   absl::StatusOr<lxctl::EndpointsFile> file = lxctl::LoadEndpoints(path);
   if (!file.ok()) return file.status();
@@ -189,6 +216,12 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
               static_cast<unsigned long long>(focus.inflow_count()),
               static_cast<unsigned long long>(plan.expected_outflow_count()),
               static_cast<unsigned long long>(plan.expected_inflow_count()));
+  if (education) {
+    absl::StatusOr<lxctl::County> focus = lxctl::SelectCounty(*file, path, plan.focus_county());
+    if (!focus.ok()) return focus.status();
+    if (absl::Status s = LoadFuyunEducation(plan, report.member_ids, *focus); !s.ok()) return s;
+  }
+  // The year-end appraisal last: its evidence counts the contacts and class hours above.
   if (check_counts && absl::GetFlag(FLAGS_appraisal)) {
     absl::StatusOr<lxctl::County> focus_county =
         lxctl::SelectCounty(*file, path, plan.focus_county());
@@ -223,7 +256,7 @@ int Run(int argc, char** argv) {
 
   if (command == "fuyun") {
     absl::Status s = LoadPlan(Generate(FuyunSpec(), options), "the Fuyun scenario",
-                              /*check_counts=*/true);
+                              /*check_counts=*/true, /*education=*/true);
     return s.ok() ? 0 : Fail(s);
   }
   if (command == "generate") {

@@ -1,0 +1,117 @@
+// The education decider: Decide*(state, command) -> events, Evolve(state,
+// event) -> state. Pure: no I/O, no clock (time comes in the Context).
+//
+// Every aggregate of the education log stores an EducationState (events.proto)
+// whose kind says what it is: a course, a session, a lecturer's or a place's
+// calendar, a member, a plan. Requests reaching Decide* were validated at the
+// gRPC edge; Decide* checks the rules (rules.h) and names the clash.
+//
+//   ASSIGN_OR_RETURN(Events events, DecideEnroll(session, member, member_id, ctx));
+//   for (const Event& e : events) state = Evolve(std::move(state), e, settings);
+#ifndef LIANXIN_SERVICES_EDUCATION_DOMAIN_DECIDER_H_
+#define LIANXIN_SERVICES_EDUCATION_DOMAIN_DECIDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "lianxin/v1/education.pb.h"
+#include "lianxin/v1/events.pb.h"
+#include "services/education/domain/rules.h"
+
+namespace lianxin::education {
+
+using Events = std::vector<lianxin::v1::Event>;
+
+// Who decides and when.
+struct Context {
+  // The deciding county (the service's).
+  std::string jurisdiction;
+  absl::Time now;
+  // The county's calendar day at `now`.
+  absl::CivilDay today;
+  std::string actor;
+  std::string request_id;
+};
+
+// Aggregate ids of the calendars.
+std::string LecturerCalendarId(const std::string& lecturer);
+std::string PlaceCalendarId(const std::string& place);
+
+// The state after `event`, which must belong to the aggregate whose state
+// `state` is (its aggregate_id set). Unknown payloads leave it unchanged.
+lianxin::v1::EducationState Evolve(lianxin::v1::EducationState state,
+                                   const lianxin::v1::Event& event, const Settings& settings);
+
+// True if `event`'s payload is one the education log holds.
+bool IsEducationPayload(const lianxin::v1::Event& event);
+
+absl::StatusOr<Events> DecideCreateCourse(const lianxin::v1::CreateCourseRequest& request,
+                                          const std::string& course_id, const Context& ctx);
+
+// The events of one ScheduleSession: the session's, the lecturer's and (for
+// a session with a place) the place's.
+struct Scheduled {
+  lianxin::v1::Event session;
+  lianxin::v1::Event lecturer;
+  std::optional<lianxin::v1::Event> place;
+};
+// Refuses a course given by delivery only (R13), a lecturer or a place
+// already booked at an overlapping time, a lecturer who does not teach the
+// topic, more seats than the place has (R12 scheduling).
+absl::StatusOr<Scheduled> DecideScheduleSession(const lianxin::v1::Course& course,
+                                                const lianxin::v1::CalendarState& lecturer,
+                                                const lianxin::v1::CalendarState& place,
+                                                const lianxin::v1::ScheduleSessionRequest& request,
+                                                const std::string& session_id,
+                                                const std::string& plan_id, const Context& ctx);
+
+// The events of one enrolment: SeatTaken (the session's), MemberEnrolled
+// (the member's). Refuses a full session and an overlapping enrolment.
+struct Enrolled {
+  lianxin::v1::Event seat;
+  lianxin::v1::Event member;
+};
+absl::StatusOr<Enrolled> DecideEnroll(const lianxin::v1::Session& session,
+                                      const lianxin::v1::MemberEducation& member,
+                                      const std::string& member_id, const Context& ctx);
+
+// Attendance at a session the member is enrolled in, once, after it started.
+// Training of a member whose home is another county on lianxin is routed to
+// that county (it counts at the origin).
+absl::StatusOr<Events> DecideRecordAttendance(const lianxin::v1::Session& session,
+                                              const lianxin::v1::MemberEducation& member,
+                                              const lianxin::v1::RecordAttendanceRequest& request,
+                                              const Context& ctx, const Settings& settings);
+
+// Material delivered (R13), at most once per course and year, not in the future.
+absl::StatusOr<Events> DecideRecordDelivery(const lianxin::v1::Course& course,
+                                            const lianxin::v1::MemberEducation& member,
+                                            const lianxin::v1::RecordDeliveryRequest& request,
+                                            const Context& ctx, const Settings& settings);
+
+// R13: the member's own choice of topics.
+absl::StatusOr<Events> DecideSetPreferences(const lianxin::v1::MemberEducation& member,
+                                            const lianxin::v1::SetPreferencesRequest& request,
+                                            const Context& ctx);
+
+absl::StatusOr<Events> DecideAddPlace(const lianxin::v1::CalendarState& place,
+                                      const lianxin::v1::AddPlaceRequest& request,
+                                      const Context& ctx);
+absl::StatusOr<Events> DecideAddLecturer(const lianxin::v1::CalendarState& lecturer,
+                                         const lianxin::v1::AddLecturerRequest& request,
+                                         const Context& ctx);
+
+// The counties other than this one that an education event about `member`
+// goes to: the member's home, when it is elsewhere and on lianxin.
+std::vector<std::string> RouteTo(const lianxin::v1::MemberEducation& member,
+                                 const std::string& jurisdiction, const Settings& settings);
+
+// A new event with the envelope fields the decider owns.
+lianxin::v1::Event NewEvent(const char* type, const Context& ctx);
+
+}  // namespace lianxin::education
+
+#endif  // LIANXIN_SERVICES_EDUCATION_DOMAIN_DECIDER_H_

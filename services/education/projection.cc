@@ -1,0 +1,130 @@
+#include "services/education/projection.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <iterator>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "libs/common/status_macros.h"
+
+namespace lianxin::education {
+
+using lianxin::v1::EducationState;
+
+std::set<std::string> IndexKeysOf(const std::string& id, const EducationState& state,
+                                  const std::string& jurisdiction) {
+  std::set<std::string> keys;
+  switch (state.kind_case()) {
+    case EducationState::kCourse:
+      keys.insert(absl::StrCat("co/", id));
+      break;
+    case EducationState::kSession:
+      keys.insert(absl::StrFormat("se/%012d/%s", Seconds(state.session().starts_at()), id));
+      break;
+    case EducationState::kCalendar:
+      if (state.calendar().registered()) {
+        keys.insert(absl::StrCat(state.calendar().kind() == "lecturer" ? "le/" : "pl/",
+                                 state.calendar().name()));
+      }
+      break;
+    case EducationState::kMember: {
+      const auto& member = state.member();
+      if (member.home_jurisdiction() == jurisdiction) keys.insert(absl::StrCat("mh/", id));
+      for (const auto& departure : member.pre_departures()) {
+        if (departure.met_on().empty()) {
+          keys.insert(absl::StrCat("pd/", departure.left_on(), "/", id));
+        }
+      }
+      break;
+    }
+    case EducationState::kPlan:
+      keys.insert(absl::StrCat("pn/", id));
+      break;
+    default:
+      break;
+  }
+  return keys;
+}
+
+EducationProjection::EducationProjection(EventStore* store, std::string jurisdiction,
+                                         Settings settings)
+    : store_(store), jurisdiction_(std::move(jurisdiction)), settings_(std::move(settings)) {}
+
+absl::StatusOr<Loaded> EducationProjection::Load(const std::string& aggregate_id) const {
+  absl::StatusOr<Aggregate> aggregate = store_->ReadAggregate(aggregate_id);
+  if (absl::IsNotFound(aggregate.status())) return Loaded{};
+  if (!aggregate.ok()) return aggregate.status();
+  Loaded loaded;
+  if (!loaded.state.ParseFromString(aggregate->state)) {
+    return absl::DataLossError(absl::StrCat("aggregate ", aggregate_id, ": state does not parse"));
+  }
+  loaded.version = aggregate->version;
+  return loaded;
+}
+
+void EducationProjection::Stage(Transaction& txn, const std::string& aggregate_id,
+                                const Loaded& before, std::vector<lianxin::v1::Event> events,
+                                const EducationState& after) const {
+  txn.Append(aggregate_id, before.version, std::move(events), after.SerializeAsString());
+  const std::set<std::string> old_keys = IndexKeysOf(aggregate_id, before.state, jurisdiction_);
+  const std::set<std::string> new_keys = IndexKeysOf(aggregate_id, after, jurisdiction_);
+  std::vector<std::string> removed, added;
+  std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(), new_keys.end(),
+                      std::back_inserter(removed));
+  std::set_difference(new_keys.begin(), new_keys.end(), old_keys.begin(), old_keys.end(),
+                      std::back_inserter(added));
+  for (std::string& key : removed) txn.Delete(Family::kIndexes, std::move(key));
+  for (std::string& key : added) txn.Put(Family::kIndexes, std::move(key), "");
+}
+
+absl::Status EducationProjection::ScanIndex(
+    const std::string& prefix, const std::string& start,
+    const std::function<bool(const std::string& key)>& fn) const {
+  return store_->ScanPrefix(Family::kIndexes, prefix,
+                            [&](const std::string& key, const std::string&) {
+                              if (!start.empty() && key < start) return true;
+                              return fn(key);
+                            });
+}
+
+absl::StatusOr<Batch::Pending*> Batch::Get(const std::string& aggregate_id) {
+  auto it = pending_.find(aggregate_id);
+  if (it != pending_.end()) return &it->second;
+  ASSIGN_OR_RETURN(Loaded loaded, projection_.Load(aggregate_id));
+  Pending pending;
+  pending.state = loaded.state;
+  pending.before = std::move(loaded);
+  return &pending_.emplace(aggregate_id, std::move(pending)).first->second;
+}
+
+absl::StatusOr<Batch::Pending*> Batch::Add(const std::string& aggregate_id,
+                                           lianxin::v1::Event event) {
+  ASSIGN_OR_RETURN(Pending * pending, Get(aggregate_id));
+  lianxin::v1::Event stamped = event;
+  stamped.set_aggregate_id(aggregate_id);
+  pending->state = Evolve(std::move(pending->state), stamped, projection_.settings());
+  pending->events.push_back(std::move(event));
+  return pending;
+}
+
+void Batch::Stage(Transaction& txn) {
+  for (auto& [id, pending] : pending_) {
+    if (pending.events.empty()) continue;
+    projection_.Stage(txn, id, pending.before, std::move(pending.events), pending.state);
+  }
+  pending_.clear();
+}
+
+std::string DerivedId(const std::string& jurisdiction, const std::string& kind,
+                      const std::string& seed) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(seed.data()), seed.size(), digest);
+  return absl::StrCat(
+      jurisdiction, "-", kind, "-",
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 8)));
+}
+
+}  // namespace lianxin::education
