@@ -108,26 +108,11 @@ class AppraisalCluster {
   absl::Status StartAppraisal(const std::string& code) {
     County& county = appraisals_[code];
     county.process.reset();
-    const std::string stderr_path = registries_.dir().Sub("appraisal-" + code + ".err");
-    std::vector<std::string> args = {
-        BinDir() + "/appraisal",
-        "--jurisdiction=" + code,
-        "--data_dir=" + registries_.dir().Sub(code),
-        "--listen=127.0.0.1:0",
-        "--metrics_address=",
-        "--tokens_file=" + registries_.dir().Sub("tokens.txt"),
-        "--kafka_brokers=" + registries_.bootstrap(),
-        std::string("--counties_on_lianxin=") + kCountiesOnLianxin,
-    };
-    absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(args, stderr_path);
-    if (!child.ok()) return child.status();
-    absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
-    if (!line.ok()) {
-      return absl::UnavailableError(absl::StrCat("appraisal ", code, ": ", line.status().ToString(),
-                                                 "\n", ReadFile(stderr_path)));
-    }
-    county.process = *std::move(child);
-    county.address = line->substr(std::string("listening ").size());
+    absl::StatusOr<RegistryCluster::ServiceProcess> started =
+        registries_.StartService("appraisal", code);
+    if (!started.ok()) return started.status();
+    county.process = std::move(started->process);
+    county.address = started->address;
     county.channel = grpc::CreateChannel(county.address, grpc::InsecureChannelCredentials());
     county.stub = v1::Appraisal::NewStub(county.channel);
     return absl::OkStatus();
@@ -207,7 +192,7 @@ class AppraisalCluster {
     std::string out = registries_.Logs();
     for (const std::string& code : counties_) {
       absl::StrAppend(&out, "--- appraisal ", code, " stderr:\n",
-                      ReadFile(registries_.dir().Sub("appraisal-" + code + ".err")));
+                      ReadFile(registries_.ServiceStderrPath("appraisal", code)));
     }
     return out;
   }

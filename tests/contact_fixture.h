@@ -58,22 +58,11 @@ class ContactCluster {
   absl::Status StartContact(const std::string& code) {
     Service& c = contacts_[code];
     c.process.reset();
-    const std::string stderr_path = registry_.dir().Sub("contact-" + code + ".err");
-    absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(
-        {BinDir() + "/contact", "--jurisdiction=" + code, "--data_dir=" + registry_.dir().Sub(code),
-         "--listen=127.0.0.1:0",
-         "--metrics_address=", "--tokens_file=" + registry_.dir().Sub("tokens.txt"),
-         "--kafka_brokers=" + registry_.bootstrap(),
-         std::string("--counties_on_lianxin=") + kCountiesOnLianxin, "--sweep_interval=200ms"},
-        stderr_path);
-    if (!child.ok()) return child.status();
-    absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
-    if (!line.ok()) {
-      return absl::UnavailableError(absl::StrCat("contact ", code, ": ", line.status().ToString(),
-                                                 "\n", LastChars(ReadFile(stderr_path), 3000)));
-    }
-    c.process = *std::move(child);
-    c.address = line->substr(std::string("listening ").size());
+    absl::StatusOr<RegistryCluster::ServiceProcess> started =
+        registry_.StartService("contact", code, {"--sweep_interval=200ms"});
+    if (!started.ok()) return started.status();
+    c.process = std::move(started->process);
+    c.address = started->address;
     auto channel = grpc::CreateChannel(c.address, grpc::InsecureChannelCredentials());
     c.stub = v1::ContactTracking::NewStub(channel);
     return absl::OkStatus();
@@ -153,7 +142,7 @@ class ContactCluster {
     std::string out = registry_.Logs();
     for (const std::string& code : counties_) {
       absl::StrAppend(&out, "--- contact ", code, " stderr (tail):\n",
-                      LastChars(ReadFile(registry_.dir().Sub("contact-" + code + ".err")), 3000));
+                      LastChars(ReadFile(registry_.ServiceStderrPath("contact", code)), 3000));
     }
     return out;
   }

@@ -44,27 +44,11 @@ class EducationCluster {
   absl::Status StartEducation(const std::string& code) {
     County& county = services_[code];
     county.process.reset();
-    std::vector<std::string> args = {
-        BinDir() + "/education",
-        "--jurisdiction=" + code,
-        "--data_dir=" + registry_.dir().Sub(code),
-        "--listen=127.0.0.1:0",
-        "--metrics_address=",
-        "--tokens_file=" + registry_.dir().Sub("tokens.txt"),
-        "--kafka_brokers=" + registry_.bootstrap(),
-        std::string("--counties_on_lianxin=") + kCountiesOnLianxin,
-    };
-    absl::StatusOr<std::unique_ptr<ChildProcess>> child =
-        ChildProcess::Start(args, StderrPath(code));
-    if (!child.ok()) return child.status();
-    absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
-    if (!line.ok()) {
-      return absl::UnavailableError(absl::StrCat("education ", code, ": ", line.status().ToString(),
-                                                 "\n", ReadFile(StderrPath(code))));
-    }
-    county.process = *std::move(child);
-    county.channel = grpc::CreateChannel(line->substr(std::string("listening ").size()),
-                                         grpc::InsecureChannelCredentials());
+    absl::StatusOr<RegistryCluster::ServiceProcess> started =
+        registry_.StartService("education", code);
+    if (!started.ok()) return started.status();
+    county.process = std::move(started->process);
+    county.channel = grpc::CreateChannel(started->address, grpc::InsecureChannelCredentials());
     county.stub = v1::EducationScheduling::NewStub(county.channel);
     if (!county.channel->WaitForConnected(std::chrono::system_clock::now() +
                                           std::chrono::seconds(10))) {
@@ -150,7 +134,7 @@ class EducationCluster {
     std::unique_ptr<Stub> stub;
   };
   std::string StderrPath(const std::string& code) const {
-    return registry_.dir().Sub(absl::StrCat("education-", code, ".stderr"));
+    return registry_.ServiceStderrPath("education", code);
   }
 
   std::vector<std::string> counties_;

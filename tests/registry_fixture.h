@@ -350,6 +350,44 @@ class RegistryCluster {
     return absl::OkStatus();
   }
 
+  // Another service of a county, started by StartService.
+  struct ServiceProcess {
+    std::unique_ptr<ChildProcess> process;
+    std::string address;  // host:port it listens on
+  };
+  // Starts `service` ("contact", "education", "appraisal": a binary in
+  // BinDir()) for county `code` on this cluster's broker, tokens and data dir,
+  // with the flags every service takes, then `extra`. Its stderr goes to
+  // ServiceStderrPath(service, code).
+  absl::StatusOr<ServiceProcess> StartService(const std::string& service, const std::string& code,
+                                              std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {
+        BinDir() + "/" + service,
+        "--jurisdiction=" + code,
+        "--data_dir=" + dir_.Sub(code),
+        "--listen=127.0.0.1:0",
+        "--metrics_address=",
+        "--tokens_file=" + dir_.Sub("tokens.txt"),
+        "--kafka_brokers=" + broker_->bootstrap(),
+        "--kafka_config=fetch.wait.max.ms=5",  // see StartRegistry
+        std::string("--counties_on_lianxin=") + kCountiesOnLianxin,
+    };
+    args.insert(args.end(), extra.begin(), extra.end());
+    const std::string stderr_path = ServiceStderrPath(service, code);
+    absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(args, stderr_path);
+    if (!child.ok()) return child.status();
+    absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
+    if (!line.ok()) {
+      return absl::UnavailableError(absl::StrCat(service, " ", code, ": ",
+                                                 line.status().ToString(), "\n",
+                                                 Tail(ReadFile(stderr_path), 20)));
+    }
+    return ServiceProcess{*std::move(child), line->substr(std::string("listening ").size())};
+  }
+  std::string ServiceStderrPath(const std::string& service, const std::string& code) const {
+    return dir_.Sub(absl::StrCat(service, "-", code, ".stderr"));
+  }
+
   // SIGTERM; returns the exit code.
   int StopRegistry(const std::string& code) { return registries_.at(code).process->Stop(); }
   // SIGKILL: a crash at an arbitrary instant.
