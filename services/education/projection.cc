@@ -7,6 +7,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "absl/strings/str_format.h"
 #include "libs/common/status_macros.h"
 
@@ -65,10 +67,21 @@ absl::StatusOr<Loaded> EducationProjection::Load(const std::string& aggregate_id
   return loaded;
 }
 
+std::string SerializeState(const EducationState& state) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    state.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
 void EducationProjection::Stage(Transaction& txn, const std::string& aggregate_id,
                                 const Loaded& before, std::vector<lianxin::v1::Event> events,
                                 const EducationState& after) const {
-  txn.Append(aggregate_id, before.version, std::move(events), after.SerializeAsString());
+  txn.Append(aggregate_id, before.version, std::move(events), SerializeState(after));
   const std::set<std::string> old_keys = IndexKeysOf(aggregate_id, before.state, jurisdiction_);
   const std::set<std::string> new_keys = IndexKeysOf(aggregate_id, after, jurisdiction_);
   std::vector<std::string> removed, added;

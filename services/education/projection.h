@@ -39,6 +39,11 @@ struct Loaded {
   uint64_t version = 0;  // 0: the aggregate does not exist
 };
 
+// The stored bytes of an aggregate's state: deterministic (a plan's map of
+// session ids serializes in key order), so the live state and lxaudit's
+// rebuilt one are byte for byte equal.
+std::string SerializeState(const lianxin::v1::EducationState& state);
+
 // The index keys of one aggregate's state, as `jurisdiction` keeps them.
 std::set<std::string> IndexKeysOf(const std::string& aggregate_id,
                                   const lianxin::v1::EducationState& state,

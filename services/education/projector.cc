@@ -24,7 +24,7 @@ class EducationProjector final : public Projector {
       return absl::InvalidArgumentError(
           absl::StrCat("aggregate ", event.aggregate_id(), ": state does not parse"));
     }
-    return education::Evolve(std::move(before), event, settings_).SerializeAsString();
+    return SerializeState(education::Evolve(std::move(before), event, settings_));
   }
 
   std::vector<std::pair<std::string, std::string>> IndexRows(

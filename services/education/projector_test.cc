@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
@@ -65,6 +66,22 @@ class ProjectorTest : public ::testing::Test {
   std::unique_ptr<EducationProjection> projection_;
   int registry_events_ = 0;
 };
+
+// A committed plan's map of session ids, filled in two orders, is stored as
+// the same bytes (a map's wire order otherwise follows its hash table).
+TEST(SerializeStateTest, PlanStateBytesDoNotDependOnInsertionOrder) {
+  lianxin::v1::EducationState forward, backward;
+  auto* forward_ids = forward.mutable_plan()->mutable_commit()->mutable_session_ids();
+  auto* backward_ids = backward.mutable_plan()->mutable_commit()->mutable_session_ids();
+  for (int i = 0; i < 64; ++i) {
+    (*forward_ids)[absl::StrCat("candidate-", i)] = absl::StrCat("654322-session-", i);
+    (*backward_ids)[absl::StrCat("candidate-", 63 - i)] = absl::StrCat("654322-session-", 63 - i);
+  }
+  EXPECT_EQ(SerializeState(forward), SerializeState(backward));
+  lianxin::v1::EducationState parsed;
+  ASSERT_TRUE(parsed.ParseFromString(SerializeState(forward)));
+  EXPECT_EQ(parsed.plan().commit().session_ids_size(), 64);
+}
 
 TEST_F(ProjectorTest, FoldOfTheLogMatchesTheLiveStateAndIndexes) {
   // Two members from the registry; one leaves (pre-departure obligation).
