@@ -4,6 +4,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
+#include "libs/service/idempotency.h"
 
 namespace lianxin::appraisal {
 
@@ -15,29 +16,6 @@ constexpr int kMaxRaceRetries = 8;
 constexpr char kService[] = "/lianxin.v1.Appraisal/";
 
 std::string Method(const char* rpc) { return absl::StrCat(kService, rpc); }
-
-// The idempotency record: the RPC's name, then its serialized reply.
-std::string IdempotencyRecord(const std::string& method, const google::protobuf::Message& reply) {
-  return absl::StrCat(method, "\n", reply.SerializeAsString());
-}
-
-// Returns true (and fills `reply`) if `request_id` was already answered.
-absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
-                            const std::string& request_id, google::protobuf::Message* reply) {
-  absl::StatusOr<std::string> record = store.LookupIdempotency(request_id);
-  if (absl::IsNotFound(record.status())) return false;
-  if (!record.ok()) return record.status();
-  const size_t newline = record->find('\n');
-  const std::string first_method = record->substr(0, newline);
-  if (newline == std::string::npos || first_method != method) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("request_id: ", request_id, " was already used for ", first_method));
-  }
-  if (!reply->ParseFromString(record->substr(newline + 1))) {
-    return absl::DataLossError(absl::StrCat("stored reply of ", request_id, " does not parse"));
-  }
-  return true;
-}
 
 absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
 
@@ -121,7 +99,7 @@ absl::Status AppraisalService::Mutate(const Principal& caller, const char* rpc,
                                       const FillReply& fill, google::protobuf::Message* reply) {
   const std::string method = Method(rpc);
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
   if (replayed) return absl::OkStatus();
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
@@ -144,7 +122,7 @@ absl::Status AppraisalService::Mutate(const Principal& caller, const char* rpc,
     }
     RETURN_IF_ERROR(result.status());
     if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
       return absl::OkStatus();
     }
     if (options_.on_commit) options_.on_commit();
@@ -181,7 +159,7 @@ absl::Status AppraisalService::OpenCycle(const Principal& caller,
   }
   const std::string method = Method("OpenCycle");
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request.request_id(), reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request.request_id(), reply));
   if (replayed) return absl::OkStatus();
   std::lock_guard<std::mutex> lock(cycle_mu_);
   const std::string cycle_id = CycleId(projection_.jurisdiction(), request.year());
@@ -213,7 +191,7 @@ absl::Status AppraisalService::OpenCycle(const Principal& caller,
     if (absl::IsAborted(result.status()) && attempt < kMaxRaceRetries) continue;
     RETURN_IF_ERROR(result.status());
     if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, Replay(store, method, request.request_id(), reply));
+      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request.request_id(), reply));
       return absl::OkStatus();
     }
     if (options_.on_commit) options_.on_commit();

@@ -8,6 +8,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
+#include "libs/service/idempotency.h"
 
 namespace lianxin::contact {
 
@@ -20,28 +21,6 @@ constexpr int kMaxRaceRetries = 8;
 constexpr size_t kMaxParagraph = 2000;
 
 std::string Method(const char* rpc) { return absl::StrCat("/lianxin.v1.ContactTracking/", rpc); }
-
-std::string IdempotencyRecord(const std::string& method, const google::protobuf::Message& reply) {
-  return absl::StrCat(method, "\n", reply.SerializeAsString());
-}
-
-// Returns true (and fills `reply`) if `request_id` was already answered.
-absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
-                            const std::string& request_id, google::protobuf::Message* reply) {
-  absl::StatusOr<std::string> record = store.LookupIdempotency(request_id);
-  if (absl::IsNotFound(record.status())) return false;
-  if (!record.ok()) return record.status();
-  const size_t newline = record->find('\n');
-  const std::string first_method = record->substr(0, newline);
-  if (newline == std::string::npos || first_method != method) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("request_id: ", request_id, " was already used for ", first_method));
-  }
-  if (!reply->ParseFromString(record->substr(newline + 1))) {
-    return absl::DataLossError(absl::StrCat("stored reply of ", request_id, " does not parse"));
-  }
-  return true;
-}
 
 std::string OrEmpty(std::optional<absl::CivilDay> day) {
   return day.has_value() ? FormatDate(*day) : "";
@@ -135,7 +114,7 @@ absl::Status ContactService::MutateMember(const Principal& caller, const char* r
                                           lianxin::v1::ContactMutationReply* reply) {
   const std::string method = Method(rpc);
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
   if (replayed) return absl::OkStatus();
   for (int attempt = 0;; ++attempt) {
     ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
@@ -165,7 +144,7 @@ absl::Status ContactService::MutateMember(const Principal& caller, const char* r
     }
     RETURN_IF_ERROR(result.status());
     if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
       return absl::OkStatus();
     }
     if (options_.on_commit) options_.on_commit();
@@ -280,7 +259,7 @@ absl::Status ContactService::OpenConsultation(const Principal& caller,
                       .status());
   const std::string method = Method("OpenConsultation");
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request.request_id(), reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request.request_id(), reply));
   if (replayed) return absl::OkStatus();
   for (int attempt = 0;; ++attempt) {
     const std::string ticket_id = TicketId(projection_.jurisdiction(), store.LastSequence() + 1);
@@ -298,7 +277,7 @@ absl::Status ContactService::OpenConsultation(const Principal& caller,
     if (absl::IsAborted(result.status()) && attempt < kMaxRaceRetries) continue;
     RETURN_IF_ERROR(result.status());
     if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, Replay(store, method, request.request_id(), reply));
+      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request.request_id(), reply));
       return absl::OkStatus();
     }
     if (options_.on_commit) options_.on_commit();
@@ -324,7 +303,7 @@ absl::Status ContactService::CloseConsultation(const Principal& caller,
           .status());
   const std::string method = Method("CloseConsultation");
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request.request_id(), reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request.request_id(), reply));
   if (replayed) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::optional<LoadedTicket> ticket, projection_.LoadTicket(request.ticket_id()));
   if (!ticket.has_value() || !IsTicketId(request.ticket_id())) {
@@ -344,7 +323,7 @@ absl::Status ContactService::CloseConsultation(const Principal& caller,
   absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
   RETURN_IF_ERROR(result.status());
   if (result->duplicate) {
-    ASSIGN_OR_RETURN(replayed, Replay(store, method, request.request_id(), reply));
+    ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request.request_id(), reply));
     return absl::OkStatus();
   }
   if (options_.on_commit) options_.on_commit();

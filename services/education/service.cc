@@ -10,6 +10,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
+#include "libs/service/idempotency.h"
 #include "services/education/domain/planner.h"
 
 namespace lianxin::education {
@@ -23,27 +24,6 @@ constexpr int kMaxRaceRetries = 16;
 constexpr char kService[] = "/lianxin.v1.EducationScheduling/";
 constexpr uint32_t kMaxCapacity = 10000;
 constexpr int kMaxWindowDays = 62;
-
-std::string IdempotencyRecord(const std::string& method, const google::protobuf::Message& reply) {
-  return absl::StrCat(method, "\n", reply.SerializeAsString());
-}
-
-absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
-                            const std::string& request_id, google::protobuf::Message* reply) {
-  absl::StatusOr<std::string> record = store.LookupIdempotency(request_id);
-  if (absl::IsNotFound(record.status())) return false;
-  if (!record.ok()) return record.status();
-  const size_t newline = record->find('\n');
-  const std::string first_method = record->substr(0, newline);
-  if (newline == std::string::npos || first_method != method) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("request_id: ", request_id, " was already used for ", first_method));
-  }
-  if (!reply->ParseFromString(record->substr(newline + 1))) {
-    return absl::DataLossError(absl::StrCat("stored reply of ", request_id, " does not parse"));
-  }
-  return true;
-}
 
 bool ValidTopic(int topic) {
   return lianxin::v1::CourseTopic_IsValid(topic) && topic != lianxin::v1::COURSE_TOPIC_UNSPECIFIED;
@@ -147,7 +127,7 @@ absl::Status EducationService::Run(
     const std::function<absl::Status(Batch&, const Context&)>& attempt, const Principal& caller) {
   const std::string method = absl::StrCat(kService, rpc);
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
   if (replayed) return absl::OkStatus();
   for (int round = 0;; ++round) {
     reply->Clear();
@@ -162,7 +142,7 @@ absl::Status EducationService::Run(
     }
     RETURN_IF_ERROR(result.status());
     if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
       return absl::OkStatus();
     }
     if (options_.on_commit) options_.on_commit();

@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "libs/common/status_macros.h"
 #include "libs/runtime/validate.h"
+#include "libs/service/idempotency.h"
 #include "services/registry/summary.h"
 
 namespace lianxin::registry {
@@ -20,29 +21,6 @@ constexpr int kMaxRaceRetries = 8;
 constexpr char kService[] = "/lianxin.v1.Registry/";
 
 std::string Method(const char* rpc) { return absl::StrCat(kService, rpc); }
-
-// The idempotency record: the RPC's name, then its serialized reply.
-std::string IdempotencyRecord(const std::string& method, const google::protobuf::Message& reply) {
-  return absl::StrCat(method, "\n", reply.SerializeAsString());
-}
-
-// Returns true (and fills `reply`) if `request_id` was already answered.
-absl::StatusOr<bool> Replay(const EventStore& store, const std::string& method,
-                            const std::string& request_id, google::protobuf::Message* reply) {
-  absl::StatusOr<std::string> record = store.LookupIdempotency(request_id);
-  if (absl::IsNotFound(record.status())) return false;
-  if (!record.ok()) return record.status();
-  const size_t newline = record->find('\n');
-  const std::string first_method = record->substr(0, newline);
-  if (newline == std::string::npos || first_method != method) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("request_id: ", request_id, " was already used for ", first_method));
-  }
-  if (!reply->ParseFromString(record->substr(newline + 1))) {
-    return absl::DataLossError(absl::StrCat("stored reply of ", request_id, " does not parse"));
-  }
-  return true;
-}
 
 absl::Status CheckMutator(const Principal& caller, const std::string& jurisdiction) {
   RETURN_IF_ERROR(CheckCanMutate(caller));
@@ -219,7 +197,7 @@ absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc,
   RETURN_IF_ERROR(
       FieldChecker().RequestId(request_id).Text("member_id", member_id, 1, 64).status());
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
   if (replayed) return absl::OkStatus();
 
   for (int attempt = 0;; ++attempt) {
@@ -249,7 +227,7 @@ absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc,
     }
     RETURN_IF_ERROR(result.status());
     if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
       return absl::OkStatus();
     }
     if (options_.on_commit) options_.on_commit();
@@ -265,7 +243,7 @@ absl::Status RegistryService::Create(
     google::protobuf::Message* reply) {
   const std::string method = Method(rpc);
   EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, Replay(store, method, request_id, reply));
+  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
   if (replayed) return absl::OkStatus();
 
   const std::string id_hash = options_.hasher->Hash(id_number);
@@ -296,7 +274,7 @@ absl::Status RegistryService::Create(
   }
   RETURN_IF_ERROR(result.status());
   if (result->duplicate) {
-    ASSIGN_OR_RETURN(replayed, Replay(store, method, request_id, reply));
+    ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
     return absl::OkStatus();
   }
   if (options_.on_commit) options_.on_commit();
