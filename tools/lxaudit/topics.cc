@@ -41,7 +41,6 @@ absl::StatusOr<std::vector<Event>> ReadTopic(const KafkaConfig& kafka, const std
                    bus_internal::NewConf(kafka, {{"group.id", absl::StrCat("lxaudit-", getpid())},
                                                  {"enable.auto.commit", "false"},
                                                  {"enable.auto.offset.store", "false"},
-                                                 {"allow.auto.create.topics", "false"},
                                                  {"enable.partition.eof", "false"}}));
   ASSIGN_OR_RETURN(HandlePtr consumer, bus_internal::NewHandle(RD_KAFKA_CONSUMER, std::move(conf)));
 
