@@ -41,6 +41,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/eventstore/event_store_internal.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
@@ -889,11 +890,17 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   db_options.keep_log_file_num = 4;
   // Bounds the WAL kept alive by rarely written families, hence reopen time.
   db_options.max_total_wal_size = 256 << 20;
-  db_options.db_write_buffer_size = 256 << 20;
+  // Memory: all memtables together, and one cache for data, index and filter
+  // blocks (which otherwise stay in memory for every SST), bound what a
+  // service holds however large its history (docs/benchmarks.md, memory).
+  db_options.db_write_buffer_size = 64 << 20;
   // Commits look up aggregates, idempotency keys and route counters, mostly
   // missing for new ones: bloom filters keep those misses off the disk.
   rocksdb::BlockBasedTableOptions table_options;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table_options.block_cache = rocksdb::NewLRUCache(64 << 20);
+  table_options.cache_index_and_filter_blocks = true;
+  table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
