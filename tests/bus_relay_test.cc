@@ -49,8 +49,7 @@ INSTANTIATE_TEST_SUITE_P(PollIntervalMs, RelayOutageTest, ::testing::Values(200,
 
 TEST_P(RelayOutageTest, Relay_BrokersDown_KeepsRowsAndDeliversAllWhenTheyReturn) {
   RecordingHandler& handler = *NewHandler(reader_.get());
-  OutboxRelay& relay =
-      StartRelay({{"message.timeout.ms", "1000"}}, absl::Milliseconds(GetParam()));
+  OutboxRelay& relay = StartRelay({{"message.timeout.ms", "1000"}}, absl::Milliseconds(GetParam()));
   Consumer& consumer = StartConsumer(reader_.get(), &handler);
   Append("m-1", 2);
   ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-1") == "1,2"; }));
@@ -64,11 +63,12 @@ TEST_P(RelayOutageTest, Relay_BrokersDown_KeepsRowsAndDeliversAllWhenTheyReturn)
   broker_->Signal(SIGUSR2);
   ASSERT_TRUE(WaitFor([&] {
     return Applied(*reader_, "m-1") == "1,2,3,4,5,6,7,8" && Applied(*reader_, "m-2") == "1,2";
-  })) << Applied(*reader_, "m-1") << " / " << Applied(*reader_, "m-2") << "; outbox depth "
-      << OutboxDepth(*origin_) << ", relay delivered " << relay.stats().rows_delivered
-      << " failed " << relay.stats().delivery_failures << " restarts "
-      << relay.stats().producer_restarts << "; consumer messages " << consumer.stats().messages
-      << " applied " << consumer.stats().applied << " retries " << consumer.stats().retries;
+  })) << Applied(*reader_, "m-1")
+      << " / " << Applied(*reader_, "m-2") << "; outbox depth " << OutboxDepth(*origin_)
+      << ", relay delivered " << relay.stats().rows_delivered << " failed "
+      << relay.stats().delivery_failures << " restarts " << relay.stats().producer_restarts
+      << "; consumer messages " << consumer.stats().messages << " applied "
+      << consumer.stats().applied << " retries " << consumer.stats().retries;
   EXPECT_TRUE(WaitFor([&] { return OutboxDepth(*origin_) == 0; }));
 }
 

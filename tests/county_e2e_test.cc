@@ -31,11 +31,10 @@ class CountyEndToEndTest : public ::testing::Test {
     LX_ASSERT_OK(cluster_.Start());
     for (const char* code : {kFuyun, kTianshan}) {
       for (const char* service : {"contact", "education"}) {
-        absl::StatusOr<RegistryCluster::ServiceProcess> started =
-            registries().StartService(service, code,
-                                      service == std::string("contact")
-                                          ? std::vector<std::string>{"--sweep_interval=200ms"}
-                                          : std::vector<std::string>{});
+        absl::StatusOr<RegistryCluster::ServiceProcess> started = registries().StartService(
+            service, code,
+            service == std::string("contact") ? std::vector<std::string>{"--sweep_interval=200ms"}
+                                              : std::vector<std::string>{});
         ASSERT_TRUE(started.ok()) << started.status();
         addresses_[absl::StrCat(service, "/", code)] = started->address;
         processes_.push_back(std::move(started->process));
@@ -88,21 +87,23 @@ class CountyEndToEndTest : public ::testing::Test {
   std::vector<std::unique_ptr<ChildProcess>> processes_;
 };
 
-TEST_F(CountyEndToEndTest, DestinationsContactAndTraining_ReachTheOriginsEvidence_AndEveryLogReplays) {
+TEST_F(CountyEndToEndTest,
+       DestinationsContactAndTraining_ReachTheOriginsEvidence_AndEveryLogReplays) {
   LX_ASSERT_OK_AND_ASSIGN(std::string id, registries().RegisterAway(kFuyun, kTianshan, "马秀兰"));
   LX_ASSERT_OK(registries().RecordArrival(kTianshan, Arrival(id, kTianshan)));
 
   // A contact recorded by Tianshan's operator, once Tianshan's contact service
   // has learnt of the member from its registry.
   auto tianshan_contact = Stub<v1::ContactTracking>("contact", kTianshan);
-  const v1::RecordContactRequest contact =
-      ContactReport(id, -1, v1::CONTACT_KIND_QUARTERLY_REPORT);
+  const v1::RecordContactRequest contact = ContactReport(id, -1, v1::CONTACT_KIND_QUARTERLY_REPORT);
   ASSERT_TRUE(WaitFor(
       [&] {
         v1::ContactMutationReply reply;
-        return As(kTianshan, [&](grpc::ClientContext* context) {
-                 return tianshan_contact->RecordContact(context, contact, &reply);
-               }).ok();
+        return As(kTianshan,
+                  [&](grpc::ClientContext* context) {
+                    return tianshan_contact->RecordContact(context, contact, &reply);
+                  })
+            .ok();
       },
       kDeliveryTimeout));
 
@@ -132,9 +133,11 @@ TEST_F(CountyEndToEndTest, DestinationsContactAndTraining_ReachTheOriginsEvidenc
   ASSERT_TRUE(WaitFor(
       [&] {
         v1::EnrollReply reply;
-        return As(kTianshan, [&](grpc::ClientContext* context) {
-                 return tianshan_education->Enroll(context, enroll, &reply);
-               }).ok();
+        return As(kTianshan,
+                  [&](grpc::ClientContext* context) {
+                    return tianshan_education->Enroll(context, enroll, &reply);
+                  })
+            .ok();
       },
       kDeliveryTimeout));
   v1::RecordAttendanceRequest attend;

@@ -378,9 +378,8 @@ class RegistryCluster {
     if (!child.ok()) return child.status();
     absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
     if (!line.ok()) {
-      return absl::UnavailableError(absl::StrCat(service, " ", code, ": ",
-                                                 line.status().ToString(), "\n",
-                                                 Tail(ReadFile(stderr_path), 20)));
+      return absl::UnavailableError(absl::StrCat(service, " ", code, ": ", line.status().ToString(),
+                                                 "\n", Tail(ReadFile(stderr_path), 20)));
     }
     return ServiceProcess{*std::move(child), line->substr(std::string("listening ").size())};
   }

@@ -11,7 +11,8 @@
 //     … config->listen_address …
 //
 // Flags: --listen, --metrics_address, --tokens_file, --data_dir, --jurisdiction,
-// --kafka_brokers, --kafka_config, --counties_on_lianxin, --tls_cert, --tls_key, --tls_ca, --shutdown_grace.
+// --kafka_brokers, --kafka_config, --counties_on_lianxin, --tls_cert, --tls_key, --tls_ca,
+// --shutdown_grace.
 #ifndef LIANXIN_LIBS_RUNTIME_CONFIG_H_
 #define LIANXIN_LIBS_RUNTIME_CONFIG_H_
 

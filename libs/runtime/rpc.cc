@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <deque>
 #include <exception>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -67,7 +67,7 @@ namespace {
 // outcome, and returns the outcome.
 absl::Status ServeCall(grpc::CallbackServerContext* context, absl::string_view method,
                        const RpcPlumbing& plumbing,
-                   absl::FunctionRef<absl::Status(const Principal&)> handler) {
+                       absl::FunctionRef<absl::Status(const Principal&)> handler) {
   absl::Status status = RunGuarded(method, [&]() -> absl::Status {
     absl::StatusOr<Principal> caller = plumbing.authenticator->Authenticate(context);
     if (!caller.ok()) return caller.status();
@@ -207,14 +207,15 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
             pool_->Run([this, &name, &handler, context, request_bytes, reply_bytes, reactor,
                         scope = std::make_unique<RpcScope>(plumbing_.metrics, name),
                         request = new_request(), reply = new_reply()]() mutable {
-              absl::Status status = ServeCall(context, name, plumbing_, [&](const Principal& caller) {
-                RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
-                RETURN_IF_ERROR(handler(caller, *request, reply.get()));
-                std::string wire = reply->SerializeAsString();
-                grpc::Slice slice(wire);
-                *reply_bytes = grpc::ByteBuffer(&slice, 1);
-                return absl::OkStatus();
-              });
+              absl::Status status =
+                  ServeCall(context, name, plumbing_, [&](const Principal& caller) {
+                    RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
+                    RETURN_IF_ERROR(handler(caller, *request, reply.get()));
+                    std::string wire = reply->SerializeAsString();
+                    grpc::Slice slice(wire);
+                    *reply_bytes = grpc::ByteBuffer(&slice, 1);
+                    return absl::OkStatus();
+                  });
               reactor->Finish(scope->Finish(status));
             });
             return reactor;

@@ -3,8 +3,8 @@
 #include "libs/runtime/server.h"
 
 #include <fstream>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -281,13 +281,12 @@ class GatheringEcho final : public UnaryService {
         "Say", [this](const Principal&, const v1::EchoRequest&, v1::EchoReply* reply) {
           absl::MutexLock lock(&mu_);
           ++inside_;
-          const bool together = mu_.AwaitWithTimeout(
-              absl::Condition(
-                  +[](GatheringEcho* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-                    return self->inside_ >= self->expected_;
-                  },
-                  this),
-              absl::Seconds(20));
+          const bool together =
+              mu_.AwaitWithTimeout(absl::Condition(
+                                       +[](GatheringEcho* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                                            self->mu_) { return self->inside_ >= self->expected_; },
+                                       this),
+                                   absl::Seconds(20));
           reply->set_text(together ? "together" : "alone");
           return absl::OkStatus();
         });
