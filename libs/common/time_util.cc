@@ -29,6 +29,8 @@ std::string FormatDate(absl::CivilDay day) {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
 
+absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
+
 void ToTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t seconds = absl::ToUnixSeconds(t);  // rounds toward the past
   ts->set_seconds(seconds);

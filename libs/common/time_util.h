@@ -23,6 +23,10 @@ std::optional<absl::CivilDay> ParseDate(std::string_view text);
 // "YYYY-MM-DD".
 std::string FormatDate(absl::CivilDay day);
 
+// The counties' civil time: China Standard Time, UTC+8, all year. Every
+// "today" and every date of an instant is taken in it.
+absl::TimeZone CountyTimeZone();
+
 void ToTimestamp(absl::Time t, google::protobuf::Timestamp* ts);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
 

@@ -17,8 +17,6 @@ constexpr char kService[] = "/lianxin.v1.Appraisal/";
 
 std::string Method(const char* rpc) { return absl::StrCat(kService, rpc); }
 
-absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
-
 FieldChecker& Year(FieldChecker& check, int year, bool optional) {
   return check.Require((optional && year == 0) || (year >= 2000 && year <= 2100), "year",
                        "must be 2000–2100");

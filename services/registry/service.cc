@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
 #include "services/registry/summary.h"
@@ -73,8 +74,6 @@ lianxin::v1::HistoryEntry ToHistoryEntry(const lianxin::v1::Event& event) {
 }
 
 }  // namespace
-
-absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
 
 RegistryService::RegistryService(RegistryServiceOptions options)
     : UnaryService("lianxin.v1.Registry", options.plumbing),

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "lianxin/v1/registry.pb.h"
 #include "libs/common/clock.h"
+#include "libs/common/time_util.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/rpc.h"
 #include "services/registry/domain/decider.h"
@@ -21,9 +22,6 @@
 #include "services/registry/projection.h"
 
 namespace lianxin::registry {
-
-// China has one time zone and no daylight saving: the counties' calendar day.
-absl::TimeZone CountyTimeZone();
 
 struct RegistryServiceOptions {
   RegistryProjection* projection = nullptr;  // not owned

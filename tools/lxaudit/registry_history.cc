@@ -19,8 +19,6 @@ using registry::Events;
 using registry::LoadedMember;
 using registry::RegistryProjection;
 
-absl::TimeZone County() { return absl::FixedTimeZone(8 * 60 * 60); }
-
 struct Member {
   std::string id;
   v1::MemberFacts facts;
@@ -49,7 +47,7 @@ absl::StatusOr<HistoryStats> GenerateRegistryHistory(EventStore* store, ManualCl
     std::vector<Member> wave(count);
     for (int step = 0; step < steps; ++step) {
       const absl::Time now = clock.Now();
-      const absl::CivilDay today = absl::ToCivilDay(now, County());
+      const absl::CivilDay today = absl::ToCivilDay(now, CountyTimeZone());
       Transaction txn;
       for (int i = 0; i < count; ++i) {
         Member& m = wave[i];

@@ -62,8 +62,6 @@ std::string LogName(const Event& event) {
 
 }  // namespace
 
-absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
-
 absl::Time EndOfCountyDay(absl::CivilDay day) {
   return absl::FromCivil(absl::CivilSecond(day + 1), CountyTimeZone());
 }

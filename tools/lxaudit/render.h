@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "libs/common/time_util.h"
 #include "libs/eventstore/event_store.h"
 
 namespace lianxin::lxaudit {
@@ -43,8 +44,6 @@ absl::StatusOr<std::string> TimelineJson(const TimelineEntry& entry);
 // INVALID_ARGUMENT if the type is unknown or the bytes do not parse.
 absl::StatusOr<std::string> StateJson(const std::string& message_name, const std::string& state);
 
-// The county calendar (UTC+8) and the first instant after `day` in it.
-absl::TimeZone CountyTimeZone();
 absl::Time EndOfCountyDay(absl::CivilDay day);
 
 }  // namespace lianxin::lxaudit

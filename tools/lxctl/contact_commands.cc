@@ -37,7 +37,7 @@ std::vector<FlagSpec> AsOfFlags() {
 // "2026-03-01 09:30" in the county's time (UTC+8), or "" when unset.
 std::string CountyTime(const google::protobuf::Timestamp& at) {
   if (at.seconds() == 0 && at.nanos() == 0) return "";
-  return absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(at), absl::FixedTimeZone(8 * 3600));
+  return absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(at), CountyTimeZone());
 }
 
 // An optional instant flag given as YYYY-MM-DD[THH:MM] in the county's time.
@@ -47,7 +47,7 @@ absl::Status SetInstant(const ParsedArgs& args, absl::string_view flag,
   const std::string text = args.Get(flag);
   absl::Time t;
   std::string error;
-  const absl::TimeZone county = absl::FixedTimeZone(8 * 3600);
+  const absl::TimeZone county = CountyTimeZone();
   if (!absl::ParseTime("%Y-%m-%dT%H:%M", text, county, &t, &error) &&
       !absl::ParseTime("%Y-%m-%d", text, county, &t, &error)) {
     return UsageError(absl::InvalidArgumentError(

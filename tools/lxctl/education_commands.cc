@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "lianxin/v1/education.grpc.pb.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/time_util.h"
 #include "tools/lxctl/commands.h"
 
 namespace lianxin::lxctl {
@@ -18,8 +19,6 @@ namespace {
 
 namespace v1 = ::lianxin::v1;
 using Stub = v1::EducationScheduling::Stub;
-
-absl::TimeZone CountyZone() { return absl::FixedTimeZone(8 * 60 * 60); }
 
 // Runs one RPC of the --county county's education service.
 template <typename Request, typename Reply>
@@ -67,7 +66,7 @@ absl::Status TimeFlag(const ParsedArgs& args, absl::string_view flag,
                       google::protobuf::Timestamp* out) {
   absl::Time t;
   std::string error;
-  if (!absl::ParseTime("%Y-%m-%dT%H:%M", args.Get(flag), CountyZone(), &t, &error)) {
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M", args.Get(flag), CountyTimeZone(), &t, &error)) {
     return UsageError(absl::InvalidArgumentError(absl::StrCat(
         "--", flag, ": '", args.Get(flag), "' is not YYYY-MM-DDTHH:MM (county time)")));
   }
@@ -76,7 +75,7 @@ absl::Status TimeFlag(const ParsedArgs& args, absl::string_view flag,
 }
 
 std::string CountyTime(const google::protobuf::Timestamp& at) {
-  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(at.seconds()), CountyZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(at.seconds()), CountyTimeZone());
 }
 
 absl::StatusOr<int> Done(const ParsedArgs& args, const std::string& what, uint64_t version,

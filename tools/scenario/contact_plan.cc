@@ -24,8 +24,6 @@ constexpr const char* kLiaisons[][2] = {
 constexpr const char* kTopics[] = {"组织关系转接", "务工求职", "党费缴纳", "流动党员活动证",
                                    "子女入学",     "社保医保", "工资拖欠", "学习资料"};
 
-absl::TimeZone County() { return absl::FixedTimeZone(8 * 3600); }
-
 struct Away {
   const Member* member;
   absl::CivilDay left_on;
@@ -178,7 +176,7 @@ ContactPlan GenerateContactPlan(const Plan& plan,
   for (int k = 0; k < kSurveyConsultations; ++k) {
     const absl::CivilDay day = today - 363 + (k * 362) / kSurveyConsultations;
     const absl::Time received = absl::FromCivil(
-        absl::CivilSecond(day.year(), day.month(), day.day(), 9 + k % 8, 15, 0), County());
+        absl::CivilSecond(day.year(), day.month(), day.day(), 9 + k % 8, 15, 0), CountyTimeZone());
     v1::OpenConsultationRequest open;
     open.set_request_id(absl::StrCat("scn", plan.seed(), "-ticket-", k));
     open.set_jurisdiction(plan.focus_county());

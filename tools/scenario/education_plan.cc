@@ -14,8 +14,6 @@ namespace {
 
 namespace v1 = ::lianxin::v1;
 
-absl::TimeZone County() { return absl::FixedTimeZone(8 * 60 * 60); }
-
 struct CourseSpec {
   const char* title;
   v1::CourseTopic topic;
@@ -160,7 +158,7 @@ EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::s
       r.set_location(online ? "富蕴党建云课堂" : kPlaces[place].name);
       const int hour = 9 + 3 * static_cast<int>(k);
       const absl::Time start = absl::FromCivil(
-          absl::CivilSecond(day.year(), day.month(), day.day(), hour, 0, 0), County());
+          absl::CivilSecond(day.year(), day.month(), day.day(), hour, 0, 0), CountyTimeZone());
       r.mutable_starts_at()->set_seconds(absl::ToUnixSeconds(start));
       r.mutable_ends_at()->set_seconds(absl::ToUnixSeconds(start) +
                                        int64_t{kCourses[course].hours} * 3600);

@@ -33,6 +33,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/common/time_util.h"
 #include "services/registry/domain/rules.h"
 #include "tools/lxctl/endpoints.h"
 #include "tools/scenario/appraisal_plan.h"
@@ -71,7 +72,7 @@ int Fail(const absl::Status& status) {
 
 absl::StatusOr<absl::CivilDay> Today() {
   const std::string flag = absl::GetFlag(FLAGS_today);
-  if (flag.empty()) return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 60 * 60));
+  if (flag.empty()) return absl::ToCivilDay(absl::Now(), CountyTimeZone());
   std::optional<absl::CivilDay> day = ParseDate(flag);
   if (!day.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("--today: '", flag, "' is not YYYY-MM-DD"));

@@ -44,9 +44,7 @@ void MaybeResume(const ContactMemberState& state, const lianxin::v1::ContactReco
 
 }  // namespace
 
-absl::CivilDay CountyDay(absl::Time t) {
-  return absl::ToCivilDay(t, absl::FixedTimeZone(8 * 60 * 60));
-}
+absl::CivilDay CountyDay(absl::Time t) { return absl::ToCivilDay(t, CountyTimeZone()); }
 
 std::string TicketId(const std::string& jurisdiction, uint64_t number) {
   return absl::StrFormat("%s-T%06d", jurisdiction, number);

@@ -6,8 +6,6 @@ namespace lianxin::education {
 
 using lianxin::v1::CourseMode;
 
-absl::TimeZone CountyTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
-
 absl::CivilDay CountyDay(int64_t unix_seconds) {
   return absl::ToCivilDay(absl::FromUnixSeconds(unix_seconds), CountyTimeZone());
 }

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "lianxin/v1/education.pb.h"
 #include "lianxin/v1/events.pb.h"
+#include "libs/common/time_util.h"
 
 namespace lianxin::education {
 
@@ -42,8 +43,6 @@ struct Settings {
   std::set<std::string> on_system;
 };
 
-// China has one time zone and no daylight saving: the counties' calendar day.
-absl::TimeZone CountyTimeZone();
 // The county's calendar day of an instant given in Unix seconds.
 absl::CivilDay CountyDay(int64_t unix_seconds);
 int64_t Seconds(const google::protobuf::Timestamp& t);
