@@ -42,10 +42,29 @@ struct RowInFlight {
   bool failed = false;  // some delivery failed
 };
 
+// Where the relay records the id of the Kafka cluster it publishes to (a
+// row of the consumer markers' family, which projections and replay ignore).
+constexpr char kClusterIdKey[] = "relay/cluster_id";
+
+// The last offset a delivery got, per (topic, partition).
+using DeliveredOffsets = std::map<std::pair<std::string, int32_t>, int64_t>;
+
+// Notes where `msg` was delivered; false if its offset is not past the last
+// one noted for its partition (on a sound broker, offsets only grow).
+bool NoteDelivered(const rd_kafka_message_t* msg, DeliveredOffsets* offsets) {
+  auto [it, first] =
+      offsets->try_emplace({rd_kafka_topic_name(msg->rkt), msg->partition}, msg->offset);
+  if (first) return true;
+  const bool grew = msg->offset > it->second;
+  it->second = std::max(it->second, msg->offset);
+  return grew;
+}
+
 // What Republish's delivery reports count.
 struct RepublishTally {
   uint64_t acknowledged = 0;
   uint64_t failed = 0;
+  DeliveredOffsets offsets;
 };
 
 class OutboxRelayImpl : public OutboxRelay {
@@ -55,6 +74,10 @@ class OutboxRelayImpl : public OutboxRelay {
   ~OutboxRelayImpl() override { Stop().IgnoreError(); }
 
   absl::Status Init() {
+    if (absl::StatusOr<std::string> id = options_.store->Get(Family::kApplied, kClusterIdKey);
+        id.ok()) {
+      cluster_id_ = *id;
+    }
     absl::StatusOr<HandlePtr> producer = NewProducer();
     if (!producer.ok()) return producer.status();
     producer_ = std::move(*producer);
@@ -85,6 +108,7 @@ class OutboxRelayImpl : public OutboxRelay {
     s.messages_produced = messages_produced_.load();
     s.delivery_failures = delivery_failures_.load();
     s.producer_restarts = producer_restarts_.load();
+    s.republished = republished_.load();
     return s;
   }
 
@@ -104,7 +128,15 @@ class OutboxRelayImpl : public OutboxRelay {
     auto* self = static_cast<OutboxRelayImpl*>(opaque);
     auto* row = static_cast<RowInFlight*>(msg->_private);
     if (row == nullptr) return;
-    if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (!NoteDelivered(msg, &self->delivered_)) {
+        LogWarning("the broker lost delivered messages; republishing the log",
+                   {{"topic", rd_kafka_topic_name(msg->rkt)},
+                    {"partition", absl::StrCat(msg->partition)},
+                    {"offset", absl::StrCat(msg->offset)}});
+        self->offset_went_back_ = true;
+      }
+    } else {
       row->failed = true;
       self->delivery_failures_.fetch_add(1);
       if (self->failure_logs_this_round_++ == 0) {
@@ -266,6 +298,67 @@ class OutboxRelayImpl : public OutboxRelay {
     }
   }
 
+  // True if the broker lost acknowledged data: the Kafka cluster is not the
+  // one the log was last published to (its cluster id changed: a broker
+  // restarted empty, a cluster rebuilt, also while this service was down), or
+  // a delivery got an offset at or below an earlier one's on its partition.
+  // Asks the cluster for metadata (which carries its id), so it blocks for up
+  // to 500 ms when no broker answers.
+  bool BrokerLostData() {
+    if (offset_went_back_) {
+      offset_went_back_ = false;
+      return true;
+    }
+    const rd_kafka_metadata_t* metadata = nullptr;
+    if (rd_kafka_metadata(producer_.get(), 0, nullptr, &metadata, 500) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return false;  // nobody answered: ask again next time
+    }
+    rd_kafka_metadata_destroy(metadata);
+    const char* id = rd_kafka_clusterid(producer_.get(), 0);
+    if (id == nullptr) return false;
+    const std::string cluster(id);
+    rd_kafka_mem_free(producer_.get(), const_cast<char*>(id));
+    if (cluster == cluster_id_) return false;
+    const bool replaced = !cluster_id_.empty();
+    if (replaced) {
+      LogWarning("the Kafka cluster was replaced; republishing the log",
+                 {{"was", cluster_id_}, {"now", cluster}});
+    }
+    cluster_id_ = cluster;
+    Transaction txn;
+    txn.Put(Family::kApplied, kClusterIdKey, cluster_id_);
+    if (absl::Status s = options_.store->Commit(std::move(txn)).status(); !s.ok()) {
+      LogWarning("relay could not record the cluster id", {{"error", s.ToString()}});
+    }
+    return replaced;
+  }
+
+  // Republishes the log after a loss, until every message is acknowledged.
+  void RepublishAfterLoss() {
+    // Deliveries in flight first, so that none is noted after the republication's.
+    rd_kafka_flush(producer_.get(), 10000);
+    CollectCompleted();
+    delivered_.clear();
+    offset_went_back_ = false;
+    for (;;) {
+      DeliveredOffsets offsets;
+      absl::StatusOr<uint64_t> sent = RepublishLog(&offsets);
+      if (sent.ok()) {
+        for (const auto& [where, offset] : offsets) {
+          delivered_[where] = std::max(delivered_[where], offset);
+        }
+        republished_.fetch_add(1);
+        return;
+      }
+      LogWarning("relay could not republish the log; trying again",
+                 {{"error", sent.status().ToString()}});
+      WaitForStop(options_.max_backoff);
+      if (StopRequested()) return;
+    }
+  }
+
+  absl::StatusOr<uint64_t> RepublishLog(DeliveredOffsets* offsets);
   void Run();
   void Drain();
 
@@ -286,6 +379,12 @@ class OutboxRelayImpl : public OutboxRelay {
   std::atomic<uint64_t> messages_produced_{0};
   std::atomic<uint64_t> delivery_failures_{0};
   std::atomic<uint64_t> producer_restarts_{0};
+  std::atomic<uint64_t> republished_{0};
+  // Where the deliveries went, and the cluster they went to (relay thread
+  // only; see BrokerLostData).
+  DeliveredOffsets delivered_;
+  bool offset_went_back_ = false;
+  std::string cluster_id_;
 
   absl::Mutex mu_;
   bool notified_ ABSL_GUARDED_BY(mu_) = true;  // read the outbox at start
@@ -303,6 +402,7 @@ void OutboxRelayImpl::Run() {
   bool read_now = true;
   absl::Time last_read = absl::InfinitePast();
   absl::Time last_metrics = absl::InfinitePast();
+  absl::Time last_loss_check = absl::Now();
   while (!StopRequested()) {
     if (fatal_.load()) {
       RebuildProducer();
@@ -352,6 +452,10 @@ void OutboxRelayImpl::Run() {
       last_metrics = now;
       UpdateMetrics();
     }
+    if (now - last_loss_check >= options_.loss_check_interval) {
+      last_loss_check = now;
+      if (BrokerLostData()) RepublishAfterLoss();
+    }
     if (!in_flight_.empty()) continue;
     // A failed row is retried only after the backoff, whatever woke the loop:
     // going round again on `read_now` alone would skip the read (a retry is
@@ -388,7 +492,10 @@ void OutboxRelayImpl::Drain() {
   completed_.clear();
 }
 
-absl::StatusOr<uint64_t> OutboxRelayImpl::Republish() {
+absl::StatusOr<uint64_t> OutboxRelayImpl::Republish() { return RepublishLog(nullptr); }
+
+// Republish, noting where each message went in `offsets` (if not null).
+absl::StatusOr<uint64_t> OutboxRelayImpl::RepublishLog(DeliveredOffsets* offsets) {
   absl::StatusOr<bus_internal::ConfPtr> conf =
       bus_internal::NewConf(options_.kafka, ProducerDefaults());
   if (!conf.ok()) return conf.status();
@@ -399,6 +506,7 @@ absl::StatusOr<uint64_t> OutboxRelayImpl::Republish() {
                                 auto* t = static_cast<RepublishTally*>(opaque);
                                 if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
                                   ++t->acknowledged;
+                                  NoteDelivered(msg, &t->offsets);
                                 } else {
                                   ++t->failed;
                                 }
@@ -435,6 +543,7 @@ absl::StatusOr<uint64_t> OutboxRelayImpl::Republish() {
     return absl::UnavailableError(absl::StrCat("republish: ", tally.failed + refused, " of ",
                                                sent + refused, " messages not delivered"));
   }
+  if (offsets != nullptr) *offsets = std::move(tally.offsets);
   return sent;
 }
 

@@ -8,6 +8,14 @@
 // off (capped) and tries again, forever: a broker that is down delays events
 // but never loses one. Delivery is at-least-once; consumers dedupe.
 //
+// A broker that lost acknowledged messages (lianxin-broker restarted empty,
+// a cluster rebuilt) is noticed: the cluster's id is not the one recorded in
+// the store at the last publication (checked every loss_check_interval, so a
+// loss while the service was down counts too), or a delivery got an offset not
+// past an earlier one's on the same partition. The relay then republishes its
+// whole log (Republish), consumers skip what they had, and stats().republished
+// counts it.
+//
 //   OutboxRelayOptions options{.kafka = kafka, .store = store.get(), .metrics = &metrics};
 //   ASSIGN_OR_RETURN(std::unique_ptr<OutboxRelay> relay, OutboxRelay::Start(options));
 //   ... after each commit that wrote outbox rows:
@@ -54,6 +62,8 @@ struct OutboxRelayOptions {
   // restarted empty): it is rebuilt, its rows are sent again. Keep it above
   // the producer's message.timeout.ms (30 s by default).
   absl::Duration stall_timeout = absl::Seconds(45);
+  // How often the Kafka cluster's id is compared with the recorded one.
+  absl::Duration loss_check_interval = absl::Seconds(2);
 };
 
 struct OutboxRelayStats {
@@ -61,6 +71,7 @@ struct OutboxRelayStats {
   uint64_t messages_produced = 0;  // Kafka messages handed to the producer
   uint64_t delivery_failures = 0;  // failed delivery reports (each causes a retry)
   uint64_t producer_restarts = 0;  // producers rebuilt after a fatal error or a stall
+  uint64_t republished = 0;        // whole-log republications after the broker lost data
 };
 
 class OutboxRelay {

@@ -10,10 +10,17 @@
 // Signals: SIGTERM/SIGINT stop it (exit 0); SIGUSR1 takes the brokers down
 // (connections closed, new ones refused), SIGUSR2 brings them back up, both
 // on every broker or only on --fault_broker.
+//
+// Fault injection by command (lxchaos): with --control_fifo=PATH it creates a
+// FIFO there and obeys one command a line written to it, each on one broker
+// id or on "all": "down 2", "up 2", "rtt all 200" (adds 200 ms to every
+// response: delayed delivery; "rtt all 0" ends it).
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,6 +29,7 @@
 #include <deque>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -47,6 +55,9 @@ ABSL_FLAG(std::string, bootstrap_file, "",
           "If set, the bootstrap address is also written to this file (atomically).");
 ABSL_FLAG(int, fault_broker, 0,
           "Broker id (1..N) that SIGUSR1/SIGUSR2 take down/up; 0 = all brokers.");
+ABSL_FLAG(std::string, control_fifo, "",
+          "If set, a FIFO created at this path takes fault commands, one a line: "
+          "\"down <id|all>\", \"up <id|all>\", \"rtt <id|all> <ms>\".");
 
 namespace {
 
@@ -154,6 +165,60 @@ void SetBrokersUp(rd_kafka_mock_cluster_t* cluster, int broker_count, int broker
           {{"broker", broker == 0 ? "all" : absl::StrCat(broker)}});
 }
 
+// Obeys one control command (see the file comment); logs what it did or why not.
+void RunControlCommand(rd_kafka_mock_cluster_t* cluster, int broker_count, absl::string_view line) {
+  std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+  if (words.empty()) return;
+  int broker = 0;
+  const bool all = words.size() >= 2 && words[1] == "all";
+  const bool target_ok = all || (words.size() >= 2 && absl::SimpleAtoi(words[1], &broker) &&
+                                 broker >= 1 && broker <= broker_count);
+  int rtt_ms = 0;
+  if (target_ok && words.size() == 2 && (words[0] == "down" || words[0] == "up")) {
+    SetBrokersUp(cluster, broker_count, broker, words[0] == "up");
+  } else if (target_ok && words.size() == 3 && words[0] == "rtt" &&
+             absl::SimpleAtoi(words[2], &rtt_ms) && rtt_ms >= 0) {
+    for (int id = 1; id <= broker_count; ++id) {
+      if (broker == 0 || id == broker) rd_kafka_mock_broker_set_rtt(cluster, id, rtt_ms);
+    }
+    LogInfo("broker round-trip time set",
+            {{"broker", all ? "all" : words[1]}, {"rtt_ms", absl::StrCat(rtt_ms)}});
+  } else {
+    LogError("unknown control command", {{"command", std::string(line)}});
+  }
+}
+
+// The cluster the control FIFO acts on; null once main() starts destroying it.
+absl::Mutex control_mu;
+rd_kafka_mock_cluster_t* controlled_cluster ABSL_GUARDED_BY(control_mu) = nullptr;
+
+// Reads control commands from the FIFO at `path` until the process ends. The
+// FIFO is opened read-write so that it never reports end of file when a writer
+// closes it.
+void ServeControlFifo(int broker_count, std::string path) {
+  int fd = open(path.c_str(), O_RDWR);
+  if (fd < 0) {
+    LogError("cannot open --control_fifo", {{"path", path}, {"error", std::strerror(errno)}});
+    return;
+  }
+  std::string pending;
+  char buffer[512];
+  for (;;) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    pending.append(buffer, static_cast<size_t>(n));
+    for (size_t end; (end = pending.find('\n')) != std::string::npos;) {
+      absl::MutexLock lock(&control_mu);
+      if (controlled_cluster == nullptr) break;
+      RunControlCommand(controlled_cluster, broker_count,
+                        absl::string_view(pending).substr(0, end));
+      pending.erase(0, end + 1);
+    }
+  }
+  close(fd);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -233,6 +298,22 @@ int main(int argc, char** argv) {
   if (!bootstrap_file.empty() && !WriteFileAtomically(bootstrap_file, bootstrap)) {
     LogError("could not write --bootstrap_file", {{"path", bootstrap_file}});
   }
+  const std::string control_fifo = absl::GetFlag(FLAGS_control_fifo);
+  if (!control_fifo.empty()) {
+    unlink(control_fifo.c_str());
+    if (mkfifo(control_fifo.c_str(), 0600) != 0) {
+      rd_kafka_mock_cluster_destroy(cluster);
+      rd_kafka_destroy(owner);
+      return Fail(
+          absl::StrCat("--control_fifo: cannot create ", control_fifo, ": ", std::strerror(errno)));
+    }
+    {
+      absl::MutexLock lock(&control_mu);
+      controlled_cluster = cluster;
+    }
+    // Detached: it blocks in read() until the process exits.
+    std::thread(ServeControlFifo, broker_count, control_fifo).detach();
+  }
   std::printf("%s\n", bootstrap.c_str());
   std::fflush(stdout);
   LogInfo("broker started", {{"bootstrap", bootstrap}, {"brokers", absl::StrCat(broker_count)}});
@@ -250,6 +331,11 @@ int main(int argc, char** argv) {
   }
 
   LogInfo("broker stopping");
+  if (!control_fifo.empty()) unlink(control_fifo.c_str());
+  {
+    absl::MutexLock lock(&control_mu);
+    controlled_cluster = nullptr;
+  }
   rd_kafka_mock_cluster_destroy(cluster);
   rd_kafka_destroy(owner);
   return 0;

@@ -1,0 +1,228 @@
+#include "tools/chaos/cluster.h"
+
+#include <signal.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+
+namespace lianxin::chaos {
+namespace {
+
+using testing::ChildProcess;
+
+std::string Tail(const std::string& text, int lines) {
+  std::vector<std::string> all = absl::StrSplit(text, '\n');
+  const size_t from = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
+  return absl::StrJoin(all.begin() + from, all.end(), "\n");
+}
+
+}  // namespace
+
+const std::vector<std::string>& Services() {
+  static const auto* services =
+      new std::vector<std::string>{"registry", "contact", "education", "appraisal"};
+  return *services;
+}
+
+std::string ChaosCluster::Token(const std::string& county) { return "op-token-" + county; }
+
+std::string ChaosCluster::GroupId(const std::string& county, const std::string& service) {
+  return absl::StrCat(county, ".", service);
+}
+
+absl::StatusOr<std::unique_ptr<ChaosCluster>> ChaosCluster::Start(ChaosOptions options) {
+  std::unique_ptr<ChaosCluster> cluster(new ChaosCluster(std::move(options)));
+  {
+    std::ofstream tokens(cluster->Path("tokens.txt"));
+    tokens << "# token operator_id jurisdiction role\n";
+    for (const std::string& county : cluster->counties()) {
+      tokens << Token(county) << " op-" << county << " " << county << " operator\n";
+    }
+    std::ofstream key(cluster->Path("identity.key"));
+    key << "00112233445566778899aabbccddeeff\n";
+    if (!tokens.flush() || !key.flush()) {
+      return absl::InternalError(absl::StrCat("cannot write in ", cluster->options_.work_dir));
+    }
+  }
+  {
+    absl::MutexLock lock(&cluster->mu_);
+    if (absl::Status s = cluster->StartBrokerLocked(""); !s.ok()) return s;
+  }
+  for (const std::string& county : cluster->counties()) {
+    for (const std::string& service : Services()) {
+      if (absl::Status s = cluster->StartService(county, service); !s.ok()) return s;
+    }
+  }
+  return cluster;
+}
+
+ChaosCluster::~ChaosCluster() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [key, running] : services_) {
+    if (running.process != nullptr) running.process->Signal(SIGTERM);
+  }
+  services_.clear();  // waits for each
+  broker_.reset();
+}
+
+std::string ChaosCluster::Address(const std::string& county, const std::string& service) const {
+  absl::MutexLock lock(&mu_);
+  auto it = services_.find({county, service});
+  return it == services_.end() ? "" : it->second.address;
+}
+
+std::string ChaosCluster::DataDir(const std::string& county) const { return Path(county); }
+
+std::string ChaosCluster::EndpointsPath() const { return Path("endpoints.json"); }
+
+std::string ChaosCluster::Bootstrap() const {
+  absl::MutexLock lock(&mu_);
+  return bootstrap_;
+}
+
+absl::Status ChaosCluster::StartBrokerLocked(const std::string& ports) {
+  std::vector<std::string> args = {options_.bin_dir + "/lianxin-broker",
+                                   absl::StrCat("--brokers=", options_.brokers),
+                                   "--control_fifo=" + Path("broker.control")};
+  if (!ports.empty()) args.push_back("--ports=" + ports);
+  absl::StatusOr<std::unique_ptr<ChildProcess>> broker =
+      ChildProcess::Start(args, Path("broker.stderr"));
+  if (!broker.ok()) return broker.status();
+  absl::StatusOr<std::string> line = (*broker)->WaitForLine("127.0.0.1:", absl::Seconds(20));
+  if (!line.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("lianxin-broker did not start: ", line.status().ToString(), "\n",
+                     Tail(testing::ReadFile(Path("broker.stderr")), 10)));
+  }
+  broker_ = *std::move(broker);
+  bootstrap_ = *line;
+  std::vector<std::string> port_list;
+  for (absl::string_view hostport : absl::StrSplit(bootstrap_, ',')) {
+    port_list.emplace_back(hostport.substr(hostport.rfind(':') + 1));
+  }
+  broker_ports_ = absl::StrJoin(port_list, ",");
+  return absl::OkStatus();
+}
+
+void ChaosCluster::StopBroker() {
+  absl::MutexLock lock(&mu_);
+  if (broker_ != nullptr) broker_->Stop();
+  broker_.reset();
+}
+
+absl::Status ChaosCluster::StartBroker() {
+  absl::MutexLock lock(&mu_);
+  if (broker_ != nullptr) return absl::FailedPreconditionError("the broker is running");
+  return StartBrokerLocked(broker_ports_);
+}
+
+absl::Status ChaosCluster::BrokerControl(const std::string& command) {
+  std::ofstream fifo(Path("broker.control"), std::ios::app);
+  fifo << command << "\n";
+  if (!fifo.flush()) return absl::UnavailableError("cannot write to the broker's control FIFO");
+  return absl::OkStatus();
+}
+
+absl::Status ChaosCluster::StartService(const std::string& county, const std::string& service) {
+  std::vector<std::string> args = {
+      options_.bin_dir + "/" + service,
+      "--jurisdiction=" + county,
+      "--data_dir=" + DataDir(county),
+      "--listen=127.0.0.1:0",
+      "--metrics_address=",
+      "--tokens_file=" + Path("tokens.txt"),
+      "--kafka_brokers=" + Bootstrap(),
+      // lianxin-broker holds a fetch for the whole wait (docs/architecture.md).
+      "--kafka_config=fetch.wait.max.ms=5",
+      "--counties_on_lianxin=" + absl::StrJoin(options_.counties, ","),
+  };
+  if (service == "registry") args.push_back("--identity_key_file=" + Path("identity.key"));
+  if (service == "contact") args.push_back("--sweep_interval=2s");
+  const std::string stderr_path = StderrPath(county, service);
+  absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(args, stderr_path);
+  if (!child.ok()) return child.status();
+  absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
+  if (!line.ok()) {
+    return absl::UnavailableError(absl::StrCat(service, " ", county, ": ", line.status().ToString(),
+                                               "\n", Tail(testing::ReadFile(stderr_path), 20)));
+  }
+  absl::MutexLock lock(&mu_);
+  Running& running = services_[{county, service}];
+  running.process = *std::move(child);
+  running.address = line->substr(std::string("listening ").size());
+  WriteEndpoints();
+  return absl::OkStatus();
+}
+
+void ChaosCluster::Kill(const std::string& county, const std::string& service) {
+  std::unique_ptr<ChildProcess> process;
+  {
+    absl::MutexLock lock(&mu_);
+    Running& running = services_[{county, service}];
+    process = std::move(running.process);
+    running.address.clear();
+  }
+  if (process != nullptr) process->Kill();
+}
+
+void ChaosCluster::Stop(const std::string& county, const std::string& service) {
+  std::unique_ptr<ChildProcess> process;
+  {
+    absl::MutexLock lock(&mu_);
+    Running& running = services_[{county, service}];
+    process = std::move(running.process);
+    running.address.clear();
+  }
+  if (process != nullptr) process->Stop();
+}
+
+absl::Status ChaosCluster::Restart(const std::string& county, const std::string& service) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (services_[{county, service}].process != nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(service, " ", county, " is running"));
+    }
+  }
+  return StartService(county, service);
+}
+
+void ChaosCluster::WriteEndpoints() const {
+  const std::string tmp = EndpointsPath() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"kafka\": \"" << bootstrap_ << "\", \"counties\": {";
+    const char* sep = "";
+    for (const std::string& county : options_.counties) {
+      out << sep << "\"" << county << "\": {\"name\": \"" << county << "\", \"token\": \""
+          << Token(county) << "\", \"data_dir\": \"" << DataDir(county) << "\"";
+      for (const std::string& service : Services()) {
+        auto it = services_.find({county, service});
+        if (it != services_.end() && !it->second.address.empty()) {
+          out << ", \"" << service << "\": \"" << it->second.address << "\"";
+        }
+      }
+      out << "}";
+      sep = ", ";
+    }
+    out << "}}\n";
+  }
+  std::rename(tmp.c_str(), EndpointsPath().c_str());
+}
+
+std::string ChaosCluster::LogTails(int lines) const {
+  std::string out = absl::StrCat("--- broker stderr (tail):\n",
+                                 Tail(testing::ReadFile(Path("broker.stderr")), lines), "\n");
+  for (const std::string& county : options_.counties) {
+    for (const std::string& service : Services()) {
+      absl::StrAppend(&out, "--- ", service, " ", county, " stderr (tail):\n",
+                      Tail(testing::ReadFile(StderrPath(county, service)), lines), "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace lianxin::chaos
