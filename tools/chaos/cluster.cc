@@ -158,26 +158,20 @@ absl::Status ChaosCluster::StartService(const std::string& county, const std::st
   return absl::OkStatus();
 }
 
+std::unique_ptr<ChildProcess> ChaosCluster::TakeProcess(const std::string& county,
+                                                        const std::string& service) {
+  absl::MutexLock lock(&mu_);
+  Running& running = services_[{county, service}];
+  running.address.clear();
+  return std::move(running.process);
+}
+
 void ChaosCluster::Kill(const std::string& county, const std::string& service) {
-  std::unique_ptr<ChildProcess> process;
-  {
-    absl::MutexLock lock(&mu_);
-    Running& running = services_[{county, service}];
-    process = std::move(running.process);
-    running.address.clear();
-  }
-  if (process != nullptr) process->Kill();
+  if (std::unique_ptr<ChildProcess> process = TakeProcess(county, service)) process->Kill();
 }
 
 void ChaosCluster::Stop(const std::string& county, const std::string& service) {
-  std::unique_ptr<ChildProcess> process;
-  {
-    absl::MutexLock lock(&mu_);
-    Running& running = services_[{county, service}];
-    process = std::move(running.process);
-    running.address.clear();
-  }
-  if (process != nullptr) process->Stop();
+  if (std::unique_ptr<ChildProcess> process = TakeProcess(county, service)) process->Stop();
 }
 
 absl::Status ChaosCluster::Restart(const std::string& county, const std::string& service) {

@@ -81,6 +81,9 @@ class ChaosCluster {
 
  private:
   explicit ChaosCluster(ChaosOptions options) : options_(std::move(options)) {}
+  // Marks a service down and hands over its process (null if it was down).
+  std::unique_ptr<testing::ChildProcess> TakeProcess(const std::string& county,
+                                                     const std::string& service);
   // Starts a service and waits until it listens (without holding mu_).
   absl::Status StartService(const std::string& county, const std::string& service);
   absl::Status StartBrokerLocked(const std::string& ports) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
