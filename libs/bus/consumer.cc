@@ -92,6 +92,8 @@ class ConsumerImpl : public Consumer {
                           sizeof(errstr)) != RD_KAFKA_CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("group.id: ", errstr));
     }
+    rd_kafka_conf_set_opaque(conf->get(), this);
+    rd_kafka_conf_set_rebalance_cb(conf->get(), &ConsumerImpl::OnRebalance);
     absl::StatusOr<HandlePtr> consumer =
         bus_internal::NewHandle(RD_KAFKA_CONSUMER, std::move(*conf));
     if (!consumer.ok()) return consumer.status();
@@ -107,6 +109,30 @@ class ConsumerImpl : public Consumer {
     }
     thread_ = std::thread([this] { Run(); });
     return absl::OkStatus();
+  }
+
+  // Takes the partitions given, from the offsets committed in the group,
+  // unless the cluster is not the one this store consumed from before (a
+  // broker restarted empty, a cluster rebuilt): its offsets then point past
+  // the refilled partitions, even ones committed to the new cluster on the
+  // way, and every partition is read again from the beginning (the markers
+  // skip what was applied).
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    auto* self = static_cast<ConsumerImpl*>(opaque);
+    if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      rd_kafka_assign(rk, nullptr);
+      return;
+    }
+    if (bus_internal::ClusterReplaced(rk, 5000, *self->options_.store,
+                                      "consumer/" + self->options_.group_id + "/cluster_id")) {
+      LogWarning("consumer reads its topics again from the beginning",
+                 {{"group", self->options_.group_id}});
+      for (int i = 0; i < partitions->cnt; ++i) {
+        partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+      }
+    }
+    rd_kafka_assign(rk, partitions);
   }
 
   absl::Status Stop() override {

@@ -74,10 +74,6 @@ class OutboxRelayImpl : public OutboxRelay {
   ~OutboxRelayImpl() override { Stop().IgnoreError(); }
 
   absl::Status Init() {
-    if (absl::StatusOr<std::string> id = options_.store->Get(Family::kApplied, kClusterIdKey);
-        id.ok()) {
-      cluster_id_ = *id;
-    }
     absl::StatusOr<HandlePtr> producer = NewProducer();
     if (!producer.ok()) return producer.status();
     producer_ = std::move(*producer);
@@ -129,7 +125,7 @@ class OutboxRelayImpl : public OutboxRelay {
     auto* row = static_cast<RowInFlight*>(msg->_private);
     if (row == nullptr) return;
     if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (!NoteDelivered(msg, &self->delivered_)) {
+      if (!NoteDelivered(msg, &self->delivered_) && !self->offset_went_back_) {
         LogWarning("the broker lost delivered messages; republishing the log",
                    {{"topic", rd_kafka_topic_name(msg->rkt)},
                     {"partition", absl::StrCat(msg->partition)},
@@ -315,23 +311,7 @@ class OutboxRelayImpl : public OutboxRelay {
       return false;  // nobody answered: ask again next time
     }
     rd_kafka_metadata_destroy(metadata);
-    const char* id = rd_kafka_clusterid(producer_.get(), 0);
-    if (id == nullptr) return false;
-    const std::string cluster(id);
-    rd_kafka_mem_free(producer_.get(), const_cast<char*>(id));
-    if (cluster == cluster_id_) return false;
-    const bool replaced = !cluster_id_.empty();
-    if (replaced) {
-      LogWarning("the Kafka cluster was replaced; republishing the log",
-                 {{"was", cluster_id_}, {"now", cluster}});
-    }
-    cluster_id_ = cluster;
-    Transaction txn;
-    txn.Put(Family::kApplied, kClusterIdKey, cluster_id_);
-    if (absl::Status s = options_.store->Commit(std::move(txn)).status(); !s.ok()) {
-      LogWarning("relay could not record the cluster id", {{"error", s.ToString()}});
-    }
-    return replaced;
+    return bus_internal::ClusterReplaced(producer_.get(), 0, *options_.store, kClusterIdKey);
   }
 
   // Republishes the log after a loss, until every message is acknowledged.
@@ -384,7 +364,6 @@ class OutboxRelayImpl : public OutboxRelay {
   // only; see BrokerLostData).
   DeliveredOffsets delivered_;
   bool offset_went_back_ = false;
-  std::string cluster_id_;
 
   absl::Mutex mu_;
   bool notified_ ABSL_GUARDED_BY(mu_) = true;  // read the outbox at start

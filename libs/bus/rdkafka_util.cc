@@ -50,4 +50,22 @@ absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf) {
   return HandlePtr(rk);
 }
 
+bool ClusterReplaced(rd_kafka_t* rk, int timeout_ms, EventStore& store, const std::string& key) {
+  const char* id = rd_kafka_clusterid(rk, timeout_ms);
+  if (id == nullptr) return false;
+  const std::string cluster(id);
+  rd_kafka_mem_free(rk, const_cast<char*>(id));
+  absl::StatusOr<std::string> recorded = store.Get(Family::kApplied, key);
+  if (recorded.ok() && *recorded == cluster) return false;
+  Transaction txn;
+  txn.Put(Family::kApplied, key, cluster);
+  if (absl::Status s = store.Commit(std::move(txn)).status(); !s.ok()) {
+    LogWarning("could not record the Kafka cluster id", {{"key", key}, {"error", s.ToString()}});
+  }
+  if (!recorded.ok()) return false;  // the first cluster this store has seen
+  LogWarning("the Kafka cluster was replaced",
+             {{"key", key}, {"was", *recorded}, {"now", cluster}});
+  return true;
+}
+
 }  // namespace lianxin::bus_internal

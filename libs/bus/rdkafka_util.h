@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "librdkafka/rdkafka.h"
 #include "libs/bus/kafka_config.h"
+#include "libs/eventstore/event_store.h"
 
 namespace lianxin::bus_internal {
 
@@ -39,6 +40,13 @@ void SetLogCallback(rd_kafka_conf_t* conf);
 
 // Creates a handle from `conf` (taking it). Returns INTERNAL with librdkafka's reason.
 absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf);
+
+// Whether the Kafka cluster `rk` talks to is another one than the one
+// recorded in `store` under `key` (Family::kApplied): a broker restarted
+// empty or a cluster rebuilt, whose topics no longer hold what was delivered
+// before, at the offsets known before. Records the cluster's id. False when
+// nothing was recorded yet, or when the id is not known within `timeout_ms`.
+bool ClusterReplaced(rd_kafka_t* rk, int timeout_ms, EventStore& store, const std::string& key);
 
 }  // namespace lianxin::bus_internal
 

@@ -73,6 +73,7 @@ absl::Status ContactReactions::RecordRouted(const Event& event, Transaction& txn
   const absl::Time now = clock_.Now();
   Context ctx{projection_.jurisdiction(), now, CountyDay(now), kSystemActor, "", on_system_};
   ASSIGN_OR_RETURN(Events events, DecideRecordRoutedContact(member.state, event, ctx));
+  if (events.empty()) return absl::OkStatus();  // transferred away since: not ours
   ContactMemberState after = member.state;
   for (const Event& e : events) {
     Event stamped = e;

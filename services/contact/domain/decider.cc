@@ -134,11 +134,10 @@ absl::StatusOr<Events> DecideRecordRoutedContact(const ContactMemberState& state
         absl::StrCat("event ", destination_event.event_id(), " is not a ContactRecorded"));
   }
   // Facts not observed yet (empty): the sender routed it here as the home.
+  // Facts naming another home: transferred since; the contact is not ours.
   if (!state.facts().home_jurisdiction().empty() &&
       state.facts().home_jurisdiction() != ctx.jurisdiction) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("member ", destination_event.aggregate_id(), " is not a member of ",
-                     ctx.jurisdiction, "; a routed contact is recorded by the home county only"));
+    return Events{};
   }
   Event recorded;
   recorded.set_type("ContactRecorded");

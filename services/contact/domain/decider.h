@@ -69,7 +69,10 @@ absl::StatusOr<Events> DecideRecordContact(const lianxin::v1::ContactMemberState
 // The home county records a contact the destination recorded (from its inbox):
 // the same payload (causation_id = the destination's event), and ContactResumed
 // if it ends a lost contact. `state` may be empty (the registry's facts not
-// observed yet); refused only if the facts name another home county.
+// observed yet). If the facts name another home county, the member was
+// transferred after the destination routed the contact here: no events (the
+// contact stays in the log of the county that recorded it), not a refusal,
+// which would quarantine a message that is not poison.
 absl::StatusOr<Events> DecideRecordRoutedContact(const lianxin::v1::ContactMemberState& state,
                                                  const lianxin::v1::Event& destination_event,
                                                  const Context& ctx);
