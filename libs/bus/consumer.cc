@@ -42,6 +42,13 @@ const std::map<std::string, std::string>& ConsumerDefaults() {
       {"reconnect.backoff.ms", "100"},
       {"reconnect.backoff.max.ms", "1000"},
       {"log.connection.close", "false"},
+      // Prefetch: librdkafka keeps up to 100,000 messages per partition and
+      // 64 MB in its local queue by default, which a service busy serving
+      // commands filled with identity claims it had not applied yet (about
+      // 80 MB of heap for 100,000 registrations, docs/benchmarks.md). The
+      // workers apply far fewer at a time than this.
+      {"queued.min.messages", "1000"},
+      {"queued.max.messages.kbytes", "4096"},
   };
   return *defaults;
 }
