@@ -1,12 +1,7 @@
 // The shared main of lianxin services (see service_main.h).
 #include "libs/service/service_main.h"
 
-#include <malloc.h>
-
-#include <algorithm>
-#include <cstdlib>
 #include <string_view>
-#include <thread>
 #include <utility>
 
 #include "absl/flags/usage.h"
@@ -16,6 +11,7 @@
 #include "libs/common/log.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/metrics_endpoint.h"
+#include "libs/runtime/process_tuning.h"
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
 
@@ -27,27 +23,10 @@ int Fail(std::string_view what, const absl::Status& status) {
   return 1;
 }
 
-// glibc malloc, tuned for a service's memory (docs/benchmarks.md, memory);
-// MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ / GLIBC_TUNABLES still win.
-//  - Blocks of 1 MB and more (RocksDB memtable arena blocks, gRPC and Kafka
-//    buffers) are mapped and unmapped on their own. By default glibc raises
-//    that threshold to the size of each large block freed, up to 32 MB, so
-//    flushed memtables' blocks stayed behind in the heap, fragmented: about
-//    35 MB after 200,000 registrations.
-//  - One arena per core instead of eight: 64 handler threads spread over
-//    sixteen arenas each kept their own free memory (about 10 MB more).
-void TuneMalloc() {
-  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
-  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 1 << 20);
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
-    mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
-  }
-}
-
 }  // namespace
 
 int RunService(int argc, char** argv, const ServiceMainOptions& options) {
-  TuneMalloc();
+  TuneProcess();
   absl::SetProgramUsageMessage(
       absl::StrCat("Serves ", options.grpc_service_name, " for one county."));
   absl::StatusOr<RuntimeConfig> config = ParseRuntimeFlags(argc, argv);
