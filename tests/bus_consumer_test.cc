@@ -1,6 +1,8 @@
 // The consumer against a real lianxin-broker process: duplicates are applied
 // once, gaps are parked until filled, garbage and bad hashes are quarantined,
-// handler refusals move the stream on, inboxes are ordered by route_version.
+// handler refusals move the stream on, inboxes are ordered by route_version,
+// streams are applied concurrently yet each in order, and no offset is stored
+// past a message whose effect is not committed.
 #include "tests/bus_fixture.h"
 
 namespace lianxin {
@@ -150,6 +152,78 @@ TEST_F(BusTest, InboxConsumer_OrdersByRouteVersionNotVersion) {
   ASSERT_TRUE(WaitFor([&] { return OutboxDepth(*origin_) == 0; }));
   ASSERT_TRUE(WaitFor([&] { return consumer.stats().duplicates == 2; }));
   EXPECT_EQ(Applied(*destination, "m-1"), "1,3");
+}
+
+TEST_F(BusTest, Consumer_AppliesStreamsConcurrentlyEachInOrder) {
+  // Four Gate events pass only once all four are being applied at once.
+  RecordingHandler& handler = *NewHandler(reader_.get(), 0, /*gate_width=*/4);
+  StartRelay();
+  Consumer& consumer = StartConsumer(reader_.get(), &handler);
+  for (int g = 0; g < 4; ++g) Append(*origin_, absl::StrCat("g-", g), {"Gate"});
+  for (int g = 0; g < 4; ++g) {
+    ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, absl::StrCat("g-", g)) == "1"; }));
+  }
+  // Then many streams, their events interleaved: each keeps its order.
+  constexpr int kStreams = 20, kVersions = 5;
+  for (int v = 0; v < kVersions; ++v) {
+    for (int m = 0; m < kStreams; ++m) Append(absl::StrCat("m-", m), 1);
+  }
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().applied == 4 + kStreams * kVersions; }))
+      << consumer.stats().applied;
+  for (int m = 0; m < kStreams; ++m) {
+    EXPECT_EQ(Applied(*reader_, absl::StrCat("m-", m)), "1,2,3,4,5") << "m-" << m;
+  }
+  EXPECT_EQ(consumer.stats().duplicates, 0u);
+  EXPECT_EQ(consumer.stats().parked, 0u);
+}
+
+TEST_F(BusTest, Consumer_EffectsOnOneAggregateFromManyStreamsAllCommit) {
+  // Every event appends to the reader's one "counter" aggregate at the version
+  // it read: concurrent streams race on it, and a lost race is applied again.
+  RecordingHandler& handler = *NewHandler(reader_.get());
+  StartRelay();
+  Consumer& consumer = StartConsumer(reader_.get(), &handler);
+  constexpr int kStreams = 40;
+  for (int c = 0; c < kStreams; ++c) Append(*origin_, absl::StrCat("c-", c), {"Count"});
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().applied == kStreams; }))
+      << consumer.stats().applied;
+  absl::StatusOr<Aggregate> counter = reader_->ReadAggregate("counter");
+  ASSERT_TRUE(counter.ok()) << counter.status();
+  EXPECT_EQ(counter->version, static_cast<uint64_t>(kStreams));
+  for (int c = 0; c < kStreams; ++c) EXPECT_EQ(Applied(*reader_, absl::StrCat("c-", c)), "1");
+  EXPECT_EQ(consumer.stats().quarantined, 0u);
+}
+
+TEST_F(BusTest, Consumer_StoresNoOffsetPastAnUnfinishedMessage) {
+  std::vector<Event> held = Append(*origin_, "h-1", {"Held"});
+  std::vector<Event> noted = Append("m-1", 1);
+  Delivery delivery;
+  delivery.set_topic(kRegistryTopic);
+  // One partition: the held message first, a message of another stream after.
+  const std::string bootstrap = broker_->bootstrap();
+  ASSERT_TRUE(ProduceRaw(bootstrap, kRegistryTopic, "h-1", EncodeDeliveryValue(held[0], delivery),
+                         /*partition=*/0)
+                  .ok());
+  ASSERT_TRUE(ProduceRaw(bootstrap, kRegistryTopic, "m-1", EncodeDeliveryValue(noted[0], delivery),
+                         /*partition=*/0)
+                  .ok());
+  RecordingHandler& first_handler = *NewHandler(reader_.get());  // holds "Held"
+  Consumer& first = StartConsumer(reader_.get(), &first_handler);
+  // The later message is applied while the earlier one keeps failing.
+  ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-1") == "1"; }));
+  ASSERT_TRUE(WaitFor([&] { return first.stats().retries >= 2; }));
+  EXPECT_EQ(Applied(*reader_, "h-1"), "");
+  ASSERT_TRUE(first.Stop().ok());
+
+  // The group's offset was not moved past the held message: the next member
+  // reads both again, applies the held one and skips the other as a duplicate.
+  RecordingHandler& second_handler = *NewHandler(reader_.get());
+  second_handler.set_held(false);
+  Consumer& second = StartConsumer(reader_.get(), &second_handler);
+  ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "h-1") == "1"; }));
+  ASSERT_TRUE(WaitFor([&] { return second.stats().duplicates == 1; }));
+  EXPECT_EQ(second.stats().applied, 1u);
+  EXPECT_EQ(Applied(*reader_, "m-1"), "1");
 }
 
 TEST_F(BusTest, Consumer_StopsPromptlyWhileTheBrokerIsGone) {

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <random>
@@ -12,12 +13,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "librdkafka/rdkafka.h"
 #include "libs/bus/consumer.h"
 #include "libs/bus/kafka_config.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/bus/wire.h"
+#include "libs/common/status_macros.h"
 #include "libs/eventstore/event_store.h"
 #include "prometheus/metric_family.h"
 #include "tests/bus_testing.h"
@@ -37,17 +40,31 @@ inline constexpr char kRegistryTopic[] = "lx.654322.registry.v1";
 
 // Records, per (source jurisdiction, aggregate), the versions applied in
 // order, in the reader's kIndexes: "order/<j>/<aggregate>" -> "1,2,3".
-// Type "Refused" is refused; type "Flaky" fails transiently `flaky_failures` times.
+// Type "Refused" is refused; type "Flaky" fails transiently `flaky_failures`
+// times; type "Held" fails transiently while held(); type "Gate" waits until
+// `gate_width` Gate events are being applied at once (then the gate stays
+// open); type "Count" also appends one event to the reader's aggregate
+// "counter" at the version it read. Thread-safe, like a service's handler.
 class RecordingHandler : public EventHandler {
  public:
-  explicit RecordingHandler(EventStore* store, int flaky_failures = 0)
-      : store_(store), flaky_failures_(flaky_failures) {}
+  explicit RecordingHandler(EventStore* store, int flaky_failures = 0, int gate_width = 0)
+      : store_(store), flaky_failures_(flaky_failures), gate_width_(gate_width) {}
 
   absl::Status Apply(const Event& event, const std::string& topic, Transaction& txn) override {
     if (event.type() == "Refused") return absl::FailedPreconditionError("refused by rule");
-    if (event.type() == "Flaky" && flaky_failures_ > 0) {
-      --flaky_failures_;
+    if (event.type() == "Flaky" && flaky_failures_.fetch_sub(1) > 0) {
       return absl::UnavailableError("flaky");
+    }
+    if (event.type() == "Held" && held_.load()) return absl::UnavailableError("held");
+    if (event.type() == "Gate") RETURN_IF_ERROR(PassGate());
+    if (event.type() == "Count") {
+      absl::StatusOr<Aggregate> counter = store_->ReadAggregate("counter");
+      if (!counter.ok() && !absl::IsNotFound(counter.status())) return counter.status();
+      const uint64_t version = counter.ok() ? counter->version : 0;
+      Event counted;
+      counted.set_type("Counted");
+      counted.set_actor("op-1");
+      txn.Append("counter", version, {counted}, absl::StrCat("count ", version + 1));
     }
     const std::string key = OrderKey(event.source().jurisdiction(), event.aggregate_id());
     absl::StatusOr<std::string> current = store_->Get(Family::kIndexes, key);
@@ -61,9 +78,25 @@ class RecordingHandler : public EventHandler {
     return absl::StrCat("order/", jurisdiction, "/", aggregate);
   }
 
+  void set_held(bool held) { held_.store(held); }
+
  private:
+  absl::Status PassGate() {
+    absl::MutexLock lock(&gate_mu_);
+    ++gate_inside_;
+    if (gate_inside_ >= gate_width_) gate_open_ = true;
+    const bool open = gate_mu_.AwaitWithTimeout(absl::Condition(&gate_open_), absl::Seconds(30));
+    --gate_inside_;
+    return open ? absl::OkStatus() : absl::UnavailableError("gate not reached");
+  }
+
   EventStore* store_;
-  int flaky_failures_;
+  std::atomic<int> flaky_failures_;
+  std::atomic<bool> held_{true};
+  const int gate_width_;
+  absl::Mutex gate_mu_;
+  int gate_inside_ ABSL_GUARDED_BY(gate_mu_) = 0;
+  bool gate_open_ ABSL_GUARDED_BY(gate_mu_) = false;
 };
 
 // The versions `store` applied for an aggregate of the origin, e.g. "1,2,3".
@@ -102,7 +135,8 @@ inline uint64_t OutboxDepth(const EventStore& store) {
 
 // Produces one message with a plain (non-idempotent) librdkafka producer.
 inline absl::Status ProduceRaw(const std::string& bootstrap, const std::string& topic,
-                               const std::string& key, const std::string& value) {
+                               const std::string& key, const std::string& value,
+                               int32_t partition = RD_KAFKA_PARTITION_UA) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof(errstr));
@@ -114,8 +148,8 @@ inline absl::Status ProduceRaw(const std::string& bootstrap, const std::string& 
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (rk == nullptr) return absl::InternalError(errstr);
   rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_KEY(key.data(), key.size()),
+      rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_flush(rk, 20000);
   rd_kafka_destroy(rk);
@@ -151,8 +185,8 @@ class BusTest : public ::testing::Test {
   }
 
   // A handler owned by the fixture (it outlives every consumer).
-  RecordingHandler* NewHandler(EventStore* store, int flaky_failures = 0) {
-    handlers_.push_back(std::make_unique<RecordingHandler>(store, flaky_failures));
+  RecordingHandler* NewHandler(EventStore* store, int flaky_failures = 0, int gate_width = 0) {
+    handlers_.push_back(std::make_unique<RecordingHandler>(store, flaky_failures, gate_width));
     return handlers_.back().get();
   }
 

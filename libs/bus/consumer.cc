@@ -1,11 +1,15 @@
 #include "libs/bus/consumer.h"
 
+#include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
@@ -38,14 +42,22 @@ const std::map<std::string, std::string>& ConsumerDefaults() {
       {"reconnect.backoff.ms", "100"},
       {"reconnect.backoff.max.ms", "1000"},
       {"log.connection.close", "false"},
+      // Prefetch: librdkafka keeps up to 100,000 messages per partition and
+      // 64 MB in its local queue by default, which a service busy serving
+      // commands filled with identity claims it had not applied yet (about
+      // 80 MB of heap for 100,000 registrations, docs/benchmarks.md). The
+      // workers apply far fewer at a time than this.
+      {"queued.min.messages", "1000"},
+      {"queued.max.messages.kbytes", "4096"},
   };
   return *defaults;
 }
 
 // What became of one message.
 enum class Outcome {
-  kDone,   // effect (or skip, park, quarantine) committed: store the offset
-  kRetry,  // nothing committed: read the message again after a backoff
+  kDone,      // effect (or skip, park, quarantine) committed: store the offset
+  kRetry,     // nothing committed: apply the message again after a backoff
+  kConflict,  // nothing committed, an expected version had moved: again at once
 };
 
 std::string ParkedKey(const std::string& marker_key, uint64_t number) {
@@ -78,9 +90,32 @@ struct Origin {
   int64_t offset = 0;
 };
 
+// One consumed message on its way through a worker.
+struct Work {
+  Origin origin;
+  std::string value;
+  // Set if the value decodes as an Event.
+  std::optional<Event> event;
+  // What orders this message with others (see ConsumerImpl::Dispatch): its
+  // Kafka key and its stream's marker key, as far as it has them.
+  std::vector<std::string> keys;
+};
+
+// The messages of one partition taken and not yet finished, to store offsets
+// only up to the first unfinished one.
+struct PartitionProgress {
+  std::map<int64_t, int> unfinished;  // offset -> copies in flight
+  int64_t finished_end = -1;          // 1 + the highest finished offset
+  int64_t stored = -1;                // the offset last stored
+};
+
+// The most messages taken from Kafka and not yet finished, over all workers.
+constexpr int kMaxInFlight = 1024;
+
 class ConsumerImpl : public Consumer {
  public:
-  explicit ConsumerImpl(ConsumerOptions options) : options_(std::move(options)) {}
+  explicit ConsumerImpl(ConsumerOptions options)
+      : options_(std::move(options)), queues_(static_cast<size_t>(options_.workers)) {}
   ~ConsumerImpl() override { Stop().IgnoreError(); }
 
   absl::Status Init() {
@@ -157,8 +192,26 @@ class ConsumerImpl : public Consumer {
   }
 
  private:
+  // One worker's queue and what it holds (queued + being applied).
+  struct Queue {
+    std::deque<Work> work;
+    int held = 0;
+  };
+  // A key some unfinished message has: which worker has them, and how many.
+  struct KeyHolder {
+    size_t worker = 0;
+    int count = 0;
+  };
+
   void Run();
-  Outcome Process(const Origin& origin, absl::string_view value);
+  Work Take(rd_kafka_message_t* msg) const;
+  bool Dispatch(Work work);
+  std::optional<size_t> WorkerFor(const std::vector<std::string>& keys) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RunWorker(size_t worker);
+  bool ApplyUntilDone(const Work& work);
+  void Finish(size_t worker, const Work& work, bool done);
+  Outcome Process(const Work& work);
   Outcome ApplyInOrder(const Event& event, const Origin& origin, absl::string_view value,
                        const std::string& marker_key, uint64_t number);
   Outcome ApplyParkedSuccessors(const std::string& marker_key, uint64_t marker);
@@ -170,8 +223,7 @@ class ConsumerImpl : public Consumer {
   absl::StatusOr<uint64_t> ReadMarker(const std::string& key) const;
   QuarantineRow MakeRow(const Origin& origin, absl::string_view value,
                         const std::string& reason) const;
-  void StoreOffset(const Origin& origin);
-  void Seek(const Origin& origin);
+  void StoreOffset(const std::string& topic, int32_t partition, int64_t offset);
   void ReportLag();
   void Close();
 
@@ -196,12 +248,22 @@ class ConsumerImpl : public Consumer {
 
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<Queue> queues_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, KeyHolder> held_keys_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, int32_t>, PartitionProgress> progress_ ABSL_GUARDED_BY(mu_);
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Mutex join_mu_;
   std::thread thread_;
 };
 
+// The dispatcher: takes messages from Kafka in partition order and hands each
+// to a worker; the workers apply them. Stopping lets every worker finish the
+// message it is applying; messages not finished keep their offsets unstored.
 void ConsumerImpl::Run() {
-  absl::Duration backoff = options_.min_backoff;
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    workers.emplace_back([this, i] { RunWorker(i); });
+  }
   absl::Time last_lag = absl::Now();
   while (!StopRequested()) {
     if (absl::Now() - last_lag >= options_.lag_interval) {
@@ -219,26 +281,137 @@ void ConsumerImpl::Run() {
       rd_kafka_message_destroy(msg);
       continue;
     }
-    Origin origin{rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset};
-    absl::string_view value(static_cast<const char*>(msg->payload),
-                            msg->payload == nullptr ? 0 : msg->len);
-    messages_.fetch_add(1);
-    Outcome outcome = Process(origin, value);
+    Work work = Take(msg);
     rd_kafka_message_destroy(msg);
-    if (outcome == Outcome::kDone) {
-      StoreOffset(origin);
-      backoff = options_.min_backoff;
-      continue;
+    if (!Dispatch(std::move(work))) break;  // stopping
+  }
+  for (std::thread& worker : workers) worker.join();
+  ReportLag();
+  Close();
+}
+
+Work ConsumerImpl::Take(rd_kafka_message_t* msg) const {
+  Work work;
+  work.origin = Origin{rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset};
+  if (msg->payload != nullptr) {
+    work.value.assign(static_cast<const char*>(msg->payload), msg->len);
+  }
+  if (msg->key != nullptr && msg->key_len > 0) {
+    work.keys.push_back(
+        absl::StrCat("key/", absl::string_view(static_cast<const char*>(msg->key), msg->key_len)));
+  }
+  Event event;
+  if (!work.value.empty() &&
+      event.ParseFromArray(work.value.data(), static_cast<int>(work.value.size()))) {
+    if (!event.aggregate_id().empty()) {
+      work.keys.push_back(absl::StrCat(
+          "stream/", AppliedMarkerKey(StreamOrderOf(work.origin.topic), work.origin.topic, event)));
     }
-    // Read the same message again after a pause; later messages of the
-    // partition are dropped from the local queue by the seek.
+    work.event = std::move(event);
+  }
+  return work;
+}
+
+// Which worker must apply a message with `keys`: the one that holds an
+// unfinished message sharing a key with it (so that messages of one stream, or
+// with one Kafka key, are applied one at a time in partition order), else the
+// least busy. nullopt if two workers hold its keys: it waits for one to finish.
+std::optional<size_t> ConsumerImpl::WorkerFor(const std::vector<std::string>& keys) const {
+  std::optional<size_t> holder;
+  for (const std::string& key : keys) {
+    auto it = held_keys_.find(key);
+    if (it == held_keys_.end()) continue;
+    if (holder.has_value() && *holder != it->second.worker) return std::nullopt;
+    holder = it->second.worker;
+  }
+  if (holder.has_value()) return holder;
+  size_t least = 0;
+  for (size_t i = 1; i < queues_.size(); ++i) {
+    if (queues_[i].held < queues_[least].held) least = i;
+  }
+  return least;
+}
+
+// Queues `work` for its worker once it may go; false if stopping instead.
+bool ConsumerImpl::Dispatch(Work work) {
+  absl::MutexLock lock(&mu_);
+  auto may_go = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_ || (in_flight_ < kMaxInFlight && WorkerFor(work.keys).has_value());
+  };
+  mu_.Await(absl::Condition(&may_go));
+  if (stop_) return false;
+  const size_t worker = *WorkerFor(work.keys);
+  for (const std::string& key : work.keys) {
+    KeyHolder& holder = held_keys_[key];
+    holder.worker = worker;
+    ++holder.count;
+  }
+  ++progress_[{work.origin.topic, work.origin.partition}].unfinished[work.origin.offset];
+  ++in_flight_;
+  ++queues_[worker].held;
+  queues_[worker].work.push_back(std::move(work));
+  return true;
+}
+
+void ConsumerImpl::RunWorker(size_t worker) {
+  for (;;) {
+    Work work;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stop_ || !queues_[worker].work.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (stop_) return;
+      work = std::move(queues_[worker].work.front());
+      queues_[worker].work.pop_front();
+    }
+    const bool done = ApplyUntilDone(work);
+    Finish(worker, work, done);
+    if (!done) return;  // stopping
+  }
+}
+
+// Processes `work` until it is done; false if asked to stop first.
+bool ConsumerImpl::ApplyUntilDone(const Work& work) {
+  absl::Duration backoff = options_.min_backoff;
+  int conflicts = 0;
+  for (;;) {
+    messages_.fetch_add(1);
+    const Outcome outcome = Process(work);
+    if (outcome == Outcome::kDone) return true;
     retries_.fetch_add(1);
-    Seek(origin);
+    if (StopRequested()) return false;
+    // Another stream's effect on the same aggregate won the race: the next
+    // attempt reads the new version, no need to wait.
+    if (outcome == Outcome::kConflict && ++conflicts <= 3) continue;
     WaitForStop(backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
-  ReportLag();
-  Close();
+}
+
+// Releases `work`'s keys and, if it is done, stores its partition's offset up
+// to the first message not done yet.
+void ConsumerImpl::Finish(size_t worker, const Work& work, bool done) {
+  absl::MutexLock lock(&mu_);
+  --in_flight_;
+  --queues_[worker].held;
+  for (const std::string& key : work.keys) {
+    auto it = held_keys_.find(key);
+    if (--it->second.count == 0) held_keys_.erase(it);
+  }
+  if (!done) return;  // its offset stays unstored: the message is read again
+  PartitionProgress& progress = progress_[{work.origin.topic, work.origin.partition}];
+  auto it = progress.unfinished.find(work.origin.offset);
+  if (--it->second == 0) progress.unfinished.erase(it);
+  progress.finished_end = std::max(progress.finished_end, work.origin.offset + 1);
+  const int64_t next = progress.unfinished.empty()
+                           ? progress.finished_end
+                           : std::min(progress.finished_end, progress.unfinished.begin()->first);
+  if (next > progress.stored) {
+    progress.stored = next;
+    StoreOffset(work.origin.topic, work.origin.partition, next);
+  }
 }
 
 // Commits stored offsets and leaves the group. With no broker answering,
@@ -251,11 +424,13 @@ void ConsumerImpl::Close() {
   consumer_.reset();
 }
 
-Outcome ConsumerImpl::Process(const Origin& origin, absl::string_view value) {
-  Event event;
-  if (value.empty() || !event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+Outcome ConsumerImpl::Process(const Work& work) {
+  const Origin& origin = work.origin;
+  const absl::string_view value = work.value;
+  if (!work.event.has_value()) {
     return Quarantine(origin, value, "undecodable event", Transaction());
   }
+  const Event& event = *work.event;
   const StreamOrder order = StreamOrderOf(origin.topic);
   if (absl::Status valid = ValidateEnvelope(event, order); !valid.ok()) {
     return Quarantine(origin, value, absl::StrCat("invalid envelope: ", valid.message()),
@@ -274,8 +449,9 @@ Outcome ConsumerImpl::Process(const Origin& origin, absl::string_view value) {
   if (number > *marker + 1 && order != StreamOrder::kIncreasingVersion) {
     return Park(event, origin, value, marker_key, number, *marker);
   }
-  if (ApplyInOrder(event, origin, value, marker_key, number) == Outcome::kRetry) {
-    return Outcome::kRetry;
+  if (Outcome applied = ApplyInOrder(event, origin, value, marker_key, number);
+      applied != Outcome::kDone) {
+    return applied;
   }
   if (order == StreamOrder::kIncreasingVersion) return Outcome::kDone;
   // The message's effect is committed; if unparking fails, the message comes
@@ -296,6 +472,7 @@ Outcome ConsumerImpl::ApplyInOrder(const Event& event, const Origin& origin,
     return Quarantine(origin, value, absl::StrCat("handler refused: ", status.ToString()),
                       std::move(refusal));
   }
+  if (absl::IsAborted(status)) return Outcome::kConflict;
   if (!status.ok()) {
     LogWarning("consumer handler failed, will retry", {{"topic", origin.topic},
                                                        {"stream", marker_key},
@@ -306,7 +483,9 @@ Outcome ConsumerImpl::ApplyInOrder(const Event& event, const Origin& origin,
   txn.Put(Family::kApplied, marker_key, BigEndian64(number));
   // A copy of this event may have been parked before (redelivered early).
   txn.Delete(Family::kParked, ParkedKey(marker_key, number));
-  if (Commit(std::move(txn), "apply") == Outcome::kRetry) return Outcome::kRetry;
+  if (Outcome committed = Commit(std::move(txn), "apply"); committed != Outcome::kDone) {
+    return committed;
+  }
   applied_.fetch_add(1);
   return Outcome::kDone;
 }
@@ -325,12 +504,13 @@ Outcome ConsumerImpl::ApplyParkedSuccessors(const std::string& marker_key, uint6
       LogError("consumer dropped an unreadable parked row", {{"stream", marker_key}});
       Transaction txn;
       txn.Delete(Family::kParked, ParkedKey(marker_key, next));
-      if (Commit(std::move(txn), "drop parked") == Outcome::kRetry) return Outcome::kRetry;
+      if (Commit(std::move(txn), "drop parked") != Outcome::kDone) return Outcome::kRetry;
       return Outcome::kDone;
     }
     Origin origin{row.topic(), row.partition(), row.offset()};
-    if (ApplyInOrder(event, origin, row.value(), marker_key, next) == Outcome::kRetry) {
-      return Outcome::kRetry;
+    if (Outcome applied = ApplyInOrder(event, origin, row.value(), marker_key, next);
+        applied != Outcome::kDone) {
+      return applied;
     }
   }
 }
@@ -341,7 +521,7 @@ Outcome ConsumerImpl::Park(const Event& event, const Origin& origin, absl::strin
   txn.Put(
       Family::kParked, ParkedKey(marker_key, number),
       MakeRow(origin, value, absl::StrCat("parked: waiting for ", marker + 1)).SerializeAsString());
-  if (Commit(std::move(txn), "park") == Outcome::kRetry) return Outcome::kRetry;
+  if (Commit(std::move(txn), "park") != Outcome::kDone) return Outcome::kRetry;
   parked_.fetch_add(1);
   return Outcome::kDone;
 }
@@ -355,7 +535,7 @@ Outcome ConsumerImpl::Quarantine(const Origin& origin, absl::string_view value,
                                                 {"reason", reason}});
   txn.Put(Family::kQuarantine, QuarantineKey(origin.topic, origin.partition, origin.offset),
           MakeRow(origin, value, reason).SerializeAsString());
-  if (Commit(std::move(txn), "quarantine") == Outcome::kRetry) return Outcome::kRetry;
+  if (Commit(std::move(txn), "quarantine") != Outcome::kDone) return Outcome::kRetry;
   quarantined_.fetch_add(1);
   if (options_.metrics != nullptr) options_.metrics->CountQuarantined(origin.topic);
   return Outcome::kDone;
@@ -364,6 +544,8 @@ Outcome ConsumerImpl::Quarantine(const Origin& origin, absl::string_view value,
 Outcome ConsumerImpl::Commit(Transaction txn, const char* what) {
   absl::StatusOr<CommitResult> result = options_.store->Commit(std::move(txn));
   if (result.ok()) return Outcome::kDone;
+  // Another stream's effect on one of the aggregates committed first.
+  if (absl::IsAborted(result.status())) return Outcome::kConflict;
   LogWarning("consumer commit failed, will retry",
              {{"what", what}, {"error", result.status().ToString()}});
   return Outcome::kRetry;
@@ -397,23 +579,12 @@ QuarantineRow ConsumerImpl::MakeRow(const Origin& origin, absl::string_view valu
   return row;
 }
 
-void ConsumerImpl::StoreOffset(const Origin& origin) {
+// Called with mu_ held (rd_kafka_offsets_store does not call back).
+void ConsumerImpl::StoreOffset(const std::string& topic, int32_t partition, int64_t offset) {
   TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), origin.topic.c_str(), origin.partition)->offset =
-      origin.offset + 1;
+  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
   // Fails only if the partition was revoked meanwhile: its next owner re-reads.
   rd_kafka_offsets_store(consumer_.get(), list.get());
-}
-
-void ConsumerImpl::Seek(const Origin& origin) {
-  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), origin.topic.c_str(), origin.partition)->offset =
-      origin.offset;
-  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(), 5000)) {
-    LogWarning("consumer seek failed",
-               {{"topic", origin.topic}, {"error", rd_kafka_error_string(error)}});
-    rd_kafka_error_destroy(error);
-  }
 }
 
 void ConsumerImpl::ReportLag() {
@@ -449,6 +620,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Start(ConsumerOptions option
   if (options.clock == nullptr) return absl::InvalidArgumentError("consumer: clock is null");
   if (options.group_id.empty()) return absl::InvalidArgumentError("consumer: group_id is empty");
   if (options.topics.empty()) return absl::InvalidArgumentError("consumer: no topics");
+  if (options.workers < 1) return absl::InvalidArgumentError("consumer: workers < 1");
   auto consumer = std::make_unique<ConsumerImpl>(std::move(options));
   if (absl::Status s = consumer->Init(); !s.ok()) return s;
   return consumer;

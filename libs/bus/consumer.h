@@ -17,6 +17,15 @@
 // and the marker advanced in one commit, so the stream goes on. Any other
 // handler or store error is retried, with backoff, until it succeeds.
 //
+// Several workers apply messages at once (ConsumerOptions::workers), so that
+// their commits share the store's group commit (one WAL sync). Messages that
+// share a Kafka key or a stream go to the same worker while one of them is
+// unfinished, so a stream's events, and messages with the same key, are still
+// applied one at a time in partition order; only unrelated ones overlap. Two
+// effects on one aggregate from different streams race on its expected
+// version: the loser's commit is ABORTED and it is applied again at once.
+// A partition's offset is stored only up to its first unfinished message.
+//
 //   class RegistryReactions : public EventHandler { ... };
 //   ConsumerOptions options{.kafka = kafka, .group_id = "654322.contact",
 //                           .topics = {"lx.654322.registry.v1"},
@@ -51,10 +60,14 @@ class EventHandler {
   virtual ~EventHandler() = default;
   // Adds the effect of `event` (read from `topic`) to `txn`: projection rows,
   // new events (Append), outbox deliveries. Must not commit. Called at most
-  // once per successful commit, in stream order, on the consumer's thread.
+  // once per successful commit, in stream order; called from several worker
+  // threads at once for events of different streams and keys, so it must be
+  // thread-safe, and every aggregate it changes must be appended at the
+  // expected version it read (a row written without one, shared by two
+  // streams, needs those streams' events to carry one Kafka key).
   // Returns OK to commit; INVALID_ARGUMENT or FAILED_PRECONDITION if the event
-  // can never be applied (it is quarantined, the stream moves on); any other
-  // error to be called again later with the same event.
+  // can never be applied (it is quarantined, the stream moves on); ABORTED or
+  // any other error to be called again later with the same event.
   virtual absl::Status Apply(const Event& event, const std::string& topic, Transaction& txn) = 0;
 };
 
@@ -66,8 +79,11 @@ struct ConsumerOptions {
   std::vector<std::string> topics;
   // Where effects, markers, parked and quarantined events go. Not owned.
   EventStore* store = nullptr;
-  // Not owned; called on the consumer thread only.
+  // Not owned; called on the consumer's worker threads.
   EventHandler* handler = nullptr;
+  // Worker threads applying messages concurrently (see above); 1 applies one
+  // message at a time in partition order.
+  int workers = 8;
   // Lag per partition and quarantined counts. Not owned; may be null.
   Metrics* metrics = nullptr;
   // Stamps quarantined_at. Not owned.
@@ -98,8 +114,8 @@ class Consumer {
   // Stops (see Stop) if still running.
   virtual ~Consumer() = default;
 
-  // Finishes the message being applied, commits stored offsets, leaves the
-  // group and joins the thread. Idempotent. With no broker reachable it blocks
+  // Finishes the messages being applied, commits stored offsets, leaves the
+  // group and joins the threads. Idempotent. With no broker reachable it blocks
   // for up to session.timeout.ms (10 s unless KafkaConfig sets it).
   virtual absl::Status Stop() = 0;
 

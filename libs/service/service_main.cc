@@ -11,6 +11,7 @@
 #include "libs/common/log.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/metrics_endpoint.h"
+#include "libs/runtime/process_tuning.h"
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
 
@@ -25,6 +26,7 @@ int Fail(std::string_view what, const absl::Status& status) {
 }  // namespace
 
 int RunService(int argc, char** argv, const ServiceMainOptions& options) {
+  TuneProcess();
   absl::SetProgramUsageMessage(
       absl::StrCat("Serves ", options.grpc_service_name, " for one county."));
   absl::StatusOr<RuntimeConfig> config = ParseRuntimeFlags(argc, argv);

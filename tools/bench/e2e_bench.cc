@@ -54,7 +54,8 @@
 #include "libs/testing/testing.h"
 #include "services/registry/domain/rules.h"
 
-ABSL_FLAG(std::string, clients, "1,16,64", "Concurrent clients of each throughput run ('' = none).");
+ABSL_FLAG(std::string, clients, "1,16,64",
+          "Concurrent clients of each throughput run ('' = none).");
 ABSL_FLAG(double, seconds, 10, "Length of each throughput run.");
 ABSL_FLAG(int, lag_rate, 1000, "Origin commits per second in the lag run (0 = no lag run).");
 ABSL_FLAG(double, lag_seconds, 10, "Length of the lag run.");
@@ -62,6 +63,11 @@ ABSL_FLAG(int, members, 0, "Register this many members and report the registry's
 ABSL_FLAG(std::string, dir, "/var/tmp", "Where the scratch deployment goes.");
 ABSL_FLAG(bool, keep, false, "Keep the scratch deployment's data and logs.");
 ABSL_FLAG(std::string, bin_dir, "", "Where lianxin-broker, registry and echo-server are.");
+// lianxin-broker (librdkafka's mock cluster) holds a fetch for the whole
+// fetch.wait.max.ms even when data arrives meanwhile; a real broker answers
+// at once. deploy/local uses the same setting.
+ABSL_FLAG(std::string, kafka_config, "fetch.wait.max.ms=5",
+          "The registries' --kafka_config (librdkafka properties, k=v,k=v).");
 
 namespace lianxin {
 namespace {
@@ -74,10 +80,6 @@ constexpr char kOrigin[] = "654322";
 constexpr char kDestination[] = "650102";
 constexpr char kToken[] = "bench-token-654322";
 constexpr char kDestinationToken[] = "bench-token-650102";
-// lianxin-broker (librdkafka's mock cluster) holds a fetch for the whole
-// fetch.wait.max.ms even when data arrives meanwhile; a real broker answers
-// at once. deploy/local uses the same setting.
-constexpr char kEmbeddedBrokerConfig[] = "fetch.wait.max.ms=5";
 
 // ---- Latency ---------------------------------------------------------------
 
@@ -107,12 +109,12 @@ class Deployment {
   absl::Status Start(const std::string& bin, const std::string& dir) {
     dir_ = dir;
     std::filesystem::create_directories(dir);
-    std::ofstream(dir + "/tokens.txt") << kToken << " bench-op " << kOrigin << " operator\n"
-                                       << kDestinationToken << " bench-op " << kDestination
-                                       << " operator\n";
+    std::ofstream(dir + "/tokens.txt")
+        << kToken << " bench-op " << kOrigin << " operator\n"
+        << kDestinationToken << " bench-op " << kDestination << " operator\n";
     std::ofstream(dir + "/identity.key") << "0123456789abcdef0123456789abcdef";
-    absl::StatusOr<std::unique_ptr<ChildProcess>> broker = ChildProcess::Start(
-        {bin + "/lianxin-broker", "--brokers=3"}, dir + "/broker.log");
+    absl::StatusOr<std::unique_ptr<ChildProcess>> broker =
+        ChildProcess::Start({bin + "/lianxin-broker", "--brokers=3"}, dir + "/broker.log");
     if (!broker.ok()) return broker.status();
     broker_ = *std::move(broker);
     absl::StatusOr<std::string> bootstrap = broker_->WaitForLine("127.0.0.1:");
@@ -123,7 +125,7 @@ class Deployment {
           {bin + "/registry", absl::StrCat("--jurisdiction=", code),
            absl::StrCat("--data_dir=", dir, "/", code), "--listen=127.0.0.1:0",
            "--metrics_address=", "--tokens_file=" + dir + "/tokens.txt",
-           "--kafka_brokers=" + kafka_, "--kafka_config=" + std::string(kEmbeddedBrokerConfig),
+           "--kafka_brokers=" + kafka_, "--kafka_config=" + absl::GetFlag(FLAGS_kafka_config),
            "--identity_key_file=" + dir + "/identity.key",
            absl::StrCat("--counties_on_lianxin=", kOrigin, ",", kDestination)},
           absl::StrCat(dir, "/registry-", code, ".log"));
@@ -133,10 +135,10 @@ class Deployment {
       addresses_[code] = line->substr(std::string("listening ").size());
       registries_[code] = *std::move(registry);
     }
-    absl::StatusOr<std::unique_ptr<ChildProcess>> echo = ChildProcess::Start(
-        {bin + "/echo-server", "--listen=127.0.0.1:0", "--metrics_address=",
-         "--tokens_file=" + dir + "/tokens.txt"},
-        dir + "/echo.log");
+    absl::StatusOr<std::unique_ptr<ChildProcess>> echo =
+        ChildProcess::Start({bin + "/echo-server", "--listen=127.0.0.1:0",
+                             "--metrics_address=", "--tokens_file=" + dir + "/tokens.txt"},
+                            dir + "/echo.log");
     if (!echo.ok()) return echo.status();
     absl::StatusOr<std::string> line = (*echo)->WaitForLine("listening ");
     if (!line.ok()) return line.status();
@@ -166,9 +168,8 @@ class Deployment {
 // checksum) and the birth date it encodes.
 v1::RegisterMemberRequest Registration(uint64_t n) {
   const absl::CivilDay birth = absl::CivilDay(1960, 1, 1) + static_cast<int>(n / 1000);
-  const std::string first17 =
-      absl::StrFormat("654322%04d%02d%02d%03d", birth.year(), birth.month(), birth.day(),
-                      static_cast<int>(n % 1000));
+  const std::string first17 = absl::StrFormat("654322%04d%02d%02d%03d", birth.year(), birth.month(),
+                                              birth.day(), static_cast<int>(n % 1000));
   v1::RegisterMemberRequest registration;
   registration.set_request_id(absl::StrCat("bench-register-", n));
   registration.set_jurisdiction(kOrigin);
@@ -311,11 +312,11 @@ class LagReader {
   absl::Status Start(const std::string& kafka) {
     char error[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    for (const auto& [key, value] : std::map<std::string, std::string>{
-             {"bootstrap.servers", kafka},
-             {"group.id", absl::StrCat("e2e-bench-", getpid())},
-             {"auto.offset.reset", "earliest"},
-             {"enable.auto.commit", "false"}}) {
+    for (const auto& [key, value] :
+         std::map<std::string, std::string>{{"bootstrap.servers", kafka},
+                                            {"group.id", absl::StrCat("e2e-bench-", getpid())},
+                                            {"auto.offset.reset", "earliest"},
+                                            {"enable.auto.commit", "false"}}) {
       if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
           RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
@@ -479,8 +480,8 @@ int Measure(const std::string& dir) {
     });
     std::printf("| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |\n", clients,
                 mix.per_second(), mix.latencies.Percentile(0.5), mix.latencies.Percentile(0.99),
-                bare.per_second(), bare.latencies.Percentile(0.5),
-                bare.latencies.Percentile(0.99), mix.per_second() / bare.per_second());
+                bare.per_second(), bare.latencies.Percentile(0.5), bare.latencies.Percentile(0.99),
+                mix.per_second() / bare.per_second());
     if (mix.latencies.errors + bare.latencies.errors > 0) {
       std::printf("(errors: registry %lu, echo %lu)\n", mix.latencies.errors,
                   bare.latencies.errors);
@@ -533,8 +534,8 @@ int Measure(const std::string& dir) {
           const int n = issued.fetch_add(1);
           if (n >= total) return;
           // Paced: command n starts at n / rate seconds.
-          std::this_thread::sleep_until(start + std::chrono::duration<double>(
-                                                    static_cast<double>(n) / lag_rate));
+          std::this_thread::sleep_until(
+              start + std::chrono::duration<double>(static_cast<double>(n) / lag_rate));
           v1::RecordCertificateEntryRequest entry;
           entry.set_request_id(absl::StrCat("bench-check-", getpid(), "-", n));
           entry.set_member_id(members[n % members.size()]);
@@ -600,8 +601,7 @@ int Measure(const std::string& dir) {
 }
 
 int Run() {
-  const std::string dir =
-      absl::StrCat(absl::GetFlag(FLAGS_dir), "/lianxin-e2e-bench-", getpid());
+  const std::string dir = absl::StrCat(absl::GetFlag(FLAGS_dir), "/lianxin-e2e-bench-", getpid());
   const int exit_code = Measure(dir);  // the deployment has stopped on return
   if (!absl::GetFlag(FLAGS_keep)) {
     std::error_code ignored;

@@ -19,6 +19,7 @@
 #include "libs/runtime/auth.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/metrics_endpoint.h"
+#include "libs/runtime/process_tuning.h"
 #include "libs/runtime/rpc.h"
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
@@ -53,6 +54,7 @@ int Fail(std::string_view what, const absl::Status& status) {
 }
 
 int Run(int argc, char** argv) {
+  TuneProcess();  // the same runtime as the services
   absl::SetProgramUsageMessage("Serves lianxin.v1.Echo with bearer-token authentication.");
   SetLogComponent("echo-server");
   absl::StatusOr<RuntimeConfig> config = ParseRuntimeFlags(argc, argv);
