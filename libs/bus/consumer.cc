@@ -155,6 +155,7 @@ class ConsumerImpl : public Consumer {
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     auto* self = static_cast<ConsumerImpl*>(opaque);
+    self->ForgetProgress();
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       rd_kafka_assign(rk, nullptr);
       return;
@@ -168,6 +169,16 @@ class ConsumerImpl : public Consumer {
       }
     }
     rd_kafka_assign(rk, partitions);
+  }
+
+  // Lets the messages in flight finish, then forgets every partition's
+  // progress: offsets stored from now on count from the new assignment's
+  // positions. (Not when stopping: Close's revocation must not wait.)
+  void ForgetProgress() {
+    absl::MutexLock lock(&mu_);
+    auto drained = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || in_flight_ == 0; };
+    mu_.Await(absl::Condition(&drained));
+    if (!stop_) progress_.clear();
   }
 
   absl::Status Stop() override {
@@ -346,7 +357,14 @@ bool ConsumerImpl::Dispatch(Work work) {
     holder.worker = worker;
     ++holder.count;
   }
-  ++progress_[{work.origin.topic, work.origin.partition}].unfinished[work.origin.offset];
+  PartitionProgress& progress = progress_[{work.origin.topic, work.origin.partition}];
+  if (work.origin.offset < progress.finished_end) {
+    // Read again from an earlier offset (librdkafka reset a position that
+    // was out of range: the broker lost data): count from here.
+    progress.finished_end = -1;
+    progress.stored = -1;
+  }
+  ++progress.unfinished[work.origin.offset];
   ++in_flight_;
   ++queues_[worker].held;
   queues_[worker].work.push_back(std::move(work));
