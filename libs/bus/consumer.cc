@@ -160,8 +160,7 @@ class ConsumerImpl : public Consumer {
       rd_kafka_assign(rk, nullptr);
       return;
     }
-    if (bus_internal::ClusterReplaced(rk, 5000, *self->options_.store,
-                                      "consumer/" + self->options_.group_id + "/cluster_id")) {
+    if (bus_internal::ClusterReplaced(rk, 5000, *self->options_.store, self->ClusterKey())) {
       LogWarning("consumer reads its topics again from the beginning",
                  {{"group", self->options_.group_id}});
       for (int i = 0; i < partitions->cnt; ++i) {
@@ -169,6 +168,25 @@ class ConsumerImpl : public Consumer {
       }
     }
     rd_kafka_assign(rk, partitions);
+  }
+
+  // Where the id of the cluster this store consumed from is recorded.
+  std::string ClusterKey() const { return "consumer/" + options_.group_id + "/cluster_id"; }
+
+  // Between rebalances: if the cluster was replaced (its id, as the last
+  // metadata refresh brought it, is not the recorded one), reads every
+  // assigned partition again from the beginning, without waiting for an
+  // out-of-range fetch that a quick refill could hide.
+  void ReadAgainIfClusterReplaced() {
+    if (!bus_internal::ClusterReplaced(consumer_.get(), 0, *options_.store, ClusterKey())) return;
+    LogWarning("consumer reads its topics again from the beginning",
+               {{"group", options_.group_id}});
+    ForgetProgress();
+    rd_kafka_topic_partition_list_t* raw = nullptr;
+    if (rd_kafka_assignment(consumer_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    TopicPartitionListPtr assigned(raw);
+    for (int i = 0; i < assigned->cnt; ++i) assigned->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(consumer_.get(), assigned.get());
   }
 
   // Lets the messages in flight finish, then forgets every partition's
@@ -280,6 +298,7 @@ void ConsumerImpl::Run() {
     if (absl::Now() - last_lag >= options_.lag_interval) {
       last_lag = absl::Now();
       ReportLag();
+      ReadAgainIfClusterReplaced();
     }
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(consumer_.get(), 100);
     if (msg == nullptr) continue;

@@ -91,7 +91,8 @@ struct ConsumerOptions {
   // Wait before retrying a message whose effect failed: doubles from min to max.
   absl::Duration min_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(5);
-  // How often consumer lag is measured.
+  // How often consumer lag is measured (and the cluster id compared with the
+  // recorded one: see ReadAgainIfClusterReplaced in consumer.cc).
   absl::Duration lag_interval = absl::Seconds(5);
 };
 
