@@ -104,7 +104,10 @@ absl::StatusOr<std::vector<KafkaMessage>> KafkaInjector::ReadAll(
     rd_kafka_message_destroy(m);
   }
   rd_kafka_consumer_close(rk->get());
-  if (!end.empty()) return absl::DeadlineExceededError("could not read every topic to its end");
+  // What was read is enough to copy from (the broker may be slow: rtt faults).
+  if (messages.empty() && !end.empty()) {
+    return absl::DeadlineExceededError("could not read any of the topics in 30 s");
+  }
   return messages;
 }
 

@@ -29,7 +29,8 @@ class KafkaInjector {
  public:
   explicit KafkaInjector(std::string bootstrap) : bootstrap_(std::move(bootstrap)) {}
 
-  // Every message `topics` hold now (topics that do not exist are skipped).
+  // Every message `topics` hold now (topics that do not exist are skipped),
+  // or as many as could be read in 30 s.
   absl::StatusOr<std::vector<KafkaMessage>> ReadAll(const std::vector<std::string>& topics) const;
 
   // Produces each message to its topic and partition (the partition ignored
