@@ -43,10 +43,12 @@ TEST(PlanAppraisal, AYearOfDuesGradesWithinOneThirdTwoLapseCandidates) {
       EXPECT_LE(paid, 10) << m.key;  // January–October, less those paid at the destination
       EXPECT_GE(paid, 7) << m.key;
     }
-    absl::StatusOr<appraisal::DuesBase> base = appraisal::MonthlyDuesFen(
-        {m.dues_base.basis(), m.dues_base.monthly_income_fen(), m.dues_base.farmer_dues_fen(),
-         {m.dues_base.previous_quarter_income_fen().begin(),
-          m.dues_base.previous_quarter_income_fen().end()}});
+    absl::StatusOr<appraisal::DuesBase> base =
+        appraisal::MonthlyDuesFen({m.dues_base.basis(),
+                                   m.dues_base.monthly_income_fen(),
+                                   m.dues_base.farmer_dues_fen(),
+                                   {m.dues_base.previous_quarter_income_fen().begin(),
+                                    m.dues_base.previous_quarter_income_fen().end()}});
     ASSERT_TRUE(base.ok()) << m.key << " " << base.status();
     for (const auto& pay : m.payments) {
       EXPECT_EQ(pay.amount_fen(), base->monthly_dues_fen * pay.months_size()) << m.key;
