@@ -54,6 +54,7 @@ using ::lianxin::testing::BrokerProcess;
 using ::lianxin::testing::ChildProcess;
 using ::lianxin::testing::ReadFile;
 using ::lianxin::testing::RunProcess;
+using ::lianxin::testing::TailOfFile;
 using ::lianxin::testing::TempDir;
 using ::lianxin::testing::WaitFor;
 
@@ -336,7 +337,7 @@ class RegistryCluster {
     absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
     if (!line.ok()) {
       return absl::UnavailableError(absl::StrCat("registry ", code, ": ", line.status().ToString(),
-                                                 "\n", Tail(ReadFile(StderrPath(code)), 20)));
+                                                 "\n", TailOfFile(StderrPath(code), 20)));
     }
     county.process = *std::move(child);
     county.address = line->substr(std::string("listening ").size());
@@ -379,7 +380,7 @@ class RegistryCluster {
     absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
     if (!line.ok()) {
       return absl::UnavailableError(absl::StrCat(service, " ", code, ": ", line.status().ToString(),
-                                                 "\n", Tail(ReadFile(stderr_path), 20)));
+                                                 "\n", TailOfFile(stderr_path, 20)));
     }
     return ServiceProcess{*std::move(child), line->substr(std::string("listening ").size())};
   }
@@ -424,7 +425,7 @@ class RegistryCluster {
     std::string out;
     for (const std::string& code : counties_) {
       absl::StrAppend(&out, "--- registry ", code, " stderr (tail):\n",
-                      Tail(ReadFile(StderrPath(code)), lines));
+                      TailOfFile(StderrPath(code), lines));
     }
     return out;
   }
@@ -620,11 +621,6 @@ class RegistryCluster {
     std::unique_ptr<v1::Registry::Stub> stub;
   };
 
-  static std::string Tail(const std::string& text, int lines) {
-    std::vector<std::string> all = absl::StrSplit(text, '\n');
-    const size_t from = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
-    return absl::StrJoin(all.begin() + from, all.end(), "\n") + "\n";
-  }
   std::string StderrPath(const std::string& code) const {
     return dir_.Sub(absl::StrCat("registry-", code, ".stderr"));
   }

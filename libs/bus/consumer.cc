@@ -161,13 +161,18 @@ class ConsumerImpl : public Consumer {
       return;
     }
     if (bus_internal::ClusterReplaced(rk, 5000, *self->options_.store, self->ClusterKey())) {
-      LogWarning("consumer reads its topics again from the beginning",
-                 {{"group", self->options_.group_id}});
-      for (int i = 0; i < partitions->cnt; ++i) {
-        partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-      }
+      self->FromTheBeginning(partitions);
     }
     rd_kafka_assign(rk, partitions);
+  }
+
+  // Sets every partition of `partitions` to be read from its beginning.
+  void FromTheBeginning(rd_kafka_topic_partition_list_t* partitions) const {
+    LogWarning("consumer reads its topics again from the beginning",
+               {{"group", options_.group_id}});
+    for (int i = 0; i < partitions->cnt; ++i) {
+      partitions->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
   }
 
   // Where the id of the cluster this store consumed from is recorded.
@@ -179,13 +184,11 @@ class ConsumerImpl : public Consumer {
   // out-of-range fetch that a quick refill could hide.
   void ReadAgainIfClusterReplaced() {
     if (!bus_internal::ClusterReplaced(consumer_.get(), 0, *options_.store, ClusterKey())) return;
-    LogWarning("consumer reads its topics again from the beginning",
-               {{"group", options_.group_id}});
     ForgetProgress();
     rd_kafka_topic_partition_list_t* raw = nullptr;
     if (rd_kafka_assignment(consumer_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
     TopicPartitionListPtr assigned(raw);
-    for (int i = 0; i < assigned->cnt; ++i) assigned->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    FromTheBeginning(assigned.get());
     rd_kafka_assign(consumer_.get(), assigned.get());
   }
 

@@ -62,7 +62,6 @@ bool NoteDelivered(const rd_kafka_message_t* msg, DeliveredOffsets* offsets) {
 
 // What Republish's delivery reports count.
 struct RepublishTally {
-  uint64_t acknowledged = 0;
   uint64_t failed = 0;
   DeliveredOffsets offsets;
 };
@@ -319,15 +318,12 @@ class OutboxRelayImpl : public OutboxRelay {
     // Deliveries in flight first, so that none is noted after the republication's.
     rd_kafka_flush(producer_.get(), 10000);
     CollectCompleted();
-    delivered_.clear();
     offset_went_back_ = false;
     for (;;) {
-      DeliveredOffsets offsets;
-      absl::StatusOr<uint64_t> sent = RepublishLog(&offsets);
+      // Where the republication put each partition's messages is what later
+      // deliveries must go past.
+      absl::StatusOr<uint64_t> sent = RepublishLog(&delivered_);
       if (sent.ok()) {
-        for (const auto& [where, offset] : offsets) {
-          delivered_[where] = std::max(delivered_[where], offset);
-        }
         republished_.fetch_add(1);
         return;
       }
@@ -360,8 +356,8 @@ class OutboxRelayImpl : public OutboxRelay {
   std::atomic<uint64_t> delivery_failures_{0};
   std::atomic<uint64_t> producer_restarts_{0};
   std::atomic<uint64_t> republished_{0};
-  // Where the deliveries went, and the cluster they went to (relay thread
-  // only; see BrokerLostData).
+  // The last offset delivered to per partition, and whether one went back
+  // (relay thread only; see BrokerLostData).
   DeliveredOffsets delivered_;
   bool offset_went_back_ = false;
 
@@ -488,7 +484,6 @@ absl::StatusOr<uint64_t> OutboxRelayImpl::RepublishLog(DeliveredOffsets* offsets
                               [](rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
                                 auto* t = static_cast<RepublishTally*>(opaque);
                                 if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-                                  ++t->acknowledged;
                                   NoteDelivered(msg, &t->offsets);
                                 } else {
                                   ++t->failed;

@@ -34,6 +34,9 @@ std::string BinDir();
 // The whole content of a file ("" if it cannot be read).
 std::string ReadFile(const std::string& path);
 
+// The last `lines` lines of a file (a child's stderr, for a failure report).
+std::string TailOfFile(const std::string& path, int lines);
+
 // A directory under TEST_TMPDIR (or the system's temp dir), removed with its
 // contents at destruction.
 class TempDir {

@@ -14,12 +14,6 @@ namespace {
 
 using testing::ChildProcess;
 
-std::string Tail(const std::string& text, int lines) {
-  std::vector<std::string> all = absl::StrSplit(text, '\n');
-  const size_t from = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
-  return absl::StrJoin(all.begin() + from, all.end(), "\n");
-}
-
 }  // namespace
 
 const std::vector<std::string>& Services() {
@@ -96,7 +90,7 @@ absl::Status ChaosCluster::StartBrokerLocked(const std::string& ports) {
   if (!line.ok()) {
     return absl::UnavailableError(
         absl::StrCat("lianxin-broker did not start: ", line.status().ToString(), "\n",
-                     Tail(testing::ReadFile(Path("broker.stderr")), 10)));
+                     testing::TailOfFile(Path("broker.stderr"), 10)));
   }
   broker_ = *std::move(broker);
   bootstrap_ = *line;
@@ -148,7 +142,7 @@ absl::Status ChaosCluster::StartService(const std::string& county, const std::st
   absl::StatusOr<std::string> line = (*child)->WaitForLine("listening ", absl::Seconds(30));
   if (!line.ok()) {
     return absl::UnavailableError(absl::StrCat(service, " ", county, ": ", line.status().ToString(),
-                                               "\n", Tail(testing::ReadFile(stderr_path), 20)));
+                                               "\n", testing::TailOfFile(stderr_path, 20)));
   }
   absl::MutexLock lock(&mu_);
   Running& running = services_[{county, service}];
@@ -209,11 +203,11 @@ void ChaosCluster::WriteEndpoints() const {
 
 std::string ChaosCluster::LogTails(int lines) const {
   std::string out = absl::StrCat("--- broker stderr (tail):\n",
-                                 Tail(testing::ReadFile(Path("broker.stderr")), lines), "\n");
+                                 testing::TailOfFile(Path("broker.stderr"), lines), "\n");
   for (const std::string& county : options_.counties) {
     for (const std::string& service : Services()) {
       absl::StrAppend(&out, "--- ", service, " ", county, " stderr (tail):\n",
-                      Tail(testing::ReadFile(StderrPath(county, service)), lines), "\n");
+                      testing::TailOfFile(StderrPath(county, service), lines), "\n");
     }
   }
   return out;

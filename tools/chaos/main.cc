@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -255,6 +256,26 @@ void Problem(const std::string& what, int* counter) {
   ++*counter;
 }
 
+// Reads the store of every service of every county (read-only, while they
+// run) and passes it to `fn` with its name ("registry 654322"); a store that
+// cannot be read goes to `on_error` instead.
+void ForEachStore(const ChaosCluster& cluster, bool with_log,
+                  const std::function<void(const std::string&, const StoreContents&)>& fn,
+                  const std::function<void(const std::string&)>& on_error) {
+  for (const std::string& county : cluster.counties()) {
+    for (const std::string& service : Services()) {
+      const std::string name = absl::StrCat(service, " ", county);
+      absl::StatusOr<StoreContents> store =
+          ReadStore(cluster.DataDir(county), county, service, with_log);
+      if (store.ok()) {
+        fn(name, *store);
+      } else {
+        on_error(absl::StrCat(name, ": ", store.status().ToString()));
+      }
+    }
+  }
+}
+
 // Waits until every outbox is empty, every injected poison is quarantined
 // and every pair of counties reconciles; returns the disagreements left.
 std::vector<std::string> Settle(ChaosCluster& cluster, const std::string& bin_dir,
@@ -266,21 +287,15 @@ std::vector<std::string> Settle(ChaosCluster& cluster, const std::string& bin_di
   for (;;) {
     problems.clear();
     std::vector<QuarantinedMessage> quarantined;
-    for (const std::string& county : cluster.counties()) {
-      for (const std::string& service : Services()) {
-        absl::StatusOr<StoreContents> store =
-            ReadStore(cluster.DataDir(county), county, service, /*with_log=*/false);
-        if (!store.ok()) {
-          problems.push_back(absl::StrCat(service, " ", county, ": ", store.status().ToString()));
-          continue;
-        }
-        if (store->outbox_rows > 0) {
-          problems.push_back(
-              absl::StrCat(service, " ", county, ": ", store->outbox_rows, " rows in its outbox"));
-        }
-        quarantined.insert(quarantined.end(), store->quarantined.begin(), store->quarantined.end());
-      }
-    }
+    ForEachStore(
+        cluster, /*with_log=*/false,
+        [&](const std::string& name, const StoreContents& store) {
+          if (store.outbox_rows > 0) {
+            problems.push_back(absl::StrCat(name, ": ", store.outbox_rows, " rows in its outbox"));
+          }
+          quarantined.insert(quarantined.end(), store.quarantined.begin(), store.quarantined.end());
+        },
+        [&](const std::string& error) { problems.push_back(error); });
     for (const std::string& missed : CheckQuarantine(quarantined, injected).missed) {
       problems.push_back("poison not quarantined yet: " + missed);
     }
@@ -309,26 +324,20 @@ void Check(ChaosCluster& cluster, const LoadDriver& driver, const std::string& b
            Tally* tally) {
   const std::vector<Command> commands = driver.Commands();
   std::vector<QuarantinedMessage> quarantined;
-  for (const std::string& county : cluster.counties()) {
-    for (const std::string& service : Services()) {
-      absl::StatusOr<StoreContents> store =
-          ReadStore(cluster.DataDir(county), county, service, /*with_log=*/true);
-      if (!store.ok()) {
-        Problem(absl::StrCat(service, " ", county, ": ", store.status().ToString()),
-                &tally->diverged);
-        continue;
-      }
-      std::vector<Command> mine;
-      for (const Command& c : commands) {
-        if (c.county == county && c.service == service) mine.push_back(c);
-      }
-      const Findings f = CheckLog(mine, store->log);
-      for (const std::string& s : f.lost) Problem("lost: " + s, &tally->lost);
-      for (const std::string& s : f.duplicated) Problem("duplicated: " + s, &tally->duplicated);
-      for (const std::string& s : f.written_though_refused) Problem(s, &tally->diverged);
-      quarantined.insert(quarantined.end(), store->quarantined.begin(), store->quarantined.end());
-    }
-  }
+  ForEachStore(
+      cluster, /*with_log=*/true,
+      [&](const std::string& name, const StoreContents& store) {
+        std::vector<Command> mine;
+        for (const Command& c : commands) {
+          if (absl::StrCat(c.service, " ", c.county) == name) mine.push_back(c);
+        }
+        const Findings f = CheckLog(mine, store.log);
+        for (const std::string& s : f.lost) Problem("lost: " + s, &tally->lost);
+        for (const std::string& s : f.duplicated) Problem("duplicated: " + s, &tally->duplicated);
+        for (const std::string& s : f.written_though_refused) Problem(s, &tally->diverged);
+        quarantined.insert(quarantined.end(), store.quarantined.begin(), store.quarantined.end());
+      },
+      [&](const std::string& error) { Problem(error, &tally->diverged); });
   const QuarantineFindings q = CheckQuarantine(quarantined, injected);
   for (const std::string& s : q.unexpected)
     Problem("quarantined, not injected: " + s, &tally->diverged);
