@@ -74,10 +74,9 @@ class DeployFilesTest(unittest.TestCase):
             self.assertFlagsExist("lxkafka", words[2:], "compose topics")
 
     def test_k8s_flags_exist_for_every_local_county(self):
-        for line in open(LOCAL_COUNTIES, encoding="utf-8"):
-            if line.startswith("#") or not line.strip():
-                continue
-            code = line.split("\t")[0]
+        with open(LOCAL_COUNTIES, encoding="utf-8") as f:
+            codes = [l.split("\t")[0] for l in f if l.strip() and not l.startswith("#")]
+        for code in codes:
             docs = list(yaml.safe_load_all(run(os.path.join(DEPLOY, "k8s", "render-county.sh"),
                                                code, code)))
             config = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
@@ -133,7 +132,8 @@ class DeployFilesTest(unittest.TestCase):
                 continue
             for f in files:
                 if f.endswith(".cc"):
-                    text = open(os.path.join(root, f), encoding="utf-8", errors="replace").read()
+                    with open(os.path.join(root, f), encoding="utf-8", errors="replace") as src:
+                        text = src.read()
                     exported |= set(re.findall(r'\.Name\("(lianxin_[a-z_]+)"\)', text))
         self.assertIn("lianxin_rpc_total", exported)
         used = set()

@@ -33,7 +33,7 @@ if dpkg-deb -c "$services" | awk '{print $6}' | grep -q '^./usr/bin/lxctl$'; the
 fi
 
 depends=$(dpkg-deb -f "$services" Depends)
-for lib in libgrpc++ librocksdb librdkafka adduser systemd; do
+for lib in libgrpc++ librdkafka libprotobuf libssl3 adduser systemd; do  # RocksDB is linked statically
   grep -q "$lib" <<<"$depends" || fail "lianxin-services does not depend on $lib: $depends"
 done
 dpkg-deb -e "$services" "$work/control"

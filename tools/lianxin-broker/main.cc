@@ -1,8 +1,8 @@
 // lianxin-broker: the embedded Kafka broker for local runs and tests.
 //
 // Runs librdkafka's mock cluster (rdkafka_mock.h): N brokers that speak the
-// Kafka protocol on loopback sockets (or on --listen_address), keep data in memory only and auto-create
-// topics on first use. Real clients (the lianxin bus, kcat) connect to it.
+// Kafka protocol on loopback sockets (or on --listen_address), keep data in memory only and
+// auto-create topics on first use. Real clients (the lianxin bus, kcat) connect to it.
 //
 //   lianxin-broker --brokers=3 --ports=9092,9093,9094 --bootstrap_file=/tmp/bs
 //   -> prints "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094" as its first line
@@ -15,9 +15,9 @@
 // FIFO there and obeys one command a line written to it, each on one broker
 // id or on "all": "down 2", "up 2", "rtt all 200" (adds 200 ms to every
 // response: delayed delivery; "rtt all 0" ends it).
+#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>

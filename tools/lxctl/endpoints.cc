@@ -1,13 +1,13 @@
 // The endpoints file and the county lxctl acts as (see endpoints.h).
 #include "tools/lxctl/endpoints.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
-
-#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"

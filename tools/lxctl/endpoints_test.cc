@@ -128,14 +128,19 @@ TEST(LoadEndpoints, NoFileFoundSaysWhereToPutOne) {
   EXPECT_NE(file.status().message().find("LIANXIN_ENDPOINTS"), std::string::npos);
 }
 
-TEST(EndpointsPath, DefaultsToTheLocalDeploymentUnderTheSourceDir) {
+TEST(EndpointsPath, EnvironmentThenStandardPathsNeverTheSourceTree) {
+  testing::TempDir dir;
   unsetenv("LIANXIN_ENDPOINTS");
   unsetenv("LIANXIN_HOME");
-  EXPECT_EQ(EndpointsPath(""), LXCTL_TEST_SOURCE_DIR "/.lianxin/local/endpoints.json");
+  setenv("XDG_CONFIG_HOME", dir.path().c_str(), 1);
+  EXPECT_EQ(StandardEndpointsPaths().front(), dir.Sub("lianxin/endpoints.json"));
+  const std::string found = EndpointsPath("");
+  EXPECT_TRUE(found.empty() || found == "/etc/lianxin/endpoints.json") << found;
   setenv("LIANXIN_ENDPOINTS", "/x/e.json", 1);
   EXPECT_EQ(EndpointsPath(""), "/x/e.json");
   EXPECT_EQ(EndpointsPath("/y/f.json"), "/y/f.json");
   unsetenv("LIANXIN_ENDPOINTS");
+  unsetenv("XDG_CONFIG_HOME");
 }
 
 TEST(LoadEndpoints, ReadsAFileAndReportsAMissingOne) {

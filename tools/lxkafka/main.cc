@@ -1,15 +1,19 @@
 // lxkafka: the Kafka side of a lianxin deployment, from the list of counties.
 //
 //   lxkafka create-topics --kafka_brokers=HOST:PORT --counties=654322,650102
+//   lxkafka check-topics --kafka_brokers=HOST:PORT --counties=654322,650102
 //   lxkafka topics --counties=… [--format=table|strimzi]
 //   lxkafka acls --counties=… [--format=kafka-acls|strimzi] [--authentication=scram-sha-512|tls]
 //
 // create-topics uses librdkafka's Admin API with the same --kafka_config
 // properties (and LIANXIN_KAFKA_PROP_* secrets) the services take; a topic that
-// exists already is left as it is. See deploy/kafka/README.md.
+// exists already is left as it is. check-topics compares the cluster's
+// metadata with the plan (what the embedded broker can answer: librdkafka's
+// mock cluster has no Admin API). See deploy/kafka/README.md.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,7 +37,8 @@
 ABSL_DECLARE_FLAG(std::string, kafka_brokers);
 ABSL_DECLARE_FLAG(std::string, kafka_config);
 
-ABSL_FLAG(std::string, counties, "", "Comma-separated 6-digit codes of the counties on the cluster.");
+ABSL_FLAG(std::string, counties, "",
+          "Comma-separated 6-digit codes of the counties on the cluster.");
 ABSL_FLAG(std::string, counties_file, "",
           "A file of counties, one per line, the code first (tab-separated; # comments), "
           "e.g. deploy/local/counties.tsv; instead of --counties.");
@@ -41,7 +46,8 @@ ABSL_FLAG(int, partitions, 12, "Partitions per topic.");
 ABSL_FLAG(int, replication, 3, "Replication factor of every topic.");
 ABSL_FLAG(int, min_insync, 2, "min.insync.replicas of every topic.");
 ABSL_FLAG(std::string, format, "", "Output: topics: table|strimzi; acls: kafka-acls|strimzi.");
-ABSL_FLAG(std::string, cluster, "lianxin", "Strimzi: the Kafka cluster's name (strimzi.io/cluster).");
+ABSL_FLAG(std::string, cluster, "lianxin",
+          "Strimzi: the Kafka cluster's name (strimzi.io/cluster).");
 ABSL_FLAG(std::string, authentication, "scram-sha-512", "Strimzi users: scram-sha-512 or tls.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "create-topics: how long to wait.");
 
@@ -84,12 +90,14 @@ struct Deleters {
   void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
 };
 
-// Creates every planned topic that does not exist; prints one line per topic.
-absl::Status CreateTopics(const std::vector<TopicSpec>& topics) {
+// A client handle on the cluster of --kafka_brokers, --kafka_config and the
+// LIANXIN_KAFKA_PROP_* secrets.
+absl::StatusOr<std::unique_ptr<rd_kafka_t, Deleters>> ConnectCluster() {
   KafkaConfig kafka;
   kafka.bootstrap_servers = absl::GetFlag(FLAGS_kafka_brokers);
   if (kafka.bootstrap_servers.empty()) {
-    return absl::InvalidArgumentError("--kafka_brokers: the cluster's bootstrap servers are needed");
+    return absl::InvalidArgumentError(
+        "--kafka_brokers: the cluster's bootstrap servers are needed");
   }
   auto properties = ParseKafkaConfig(absl::GetFlag(FLAGS_kafka_config));
   if (!properties.ok()) return properties.status();
@@ -119,7 +127,15 @@ absl::Status CreateTopics(const std::vector<TopicSpec>& topics) {
     rd_kafka_conf_destroy(conf);
     return absl::InternalError(absl::StrCat("kafka: ", errstr));
   }
+  return rk;
+}
 
+// Creates every planned topic that does not exist; prints one line per topic.
+absl::Status CreateTopics(const std::vector<TopicSpec>& topics) {
+  auto rk = ConnectCluster();
+  if (!rk.ok()) return rk.status();
+  char errstr[512];
+  absl::Status status;
   std::vector<rd_kafka_NewTopic_t*> requests;
   for (const TopicSpec& topic : topics) {
     rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(
@@ -134,13 +150,14 @@ absl::Status CreateTopics(const std::vector<TopicSpec>& topics) {
     }
   }
   if (status.ok()) {
-    std::unique_ptr<rd_kafka_queue_t, Deleters> queue(rd_kafka_queue_new(rk.get()));
+    std::unique_ptr<rd_kafka_queue_t, Deleters> queue(rd_kafka_queue_new(rk->get()));
     std::unique_ptr<rd_kafka_AdminOptions_t, Deleters> options(
-        rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
-    const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_timeout)));
+        rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
+    const int timeout_ms =
+        static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_timeout)));
     rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, errstr, sizeof(errstr));
     rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr, sizeof(errstr));
-    rd_kafka_CreateTopics(rk.get(), requests.data(), requests.size(), options.get(), queue.get());
+    rd_kafka_CreateTopics(rk->get(), requests.data(), requests.size(), options.get(), queue.get());
     std::unique_ptr<rd_kafka_event_t, Deleters> event(
         rd_kafka_queue_poll(queue.get(), timeout_ms + 5000));
     if (event == nullptr) {
@@ -175,6 +192,46 @@ absl::Status CreateTopics(const std::vector<TopicSpec>& topics) {
   return status;
 }
 
+// Compares the cluster's topics (a Metadata request) with the plan: prints
+// each planned topic as "ok", "missing" or with its wrong partition count.
+// FAILED_PRECONDITION if any is not as planned.
+absl::Status CheckTopics(const std::vector<TopicSpec>& topics) {
+  auto rk = ConnectCluster();
+  if (!rk.ok()) return rk.status();
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(absl::GetFlag(FLAGS_timeout)));
+  if (rd_kafka_resp_err_t err = rd_kafka_metadata(rk->get(), 1, nullptr, &metadata, timeout_ms);
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(absl::StrCat("check-topics: ", rd_kafka_err2str(err)));
+  }
+  std::map<std::string, int> partitions;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    if (metadata->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      partitions[metadata->topics[i].topic] = metadata->topics[i].partition_cnt;
+    }
+  }
+  rd_kafka_metadata_destroy(metadata);
+  int wrong = 0;
+  for (const TopicSpec& topic : topics) {
+    const auto it = partitions.find(topic.name);
+    if (it == partitions.end()) {
+      ++wrong;
+      std::printf("missing  %s\n", topic.name.c_str());
+    } else if (it->second != topic.partitions) {
+      ++wrong;
+      std::printf("WRONG    %s: %d partitions, planned %d\n", topic.name.c_str(), it->second,
+                  topic.partitions);
+    } else {
+      std::printf("ok       %s\n", topic.name.c_str());
+    }
+  }
+  if (wrong > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("check-topics: ", wrong, " of ", topics.size(), " topics are not as planned"));
+  }
+  return absl::OkStatus();
+}
+
 void PrintTopicTable(const std::vector<TopicSpec>& topics) {
   for (const TopicSpec& topic : topics) {
     std::vector<std::string> config;
@@ -189,6 +246,7 @@ absl::Status Run(const std::string& command) {
   if (!counties.ok()) return counties.status();
   const std::string format = absl::GetFlag(FLAGS_format);
   if (command == "create-topics") return CreateTopics(TopicsFor(*counties, PlanOptions()));
+  if (command == "check-topics") return CheckTopics(TopicsFor(*counties, PlanOptions()));
   if (command == "topics") {
     const auto topics = TopicsFor(*counties, PlanOptions());
     if (format.empty() || format == "table") {
@@ -217,21 +275,20 @@ absl::Status Run(const std::string& command) {
       }
       for (const std::string& county : *counties) {
         std::cout << "---\n"
-                  << RenderStrimziUser(absl::StrCat("lianxin-", county),
-                                       AclsFor(county, *counties), cluster, authentication);
+                  << RenderStrimziUser(absl::StrCat("lianxin-", county), AclsFor(county, *counties),
+                                       cluster, authentication);
       }
       std::cout << "---\n"
                 << RenderStrimziUser("lianxin-audit", AuditorAcls(), cluster, authentication);
       std::cout << "---\n"
-                << RenderStrimziUser("lianxin-directory", DirectoryAcls(), cluster,
-                                     authentication);
+                << RenderStrimziUser("lianxin-directory", DirectoryAcls(), cluster, authentication);
     } else {
       return absl::InvalidArgumentError("--format: acls are printed as kafka-acls or strimzi");
     }
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown command \"", command, "\": create-topics, topics or acls"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown command \"", command, "\": create-topics, check-topics, topics or acls"));
 }
 
 }  // namespace
@@ -241,11 +298,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "the Kafka topics and ACLs of a lianxin deployment.\n"
       "  lxkafka create-topics --kafka_brokers=HOST:PORT --counties=654322,650102\n"
+      "  lxkafka check-topics --kafka_brokers=HOST:PORT --counties=...\n"
       "  lxkafka topics --counties=... [--format=table|strimzi]\n"
       "  lxkafka acls --counties=... [--format=kafka-acls|strimzi]");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() != 2) {
-    std::cerr << "lxkafka: one command: create-topics, topics or acls (--help)\n";
+    std::cerr << "lxkafka: one command: create-topics, check-topics, topics or acls (--help)\n";
     return 2;
   }
   const absl::Status status = lianxin::lxkafka::Run(args[1]);

@@ -27,7 +27,9 @@ std::string ServiceTopic(absl::string_view county, absl::string_view service) {
   return absl::StrCat("lx.", county, ".", service, ".v1");
 }
 
-std::string InboxTopic(absl::string_view county) { return absl::StrCat("lx.", county, ".inbox.v1"); }
+std::string InboxTopic(absl::string_view county) {
+  return absl::StrCat("lx.", county, ".inbox.v1");
+}
 
 void Allow(std::vector<AclSpec>& acls, const std::string& principal, const std::string& type,
            const std::string& pattern, const std::string& name,
@@ -46,7 +48,8 @@ std::string Yaml(absl::string_view text) {
 }  // namespace
 
 absl::Status CheckCounties(const std::vector<std::string>& counties) {
-  if (counties.empty()) return absl::InvalidArgumentError("counties: at least one county is needed");
+  if (counties.empty())
+    return absl::InvalidArgumentError("counties: at least one county is needed");
   std::set<std::string> seen;
   for (const std::string& code : counties) {
     bool digits = code.size() == 6;
@@ -96,7 +99,8 @@ std::vector<AclSpec> AclsFor(const std::string& county, const std::vector<std::s
   // Its relays write its own service topics and the inboxes of the counties
   // that share its members; never another county's service topics.
   for (const char* service : kCountyServices) {
-    Allow(acls, principal, "topic", "literal", ServiceTopic(county, service), {"Write", "Describe"});
+    Allow(acls, principal, "topic", "literal", ServiceTopic(county, service),
+          {"Write", "Describe"});
   }
   for (const std::string& other : counties) {
     if (other == county) continue;
@@ -154,8 +158,9 @@ std::string RenderStrimziUser(absl::string_view user, const std::vector<AclSpec>
                               absl::string_view cluster, absl::string_view authentication) {
   std::string out = absl::StrCat(
       "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaUser\nmetadata:\n  name: ", user,
-      "\n  labels:\n    strimzi.io/cluster: ", cluster, "\nspec:\n  authentication:\n    type: ",
-      authentication, "\n  authorization:\n    type: simple\n    acls:\n");
+      "\n  labels:\n    strimzi.io/cluster: ", cluster,
+      "\nspec:\n  authentication:\n    type: ", authentication,
+      "\n  authorization:\n    type: simple\n    acls:\n");
   for (const AclSpec& acl : acls) {
     absl::StrAppend(&out, "      - resource:\n          type: ", acl.resource_type, "\n");
     if (acl.resource_type != "cluster") {

@@ -23,8 +23,7 @@
 namespace lianxin::lxkafka {
 
 // The services of a county, each with its topic lx.<county>.<service>.v1.
-inline constexpr const char* kCountyServices[] = {"registry", "contact", "education",
-                                                  "appraisal"};
+inline constexpr const char* kCountyServices[] = {"registry", "contact", "education", "appraisal"};
 // Shared topics: identity claims (compacted, keyed by ID-number hash), the
 // counties' signed anchors, and the county key directory (compacted).
 inline constexpr char kIdentityTopic[] = "lx.identity.v1";
