@@ -239,7 +239,7 @@ absl::Status RegistryService::Create(
     const std::string& id_number,
     const std::function<absl::StatusOr<Events>(const std::string&, const Context&)>& decide,
     const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
-    google::protobuf::Message* reply) {
+    google::protobuf::Message* reply, bool validate_only) {
   const std::string method = Method(rpc);
   EventStore& store = *projection_.store();
   ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
@@ -253,6 +253,7 @@ absl::Status RegistryService::Create(
                                                  " (R18)"));
   }
   ASSIGN_OR_RETURN(Events events, decide(id_hash, NewContext(caller, request_id)));
+  if (validate_only) return absl::OkStatus();  // a dry run: valid, nothing written
   // One person, one id per county: derived from the keyed hash.
   const std::string member_id =
       absl::StrCat(projection_.jurisdiction(), "-", id_hash.substr(0, 16));
@@ -299,7 +300,7 @@ absl::Status RegistryService::RegisterMember(const Principal& caller,
         reply->set_member_id(member_id);
         reply->set_version(version);
       },
-      reply);
+      reply, request.validate_only());
 }
 
 absl::Status RegistryService::RegisterOutflow(const Principal& caller,
@@ -383,7 +384,7 @@ absl::Status RegistryService::RecordArrival(const Principal& caller,
         reply->set_member_id(member_id);
         reply->set_version(version);
       },
-      reply);
+      reply, request.validate_only());
 }
 
 absl::Status RegistryService::RecordCertificateEntry(

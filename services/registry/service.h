@@ -97,7 +97,7 @@ class RegistryService final : public UnaryService {
       const std::function<absl::StatusOr<Events>(const std::string& id_hash, const Context&)>&
           decide,
       const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
-      google::protobuf::Message* reply);
+      google::protobuf::Message* reply, bool validate_only = false);
 
   Context NewContext(const Principal& caller, const std::string& request_id) const;
   absl::CivilDay Today() const;
