@@ -265,23 +265,23 @@ std::optional<absl::CivilDay> ParseLedgerDate(const RawCell& cell, std::string* 
     } else if (std::optional<absl::CivilDay> day = ExcelSerialDay(serial); day.has_value()) {
       return day;
     } else if (!(text.size() == 8)) {
-      *why = absl::StrCat(Quote(text), " 不是日期（Excel 日期序号超出范围）");
+      *why = absl::StrCat(Quote(text), "不是日期（Excel 日期序号超出范围）");
       return std::nullopt;
     }
   }
   std::optional<DateParts> parts = SplitDate(text);
   if (!parts.has_value()) {
-    *why = absl::StrCat(Quote(text), " 不是日期（应写作 2026-03-05、2026.3.5 或 2026年3月5日）");
+    *why = absl::StrCat(Quote(text), "不是日期（应写作 2026-03-05、2026.3.5 或 2026年3月5日）");
     return std::nullopt;
   }
   if (parts->day == 0) {
-    *why = absl::StrCat(Quote(text), " 只有年月，缺少日");
+    *why = absl::StrCat(Quote(text), "只有年月，缺少日");
     return std::nullopt;
   }
   const absl::CivilDay day(parts->year, parts->month, parts->day);
   if (day.year() != parts->year || day.month() != parts->month || day.day() != parts->day ||
       parts->year < 1900) {
-    *why = absl::StrCat(Quote(text), " 不是真实的日期");
+    *why = absl::StrCat(Quote(text), "不是真实的日期");
     return std::nullopt;
   }
   return day;
@@ -490,7 +490,7 @@ ColumnMap MapHeaders(const std::vector<RawCell>& row, const std::vector<RawCell>
     const std::string written = c < row.size() ? CleanText(row[c].text) : "";
     auto it = index.find(HeaderKey(written));
     std::string header = written;
-    if (below != nullptr && c < below->size()) {
+    if (below != nullptr && c < below->size() && !written.empty()) {
       // A two-row header: a merged group title above ("流入地") and the
       // column's own name below ("代码"/"名称"), or a name merged down.
       const std::string sub = CleanText((*below)[c].text);
@@ -516,6 +516,18 @@ ColumnMap MapHeaders(const std::vector<RawCell>& row, const std::vector<RawCell>
     ++map.matched;
   }
   return map;
+}
+
+// A title ("富蕴县流出党员台账"): one text, in one cell or merged across many.
+bool IsTitleRow(const std::vector<RawCell>& row) {
+  std::string text;
+  for (const RawCell& cell : row) {
+    const std::string t = CleanText(cell.text);
+    if (t.empty()) continue;
+    if (!text.empty() && t != text) return false;
+    text = t;
+  }
+  return true;
 }
 
 bool RowIsBlank(const std::vector<RawCell>& row) {
@@ -618,7 +630,7 @@ class RowReader {
       }
     }
     if (!ok || digits < 5) {
-      Fail(field, absl::StrCat(Quote(text), " 不是电话号码（5–20 位数字，可带 + 和 -）"));
+      Fail(field, absl::StrCat(Quote(text), "不是电话号码（5–20 位数字，可带 + 和 -）"));
       return "";
     }
     return text;
@@ -635,7 +647,7 @@ class RowReader {
     if (!code.empty()) {
       if (!IsKnownCountyCode(code)) {
         Fail(code_field,
-             absl::StrCat(Quote(code), " 不是已知的县级行政区划代码（GB/T 2260，6 位）"));
+             absl::StrCat(Quote(code), "不是已知的县级行政区划代码（GB/T 2260，6 位）"));
         return "";
       }
       if (name_out->empty()) *name_out = CountyNameByCode(code);
@@ -652,7 +664,7 @@ class RowReader {
         std::all_of(name_out->begin(), name_out->end(), absl::ascii_isdigit)) {
       if (!IsKnownCountyCode(*name_out)) {
         Fail(name_field,
-             absl::StrCat(Quote(*name_out), " 不是已知的县级行政区划代码（GB/T 2260，6 位）"));
+             absl::StrCat(Quote(*name_out), "不是已知的县级行政区划代码（GB/T 2260，6 位）"));
         return "";
       }
       code = *name_out;
@@ -661,7 +673,7 @@ class RowReader {
     }
     code = CountyCodeByName(*name_out);
     if (code.empty()) {
-      Fail(name_field, absl::StrCat(Quote(*name_out), " 不是已知地名，请在「",
+      Fail(name_field, absl::StrCat(Quote(*name_out), "不是已知地名，请在「",
                                     CanonicalHeader(code_field), "」列填写 6 位县级行政区划代码"));
     }
     return code;
@@ -685,6 +697,7 @@ ParsedLedger ParseLedger(const Grid& grid, const ParseOptions& options) {
   size_t header_row = 0;
   bool best_used_below = false;
   for (size_t r = 0; r < grid.size() && r < 20; ++r) {
+    if (IsTitleRow(grid[r])) continue;
     bool used_below = false;
     ColumnMap map = MapHeaders(grid[r], r + 1 < grid.size() ? &grid[r + 1] : nullptr, options.kind,
                                &used_below);
@@ -759,7 +772,7 @@ ParsedLedger ParseLedger(const Grid& grid, const ParseOptions& options) {
                            ? lianxin::v1::GENDER_FEMALE
                            : lianxin::v1::GENDER_UNSPECIFIED;
       if (written == lianxin::v1::GENDER_UNSPECIFIED) {
-        reader.Fail(Field::kGender, absl::StrCat(Quote(gender), " 应为「男」或「女」"));
+        reader.Fail(Field::kGender, absl::StrCat(Quote(gender), "应为「男」或「女」"));
       } else if (!row.id_number.empty() && written != row.gender) {
         reader.Fail(Field::kGender, absl::StrCat("「", gender, "」与身份证号不符"));
       }
@@ -778,7 +791,7 @@ ParsedLedger ParseLedger(const Grid& grid, const ParseOptions& options) {
         }
       }
       if (year == 0) {
-        reader.Fail(Field::kBirthYear, absl::StrCat(Quote(birth_text), " 不是年份"));
+        reader.Fail(Field::kBirthYear, absl::StrCat(Quote(birth_text), "不是年份"));
       } else if (absl::StrCat(year) != row.id_number.substr(6, 4)) {
         reader.Fail(Field::kBirthYear, absl::StrCat(year, " 与身份证号中的出生年份 ",
                                                     row.id_number.substr(6, 4), " 不符"));
@@ -792,7 +805,7 @@ ParsedLedger ParseLedger(const Grid& grid, const ParseOptions& options) {
           "不能为空（农牧民、下岗失业人员、退役军人、高校毕业生、退休人员、企业职工、其他）");
     } else if (row.category == lianxin::v1::MEMBER_CATEGORY_UNSPECIFIED) {
       reader.Fail(Field::kCategory, absl::StrCat(Quote(category),
-                                                 " 不是已知类别（农牧民、下岗失业人员、退役军人、高"
+                                                 "不是已知类别（农牧民、下岗失业人员、退役军人、高"
                                                  "校毕业生、退休人员、企业职工、其他）"));
     }
     const std::string probationary = reader.Text(Field::kProbationary);

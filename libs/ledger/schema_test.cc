@@ -154,7 +154,7 @@ TEST(ParseLedger, MapsAliasHeadersAndDerivesGenderAndBirthDate) {
 
 TEST(ParseLedger, ReportsEveryBadCellByRowAndColumn) {
   const std::string id = Id("65432219800101003");
-  std::vector<RawCell> future = GoodRow(Id("65432219900202002"));
+  std::vector<RawCell> future = GoodRow(Id("65432219900202001"));
   future[8] = T("2027.1.1");
   std::vector<RawCell> unknown = GoodRow(Id("65432219900303001"));
   unknown[7] = T("999999");
