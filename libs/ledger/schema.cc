@@ -237,7 +237,13 @@ std::string CleanText(absl::string_view text) {
   bool space = false;
   for (size_t i = 0; i < text.size();) {
     char32_t cp = NextCodePoint(text, i);
-    if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII
+    // Full-width digits, letters and the signs of numbers and dates; Chinese
+    // punctuation (，。（）) stays as written.
+    if ((cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+        (cp >= 0xFF41 && cp <= 0xFF5A) || cp == 0xFF0B || cp == 0xFF0D || cp == 0xFF0E ||
+        cp == 0xFF0F) {
+      cp -= 0xFEE0;
+    }
     if (cp == 0x3000 || cp == 0xA0 || cp == '\t' || cp == '\r' || cp == '\n') cp = ' ';
     if (cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF) continue;
     if (cp == ' ') {
@@ -490,17 +496,18 @@ ColumnMap MapHeaders(const std::vector<RawCell>& row, const std::vector<RawCell>
     const std::string written = c < row.size() ? CleanText(row[c].text) : "";
     auto it = index.find(HeaderKey(written));
     std::string header = written;
-    if (below != nullptr && c < below->size() && !written.empty()) {
+    const std::string sub =
+        below != nullptr && c < below->size() ? CleanText((*below)[c].text) : "";
+    if (!written.empty() && !sub.empty() && sub != written) {
       // A two-row header: a merged group title above ("流入地") and the
       // column's own name below ("代码"/"名称"), or a name merged down.
-      const std::string sub = CleanText((*below)[c].text);
       auto sub_it = index.find(HeaderKey(sub));
       auto joined_it = index.find(HeaderKey(absl::StrCat(written, sub)));
-      if (joined_it != index.end() && sub != written) {
+      if (joined_it != index.end()) {
         it = joined_it;
         header = absl::StrCat(written, sub);
         *used_below = true;
-      } else if (sub_it != index.end() && sub != written && (it == index.end())) {
+      } else if (sub_it != index.end() && it == index.end()) {
         it = sub_it;
         header = sub;
         *used_below = true;

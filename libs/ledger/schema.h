@@ -136,7 +136,8 @@ ParsedLedger ParseLedger(const Grid& grid, const ParseOptions& options);
 
 // ---- Cell readers (exposed for tests and for other ledgers) --------------------
 
-// Full-width ASCII to ASCII, the ideographic space to a space, zero-width
+// Full-width digits, letters and + - . / to ASCII (Chinese punctuation such as
+// ，stays), the ideographic space to a space, zero-width
 // characters dropped, whitespace runs collapsed, trimmed; a leading apostrophe
 // before = + - @ (the CSV-injection guard) removed.
 std::string CleanText(absl::string_view text);

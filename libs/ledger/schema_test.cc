@@ -25,6 +25,7 @@ TEST(CleanText, NormalizesFullWidthSpacesAndTheFormulaGuard) {
   EXPECT_EQ(CleanText("'-1+1"), "-1+1");
   EXPECT_EQ(CleanText("'abc"), "'abc");
   EXPECT_EQ(CleanText("a\u200Bb"), "ab");
+  EXPECT_EQ(CleanText("新华路８号，金山大厦"), "新华路8号，金山大厦");
 }
 
 TEST(ParseLedgerDate, ReadsTheFormsLedgersUse) {
@@ -167,6 +168,37 @@ TEST(ParseLedger, ReportsEveryBadCellByRowAndColumn) {
                          "第 5 行「流向」：「999999」不是已知的县级行政区划代码（GB/T 2260，6 位）",
                          "第 6 行「身份证号码」：与第 3 行是同一个身份证号（重复登记）"));
   EXPECT_EQ(parsed.rows.size(), 1u);
+}
+
+TEST(ParseLedger, AnEmptyCellUnderAHeaderIsNotASecondHeaderRow) {
+  Grid grid = OutflowGrid({GoodRow(Id("65432219800101003"))});
+  grid.erase(grid.begin());  // the header is the first row
+  grid[1].back() = T("");    // nothing under 备用列
+  ParsedLedger parsed = ParseLedger(grid, Options());
+  EXPECT_EQ(parsed.header_line, 1);
+  EXPECT_EQ(parsed.rows.size(), 1u);
+  EXPECT_EQ(parsed.data_rows, 1);
+}
+
+TEST(ParseLedger, ReadsATwoRowHeaderUnderAMergedGroupTitle) {
+  Grid grid = OutflowGrid({});
+  std::vector<RawCell>& top = grid[1];
+  top[7] = T("流入地");
+  top.insert(top.begin() + 8, T("流入地"));  // merged over two columns: filled by the reader
+  std::vector<RawCell> sub = top;
+  sub[7] = T("代码");
+  sub[8] = T("名称");
+  grid.push_back(sub);
+  std::vector<RawCell> row = GoodRow(Id("65432219800101003"));
+  row[7] = N("650102");
+  row.insert(row.begin() + 8, T("乌鲁木齐市天山区"));
+  grid.push_back(row);
+  ParsedLedger parsed = ParseLedger(grid, Options());
+  ASSERT_TRUE(parsed.errors.empty()) << FormatCellError(parsed.errors[0]);
+  ASSERT_EQ(parsed.rows.size(), 1u);
+  EXPECT_EQ(parsed.rows[0].line, 4);
+  EXPECT_EQ(parsed.rows[0].destination_code, "650102");
+  EXPECT_EQ(parsed.headers[Field::kDestinationName], "流入地名称");
 }
 
 TEST(ParseLedger, NamesAMissingRequiredColumn) {

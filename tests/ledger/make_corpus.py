@@ -76,7 +76,7 @@ def outflow_csv(preregistered):
     away_id = resident_id("654322", "19810202", 82)
     preregistered.append(("654322", "吴国庆", here_id))
     preregistered.append(("650102", "郑秀兰", away_id))
-    good = resident_id("654322", "19870707", 13)
+    good = resident_id("654322", "19870707", 12)
     bad = resident_id("654322", "19830303", 23)
     bad = bad[:17] + ("0" if bad[17] != "0" else "1")
     rows = [
