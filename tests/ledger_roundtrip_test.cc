@@ -217,6 +217,52 @@ TEST_F(LedgerTest, RoundTrip_EveryFieldComesBackButTheIdNumberMasked_ReimportCha
   EXPECT_EQ(Versions(kFuyun), after_full);
 }
 
+TEST_F(LedgerTest, InflowRoundTrip_ArrivalsFromAnOriginOffLianxinComeBackField_ByField) {
+  const std::vector<std::string> columns = {
+      "姓名",       "性别",       "出生年份", "身份证号", "人员类别", "预备党员", "入党时间",
+      "流出地代码", "原所在支部", "所在支部", "流入时间", "联系电话", "活动证号"};
+  std::string text = absl::StrCat("\xEF\xBB\xBF", CsvLine(columns));
+  std::vector<std::vector<std::string>> rows;
+  const char* names[] = {"何小兵", "王淑芬", "彭丽"};
+  for (int n = 0; n < 3; ++n) {
+    const absl::CivilDay birth(1980 + n, 3, 3 + n);
+    const std::string id = ResidentId("510722", birth, 200 + n);
+    rows.push_back({names[n], (id[16] - '0') % 2 ? "男" : "女", absl::StrCat(1980 + n), id,
+                    "农牧民", n == 2 ? "是" : "否", absl::StrCat(2005 + n, "-07-01"), "510722",
+                    "三台县石安镇党支部", "富蕴县流动党员党支部", absl::StrCat("2026-04-1", n),
+                    absl::StrCat("1380000002", n), n == 0 ? "SC2026-17" : ""});
+    absl::StrAppend(&text, CsvLine(rows.back()));
+  }
+  const std::string source = cluster().dir().Sub("inflow.csv");
+  std::ofstream(source, std::ios::binary) << text;
+  std::string out;
+  ASSERT_EQ(Lxctl({"import", "--ledger", "inflow", "--file", source}, &out), 0) << out;
+  const std::string csv = cluster().dir().Sub("inflow-export.csv");
+  ASSERT_EQ(Lxctl({"export", "--report", "inflow", "--output", csv}, &out), 0) << out;
+  absl::StatusOr<ledger::Grid> grid = ledger::ReadCsv(ReadFile(csv));
+  ASSERT_TRUE(grid.ok()) << grid.status();
+  ASSERT_EQ(grid->size(), rows.size() + 2);
+  std::map<std::string, size_t> column;
+  for (size_t c = 0; c < (*grid)[1].size(); ++c) column[(*grid)[1][c].text] = c;
+  for (const auto& source_row : rows) {
+    const auto exported = std::find_if(grid->begin() + 2, grid->end(), [&](const auto& r) {
+      return r.size() > column["姓名"] && r[column["姓名"]].text == source_row[0];
+    });
+    ASSERT_NE(exported, grid->end()) << source_row[0];
+    for (size_t c = 0; c < columns.size(); ++c) {
+      ASSERT_TRUE(column.count(columns[c])) << columns[c];
+      const std::string& got = (*exported)[column[columns[c]]].text;
+      if (columns[c] == "身份证号") {
+        EXPECT_NE(got, source_row[c]);
+        EXPECT_TRUE(absl::EndsWith(got, source_row[c].substr(14))) << got;
+      } else {
+        EXPECT_EQ(got, source_row[c]) << source_row[0] << " " << columns[c];
+      }
+    }
+    EXPECT_EQ((*exported)[column["状态"]].text, "已报到");
+  }
+}
+
 // The dry-run report with member ids (derived from a deployment key) replaced.
 std::string Normalized(const std::string& report) {
   static const std::regex kMemberId("[0-9]{6}-[0-9a-f]{16}");
