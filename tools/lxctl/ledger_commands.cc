@@ -237,7 +237,7 @@ Field FieldOfApiError(absl::string_view message) {
 
 // A refusal of the API as a cell error in Chinese.
 ledger::CellError ApiError(const ledger::ParsedLedger& parsed, const LedgerRow& row,
-                           const absl::Status& status) {
+                           const absl::Status& status, const std::string& local_county) {
   const Field field = FieldOfApiError(status.message());
   std::string column;
   if (field != Field::kIgnored) {
@@ -248,9 +248,21 @@ ledger::CellError ApiError(const ledger::ParsedLedger& parsed, const LedgerRow& 
   std::string detail(status.message());
   if (absl::IsAlreadyExists(status)) {
     // "id_number: already registered as member 654322-… in 650102 (R18)"
+    std::string member, county;
     const size_t at = detail.find("member ");
-    message = absl::StrCat("与已登记的党员重复（",
-                           at == std::string::npos ? detail : detail.substr(at), "）");
+    if (at != std::string::npos) {
+      const size_t end = detail.find(' ', at + 7);
+      member = detail.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
+      const size_t in = detail.find(" in ", at);
+      if (in != std::string::npos) county = detail.substr(in + 4, 6);
+    }
+    if (member.empty()) {
+      message = absl::StrCat("与已登记的党员重复（", detail, "）");
+    } else if (county.empty() || county == local_county) {
+      message = absl::StrCat("与本县已登记的党员 ", member, " 是同一人（一人一档，R18）");
+    } else {
+      message = absl::StrCat("与 ", county, " 已登记的党员 ", member, " 是同一人（一人一档，R18）");
+    }
   } else if (absl::IsFailedPrecondition(status)) {
     message = absl::StrCat("规则不允许：", detail);
   } else if (absl::IsInvalidArgument(status)) {
@@ -475,7 +487,7 @@ absl::StatusOr<int> RunImport(const ParsedArgs& args) {
       ++good;
       imported_before += already[i];
     } else {
-      errors.push_back(ApiError(parsed, parsed.rows[i], outcomes[i]));
+      errors.push_back(ApiError(parsed, parsed.rows[i], outcomes[i], county.code));
     }
   }
   PrintErrors(errors);
