@@ -209,6 +209,17 @@ TEST_F(LedgerTest, RoundTrip_EveryFieldComesBackButTheIdNumberMasked_ReimportCha
   ASSERT_TRUE(rc.ok()) << rc.status();
   EXPECT_EQ(*rc, 0) << ReadFile(compare) << ReadFile(compare + ".err");
 
+  // The county's other registry reports export too.
+  const std::string members = cluster().dir().Sub("members.xlsx");
+  ASSERT_EQ(Lxctl({"export", "--report", "members", "--output", members}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "已导出党员名册 6 行")) << out;
+  const std::string lost = cluster().dir().Sub("lost.csv");
+  ASSERT_EQ(Lxctl({"export", "--report", "lost-transfers", "--output", lost}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "已导出接转回执逾期 0 行")) << out;
+  EXPECT_EQ(
+      Lxctl({"export", "--report", "outflow", "--output", cluster().dir().Sub("x.pdf")}, &out), 2)
+      << out;
+
   // The same file again: every row answered from the first import.
   ASSERT_EQ(Lxctl({"import", "--ledger", "outflow", "--file", full}, &out), 0) << out;
   EXPECT_EQ(Versions(kFuyun), after_full);
