@@ -10,6 +10,10 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3-grpcio python3-protobuf
   prometheus python3-yaml systemd file dpkg-dev
+  libxlsxwriter-dev
+  libminizip-dev
+  libexpat1-dev
+  python3-openpyxl
 )
 
 missing=()

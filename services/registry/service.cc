@@ -132,14 +132,24 @@ absl::Status RegistryService::Create(
     const std::string& id_number,
     const std::function<absl::StatusOr<Events>(const std::string&, const Context&)>& decide,
     const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
-    google::protobuf::Message* reply) {
+    google::protobuf::Message* reply, bool validate_only) {
   RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string id_hash = options_.hasher->Hash(id_number);
   // One person, one id per county: derived from the keyed hash.
   const std::string member_id =
       absl::StrCat(projection_.jurisdiction(), "-", id_hash.substr(0, 16));
+  if (validate_only) {
+    // A dry run: a request already done answers as done; otherwise the
+    // checks run with no request id (no idempotency record) and write nothing.
+    ASSIGN_OR_RETURN(bool replayed,
+                     ReplayReply(*projection_.store(), Method(rpc), request_id, reply));
+    if (replayed) return absl::OkStatus();
+  }
   absl::Status status = kernel_.Run(
-      {.method = Method(rpc), .request_id = request_id, .reply = reply, .retries = 0},
+      {.method = Method(rpc),
+       .request_id = validate_only ? "" : request_id,
+       .reply = reply,
+       .retries = 0},
       [&](UnitOfWork& work) -> absl::Status {
         ASSIGN_OR_RETURN(std::optional<IdentityClaim> claim, projection_.FindIdentity(id_hash));
         if (claim.has_value()) {
@@ -148,6 +158,7 @@ absl::Status RegistryService::Create(
                                                        claim->jurisdiction, " (R18)"));
         }
         ASSIGN_OR_RETURN(Events events, decide(id_hash, county_.NewContext(caller, request_id)));
+        if (validate_only) return absl::OkStatus();  // valid; nothing staged
         ASSIGN_OR_RETURN(auto* member, work.Seed(members_, member_id, Loaded<MemberFacts>{}));
         RETURN_IF_ERROR(work.Add(members_, member_id, std::move(events)).status());
         fill_reply(member_id, member->version());
@@ -181,7 +192,7 @@ absl::Status RegistryService::RegisterMember(const Principal& caller,
         reply->set_member_id(member_id);
         reply->set_version(version);
       },
-      reply);
+      reply, request.validate_only());
 }
 
 absl::Status RegistryService::RegisterOutflow(const Principal& caller,
@@ -261,7 +272,7 @@ absl::Status RegistryService::RecordArrival(const Principal& caller,
         reply->set_member_id(member_id);
         reply->set_version(version);
       },
-      reply);
+      reply, request.validate_only());
 }
 
 absl::Status RegistryService::RecordCertificateEntry(

@@ -105,7 +105,7 @@ class RegistryService final : public UnaryService {
       const std::function<absl::StatusOr<Events>(const std::string& id_hash, const Context&)>&
           decide,
       const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
-      google::protobuf::Message* reply);
+      google::protobuf::Message* reply, bool validate_only = false);
 
   // The member as the caller may see it: NOT_FOUND, or PERMISSION_DENIED when
   // the caller's county has no part in the member.
