@@ -9,7 +9,13 @@ PACKAGES=(
   librdkafka-dev librocksdb-dev libabsl-dev libssl-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3-grpcio python3-protobuf
+  libcpp-httplib-dev
+  chromium
+  fonts-noto-cjk
 )
+
+# The console is built with npm (web/): Debian's nodejs and npm when no node is there.
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
