@@ -28,6 +28,7 @@ const browser = await puppeteer.launch({
 });
 
 let step = "";
+const pages = []; // [name, page], photographed when a step fails
 function log(text) {
   step = text;
   console.log(`· ${text}`);
@@ -57,6 +58,7 @@ async function go(page, base, route) {
 async function signIn(base, user, password, name) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
+  pages.push([name, page]);
   await page.goto(`${base}/`, { waitUntil: "networkidle0" });
   await page.waitForSelector('input[name="username"]');
   await shot(page, `${name}-sign-in`);
@@ -159,10 +161,12 @@ try {
   log("富蕴县: a lecturer booked twice is a clash, shown in Chinese");
   await go(fuyun, fuyunUrl, "/schedule");
   const lecturer = `讲师${Date.now() % 100000}`;
+  await fuyun.click('[data-testid="new-course"] .el-collapse-item__header');
+  await fill(fuyun, "courseTitle", `新时代党员的义务与权利（${lecturer}）`);
+  await fuyun.$eval('[data-testid="create-course"]', (b) => b.click()); // the panel may still be opening
+  await fuyun.waitForSelector(".el-message--success, [data-testid='error']");
+  assert.equal(await fuyun.$('[data-testid="error"]'), null, await fuyun.$eval("body", (b) => b.innerText));
   for (const [location, start, end] of [["杜热乡村委会", "2027-03-01T10:00", "2027-03-01T12:00"], ["库额尔齐斯镇会议室", "2027-03-01T11:00", "2027-03-01T13:00"]]) {
-    await fuyun.click('[data-testid="course"]');
-    await fuyun.waitForSelector(".el-select-dropdown__item");
-    await fuyun.evaluate(() => document.querySelector(".el-select-dropdown__item").click());
     await fill(fuyun, "location", location);
     await fill(fuyun, "startsAt", start);
     await fill(fuyun, "endsAt", end);
@@ -185,6 +189,10 @@ try {
   await browser.close();
 } catch (e) {
   console.log(`browser: FAILED at "${step}": ${e.message}`);
+  for (const [name, page] of pages) {
+    await page.screenshot({ path: `${shots}/failed-${name}.png`, fullPage: true }).catch(() => {});
+    console.log(`${name} at ${page.url()}`);
+  }
   await browser.close();
   process.exit(1);
 }
