@@ -14,7 +14,13 @@ PACKAGES=(
   libminizip-dev
   libexpat1-dev
   python3-openpyxl
+  libcpp-httplib-dev
+  chromium
+  fonts-noto-cjk
 )
+
+# The console is built with npm (web/): Debian's nodejs and npm when no node is there.
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -52,7 +52,7 @@ declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
 if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   "$root/tools/setup.sh"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit "${services[@]}"
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit "${services[@]}" lxgateway console
 fi
 mkdir -p "$home"
 : >"$home/pids"
@@ -148,6 +148,40 @@ for county in "${counties[@]}"; do
   done
 done
 
+# Each county's gateway (HTTPS, JSON, the console) on port base + 0, with a
+# local CA and one staff account per county, kept across runs.
+gw=$home/gateway
+if [ ! -s "$gw/ca.pem" ]; then
+  mkdir -p "$gw" && chmod 700 "$gw"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=lianxin local CA" -keyout "$gw/ca.key" -out "$gw/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$gw/gateway.key" -out "$gw/gateway.csr" 2>/dev/null
+  openssl x509 -req -in "$gw/gateway.csr" -CA "$gw/ca.pem" -CAkey "$gw/ca.key" -CAcreateserial \
+    -days 3650 -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost') \
+    -out "$gw/gateway.pem" 2>/dev/null
+fi
+if [ ! -s "$gw/staff.txt" ]; then
+  (umask 077 && : >"$gw/staff.txt" && : >"$gw/sign-ins.txt")
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
+    password=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+    echo "staff-$code operator $code $(echo "$password" | "$bin/lxgateway" --hash_password) ${name}组织部" >>"$gw/staff.txt"
+    echo "$code staff-$code $password" >>"$gw/sign-ins.txt"
+  done
+fi
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  setsid "$bin/lxgateway" --listen="127.0.0.1:$base" --tls_cert="$gw/gateway.pem" \
+    --tls_key="$gw/gateway.key" --jurisdiction="$code" --jurisdiction_name="$name" \
+    --registry="127.0.0.1:$((base + 1))" --contact="127.0.0.1:$((base + 2))" \
+    --education="127.0.0.1:$((base + 3))" --appraisal="127.0.0.1:$((base + 4))" \
+    --accounts_file="$gw/staff.txt" --tokens_file="$tokens" --static_dir="$build/console" \
+    >"$home/gateway-$code.out" 2>"$home/gateway-$code.log" </dev/null &
+  echo $! >>"$home/pids"
+  wait_for_line "$home/gateway-$code.out" "^listening " $!
+done
+
 # The endpoints file (api-contract.md, "Local deployment").
 endpoints=$home/endpoints.json
 {
@@ -160,6 +194,7 @@ endpoints=$home/endpoints.json
     for service in "${services[@]}"; do
       printf '      "%s": "127.0.0.1:%d",\n' "$service" "$((base + ${port_of[$service]}))"
     done
+    printf '      "gateway": "https://127.0.0.1:%d",\n' "$base"
     printf '      "data_dir": "%s"\n    }' "$home/$code"
     sep=","
   done
@@ -180,6 +215,12 @@ for county in "${counties[@]}"; do
     line+=" $service 127.0.0.1:$((base + ${port_of[$service]})),"
   done
   echo "$line data in $home/$code"
+done
+echo "  console (CA $gw/ca.pem; sign-ins in $gw/sign-ins.txt):"
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  read -r _ user password < <(grep "^$code " "$gw/sign-ins.txt")
+  echo "    $name https://127.0.0.1:$base/  user $user  password $password"
 done
 
 # The Fuyun scenario, loaded through the registries' gRPC API (idempotent).
