@@ -67,10 +67,13 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   absl::StatusOr<std::unique_ptr<OutboxRelay>> relay = OutboxRelay::Start(relay_options);
   if (!relay.ok()) return Fail("cannot start the outbox relay", relay.status());
 
-  absl::StatusOr<std::unique_ptr<ServiceParts>> parts = options.build(
-      {&*config, store->get(), &metrics, {&*authenticator, &metrics}, [relay = relay->get()] {
-         relay->Notify();
-       }});
+  absl::StatusOr<std::unique_ptr<ServiceParts>> parts =
+      options.build({&*config,
+                     store->get(),
+                     &metrics,
+                     {&*authenticator, &metrics},
+                     [relay = relay->get()] { relay->Notify(); },
+                     &RealClock()});
   if (!parts.ok()) return Fail("bad configuration", parts.status());
 
   ConsumerOptions consumer_options;
