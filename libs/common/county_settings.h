@@ -16,9 +16,9 @@
 #define LIANXIN_LIBS_COMMON_COUNTY_SETTINGS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace lianxin {
 

@@ -70,7 +70,6 @@ bool AwayOn(const Member& member, absl::CivilDay day) {
 
 }  // namespace
 
-
 EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::string>& member_ids,
                             uint64_t seed, absl::CivilDay today) {
   EducationPlan out;

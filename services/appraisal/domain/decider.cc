@@ -304,8 +304,7 @@ absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
                      "); a grade is given once, changed only by CorrectAppraisal with a reason"));
   }
   if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
-    RETURN_IF_ERROR(CheckExcellentShare(
-        others.excellent + 1, others.appraised + 1, settings));
+    RETURN_IF_ERROR(CheckExcellentShare(others.excellent + 1, others.appraised + 1, settings));
   }
   Event event = NewEvent(ctx, "AppraisalRecorded");
   auto* a = event.mutable_appraisal_recorded();
@@ -333,8 +332,7 @@ absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
   }
   if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT &&
       given->grade() != lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
-    RETURN_IF_ERROR(CheckExcellentShare(
-        others.excellent + 1, others.appraised + 1, settings));
+    RETURN_IF_ERROR(CheckExcellentShare(others.excellent + 1, others.appraised + 1, settings));
   }
   Event event = NewEvent(ctx, "AppraisalCorrected");
   auto* c = event.mutable_appraisal_corrected();

@@ -282,15 +282,16 @@ TEST(DecideRecordAppraisal, TiedToTheCertificatesYearlyCheck) {
     const char* shown;
     bool graded;
   } cases[] = {
-      {"2026-12-01", "", "", true},             // due on 2026-12-01: not yet overdue
-      {"2026-12-02", "", "DUE", false},         // the day after
+      {"2026-12-01", "", "", true},      // due on 2026-12-01: not yet overdue
+      {"2026-12-02", "", "DUE", false},  // the day after
       {"2026-12-20", "2026-12-10", "2026-12-10", true},
   };
   for (const Case& c : cases) {
     AppraisalMemberFacts facts = away;
     if (*c.checked_on != 0) {
-      facts = Evolve(facts, Stamp(CertificateEntry(c.checked_on, kHome,
-                                                   lianxin::v1::CERTIFICATE_ENTRY_KIND_YEARLY_CHECK)));
+      facts =
+          Evolve(facts, Stamp(CertificateEntry(c.checked_on, kHome,
+                                               lianxin::v1::CERTIFICATE_ENTRY_KIND_YEARLY_CHECK)));
     }
     EXPECT_EQ(CertificateYearlyCheck(facts, D(c.today)), c.shown) << c.today;
     absl::StatusOr<Events> graded =

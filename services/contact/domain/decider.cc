@@ -171,8 +171,8 @@ Events DecideLostContactEnds(const ContactMemberState& state, const Context& ctx
     if (life_on.empty() || life_on <= state.lost_last_contact_on()) return {};
     contact_on = life_on;
   } else {
-    contact_on = state.facts().returned_on().empty() ? FormatDate(ctx.today)
-                                                     : state.facts().returned_on();
+    contact_on =
+        state.facts().returned_on().empty() ? FormatDate(ctx.today) : state.facts().returned_on();
   }
   Event event = NewEvent(ctx, "ContactResumed");
   auto* resumed = event.mutable_contact_resumed();

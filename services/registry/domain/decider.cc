@@ -548,9 +548,9 @@ absl::StatusOr<Events> DecideRecordTransferReceipt(
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<absl::CivilDay> received_on =
-      request.received_on().empty() ? absl::StatusOr<absl::CivilDay>(ctx.today)
-                                    : Date(request.received_on(), "received_on");
+  absl::StatusOr<absl::CivilDay> received_on = request.received_on().empty()
+                                                   ? absl::StatusOr<absl::CivilDay>(ctx.today)
+                                                   : Date(request.received_on(), "received_on");
   if (!received_on.ok()) return received_on.status();
   if (absl::Status s = NotInFuture(*received_on, ctx, "received_on"); !s.ok()) return s;
   std::optional<absl::CivilDay> requested_on = ParseDate(facts.transfer().requested_on());

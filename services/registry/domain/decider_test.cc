@@ -730,18 +730,16 @@ TEST(DecideRecordMembershipEnd, BranchDecisionsWithGrounds) {
     MemberFacts after = Apply(facts, *events);
     EXPECT_EQ(StatusAsSeenBy(after, kFuyun), lianxin::v1::MEMBER_STATUS_MEMBERSHIP_ENDED);
     EXPECT_EQ((*events)[0].membership_standing_changed().approved_by(), "中共富蕴县委组织部");
-    EXPECT_EQ(DecideRecordMembershipEnd(after, r, At(kFuyun, "2026-05-02"), settings)
-                  .status()
-                  .code(),
-              absl::StatusCode::kFailedPrecondition);  // ended already
+    EXPECT_EQ(
+        DecideRecordMembershipEnd(after, r, At(kFuyun, "2026-05-02"), settings).status().code(),
+        absl::StatusCode::kFailedPrecondition);  // ended already
   }
   lianxin::v1::RecordMembershipEndRequest r;
   r.set_change(lianxin::v1::MEMBERSHIP_CHANGE_EXPELLED);
   r.set_decided_on("2026-05-01");
-  EXPECT_EQ(DecideRecordMembershipEnd(facts, r, At(kTianshan, "2026-05-02"), settings)
-                .status()
-                .code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      DecideRecordMembershipEnd(facts, r, At(kTianshan, "2026-05-02"), settings).status().code(),
+      absl::StatusCode::kPermissionDenied);
 
   lianxin::v1::RecordCriticismRequest criticism;
   criticism.set_grounds("无正当理由不办理组织关系转接");
@@ -769,8 +767,8 @@ TEST(DecideRecordReturn, CertificateHandedBackAndLetterSettled) {
   lianxin::v1::IssueCertificateRequest certificate;
   certificate.set_certificate_no("FY-2026-009");
   certificate.set_valid_until("2027-02-01");
-  facts = Apply(facts,
-                *DecideIssueCertificate(facts, certificate, At(kFuyun, "2026-02-02"), settings));
+  facts =
+      Apply(facts, *DecideIssueCertificate(facts, certificate, At(kFuyun, "2026-02-02"), settings));
   r.set_certificate_audit("组织生活记载6次，党费记载齐全");
   r.set_responsibility_settlement("按季汇报，党费交齐，兑现");
   r.set_responsibility_met(true);
@@ -787,10 +785,9 @@ TEST(DecideRecordReturn, CertificateHandedBackAndLetterSettled) {
   lianxin::v1::RecordReturnRequest settle;
   settle.set_returned_on("2026-10-01");
   settle.set_responsibility_settlement("兑现");
-  EXPECT_EQ(DecideRecordReturn(no_letter, settle, At(kFuyun, "2026-10-02"), settings)
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      DecideRecordReturn(no_letter, settle, At(kFuyun, "2026-10-02"), settings).status().code(),
+      absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
