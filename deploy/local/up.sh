@@ -169,10 +169,13 @@ endpoints=$home/endpoints.json
   done
   printf '\n  }\n}\n'
 } >"$endpoints"
+# lxctl and lxaudit find it from any directory through the per-user standard path.
+user_endpoints=${XDG_CONFIG_HOME:-$HOME/.config}/lianxin/endpoints.json
+mkdir -p "$(dirname "$user_endpoints")" && ln -sfn "$endpoints" "$user_endpoints"
 
 echo "lianxin local deployment is up"
 echo "  kafka:     $kafka"
-echo "  endpoints: $endpoints"
+echo "  endpoints: $endpoints (linked from $user_endpoints)"
 echo "  logs:      $home/*.log"
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"

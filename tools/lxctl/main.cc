@@ -12,7 +12,8 @@
 //   -> one line per disagreement, then "N disagreements"
 //
 // Services and tokens come from the endpoints file (endpoints.h): --endpoints
-// FILE, else $LIANXIN_ENDPOINTS, else the local deployment's; --county CODE
+// FILE, else $LIANXIN_ENDPOINTS, else ~/.config/lianxin/endpoints.json or
+// /etc/lianxin/endpoints.json (endpoints.h); --county CODE
 // picks the county to act as. Mutations print "<id> version <n>"; read
 // commands print aligned tables; --json prints the reply as JSON instead.
 // Exit status: 0 done, 1 an error ("lxctl: <CODE>: <message>" on stderr) or
