@@ -23,7 +23,10 @@ std::vector<std::string> RegistryReactions::Topics(const std::string& jurisdicti
   Source contact;
   contact.set_jurisdiction(jurisdiction);
   contact.set_service("contact");
-  return {InboxTopic(jurisdiction), kIdentityTopic, ServiceTopic(contact)};
+  Source appraisal;
+  appraisal.set_jurisdiction(jurisdiction);
+  appraisal.set_service("appraisal");
+  return {InboxTopic(jurisdiction), kIdentityTopic, ServiceTopic(contact), ServiceTopic(appraisal)};
 }
 
 absl::Status RegistryReactions::Apply(const Event& event, const std::string& topic,
@@ -32,6 +35,10 @@ absl::Status RegistryReactions::Apply(const Event& event, const std::string& top
       event.source().jurisdiction() == projection_.jurisdiction() &&
       (event.has_lost_contact() || event.has_contact_resumed())) {
     return FlagContact(event, txn);
+  }
+  if (event.source().service() == "appraisal" &&
+      event.source().jurisdiction() == projection_.jurisdiction()) {
+    return FollowAppraisal(event, txn);
   }
   if (event.source().service() != "registry") return absl::OkStatus();  // not ours to record
   if (topic == kIdentityTopic) return Claim(event, txn);
@@ -107,6 +114,26 @@ absl::Status RegistryReactions::FlagContact(const Event& event, Transaction& txn
     flag.mutable_contact_restored()->set_contact_on(event.contact_resumed().contact_on());
   }
   return Decide(member_id, std::move(flag), txn);
+}
+
+absl::Status RegistryReactions::FollowAppraisal(const Event& event, Transaction& txn) {
+  if (!event.has_probation_outcome_recorded() && !event.has_lapse_decision_recorded()) {
+    return absl::OkStatus();
+  }
+  const std::string& member_id = event.aggregate_id();
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  if (!member.has_value()) return absl::OkStatus();
+  const absl::Time now = clock_.Now();
+  const Context ctx{projection_.jurisdiction(), now, absl::ToCivilDay(now, CountyTimeZone()),
+                    kSystemActor, event.correlation_id()};
+  std::optional<Event> decided =
+      DecideFollowAppraisal(member->facts, event, ctx, projection_.settings());
+  if (!decided.has_value()) return absl::OkStatus();
+  Event stamped = *decided;
+  stamped.set_aggregate_id(member_id);
+  MemberFacts after = Evolve(member->facts, stamped);
+  projection_.Stage(txn, member_id, member->version, member->facts, {*std::move(decided)}, after);
+  return absl::OkStatus();
 }
 
 absl::Status RegistryReactions::Claim(const Event& event, Transaction& txn) {
