@@ -78,10 +78,13 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
     return Fail("cannot start the anchors", s);
   }
 
-  absl::StatusOr<std::unique_ptr<ServiceParts>> parts = options.build(
-      {&*config, store->get(), &metrics, {&*authenticator, &metrics}, [relay = relay->get()] {
-         relay->Notify();
-       }});
+  absl::StatusOr<std::unique_ptr<ServiceParts>> parts =
+      options.build({&*config,
+                     store->get(),
+                     &metrics,
+                     {&*authenticator, &metrics},
+                     [relay = relay->get()] { relay->Notify(); },
+                     &RealClock()});
   if (!parts.ok()) return Fail("bad configuration", parts.status());
 
   ConsumerOptions consumer_options;
