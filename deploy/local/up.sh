@@ -52,7 +52,7 @@ declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
 if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   "$root/tools/setup.sh"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit "${services[@]}" lxgateway console
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit lxkeys "${services[@]}" lxgateway console
 fi
 mkdir -p "$home"
 : >"$home/pids"
@@ -118,6 +118,26 @@ if [ ! -s "$identity_key" ]; then
   (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$identity_key")
 fi
 
+# Trust between counties (docs/architecture.md): on first start, a root key (in a real
+# deployment the prefecture's, kept off these hosts) and one signing key per county,
+# files readable by their owner only; the root signs the county directory that every
+# service checks consumed events against. Kept across runs: the logs' signatures name them.
+keys=$home/keys
+if [ ! -s "$keys/directory.bin" ]; then
+  (umask 077 && mkdir -p "$keys")
+  [ -s "$keys/root.key" ] || "$bin/lxkeys" create --out "$keys/root.key" >/dev/null
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
+    [ -s "$keys/$code.key" ] || "$bin/lxkeys" create --out "$keys/$code.key" >/dev/null
+    "$bin/lxkeys" add --root_key "$keys/root.key" --directory "$keys/directory.bin" \
+      --key "$keys/$code.key.pub" --jurisdiction "$code" --issuer "local root" >/dev/null
+  done
+fi
+trust_flags() {  # the trust flags of county $1
+  echo "--signing_key=$keys/$1.key --trust_root=$keys/root.key.pub" \
+    "--key_directory=$keys/directory.bin --anchor_interval=2s"
+}
+
 # lianxin-broker (librdkafka's mock cluster) holds a consumer's fetch for the whole
 # fetch.wait.max.ms even when data arrives meanwhile (a real broker answers at once):
 # a short wait keeps cross-county lag in milliseconds.
@@ -138,7 +158,7 @@ for county in "${counties[@]}"; do
     setsid "$bin/$service" --jurisdiction="$code" --data_dir="$home/$code" \
       --listen="127.0.0.1:$port" --metrics_address="127.0.0.1:$((port + 10))" \
       --tokens_file="$tokens" --kafka_brokers="$kafka" --kafka_config="$embedded_broker_config" \
-      --counties_on_lianxin="$on_lianxin" $county_settings \
+      --counties_on_lianxin="$on_lianxin" $county_settings $(trust_flags "$code") \
       ${extra_flags[$service]//@home@/$home} \
       >"$home/$service-$code.out" 2>"$home/$service-$code.log" </dev/null &
     service_pid[$service-$code]=$!
@@ -298,8 +318,12 @@ fi
 # The audit: every log's hash chain, and every projection rebuilt from its log.
 if [ -x "$bin/lxaudit" ]; then
   echo
-  echo "\$ lxaudit verify && lxaudit replay"
-  { "$bin/lxaudit" verify --endpoints "$endpoints" &&
+  echo "\$ lxkeys show   # the county key directory, signed by the root"
+  "$bin/lxkeys" show --directory "$keys/directory.bin" --root "$keys/root.key.pub" ||
+    echo "up.sh: the key directory does not verify" >&2
+  echo
+  echo "\$ lxaudit verify --anchors && lxaudit replay"
+  { "$bin/lxaudit" verify --anchors --endpoints "$endpoints" &&
     "$bin/lxaudit" replay --endpoints "$endpoints" | grep -v ' digest '; } ||
     echo "up.sh: lxaudit reported a problem (the deployment stays up)" >&2
 fi

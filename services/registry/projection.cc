@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "libs/trust/personal_data.h"
 #include "services/registry/domain/decider.h"
 
 namespace lianxin::registry {
@@ -186,9 +187,12 @@ lianxin::v1::Member ToMember(const MemberFacts& facts, uint64_t version,
   m.set_lost_contact(facts.lost_contact());
   m.set_version(version);
   m.set_branch(r.branch());
-  m.set_id_number_masked(r.id_number_masked());
+  // Events logged with the old mask keep it; replies show the last four only,
+  // and the birth date only where the member's home answers (else the year).
+  m.set_id_number_masked(trust::MaskLastFour(r.id_number_masked()));
   m.set_gender(r.gender());
-  m.set_birth_date(r.birth_date());
+  m.set_birth_date(facts.home_jurisdiction() == jurisdiction ? r.birth_date()
+                                                             : trust::BirthYear(r.birth_date()));
   m.set_category(r.category());
   m.set_phone(r.phone());
   m.set_probationary(r.probationary());

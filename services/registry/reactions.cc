@@ -4,6 +4,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "services/registry/domain/decider.h"
+#include "services/registry/domain/roles.h"
 
 namespace lianxin::registry {
 
@@ -54,6 +55,8 @@ absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
   }
   const std::string& member_id = event.aggregate_id();
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  RETURN_IF_ERROR(
+      MaySay(member.has_value() ? &member->facts : nullptr, event, projection_.jurisdiction()));
   MemberFacts before = member.has_value() ? member->facts : MemberFacts();
   const uint64_t version = member.has_value() ? member->version : 0;
   // The same payload and domain envelope in this log; the store stamps the rest.
@@ -144,6 +147,12 @@ absl::Status RegistryReactions::Claim(const Event& event, Transaction& txn) {
   const std::string& id_hash = event.member_registered().id_hash();
   const IdentityClaim claim{event.aggregate_id(), event.source().jurisdiction(), true};
   ASSIGN_OR_RETURN(std::optional<IdentityClaim> held, projection_.FindIdentity(id_hash));
+  if (held.has_value() && held->member_id == claim.member_id &&
+      !ClaimMayReplace(true, held->confirmed, held->member_id, held->jurisdiction, claim.member_id,
+                       claim.jurisdiction)) {
+    return absl::PermissionDeniedError(absl::StrCat("role: ", claim.jurisdiction, " claims member ",
+                                                    claim.member_id, " of ", held->jurisdiction));
+  }
   if (!held.has_value() || held->member_id == claim.member_id) {
     projection_.PutIdentity(txn, id_hash, claim);
     return absl::OkStatus();

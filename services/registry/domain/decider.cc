@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "libs/trust/personal_data.h"
 
 namespace lianxin::registry {
 
@@ -66,6 +67,8 @@ MemberFacts Snapshot(const MemberFacts& facts) {
   // Only touch present fields: mutable_*() would add empty ones.
   if (snapshot.has_outflow()) snapshot.mutable_outflow()->clear_snapshot();
   if (snapshot.has_transfer()) snapshot.mutable_transfer()->clear_snapshot();
+  // Personal data stays home: partners get the last four and the birth year.
+  trust::RedactIdentity(snapshot.mutable_registration());
   return snapshot;
 }
 

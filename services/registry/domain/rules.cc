@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "absl/strings/str_format.h"
+#include "libs/trust/personal_data.h"
 
 namespace lianxin::registry {
 
@@ -43,9 +44,7 @@ bool IsValidResidentIdNumber(std::string_view id) {
 }
 
 std::string MaskIdNumber(std::string_view id) {
-  if (id.size() <= 10) return std::string(id.size(), '*');
-  return absl::StrFormat("%s%s%s", id.substr(0, 6), std::string(id.size() - 10, '*'),
-                         id.substr(id.size() - 4));
+  return trust::MaskLastFour(absl::string_view(id.data(), id.size()));
 }
 
 bool IsReportableAbsence(absl::CivilDay left_on, absl::CivilDay expected_return_on,

@@ -53,7 +53,8 @@ bool IsValidResidentIdNumber(std::string_view id_number);
 // R18: the ISO 7064 MOD 11-2 check character ('0'–'9' or 'X') of the first 17
 // digits of an ID number. `first17` must be 17 ASCII digits.
 char ResidentIdCheckCharacter(std::string_view first17);
-// R18: shows only the first 6 and last 4 characters ("654322********123X").
+// R18: shows only the last 4 characters ("**************123X"): with the
+// region and the birth date hidden, no masked form helps rebuild a number.
 std::string MaskIdNumber(std::string_view id_number);
 
 // R1: an absence from `left_on` to `expected_return_on` lasts at least the

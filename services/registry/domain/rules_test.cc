@@ -38,8 +38,8 @@ TEST(IsValidResidentIdNumber, ChecksLengthDigitsBirthDateAndCheckCharacter) {
   for (const Case& c : cases) EXPECT_EQ(IsValidResidentIdNumber(c.id), c.ok) << c.id;
 }
 
-TEST(MaskIdNumber, KeepsFirstSixAndLastFour) {
-  EXPECT_EQ(MaskIdNumber("11010519491231002X"), "110105********002X");
+TEST(MaskIdNumber, KeepsTheLastFourOnly) {
+  EXPECT_EQ(MaskIdNumber("11010519491231002X"), "**************002X");
 }
 
 TEST(IsReportableAbsence, ThreeMonthsIsTheThreshold) {
