@@ -9,6 +9,7 @@ PACKAGES=(
   librdkafka-dev librocksdb-dev libabsl-dev libssl-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3-grpcio python3-protobuf
+  openssl
 )
 
 missing=()
