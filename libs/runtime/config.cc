@@ -53,10 +53,10 @@ ABSL_FLAG(int, max_queued_calls, 256,
 ABSL_FLAG(int, max_receive_message_bytes, 64 * 1024,
           "Largest request accepted (the largest legitimate one is a few KB: paragraphs of "
           "2000 characters, at most 120 months). Env: LIANXIN_MAX_RECEIVE_MESSAGE_BYTES.");
-ABSL_FLAG(double, rate_limit_writes, 50,
+ABSL_FLAG(double, rate_limit_writes, 500,
           "Writes per second per principal (burst 4x); 0 = unlimited. "
           "Env: LIANXIN_RATE_LIMIT_WRITES.");
-ABSL_FLAG(double, rate_limit_identity_lookups, 20,
+ABSL_FLAG(double, rate_limit_identity_lookups, 200,
           "GetMember, GetMemberHistory and RegisterMember per second per principal (burst 5x); "
           "0 = unlimited. Env: LIANXIN_RATE_LIMIT_IDENTITY_LOOKUPS.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),

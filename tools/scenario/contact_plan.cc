@@ -237,7 +237,8 @@ absl::Status LoadContactPlan(const ContactPlan& plan,
       if (s.ok()) return absl::OkStatus();
       const bool not_yet = s.error_code() == grpc::StatusCode::NOT_FOUND ||
                            s.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
-                           s.error_code() == grpc::StatusCode::UNAVAILABLE;
+                           s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
       if (!not_yet || absl::Now() + backoff > deadline) {
         const absl::Status status = FromGrpcStatus(s);
         return absl::Status(status.code(),
