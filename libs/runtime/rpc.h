@@ -115,10 +115,7 @@ absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Messa
 //
 //   class RegistryService : public UnaryService {
 //     RegistryService(...) : UnaryService(v1::Registry::service_full_name(), plumbing) {
-//       Serve<v1::GetMemberRequest, v1::GetMemberReply>(
-//           "GetMember", [this](const Principal& caller, const auto& request, auto* reply) {
-//             return GetMember(caller, request, reply);
-//           });
+//       Serve("GetMember", &RegistryService::GetMember);
 //     }
 //   };
 class UnaryService : public grpc::Service {
@@ -133,6 +130,20 @@ class UnaryService : public grpc::Service {
  protected:
   // `service_full_name` as in the proto ("lianxin.v1.Registry").
   UnaryService(std::string service_full_name, RpcPlumbing plumbing);
+
+  // Serves `method` with a member function of the derived service; the
+  // request and reply types are the function's. The one way services
+  // register their handlers:
+  //   Serve("GetMember", &RegistryService::GetMember);
+  template <class Self, class Request, class Reply>
+  void Serve(const char* method,
+             absl::Status (Self::*handler)(const Principal&, const Request&, Reply*)) {
+    Self* self = static_cast<Self*>(this);
+    Serve<Request, Reply>(
+        method, [self, handler](const Principal& caller, const Request& request, Reply* reply) {
+          return (self->*handler)(caller, request, reply);
+        });
+  }
 
   template <class Request, class Reply>
   void Serve(const char* method,

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/impl/codegen/service_type.h"
 #include "libs/bus/consumer.h"
+#include "libs/common/clock.h"
 #include "libs/common/metrics.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/runtime/config.h"
@@ -44,6 +45,9 @@ struct ServiceContext {
   RpcPlumbing plumbing;
   // Wakes the outbox relay; call it after a commit that wrote events.
   std::function<void()> notify_relay;
+  // The service's clock: the one place a service reads the time (a test
+  // builds the parts with a ManualClock).
+  Clock* clock;
 };
 
 // A service's own parts. Destroyed after the server has stopped and before

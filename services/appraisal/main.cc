@@ -37,7 +37,7 @@ class AppraisalParts : public ServiceParts {
   AppraisalParts(const ServiceContext& context, Settings settings)
       : projection_(context.store, context.config->jurisdiction, std::move(settings)),
         reactions_(&projection_),
-        service_({&projection_, &RealClock(), context.plumbing, context.notify_relay}),
+        service_({&projection_, context.clock, context.plumbing, context.notify_relay}),
         jurisdiction_(context.config->jurisdiction) {}
 
   EventHandler& reactions() override { return reactions_; }

@@ -91,23 +91,38 @@ void AppraisalProjection::StageRows(Transaction& txn, const std::string& aggrega
   }
 }
 
+namespace {
+
+Event WithSource(Event event, const std::string& jurisdiction) {
+  if (!event.has_source()) {
+    event.mutable_source()->set_jurisdiction(jurisdiction);
+    event.mutable_source()->set_service("appraisal");
+  }
+  return event;
+}
+
+}  // namespace
+
 AppraisalMemberFacts AppraisalProjection::Stage(Transaction& txn, const LoadedMember& before,
                                                 std::vector<Event> events) const {
   AppraisalMemberFacts after = before.facts;
   for (const Event& event : events) {
     Event stamped = event;
     stamped.set_aggregate_id(before.member_id);
-    if (!stamped.has_source()) {
-      stamped.mutable_source()->set_jurisdiction(jurisdiction_);
-      stamped.mutable_source()->set_service("appraisal");
-    }
-    after = Evolve(std::move(after), stamped);
+    after = Evolve(std::move(after), WithSource(std::move(stamped), jurisdiction_));
   }
-  const std::string before_state = before.version == 0 ? "" : before.facts.SerializeAsString();
-  std::string after_state = after.SerializeAsString();
-  StageRows(txn, before.member_id, before_state, after_state);
-  txn.Append(before.member_id, before.version, std::move(events), std::move(after_state));
+  StageMember(txn, before.member_id, {before.facts, before.version}, std::move(events), after);
   return after;
+}
+
+void AppraisalProjection::StageMember(Transaction& txn, const std::string& member_id,
+                                      const Loaded<AppraisalMemberFacts>& before,
+                                      std::vector<Event> events,
+                                      const AppraisalMemberFacts& after) const {
+  const std::string before_state = before.version == 0 ? "" : before.state.SerializeAsString();
+  std::string after_state = after.SerializeAsString();
+  StageRows(txn, member_id, before_state, after_state);
+  txn.Append(member_id, before.version, std::move(events), std::move(after_state));
 }
 
 void AppraisalProjection::StageCycle(Transaction& txn, const std::string& cycle_id,
@@ -171,6 +186,44 @@ absl::StatusOr<int> AppraisalProjection::CountExcellent(const std::string& cycle
         return true;
       }));
   return count;
+}
+
+AggregateKind<AppraisalMemberFacts> MemberAggregates(const AppraisalProjection* projection) {
+  return {
+      .load = [projection](const std::string& id) -> absl::StatusOr<Loaded<AppraisalMemberFacts>> {
+        ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection->Load(id));
+        if (!member.has_value()) return Loaded<AppraisalMemberFacts>{};
+        return Loaded<AppraisalMemberFacts>{std::move(member->facts), member->version};
+      },
+      .evolve =
+          [projection](AppraisalMemberFacts facts, const Event& event) {
+            return Evolve(std::move(facts), WithSource(event, projection->jurisdiction()));
+          },
+      .stage =
+          [projection](Transaction& txn, const std::string& id,
+                       const Loaded<AppraisalMemberFacts>& before, Events events,
+                       const AppraisalMemberFacts& after) {
+            projection->StageMember(txn, id, before, std::move(events), after);
+          },
+  };
+}
+
+AggregateKind<AppraisalCycleFacts> CycleAggregates(const AppraisalProjection* projection) {
+  return {
+      .load = [projection](const std::string& id) -> absl::StatusOr<Loaded<AppraisalCycleFacts>> {
+        ASSIGN_OR_RETURN(std::optional<LoadedCycle> cycle, projection->LoadCycle(id));
+        if (!cycle.has_value()) return Loaded<AppraisalCycleFacts>{};
+        return Loaded<AppraisalCycleFacts>{std::move(cycle->facts), cycle->version};
+      },
+      .evolve = [](AppraisalCycleFacts facts,
+                   const Event& event) { return EvolveCycle(std::move(facts), event); },
+      .stage =
+          [projection](Transaction& txn, const std::string& id,
+                       const Loaded<AppraisalCycleFacts>& before, Events events,
+                       const AppraisalCycleFacts&) {
+            projection->StageCycle(txn, id, {before.state, before.version}, std::move(events));
+          },
+  };
 }
 
 }  // namespace lianxin::appraisal

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "lianxin/v1/events.pb.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/command.h"
 #include "services/appraisal/domain/decider.h"
 
 namespace lianxin::appraisal {
@@ -65,6 +66,10 @@ class AppraisalProjection {
   // changed. Returns the state after.
   AppraisalMemberFacts Stage(Transaction& txn, const LoadedMember& before,
                              std::vector<lianxin::v1::Event> events) const;
+  // The same with the state after already folded (the command kernel).
+  void StageMember(Transaction& txn, const std::string& member_id,
+                   const Loaded<AppraisalMemberFacts>& before,
+                   std::vector<lianxin::v1::Event> events, const AppraisalMemberFacts& after) const;
   // The same for a cycle.
   void StageCycle(Transaction& txn, const std::string& cycle_id, const LoadedCycle& before,
                   std::vector<lianxin::v1::Event> events) const;
@@ -92,6 +97,12 @@ class AppraisalProjection {
   std::string jurisdiction_;
   Settings settings_;
 };
+
+// The members and the cycles of `projection` as the command kernel loads,
+// evolves and stages them (none recorded: version 0). A member's events are
+// folded with this county's source when they have none yet.
+AggregateKind<AppraisalMemberFacts> MemberAggregates(const AppraisalProjection* projection);
+AggregateKind<AppraisalCycleFacts> CycleAggregates(const AppraisalProjection* projection);
 
 }  // namespace lianxin::appraisal
 

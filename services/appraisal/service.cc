@@ -12,7 +12,6 @@ using lianxin::v1::Event;
 
 namespace {
 
-constexpr int kMaxRaceRetries = 8;
 constexpr char kService[] = "/lianxin.v1.Appraisal/";
 
 std::string Method(const char* rpc) { return absl::StrCat(kService, rpc); }
@@ -36,96 +35,56 @@ bool IsGrade(lianxin::v1::AppraisalGrade grade) {
 AppraisalService::AppraisalService(AppraisalServiceOptions options)
     : UnaryService("lianxin.v1.Appraisal", options.plumbing),
       options_(std::move(options)),
-      projection_(*options_.projection) {
-#define LX_SERVE(Rpc, Request, Reply)                                           \
-  Serve<lianxin::v1::Request, lianxin::v1::Reply>(                              \
-      #Rpc, [this](const Principal& caller, const auto& request, auto* reply) { \
-        return Rpc(caller, request, reply);                                     \
-      })
-  LX_SERVE(OpenCycle, OpenCycleRequest, OpenCycleReply);
-  LX_SERVE(GetEvidence, GetEvidenceRequest, GetEvidenceReply);
-  LX_SERVE(RecordAppraisal, RecordAppraisalRequest, MutationReply);
-  LX_SERVE(CorrectAppraisal, CorrectAppraisalRequest, MutationReply);
-  LX_SERVE(ListAppraisalSheet, ListAppraisalSheetRequest, ListAppraisalSheetReply);
-  LX_SERVE(ListNotifications, ListNotificationsRequest, ListNotificationsReply);
-  LX_SERVE(SetDuesBase, SetDuesBaseRequest, SetDuesBaseReply);
-  LX_SERVE(RecordDuesPayment, RecordDuesPaymentRequest, MutationReply);
-  LX_SERVE(ListDuesArrears, ListDuesArrearsRequest, ListDuesArrearsReply);
-  LX_SERVE(RecordOrganizationLife, RecordOrganizationLifeRequest, MutationReply);
-  LX_SERVE(RecordAssignedWork, RecordAssignedWorkRequest, MutationReply);
-  LX_SERVE(RecordLegitimateReason, RecordLegitimateReasonRequest, MutationReply);
-  LX_SERVE(ListLapseCandidates, ListLapseCandidatesRequest, ListLapseCandidatesReply);
-  LX_SERVE(RecordLapseDecision, RecordLapseDecisionRequest, MutationReply);
-  LX_SERVE(ListProbationDue, ListProbationDueRequest, ListProbationDueReply);
-  LX_SERVE(RecordProbationOutcome, RecordProbationOutcomeRequest, MutationReply);
-#undef LX_SERVE
+      projection_(*options_.projection),
+      county_(projection_.jurisdiction(), options_.clock, "appraisal service"),
+      kernel_(projection_.store(), options_.on_commit),
+      members_(MemberAggregates(&projection_)),
+      cycles_(CycleAggregates(&projection_)) {
+  Serve("OpenCycle", &AppraisalService::OpenCycle);
+  Serve("GetEvidence", &AppraisalService::GetEvidence);
+  Serve("RecordAppraisal", &AppraisalService::RecordAppraisal);
+  Serve("CorrectAppraisal", &AppraisalService::CorrectAppraisal);
+  Serve("ListAppraisalSheet", &AppraisalService::ListAppraisalSheet);
+  Serve("ListNotifications", &AppraisalService::ListNotifications);
+  Serve("SetDuesBase", &AppraisalService::SetDuesBase);
+  Serve("RecordDuesPayment", &AppraisalService::RecordDuesPayment);
+  Serve("ListDuesArrears", &AppraisalService::ListDuesArrears);
+  Serve("RecordOrganizationLife", &AppraisalService::RecordOrganizationLife);
+  Serve("RecordAssignedWork", &AppraisalService::RecordAssignedWork);
+  Serve("RecordLegitimateReason", &AppraisalService::RecordLegitimateReason);
+  Serve("ListLapseCandidates", &AppraisalService::ListLapseCandidates);
+  Serve("RecordLapseDecision", &AppraisalService::RecordLapseDecision);
+  Serve("ListProbationDue", &AppraisalService::ListProbationDue);
+  Serve("RecordProbationOutcome", &AppraisalService::RecordProbationOutcome);
 }
 
-absl::CivilDay AppraisalService::Today() const {
-  return absl::ToCivilDay(options_.clock->Now(), CountyTimeZone());
-}
-
-Context AppraisalService::NewContext(const Principal& caller, const std::string& request_id) const {
-  absl::Time now = options_.clock->Now();
-  return Context{projection_.jurisdiction(), now, absl::ToCivilDay(now, CountyTimeZone()),
-                 caller.operator_id, request_id};
-}
-
-absl::Status AppraisalService::CheckCounty(const Principal& caller,
-                                           const std::string& jurisdiction) const {
-  RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
-  if (jurisdiction != projection_.jurisdiction()) {
-    return absl::InvalidArgumentError(absl::StrCat("jurisdiction: this appraisal service serves ",
-                                                   projection_.jurisdiction(), ", not ",
-                                                   jurisdiction));
-  }
-  if (caller.jurisdiction != jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
-                                                    " may not read ", jurisdiction, "'s lists"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<absl::CivilDay> AppraisalService::AsOf(const std::string& as_of) const {
-  RETURN_IF_ERROR(FieldChecker().Date("as_of", as_of, /*optional=*/true).status());
-  return as_of.empty() ? Today() : *ParseDate(as_of);
+absl::Status AppraisalService::CheckMember(const Principal& caller, FieldChecker& check,
+                                           const std::string& request_id,
+                                           const std::string& member_id) const {
+  RETURN_IF_ERROR(check.RequestId(request_id).Text("member_id", member_id, 1, 64).status());
+  return county_.AuthorizeChange(caller);
 }
 
 absl::Status AppraisalService::Mutate(const Principal& caller, const char* rpc,
                                       const std::string& request_id, const std::string& member_id,
                                       uint64_t expected_version, const Decision& decide,
                                       const FillReply& fill, google::protobuf::Message* reply) {
-  const std::string method = Method(rpc);
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
-  if (replayed) return absl::OkStatus();
-  for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
-    if (!member.has_value() || member->facts.registry().member_id().empty()) {
-      return absl::NotFoundError(
-          absl::StrCat("member_id: ", member_id, " is not known to ", projection_.jurisdiction()));
-    }
-    if (expected_version != 0 && expected_version != member->version) {
-      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version, " but member ",
-                                             member_id, " is at version ", member->version));
-    }
-    ASSIGN_OR_RETURN(Events events, decide(member->facts, NewContext(caller, request_id)));
-    fill(events, member->version + events.size());
-    Transaction txn;
-    txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
-    projection_.Stage(txn, *member, std::move(events));
-    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-    if (absl::IsAborted(result.status()) && expected_version == 0 && attempt < kMaxRaceRetries) {
-      continue;  // a consumed event or another command committed first: decide again
-    }
-    RETURN_IF_ERROR(result.status());
-    if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
-      return absl::OkStatus();
-    }
-    if (options_.on_commit) options_.on_commit();
-    return absl::OkStatus();
-  }
+  return kernel_.Run(
+      {.method = Method(rpc), .request_id = request_id, .reply = reply},
+      [&](UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(auto* member, work.Get(members_, member_id));
+        if (!member->exists() || member->state.registry().member_id().empty()) {
+          return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
+                                                  projection_.jurisdiction()));
+        }
+        RETURN_IF_ERROR(CheckExpectedVersion(expected_version, member_id, member->version()));
+        ASSIGN_OR_RETURN(Events events,
+                         decide(member->state, county_.NewContext(caller, request_id)));
+        const Events made = events;
+        RETURN_IF_ERROR(work.Add(members_, member_id, std::move(events)).status());
+        fill(made, member->version());
+        return absl::OkStatus();
+      });
 }
 
 namespace {
@@ -135,66 +94,54 @@ std::function<void(const Events&, uint64_t)> VersionOf(lianxin::v1::MutationRepl
   return [reply](const Events&, uint64_t version) { reply->set_version(version); };
 }
 
-absl::Status CheckMember(FieldChecker& check, const std::string& request_id,
-                         const std::string& member_id) {
-  check.RequestId(request_id).Text("member_id", member_id, 1, 64);
-  return check.status();
-}
-
 }  // namespace
 
 absl::Status AppraisalService::OpenCycle(const Principal& caller,
                                          const lianxin::v1::OpenCycleRequest& request,
                                          lianxin::v1::OpenCycleReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
   FieldChecker check;
   check.RequestId(request.request_id());
   RETURN_IF_ERROR(Year(check, request.year(), false).status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  if (request.year() > Today().year()) {
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  if (request.year() > county_.Today().year()) {
     return absl::InvalidArgumentError(
         absl::StrCat("year: ", request.year(), " has not begun; its cycle opens then"));
   }
-  const std::string method = Method("OpenCycle");
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request.request_id(), reply));
-  if (replayed) return absl::OkStatus();
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   std::lock_guard<std::mutex> lock(cycle_mu_);
   const std::string cycle_id = CycleId(projection_.jurisdiction(), request.year());
-  for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(std::optional<LoadedCycle> cycle, projection_.LoadCycle(cycle_id));
-    std::vector<LoadedMember> loaded;
-    RETURN_IF_ERROR(projection_.ScanAppraised([&](const LoadedMember& m) {
-      loaded.push_back(m);
-      return true;
-    }));
-    std::vector<std::pair<std::string, AppraisalMemberFacts>> members;
-    members.reserve(loaded.size());
-    for (const LoadedMember& m : loaded) members.emplace_back(m.member_id, m.facts);
-    ASSIGN_OR_RETURN(OpenedCycle opened, DecideOpenCycle(request.year(), cycle.has_value(), members,
-                                                         NewContext(caller, request.request_id()),
-                                                         projection_.settings()));
-    reply->set_cycle_id(cycle_id);
-    reply->set_members_notified(static_cast<uint32_t>(opened.notices.size()));
-    reply->set_members_away_notified(opened.away);
-    Transaction txn;
-    txn.SetIdempotencyKey(request.request_id(), IdempotencyRecord(method, *reply));
-    projection_.StageCycle(txn, cycle_id, LoadedCycle{}, {std::move(opened.cycle_event)});
-    size_t next = 0;
-    for (auto& [member_id, notice] : opened.notices) {
-      while (loaded[next].member_id != member_id) ++next;
-      projection_.Stage(txn, loaded[next], {std::move(notice)});
-    }
-    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-    if (absl::IsAborted(result.status()) && attempt < kMaxRaceRetries) continue;
-    RETURN_IF_ERROR(result.status());
-    if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request.request_id(), reply));
-      return absl::OkStatus();
-    }
-    if (options_.on_commit) options_.on_commit();
-    return absl::OkStatus();
-  }
+  return kernel_.Run(
+      {.method = Method("OpenCycle"), .request_id = request.request_id(), .reply = reply},
+      [&](UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<LoadedCycle> cycle, projection_.LoadCycle(cycle_id));
+        std::vector<LoadedMember> loaded;
+        RETURN_IF_ERROR(projection_.ScanAppraised([&](const LoadedMember& m) {
+          loaded.push_back(m);
+          return true;
+        }));
+        std::vector<std::pair<std::string, AppraisalMemberFacts>> members;
+        members.reserve(loaded.size());
+        for (const LoadedMember& m : loaded) members.emplace_back(m.member_id, m.facts);
+        ASSIGN_OR_RETURN(OpenedCycle opened,
+                         DecideOpenCycle(request.year(), cycle.has_value(), members,
+                                         county_.NewContext(caller, request.request_id()),
+                                         projection_.settings()));
+        reply->set_cycle_id(cycle_id);
+        reply->set_members_notified(static_cast<uint32_t>(opened.notices.size()));
+        reply->set_members_away_notified(opened.away);
+        // The cycle is new: staged at version 0 (one opened meanwhile aborts
+        // the commit).
+        RETURN_IF_ERROR(work.Seed(cycles_, cycle_id, {}).status());
+        RETURN_IF_ERROR(work.Add(cycles_, cycle_id, std::move(opened.cycle_event)).status());
+        size_t next = 0;
+        for (auto& [member_id, notice] : opened.notices) {
+          while (loaded[next].member_id != member_id) ++next;
+          RETURN_IF_ERROR(
+              work.Seed(members_, member_id, {loaded[next].facts, loaded[next].version}).status());
+          RETURN_IF_ERROR(work.Add(members_, member_id, std::move(notice)).status());
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::Status AppraisalService::GetEvidence(const Principal& caller,
@@ -203,12 +150,8 @@ absl::Status AppraisalService::GetEvidence(const Principal& caller,
   FieldChecker check;
   check.Text("member_id", request.member_id(), 1, 64);
   RETURN_IF_ERROR(Year(check, request.year(), true).status());
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
-  if (caller.jurisdiction != projection_.jurisdiction()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "operator of ", caller.jurisdiction, " may not read ", projection_.jurisdiction(),
-        "'s appraisal records; ask your own county's service"));
-  }
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(request.member_id()));
   if (!member.has_value() || member->facts.registry().member_id().empty()) {
     return absl::NotFoundError(absl::StrCat("member_id: ", request.member_id(), " is not known to ",
@@ -241,14 +184,12 @@ absl::Status AppraisalService::Grade(
 absl::Status AppraisalService::RecordAppraisal(const Principal& caller,
                                                const lianxin::v1::RecordAppraisalRequest& request,
                                                lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.Text("cycle_id", request.cycle_id(), 1, 64)
       .Require(IsGrade(request.grade()), "grade",
                "is required (EXCELLENT, QUALIFIED, BASICALLY_QUALIFIED, UNQUALIFIED)")
       .Paragraph("remarks", request.remarks(), 0, 500);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Grade(
       caller, "RecordAppraisal", request.request_id(), request.cycle_id(), request.member_id(),
       request.expected_version(),
@@ -262,15 +203,13 @@ absl::Status AppraisalService::RecordAppraisal(const Principal& caller,
 absl::Status AppraisalService::CorrectAppraisal(const Principal& caller,
                                                 const lianxin::v1::CorrectAppraisalRequest& request,
                                                 lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.Text("cycle_id", request.cycle_id(), 1, 64)
       .Require(IsGrade(request.grade()), "grade",
                "is required (EXCELLENT, QUALIFIED, BASICALLY_QUALIFIED, UNQUALIFIED)")
       .Paragraph("remarks", request.remarks(), 0, 500)
       .Paragraph("reason", request.reason(), 1, 500);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Grade(
       caller, "CorrectAppraisal", request.request_id(), request.cycle_id(), request.member_id(),
       request.expected_version(),
@@ -285,11 +224,12 @@ absl::Status AppraisalService::CorrectAppraisal(const Principal& caller,
 absl::Status AppraisalService::ListAppraisalSheet(
     const Principal& caller, const lianxin::v1::ListAppraisalSheetRequest& request,
     lianxin::v1::ListAppraisalSheetReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   FieldChecker check;
-  check.Text("branch", request.branch(), 0, 64);
+  county_.Jurisdiction(check, "jurisdiction", request.jurisdiction())
+      .Text("branch", request.branch(), 0, 64);
   RETURN_IF_ERROR(Year(check, request.year(), false).status());
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   const std::string cycle_id = CycleId(projection_.jurisdiction(), request.year());
   ASSIGN_OR_RETURN(std::optional<LoadedCycle> cycle, projection_.LoadCycle(cycle_id));
   if (cycle.has_value()) {
@@ -331,9 +271,10 @@ absl::Status AppraisalService::ListAppraisalSheet(
 absl::Status AppraisalService::ListNotifications(
     const Principal& caller, const lianxin::v1::ListNotificationsRequest& request,
     lianxin::v1::ListNotificationsReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
   FieldChecker check;
+  county_.Jurisdiction(check, "jurisdiction", request.jurisdiction());
   RETURN_IF_ERROR(Year(check, request.year(), false).status());
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   return projection_.ScanNoticed(request.year(), [&](const LoadedMember& m) {
     for (const auto& notice : m.facts.notices()) {
       if (notice.year() != request.year()) continue;
@@ -354,8 +295,6 @@ absl::Status AppraisalService::ListNotifications(
 absl::Status AppraisalService::SetDuesBase(const Principal& caller,
                                            const lianxin::v1::SetDuesBaseRequest& request,
                                            lianxin::v1::SetDuesBaseReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check
       .Require(lianxin::v1::DuesBasis_IsValid(request.basis()) &&
@@ -363,7 +302,7 @@ absl::Status AppraisalService::SetDuesBase(const Principal& caller,
                "basis", "is required (SALARIED, RETIRED, FARMER, UNEMPLOYED, STUDENT, OTHER, ...)")
       .Require(request.monthly_income_fen() >= 0, "monthly_income_fen", "must not be negative");
   Year(check, request.year(), true);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Mutate(
       caller, "SetDuesBase", request.request_id(), request.member_id(), request.expected_version(),
       [&](const AppraisalMemberFacts& facts, const Context& ctx) {
@@ -382,15 +321,13 @@ absl::Status AppraisalService::SetDuesBase(const Principal& caller,
 absl::Status AppraisalService::RecordDuesPayment(
     const Principal& caller, const lianxin::v1::RecordDuesPaymentRequest& request,
     lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.Require(request.months_size() >= 1 && request.months_size() <= 120, "months",
                 "must list 1–120 months YYYY-MM");
   for (const std::string& month : request.months()) Month(check, "months", month);
   check.Require(request.amount_fen() > 0, "amount_fen", "must be positive")
       .Date("paid_on", request.paid_on(), /*optional=*/true);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Mutate(
       caller, "RecordDuesPayment", request.request_id(), request.member_id(),
       request.expected_version(),
@@ -403,8 +340,10 @@ absl::Status AppraisalService::RecordDuesPayment(
 absl::Status AppraisalService::ListDuesArrears(const Principal& caller,
                                                const lianxin::v1::ListDuesArrearsRequest& request,
                                                lianxin::v1::ListDuesArrearsReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   return projection_.ScanAppraised([&](const LoadedMember& m) {
     if (auto arrears = ArrearsOf(m.member_id, m.facts, as_of, projection_.settings())) {
       *reply->add_members() = *std::move(arrears);
@@ -416,11 +355,9 @@ absl::Status AppraisalService::ListDuesArrears(const Principal& caller,
 absl::Status AppraisalService::RecordOrganizationLife(
     const Principal& caller, const lianxin::v1::RecordOrganizationLifeRequest& request,
     lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.Date("occurred_on", request.occurred_on()).Text("activity", request.activity(), 1, 200);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Mutate(
       caller, "RecordOrganizationLife", request.request_id(), request.member_id(),
       request.expected_version(),
@@ -433,11 +370,9 @@ absl::Status AppraisalService::RecordOrganizationLife(
 absl::Status AppraisalService::RecordAssignedWork(
     const Principal& caller, const lianxin::v1::RecordAssignedWorkRequest& request,
     lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.Date("occurred_on", request.occurred_on()).Text("task", request.task(), 1, 200);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Mutate(
       caller, "RecordAssignedWork", request.request_id(), request.member_id(),
       request.expected_version(),
@@ -450,13 +385,11 @@ absl::Status AppraisalService::RecordAssignedWork(
 absl::Status AppraisalService::RecordLegitimateReason(
     const Principal& caller, const lianxin::v1::RecordLegitimateReasonRequest& request,
     lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   Month(check, "from_month", request.from_month());
   Month(check, "to_month", request.to_month());
   check.Text("reason", request.reason(), 1, 200);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Mutate(
       caller, "RecordLegitimateReason", request.request_id(), request.member_id(),
       request.expected_version(),
@@ -469,8 +402,10 @@ absl::Status AppraisalService::RecordLegitimateReason(
 absl::Status AppraisalService::ListLapseCandidates(
     const Principal& caller, const lianxin::v1::ListLapseCandidatesRequest& request,
     lianxin::v1::ListLapseCandidatesReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   return projection_.ScanAppraised([&](const LoadedMember& m) {
     if (auto candidate = LapseCandidateOf(m.member_id, m.facts, as_of, projection_.settings())) {
       *reply->add_members() = *std::move(candidate);
@@ -482,8 +417,6 @@ absl::Status AppraisalService::ListLapseCandidates(
 absl::Status AppraisalService::RecordLapseDecision(
     const Principal& caller, const lianxin::v1::RecordLapseDecisionRequest& request,
     lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check
       .Require(lianxin::v1::LapseDecision_IsValid(request.decision()) &&
@@ -491,7 +424,7 @@ absl::Status AppraisalService::RecordLapseDecision(
                "decision", "is required (RETAINED, TREATED_AS_LAPSED, DEFERRED)")
       .Paragraph("remarks", request.remarks(), 0, 500)
       .Date("as_of", request.as_of(), /*optional=*/true);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Mutate(
       caller, "RecordLapseDecision", request.request_id(), request.member_id(),
       request.expected_version(),
@@ -504,8 +437,10 @@ absl::Status AppraisalService::RecordLapseDecision(
 absl::Status AppraisalService::ListProbationDue(const Principal& caller,
                                                 const lianxin::v1::ListProbationDueRequest& request,
                                                 lianxin::v1::ListProbationDueReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   return projection_.ScanProbationDue(as_of, [&](const LoadedMember& m) {
     std::optional<absl::CivilDay> due = ProbationDueOn(m.facts, projection_.settings());
     if (!due.has_value() || *due > as_of) return true;
@@ -523,8 +458,6 @@ absl::Status AppraisalService::ListProbationDue(const Principal& caller,
 absl::Status AppraisalService::RecordProbationOutcome(
     const Principal& caller, const lianxin::v1::RecordProbationOutcomeRequest& request,
     lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, projection_.jurisdiction()));
   FieldChecker check;
   check
       .Require(lianxin::v1::ProbationOutcome_IsValid(request.outcome()) &&
@@ -535,7 +468,7 @@ absl::Status AppraisalService::RecordProbationOutcome(
                "extension_months", "is only for EXTENDED")
       .Paragraph("remarks", request.remarks(), 0, 500)
       .Date("decided_on", request.decided_on(), /*optional=*/true);
-  RETURN_IF_ERROR(CheckMember(check, request.request_id(), request.member_id()));
+  RETURN_IF_ERROR(CheckMember(caller, check, request.request_id(), request.member_id()));
   return Mutate(
       caller, "RecordProbationOutcome", request.request_id(), request.member_id(),
       request.expected_version(),

@@ -1,4 +1,5 @@
-// The Appraisal gRPC service: authorize, validate, load, decide, commit, reply.
+// The Appraisal gRPC service: validate, authorize, then the command kernel
+// (libs/service/command.h) loads, decides, commits and replies.
 //
 //   AppraisalService service({.projection = &projection, .clock = &RealClock(),
 //                             .plumbing = {&auth, &metrics},
@@ -16,6 +17,9 @@
 #include "libs/common/clock.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/rpc.h"
+#include "libs/runtime/validate.h"
+#include "libs/service/command.h"
+#include "libs/service/county.h"
 #include "services/appraisal/domain/decider.h"
 #include "services/appraisal/projection.h"
 
@@ -84,8 +88,8 @@ class AppraisalService final : public UnaryService {
                                       const lianxin::v1::RecordProbationOutcomeRequest& request,
                                       lianxin::v1::MutationReply* reply);
 
-  // A command on an existing member: idempotency, load, version check,
-  // decide, commit (a lost race with expected_version 0 is decided again).
+  // A command on an existing member, validated and authorized: the kernel
+  // loads it, checks expected_version, decides and commits.
   absl::Status Mutate(const Principal& caller, const char* rpc, const std::string& request_id,
                       const std::string& member_id, uint64_t expected_version,
                       const Decision& decide, const FillReply& fill,
@@ -100,13 +104,17 @@ class AppraisalService final : public UnaryService {
                          const Context&)>& decide,
                      lianxin::v1::MutationReply* reply);
 
-  Context NewContext(const Principal& caller, const std::string& request_id) const;
-  absl::CivilDay Today() const;
-  absl::Status CheckCounty(const Principal& caller, const std::string& jurisdiction) const;
-  absl::StatusOr<absl::CivilDay> AsOf(const std::string& as_of) const;
+  // Validates request_id and member_id into `check` (which holds the other
+  // fields), then authorizes a change by `caller`.
+  absl::Status CheckMember(const Principal& caller, FieldChecker& check,
+                           const std::string& request_id, const std::string& member_id) const;
 
   AppraisalServiceOptions options_;
   AppraisalProjection& projection_;
+  ServiceCounty county_;
+  CommandKernel kernel_;
+  AggregateKind<AppraisalMemberFacts> members_;
+  AggregateKind<AppraisalCycleFacts> cycles_;
   // Serializes OpenCycle and grading (R7's count is read, then written).
   std::mutex cycle_mu_;
 };

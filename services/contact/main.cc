@@ -43,9 +43,9 @@ class ContactParts : public ServiceParts {
       : on_system_(context.config->counties_on_lianxin.begin(),
                    context.config->counties_on_lianxin.end()),
         projection_(context.store, context.config->jurisdiction, settings),
-        reactions_(&projection_, &RealClock(), on_system_),
-        sweeper_(&projection_, &RealClock(), context.notify_relay),
-        service_({&projection_, &RealClock(), context.plumbing, on_system_, context.notify_relay}),
+        reactions_(&projection_, context.clock, on_system_),
+        sweeper_(&projection_, context.clock, context.notify_relay),
+        service_({&projection_, context.clock, context.plumbing, on_system_, context.notify_relay}),
         jurisdiction_(context.config->jurisdiction) {}
 
   EventHandler& reactions() override { return reactions_; }

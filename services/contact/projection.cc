@@ -141,4 +141,42 @@ absl::StatusOr<uint32_t> ContactProjection::CountTracked() const {
   return count;
 }
 
+AggregateKind<ContactMemberState> MemberAggregates(const ContactProjection* projection) {
+  return {
+      .load = [projection](const std::string& id) -> absl::StatusOr<Loaded<ContactMemberState>> {
+        ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection->LoadMember(id));
+        if (!member.has_value()) return Loaded<ContactMemberState>{};
+        return Loaded<ContactMemberState>{std::move(member->state), member->version};
+      },
+      .evolve = [](ContactMemberState state,
+                   const Event& event) { return Evolve(std::move(state), event); },
+      .stage =
+          [projection](Transaction& txn, const std::string& id,
+                       const Loaded<ContactMemberState>& before, Events events,
+                       const ContactMemberState& after) {
+            projection->StageMember(txn, id, before.version, before.state, std::move(events),
+                                    after);
+          },
+  };
+}
+
+AggregateKind<ConsultationTicket> TicketAggregates(const ContactProjection* projection) {
+  return {
+      .load = [projection](const std::string& id) -> absl::StatusOr<Loaded<ConsultationTicket>> {
+        ASSIGN_OR_RETURN(std::optional<LoadedTicket> ticket, projection->LoadTicket(id));
+        if (!ticket.has_value()) return Loaded<ConsultationTicket>{};
+        return Loaded<ConsultationTicket>{std::move(ticket->ticket), ticket->version};
+      },
+      .evolve = [](ConsultationTicket ticket,
+                   const Event& event) { return EvolveTicket(std::move(ticket), event); },
+      .stage =
+          [projection](Transaction& txn, const std::string& id,
+                       const Loaded<ConsultationTicket>& before, Events events,
+                       const ConsultationTicket& after) {
+            projection->StageTicket(txn, id, before.version, before.state, std::move(events),
+                                    after);
+          },
+  };
+}
+
 }  // namespace lianxin::contact

@@ -28,6 +28,7 @@
 #include "absl/time/civil_time.h"
 #include "lianxin/v1/events.pb.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/command.h"
 #include "services/contact/domain/decider.h"
 
 namespace lianxin::contact {
@@ -92,6 +93,13 @@ class ContactProjection {
   std::string jurisdiction_;
   Settings settings_;
 };
+
+// The members and the consultation tickets of `projection` as the command
+// kernel loads, evolves and stages them (none recorded: version 0).
+AggregateKind<lianxin::v1::ContactMemberState> MemberAggregates(
+    const ContactProjection* projection);
+AggregateKind<lianxin::v1::ConsultationTicket> TicketAggregates(
+    const ContactProjection* projection);
 
 }  // namespace lianxin::contact
 

@@ -17,7 +17,6 @@ using lianxin::v1::Event;
 
 namespace {
 
-constexpr int kMaxRaceRetries = 8;
 constexpr size_t kMaxParagraph = 2000;
 
 std::string Method(const char* rpc) { return absl::StrCat("/lianxin.v1.ContactTracking/", rpc); }
@@ -31,80 +30,20 @@ std::string OrEmpty(std::optional<absl::CivilDay> day) {
 ContactService::ContactService(ContactServiceOptions options)
     : UnaryService("lianxin.v1.ContactTracking", options.plumbing),
       options_(std::move(options)),
-      projection_(*options_.projection) {
-  Serve<lianxin::v1::AssignLiaisonRequest, lianxin::v1::ContactMutationReply>(
-      "AssignLiaison", [this](const Principal& caller, const auto& request, auto* reply) {
-        return AssignLiaison(caller, request, reply);
-      });
-  Serve<lianxin::v1::RecordContactRequest, lianxin::v1::ContactMutationReply>(
-      "RecordContact", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RecordContact(caller, request, reply);
-      });
-  Serve<lianxin::v1::ListOverdueRequest, lianxin::v1::ListOverdueReply>(
-      "ListOverdue", [this](const Principal& caller, const auto& request, auto* reply) {
-        return ListOverdue(caller, request, reply);
-      });
-  Serve<lianxin::v1::OpenConsultationRequest, lianxin::v1::OpenConsultationReply>(
-      "OpenConsultation", [this](const Principal& caller, const auto& request, auto* reply) {
-        return OpenConsultation(caller, request, reply);
-      });
-  Serve<lianxin::v1::CloseConsultationRequest, lianxin::v1::CloseConsultationReply>(
-      "CloseConsultation", [this](const Principal& caller, const auto& request, auto* reply) {
-        return CloseConsultation(caller, request, reply);
-      });
-  Serve<lianxin::v1::GetContactStatisticsRequest, lianxin::v1::GetContactStatisticsReply>(
-      "GetContactStatistics", [this](const Principal& caller, const auto& request, auto* reply) {
-        return GetContactStatistics(caller, request, reply);
-      });
-  Serve<lianxin::v1::ListLostContactRequest, lianxin::v1::ListLostContactReply>(
-      "ListLostContact", [this](const Principal& caller, const auto& request, auto* reply) {
-        return ListLostContact(caller, request, reply);
-      });
-  Serve<lianxin::v1::GetContactHistoryRequest, lianxin::v1::GetContactHistoryReply>(
-      "GetContactHistory", [this](const Principal& caller, const auto& request, auto* reply) {
-        return GetContactHistory(caller, request, reply);
-      });
-  Serve<lianxin::v1::ListOpenConsultationsRequest, lianxin::v1::ListOpenConsultationsReply>(
-      "ListOpenConsultations", [this](const Principal& caller, const auto& request, auto* reply) {
-        return ListOpenConsultations(caller, request, reply);
-      });
-}
-
-absl::CivilDay ContactService::Today() const { return CountyDay(options_.clock->Now()); }
-
-Context ContactService::NewContext(const Principal& caller, const std::string& request_id) const {
-  const absl::Time now = options_.clock->Now();
-  return Context{projection_.jurisdiction(), now,        CountyDay(now),
-                 caller.operator_id,         request_id, options_.on_system};
-}
-
-absl::Status ContactService::CheckCounty(const Principal& caller,
-                                         const std::string& jurisdiction) const {
-  RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
-  if (jurisdiction != projection_.jurisdiction()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "jurisdiction: this service serves ", projection_.jurisdiction(), ", not ", jurisdiction));
-  }
-  if (caller.jurisdiction != jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "operator of ", caller.jurisdiction, " may not act on ", jurisdiction, "'s records"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ContactService::CheckOwnCounty(const Principal& caller) const {
-  if (caller.jurisdiction != projection_.jurisdiction()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("operator of ", caller.jurisdiction, " may not change records of ",
-                     projection_.jurisdiction(), "; act through your own county's service"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<absl::CivilDay> ContactService::DateOrToday(const char* field,
-                                                           const std::string& value) const {
-  RETURN_IF_ERROR(FieldChecker().Date(field, value, /*optional=*/true).status());
-  return value.empty() ? Today() : *ParseDate(value);
+      projection_(*options_.projection),
+      county_(projection_.jurisdiction(), options_.clock, "contact service", options_.on_system),
+      kernel_(projection_.store(), options_.on_commit),
+      members_(MemberAggregates(&projection_)),
+      tickets_(TicketAggregates(&projection_)) {
+  Serve("AssignLiaison", &ContactService::AssignLiaison);
+  Serve("RecordContact", &ContactService::RecordContact);
+  Serve("ListOverdue", &ContactService::ListOverdue);
+  Serve("OpenConsultation", &ContactService::OpenConsultation);
+  Serve("CloseConsultation", &ContactService::CloseConsultation);
+  Serve("GetContactStatistics", &ContactService::GetContactStatistics);
+  Serve("ListLostContact", &ContactService::ListLostContact);
+  Serve("GetContactHistory", &ContactService::GetContactHistory);
+  Serve("ListOpenConsultations", &ContactService::ListOpenConsultations);
 }
 
 absl::Status ContactService::MutateMember(const Principal& caller, const char* rpc,
@@ -112,57 +51,33 @@ absl::Status ContactService::MutateMember(const Principal& caller, const char* r
                                           const std::string& member_id, uint64_t expected_version,
                                           const Decision& decide,
                                           lianxin::v1::ContactMutationReply* reply) {
-  const std::string method = Method(rpc);
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
-  if (replayed) return absl::OkStatus();
-  for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
-    if (!member.has_value() || member->state.facts().member_id().empty()) {
-      return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
-                                              projection_.jurisdiction(), "'s registry"));
-    }
-    if (expected_version != 0 && expected_version != member->version) {
-      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version, " but member ",
-                                             member_id, " is at version ", member->version));
-    }
-    ASSIGN_OR_RETURN(Events events, decide(member->state, NewContext(caller, request_id)));
-    ContactMemberState after = member->state;
-    for (const Event& event : events) {
-      Event stamped = event;
-      stamped.set_aggregate_id(member_id);
-      after = Evolve(std::move(after), stamped);
-    }
-    reply->set_version(member->version + events.size());
-    Transaction txn;
-    txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
-    projection_.StageMember(txn, member_id, member->version, member->state, std::move(events),
-                            after);
-    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-    if (absl::IsAborted(result.status()) && expected_version == 0 && attempt < kMaxRaceRetries) {
-      continue;  // a reaction or the sweeper committed first: decide again
-    }
-    RETURN_IF_ERROR(result.status());
-    if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
-      return absl::OkStatus();
-    }
-    if (options_.on_commit) options_.on_commit();
-    return absl::OkStatus();
-  }
+  return kernel_.Run(
+      {.method = Method(rpc), .request_id = request_id, .reply = reply},
+      [&](UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(auto* member, work.Get(members_, member_id));
+        if (!member->exists() || member->state.facts().member_id().empty()) {
+          return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
+                                                  projection_.jurisdiction(), "'s registry"));
+        }
+        RETURN_IF_ERROR(CheckExpectedVersion(expected_version, member_id, member->version()));
+        ASSIGN_OR_RETURN(Events events,
+                         decide(member->state, county_.NewContext(caller, request_id)));
+        RETURN_IF_ERROR(work.Add(members_, member_id, std::move(events)).status());
+        reply->set_version(member->version());
+        return absl::OkStatus();
+      });
 }
 
 absl::Status ContactService::AssignLiaison(const Principal& caller,
                                            const lianxin::v1::AssignLiaisonRequest& request,
                                            lianxin::v1::ContactMutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckOwnCounty(caller));
   RETURN_IF_ERROR(FieldChecker()
                       .RequestId(request.request_id())
                       .Text("member_id", request.member_id(), 1, 64)
                       .Text("liaison_name", request.liaison_name(), 1, 32)
                       .Phone("liaison_phone", request.liaison_phone())
                       .status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return MutateMember(
       caller, "AssignLiaison", request.request_id(), request.member_id(),
       request.expected_version(),
@@ -175,8 +90,6 @@ absl::Status ContactService::AssignLiaison(const Principal& caller,
 absl::Status ContactService::RecordContact(const Principal& caller,
                                            const lianxin::v1::RecordContactRequest& request,
                                            lianxin::v1::ContactMutationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckOwnCounty(caller));
   RETURN_IF_ERROR(FieldChecker()
                       .RequestId(request.request_id())
                       .Text("member_id", request.member_id(), 1, 64)
@@ -192,11 +105,13 @@ absl::Status ContactService::RecordContact(const Principal& caller,
                       .Date("occurred_on", request.occurred_on())
                       .Paragraph("summary", request.summary(), 1, kMaxParagraph)
                       .status());
-  if (*ParseDate(request.occurred_on()) > Today()) {
+  const absl::CivilDay today = county_.Today();
+  if (*ParseDate(request.occurred_on()) > today) {
     return absl::InvalidArgumentError(absl::StrCat("occurred_on: ", request.occurred_on(),
                                                    " is in the future (today is ",
-                                                   FormatDate(Today()), ")"));
+                                                   FormatDate(today), ")"));
   }
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return MutateMember(
       caller, "RecordContact", request.request_id(), request.member_id(),
       request.expected_version(),
@@ -209,8 +124,10 @@ absl::Status ContactService::RecordContact(const Principal& caller,
 absl::Status ContactService::ListOverdue(const Principal& caller,
                                          const lianxin::v1::ListOverdueRequest& request,
                                          lianxin::v1::ListOverdueReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday("as_of", request.as_of()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   std::vector<std::string> ids;
   RETURN_IF_ERROR(
       projection_.ScanDated("due/", std::nullopt, as_of - 1,
@@ -247,9 +164,8 @@ absl::Status ContactService::ListOverdue(const Principal& caller,
 absl::Status ContactService::OpenConsultation(const Principal& caller,
                                               const lianxin::v1::OpenConsultationRequest& request,
                                               lianxin::v1::OpenConsultationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  RETURN_IF_ERROR(FieldChecker()
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction())
                       .RequestId(request.request_id())
                       .Text("caller_name", request.caller_name(), 1, 32)
                       .Phone("caller_phone", request.caller_phone())
@@ -257,39 +173,25 @@ absl::Status ContactService::OpenConsultation(const Principal& caller,
                       .Paragraph("question", request.question(), 1, kMaxParagraph)
                       .Text("member_id", request.member_id(), 0, 64)
                       .status());
-  const std::string method = Method("OpenConsultation");
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request.request_id(), reply));
-  if (replayed) return absl::OkStatus();
-  for (int attempt = 0;; ++attempt) {
-    const std::string ticket_id = TicketId(projection_.jurisdiction(), store.LastSequence() + 1);
-    ASSIGN_OR_RETURN(
-        Events events,
-        DecideOpenConsultation(ticket_id, request, NewContext(caller, request.request_id())));
-    lianxin::v1::ConsultationTicket after;
-    for (const Event& event : events) after = EvolveTicket(std::move(after), event);
-    reply->set_ticket_id(ticket_id);
-    Transaction txn;
-    txn.SetIdempotencyKey(request.request_id(), IdempotencyRecord(method, *reply));
-    projection_.StageTicket(txn, ticket_id, 0, lianxin::v1::ConsultationTicket(), std::move(events),
-                            after);
-    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-    if (absl::IsAborted(result.status()) && attempt < kMaxRaceRetries) continue;
-    RETURN_IF_ERROR(result.status());
-    if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request.request_id(), reply));
-      return absl::OkStatus();
-    }
-    if (options_.on_commit) options_.on_commit();
-    return absl::OkStatus();
-  }
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
+  return kernel_.Run(
+      {.method = Method("OpenConsultation"), .request_id = request.request_id(), .reply = reply},
+      [&](UnitOfWork& work) -> absl::Status {
+        const std::string ticket_id =
+            TicketId(projection_.jurisdiction(), projection_.store()->LastSequence() + 1);
+        ASSIGN_OR_RETURN(Events events,
+                         DecideOpenConsultation(ticket_id, request,
+                                                county_.NewContext(caller, request.request_id())));
+        RETURN_IF_ERROR(work.Seed(tickets_, ticket_id, {}).status());
+        RETURN_IF_ERROR(work.Add(tickets_, ticket_id, std::move(events)).status());
+        reply->set_ticket_id(ticket_id);
+        return absl::OkStatus();
+      });
 }
 
 absl::Status ContactService::CloseConsultation(const Principal& caller,
                                                const lianxin::v1::CloseConsultationRequest& request,
                                                lianxin::v1::CloseConsultationReply* reply) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  RETURN_IF_ERROR(CheckOwnCounty(caller));
   RETURN_IF_ERROR(
       FieldChecker()
           .RequestId(request.request_id())
@@ -301,43 +203,39 @@ absl::Status ContactService::CloseConsultation(const Principal& caller,
                    "is required (ANSWERED_AT_ONCE, ANSWERED_AFTER_STUDY, DIFFICULTY_RESOLVED, "
                    "JOB_REFERRED, HANDLED_ON_BEHALF)")
           .status());
-  const std::string method = Method("CloseConsultation");
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request.request_id(), reply));
-  if (replayed) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::optional<LoadedTicket> ticket, projection_.LoadTicket(request.ticket_id()));
-  if (!ticket.has_value() || !IsTicketId(request.ticket_id())) {
-    return absl::NotFoundError(absl::StrCat("ticket_id: ", request.ticket_id(),
-                                            " is not a ticket of ", projection_.jurisdiction()));
-  }
-  ASSIGN_OR_RETURN(
-      Events events,
-      DecideCloseConsultation(ticket->ticket, request, NewContext(caller, request.request_id())));
-  lianxin::v1::ConsultationTicket after = ticket->ticket;
-  for (const Event& event : events) after = EvolveTicket(std::move(after), event);
-  reply->set_version(ticket->version + events.size());
-  Transaction txn;
-  txn.SetIdempotencyKey(request.request_id(), IdempotencyRecord(method, *reply));
-  projection_.StageTicket(txn, request.ticket_id(), ticket->version, ticket->ticket,
-                          std::move(events), after);
-  absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-  RETURN_IF_ERROR(result.status());
-  if (result->duplicate) {
-    ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request.request_id(), reply));
-    return absl::OkStatus();
-  }
-  if (options_.on_commit) options_.on_commit();
-  return absl::OkStatus();
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
+  return kernel_.Run(
+      {.method = Method("CloseConsultation"),
+       .request_id = request.request_id(),
+       .reply = reply,
+       .retries = 0},
+      [&](UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(auto* ticket, work.Get(tickets_, request.ticket_id()));
+        if (!ticket->exists() || !IsTicketId(request.ticket_id())) {
+          return absl::NotFoundError(absl::StrCat("ticket_id: ", request.ticket_id(),
+                                                  " is not a ticket of ",
+                                                  projection_.jurisdiction()));
+        }
+        ASSIGN_OR_RETURN(Events events,
+                         DecideCloseConsultation(ticket->state, request,
+                                                 county_.NewContext(caller, request.request_id())));
+        RETURN_IF_ERROR(work.Add(tickets_, request.ticket_id(), std::move(events)).status());
+        reply->set_version(ticket->version());
+        return absl::OkStatus();
+      });
 }
 
 absl::Status ContactService::GetContactStatistics(
     const Principal& caller, const lianxin::v1::GetContactStatisticsRequest& request,
     lianxin::v1::GetContactStatisticsReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  RETURN_IF_ERROR(FieldChecker().Date("from", request.from()).status());
-  ASSIGN_OR_RETURN(absl::CivilDay to, DateOrToday("to", request.to()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction())
+                      .Date("from", request.from())
+                      .status());
+  ASSIGN_OR_RETURN(absl::CivilDay to, county_.AsOf("to", request.to()));
   const absl::CivilDay from = *ParseDate(request.from());
   if (to < from) return absl::InvalidArgumentError("to: is before from");
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   RETURN_IF_ERROR(projection_.ScanDated(
       "tk/", from, to, [&](absl::CivilDay, const std::string&, const std::string& value) {
         int resolution = 0;
@@ -400,7 +298,9 @@ absl::Status ContactService::GetContactStatistics(
 absl::Status ContactService::ListLostContact(const Principal& caller,
                                              const lianxin::v1::ListLostContactRequest& request,
                                              lianxin::v1::ListLostContactReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   std::vector<std::string> ids;
   RETURN_IF_ERROR(
       projection_.ScanDated("lost/", std::nullopt, std::nullopt,
@@ -432,15 +332,11 @@ absl::Status ContactService::GetContactHistory(const Principal& caller,
                                                const lianxin::v1::GetContactHistoryRequest& request,
                                                lianxin::v1::GetContactHistoryReply* reply) {
   RETURN_IF_ERROR(FieldChecker().Text("member_id", request.member_id(), 1, 64).status());
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(request.member_id()));
   if (!member.has_value() || member->state.facts().member_id().empty()) {
     return absl::NotFoundError(absl::StrCat("member_id: ", request.member_id(), " is not known to ",
                                             projection_.jurisdiction()));
-  }
-  if (caller.jurisdiction != projection_.jurisdiction()) {
-    return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
-                                                    " may not read ", projection_.jurisdiction(),
-                                                    "'s records"));
   }
   const ContactMemberState& s = member->state;
   reply->set_member_id(request.member_id());
@@ -483,8 +379,10 @@ absl::Status ContactService::GetContactHistory(const Principal& caller,
 absl::Status ContactService::ListOpenConsultations(
     const Principal& caller, const lianxin::v1::ListOpenConsultationsRequest& request,
     lianxin::v1::ListOpenConsultationsReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday("as_of", request.as_of()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   const absl::CivilDay last_received = as_of - projection_.settings().consultation_open_days - 1;
   std::vector<std::string> ids;
   RETURN_IF_ERROR(

@@ -1,5 +1,5 @@
-// The ContactTracking gRPC service: authorize, validate, load, decide, commit,
-// reply.
+// The ContactTracking gRPC service: validate, authorize, then the command
+// kernel (libs/service/command.h) loads, decides, commits and replies.
 //
 //   ContactService service({.projection = &projection, .clock = &RealClock(),
 //                           .plumbing = {&auth, &metrics},
@@ -17,6 +17,8 @@
 #include "libs/common/clock.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/rpc.h"
+#include "libs/service/command.h"
+#include "libs/service/county.h"
 #include "services/contact/domain/decider.h"
 #include "services/contact/projection.h"
 
@@ -66,22 +68,18 @@ class ContactService final : public UnaryService {
 
   using Decision =
       std::function<absl::StatusOr<Events>(const lianxin::v1::ContactMemberState&, const Context&)>;
-  // A command on a member: idempotency, load, version check, decide, commit.
-  // With expected_version 0 a lost race is retried.
+  // A command on a member, validated and authorized: the kernel loads it,
+  // checks expected_version, decides and commits.
   absl::Status MutateMember(const Principal& caller, const char* rpc, const std::string& request_id,
                             const std::string& member_id, uint64_t expected_version,
                             const Decision& decide, lianxin::v1::ContactMutationReply* reply);
 
-  Context NewContext(const Principal& caller, const std::string& request_id) const;
-  absl::CivilDay Today() const;
-  // The caller reads or acts on the lists of this service's county.
-  absl::Status CheckCounty(const Principal& caller, const std::string& jurisdiction) const;
-  // The caller is an operator of this service's county (PERMISSION_DENIED otherwise).
-  absl::Status CheckOwnCounty(const Principal& caller) const;
-  absl::StatusOr<absl::CivilDay> DateOrToday(const char* field, const std::string& value) const;
-
   ContactServiceOptions options_;
   ContactProjection& projection_;
+  ServiceCounty county_;
+  CommandKernel kernel_;
+  AggregateKind<lianxin::v1::ContactMemberState> members_;
+  AggregateKind<lianxin::v1::ConsultationTicket> tickets_;
 };
 
 }  // namespace lianxin::contact

@@ -7,6 +7,7 @@
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "libs/service/command.h"
 
 namespace lianxin::contact {
 
@@ -26,31 +27,29 @@ absl::StatusOr<int> Sweeper::RunOnce(absl::Time now) {
         due.push_back(id);
         return true;
       }));
+  // The relay is woken once per sweep, below, not after each member.
+  const CommandKernel kernel(projection_.store(), nullptr);
+  const AggregateKind<ContactMemberState> members = MemberAggregates(&projection_);
   int flagged = 0;
   for (const std::string& member_id : due) {
-    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
-    if (!member.has_value()) continue;
-    Context ctx{projection_.jurisdiction(),
-                now,
-                today,
-                kSystemActor,
-                absl::StrCat("sweep/", member_id, "/", FormatDate(today)),
-                {}};
-    Events events = DecideLostContact(member->state, ctx, projection_.settings());
-    if (events.empty()) continue;
-    ContactMemberState after = member->state;
-    for (const Event& e : events) {
-      Event stamped = e;
-      stamped.set_aggregate_id(member_id);
-      after = Evolve(std::move(after), stamped);
-    }
-    Transaction txn;
-    projection_.StageMember(txn, member_id, member->version, member->state, std::move(events),
-                            after);
-    absl::StatusOr<CommitResult> result = projection_.store()->Commit(std::move(txn));
-    if (absl::IsAborted(result.status())) continue;  // changed meanwhile: next sweep
-    RETURN_IF_ERROR(result.status());
-    ++flagged;
+    bool lost = false;
+    absl::Status status =
+        kernel.Run({.method = "sweep", .retries = 0}, [&](UnitOfWork& work) -> absl::Status {
+          ASSIGN_OR_RETURN(auto* member, work.Get(members, member_id));
+          if (!member->exists()) return absl::OkStatus();
+          const Context ctx{projection_.jurisdiction(),
+                            now,
+                            today,
+                            kSystemActor,
+                            absl::StrCat("sweep/", member_id, "/", FormatDate(today)),
+                            {}};
+          Events events = DecideLostContact(member->state, ctx, projection_.settings());
+          lost = !events.empty();
+          return work.Add(members, member_id, std::move(events)).status();
+        });
+    if (absl::IsAborted(status)) continue;  // changed meanwhile: next sweep
+    RETURN_IF_ERROR(status);
+    if (lost) ++flagged;
   }
   if (flagged > 0 && on_commit_) on_commit_();
   return flagged;

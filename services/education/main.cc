@@ -35,8 +35,8 @@ class EducationParts : public ServiceParts {
  public:
   EducationParts(const ServiceContext& context, Settings settings)
       : projection_(context.store, context.config->jurisdiction, std::move(settings)),
-        reactions_(&projection_, &RealClock()),
-        service_({&projection_, &RealClock(), context.plumbing, context.notify_relay}),
+        reactions_(&projection_, context.clock),
+        service_({&projection_, context.clock, context.plumbing, context.notify_relay}),
         jurisdiction_(context.config->jurisdiction) {}
 
   EventHandler& reactions() override { return reactions_; }

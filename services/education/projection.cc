@@ -103,32 +103,25 @@ absl::Status EducationProjection::ScanIndex(
                             });
 }
 
-absl::StatusOr<Batch::Pending*> Batch::Get(const std::string& aggregate_id) {
-  auto it = pending_.find(aggregate_id);
-  if (it != pending_.end()) return &it->second;
-  ASSIGN_OR_RETURN(Loaded loaded, projection_.Load(aggregate_id));
-  Pending pending;
-  pending.state = loaded.state;
-  pending.before = std::move(loaded);
-  return &pending_.emplace(aggregate_id, std::move(pending)).first->second;
-}
+Batch::Batch(const EducationProjection& projection)
+    : owned_work_(std::make_unique<UnitOfWork>()),
+      owned_kind_(std::make_unique<AggregateKind<EducationState>>(Aggregates(&projection))),
+      work_(owned_work_.get()),
+      kind_(owned_kind_.get()) {}
 
-absl::StatusOr<Batch::Pending*> Batch::Add(const std::string& aggregate_id,
-                                           lianxin::v1::Event event) {
-  ASSIGN_OR_RETURN(Pending * pending, Get(aggregate_id));
-  lianxin::v1::Event stamped = event;
-  stamped.set_aggregate_id(aggregate_id);
-  pending->state = Evolve(std::move(pending->state), stamped, projection_.settings());
-  pending->events.push_back(std::move(event));
-  return pending;
-}
-
-void Batch::Stage(Transaction& txn) {
-  for (auto& [id, pending] : pending_) {
-    if (pending.events.empty()) continue;
-    projection_.Stage(txn, id, pending.before, std::move(pending.events), pending.state);
-  }
-  pending_.clear();
+AggregateKind<EducationState> Aggregates(const EducationProjection* projection) {
+  return {
+      .load = [projection](const std::string& id) { return projection->Load(id); },
+      .evolve =
+          [projection](EducationState state, const lianxin::v1::Event& event) {
+            return Evolve(std::move(state), event, projection->settings());
+          },
+      .stage =
+          [projection](Transaction& txn, const std::string& id, const Loaded& before, Events events,
+                       const EducationState& after) {
+            projection->Stage(txn, id, before, std::move(events), after);
+          },
+  };
 }
 
 std::string DerivedId(const std::string& jurisdiction, const std::string& kind,

@@ -13,7 +13,7 @@
 //
 //   EducationProjection projection(store, "654322", settings);
 //   Batch batch(projection);
-//   ASSIGN_OR_RETURN(Pending* member, batch.Get(member_id));
+//   ASSIGN_OR_RETURN(Batch::Pending* member, batch.Get(member_id));
 //   batch.Add(member_id, event);
 //   batch.Stage(txn);
 #ifndef LIANXIN_SERVICES_EDUCATION_PROJECTION_H_
@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,14 +31,13 @@
 #include "absl/status/statusor.h"
 #include "lianxin/v1/events.pb.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/command.h"
 #include "services/education/domain/decider.h"
 
 namespace lianxin::education {
 
-struct Loaded {
-  lianxin::v1::EducationState state;
-  uint64_t version = 0;  // 0: the aggregate does not exist
-};
+// An aggregate's state and version (0: the aggregate does not exist).
+using Loaded = ::lianxin::Loaded<lianxin::v1::EducationState>;
 
 // The stored bytes of an aggregate's state: deterministic (a plan's map of
 // session ids serializes in key order), so the live state and lxaudit's
@@ -78,27 +78,39 @@ class EducationProjection {
   Settings settings_;
 };
 
-// The aggregates one command changes: loaded once, evolved as events are
-// added, staged together (each with its expected version) in one Transaction.
+// The aggregates of `projection` (courses, sessions, calendars, members,
+// plans: one EducationState each) as the command kernel loads, evolves and
+// stages them.
+AggregateKind<lianxin::v1::EducationState> Aggregates(const EducationProjection* projection);
+
+// The education aggregates of one unit of work (libs/service/command.h):
+// of the command kernel's, or of its own (a reaction staging into the
+// consumer's transaction).
 class Batch {
  public:
-  explicit Batch(const EducationProjection& projection) : projection_(projection) {}
+  using Pending = UnitOfWork::Pending<lianxin::v1::EducationState>;
 
-  struct Pending {
-    Loaded before;
-    lianxin::v1::EducationState state;  // after the events added so far
-    std::vector<lianxin::v1::Event> events;
-    uint64_t version() const { return before.version + events.size(); }
-  };
+  // A batch of its own unit of work; `projection` must outlive it.
+  explicit Batch(const EducationProjection& projection);
+  // A batch of `work`, with `kind`; neither is owned.
+  Batch(UnitOfWork* work, const AggregateKind<lianxin::v1::EducationState>* kind)
+      : work_(work), kind_(kind) {}
 
-  absl::StatusOr<Pending*> Get(const std::string& aggregate_id);
+  absl::StatusOr<Pending*> Get(const std::string& aggregate_id) {
+    return work_->Get(*kind_, aggregate_id);
+  }
   // Adds an event (loading the aggregate if needed) and evolves its state.
-  absl::StatusOr<Pending*> Add(const std::string& aggregate_id, lianxin::v1::Event event);
-  void Stage(Transaction& txn);
+  absl::StatusOr<Pending*> Add(const std::string& aggregate_id, lianxin::v1::Event event) {
+    return work_->Add(*kind_, aggregate_id, std::move(event));
+  }
+  // Stages the unit's changes (UnitOfWork::Stage).
+  void Stage(Transaction& txn) { work_->Stage(txn); }
 
  private:
-  const EducationProjection& projection_;
-  std::map<std::string, Pending> pending_;
+  std::unique_ptr<UnitOfWork> owned_work_;
+  std::unique_ptr<AggregateKind<lianxin::v1::EducationState>> owned_kind_;
+  UnitOfWork* work_;
+  const AggregateKind<lianxin::v1::EducationState>* kind_;
 };
 
 // "<jurisdiction>-<kind>-<16 hex of SHA-256(seed)>": ids of courses,

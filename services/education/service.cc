@@ -47,63 +47,26 @@ int64_t DayStart(absl::CivilDay day) {
 EducationService::EducationService(EducationServiceOptions options)
     : UnaryService("lianxin.v1.EducationScheduling", options.plumbing),
       options_(std::move(options)),
-      projection_(*options_.projection) {
-#define LX_SERVE(Rpc)                                                           \
-  Serve<lianxin::v1::Rpc##Request, lianxin::v1::Rpc##Reply>(                    \
-      #Rpc, [this](const Principal& caller, const auto& request, auto* reply) { \
-        return Rpc(caller, request, reply);                                     \
-      })
-  LX_SERVE(CreateCourse);
-  LX_SERVE(ScheduleSession);
-  LX_SERVE(Enroll);
-  LX_SERVE(RecordAttendance);
-  LX_SERVE(RecordDelivery);
-  LX_SERVE(SetPreferences);
-  LX_SERVE(PlanSeasonalTraining);
-  LX_SERVE(CommitPlan);
-  LX_SERVE(GetEducationRecord);
-  LX_SERVE(AddPlace);
-  LX_SERVE(AddLecturer);
-  LX_SERVE(GetSession);
-  LX_SERVE(ListSessions);
-  LX_SERVE(ListCourses);
-  LX_SERVE(ListBelowFloor);
-  LX_SERVE(ListPreDepartureDue);
-#undef LX_SERVE
-}
-
-absl::CivilDay EducationService::Today() const {
-  return absl::ToCivilDay(options_.clock->Now(), CountyTimeZone());
-}
-
-Context EducationService::NewContext(const Principal& caller, const std::string& request_id) const {
-  const absl::Time now = options_.clock->Now();
-  return Context{projection_.jurisdiction(), now, absl::ToCivilDay(now, CountyTimeZone()),
-                 caller.operator_id, request_id};
-}
-
-absl::Status EducationService::CheckMutator(const Principal& caller) const {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  if (caller.jurisdiction != projection_.jurisdiction()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("operator of ", caller.jurisdiction, " may not change education records of ",
-                     projection_.jurisdiction(), "; act through your own county's service"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status EducationService::CheckCounty(const Principal& caller,
-                                           const std::string& jurisdiction) const {
-  RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
-  if (jurisdiction != projection_.jurisdiction()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "jurisdiction: this service serves ", projection_.jurisdiction(), ", not ", jurisdiction));
-  }
-  if (caller.jurisdiction != jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "operator of ", caller.jurisdiction, " may not act on ", jurisdiction, "'s education"));
-  }
-  return absl::OkStatus();
+      projection_(*options_.projection),
+      county_(projection_.jurisdiction(), options_.clock, "education service"),
+      kernel_(projection_.store(), options_.on_commit),
+      aggregates_(Aggregates(&projection_)) {
+  Serve("CreateCourse", &EducationService::CreateCourse);
+  Serve("ScheduleSession", &EducationService::ScheduleSession);
+  Serve("Enroll", &EducationService::Enroll);
+  Serve("RecordAttendance", &EducationService::RecordAttendance);
+  Serve("RecordDelivery", &EducationService::RecordDelivery);
+  Serve("SetPreferences", &EducationService::SetPreferences);
+  Serve("PlanSeasonalTraining", &EducationService::PlanSeasonalTraining);
+  Serve("CommitPlan", &EducationService::CommitPlan);
+  Serve("GetEducationRecord", &EducationService::GetEducationRecord);
+  Serve("AddPlace", &EducationService::AddPlace);
+  Serve("AddLecturer", &EducationService::AddLecturer);
+  Serve("GetSession", &EducationService::GetSession);
+  Serve("ListSessions", &EducationService::ListSessions);
+  Serve("ListCourses", &EducationService::ListCourses);
+  Serve("ListBelowFloor", &EducationService::ListBelowFloor);
+  Serve("ListPreDepartureDue", &EducationService::ListPreDepartureDue);
 }
 
 absl::StatusOr<Batch::Pending*> EducationService::LoadMember(Batch& batch,
@@ -125,29 +88,14 @@ absl::StatusOr<Batch::Pending*> EducationService::LoadMember(Batch& batch,
 absl::Status EducationService::Run(
     const char* rpc, const std::string& request_id, bool retry, google::protobuf::Message* reply,
     const std::function<absl::Status(Batch&, const Context&)>& attempt, const Principal& caller) {
-  const std::string method = absl::StrCat(kService, rpc);
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
-  if (replayed) return absl::OkStatus();
-  for (int round = 0;; ++round) {
-    reply->Clear();
-    Batch batch(projection_);
-    RETURN_IF_ERROR(attempt(batch, NewContext(caller, request_id)));
-    Transaction txn;
-    batch.Stage(txn);
-    txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
-    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-    if (absl::IsAborted(result.status()) && retry && round < kMaxRaceRetries) {
-      continue;  // another command changed an aggregate first: decide again
-    }
-    RETURN_IF_ERROR(result.status());
-    if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
-      return absl::OkStatus();
-    }
-    if (options_.on_commit) options_.on_commit();
-    return absl::OkStatus();
-  }
+  return kernel_.Run({.method = absl::StrCat(kService, rpc),
+                      .request_id = request_id,
+                      .reply = reply,
+                      .retries = retry ? kMaxRaceRetries : 0},
+                     [&](UnitOfWork& work) {
+                       Batch batch(&work, &aggregates_);
+                       return attempt(batch, county_.NewContext(caller, request_id));
+                     });
 }
 
 // ---- Commands ---------------------------------------------------------------
@@ -155,7 +103,6 @@ absl::Status EducationService::Run(
 absl::Status EducationService::CreateCourse(const Principal& caller,
                                             const lianxin::v1::CreateCourseRequest& request,
                                             lianxin::v1::CreateCourseReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   FieldChecker check;
   check.RequestId(request.request_id())
       .Text("title", request.title(), 1, 64)
@@ -166,7 +113,8 @@ absl::Status EducationService::CreateCourse(const Principal& caller,
                "mode", "is required (MOBILE_CLASSROOM, ONLINE, MAIL, ...)")
       .Require(request.hours() >= 1 && request.hours() <= 32, "hours", "must be 1–32");
   RETURN_IF_ERROR(check.status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string course_id =
       DerivedId(projection_.jurisdiction(), "course", request.request_id());
   absl::Status status = Run(
@@ -188,7 +136,6 @@ absl::Status EducationService::CreateCourse(const Principal& caller,
 absl::Status EducationService::ScheduleSession(const Principal& caller,
                                                const lianxin::v1::ScheduleSessionRequest& request,
                                                lianxin::v1::ScheduleSessionReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   FieldChecker check;
   check.RequestId(request.request_id())
       .Text("course_id", request.course_id(), 1, 64)
@@ -204,6 +151,7 @@ absl::Status EducationService::ScheduleSession(const Principal& caller,
                "must be 1–10000 seats")
       .Text("lecturer", request.lecturer(), 1, 32);
   RETURN_IF_ERROR(check.status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string session_id =
       DerivedId(projection_.jurisdiction(), "session", request.request_id());
   return Run(
@@ -240,12 +188,12 @@ absl::Status EducationService::ScheduleSession(const Principal& caller,
 absl::Status EducationService::Enroll(const Principal& caller,
                                       const lianxin::v1::EnrollRequest& request,
                                       lianxin::v1::EnrollReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   RETURN_IF_ERROR(FieldChecker()
                       .RequestId(request.request_id())
                       .Text("session_id", request.session_id(), 1, 64)
                       .Text("member_id", request.member_id(), 1, 64)
                       .status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return Run(
       "Enroll", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
@@ -271,7 +219,6 @@ absl::Status EducationService::Enroll(const Principal& caller,
 absl::Status EducationService::RecordAttendance(const Principal& caller,
                                                 const lianxin::v1::RecordAttendanceRequest& request,
                                                 lianxin::v1::RecordAttendanceReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   RETURN_IF_ERROR(
       FieldChecker()
           .RequestId(request.request_id())
@@ -280,6 +227,7 @@ absl::Status EducationService::RecordAttendance(const Principal& caller,
           .Require(request.hours() <= 32, "hours", "must be at most 32")
           .Require(request.attended() || request.hours() == 0, "hours", "must be 0 for an absence")
           .status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return Run(
       "RecordAttendance", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
@@ -303,7 +251,6 @@ absl::Status EducationService::RecordAttendance(const Principal& caller,
 absl::Status EducationService::RecordDelivery(const Principal& caller,
                                               const lianxin::v1::RecordDeliveryRequest& request,
                                               lianxin::v1::RecordDeliveryReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   RETURN_IF_ERROR(
       FieldChecker()
           .RequestId(request.request_id())
@@ -312,6 +259,7 @@ absl::Status EducationService::RecordDelivery(const Principal& caller,
           .Require(IsDeliveryMode(request.mode()), "mode", "must be MAIL, HOME_DELIVERY or ONLINE")
           .Date("delivered_on", request.delivered_on())
           .status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return Run(
       "RecordDelivery", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
@@ -335,10 +283,10 @@ absl::Status EducationService::RecordDelivery(const Principal& caller,
 absl::Status EducationService::SetPreferences(const Principal& caller,
                                               const lianxin::v1::SetPreferencesRequest& request,
                                               lianxin::v1::SetPreferencesReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   FieldChecker check;
   check.RequestId(request.request_id()).Text("member_id", request.member_id(), 1, 64);
   RETURN_IF_ERROR(CheckTopics(check, request.topics()).status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return Run(
       "SetPreferences", request.request_id(), /*retry=*/true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
@@ -355,14 +303,14 @@ absl::Status EducationService::SetPreferences(const Principal& caller,
 absl::Status EducationService::AddPlace(const Principal& caller,
                                         const lianxin::v1::AddPlaceRequest& request,
                                         lianxin::v1::AddPlaceReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   RETURN_IF_ERROR(FieldChecker()
                       .RequestId(request.request_id())
                       .Text("name", request.name(), 1, 64)
                       .Require(request.capacity() >= 1 && request.capacity() <= kMaxCapacity,
                                "capacity", "must be 1–10000 seats")
                       .status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string id = PlaceCalendarId(request.name());
   return Run(
       "AddPlace", request.request_id(), true, reply,
@@ -379,11 +327,11 @@ absl::Status EducationService::AddPlace(const Principal& caller,
 absl::Status EducationService::AddLecturer(const Principal& caller,
                                            const lianxin::v1::AddLecturerRequest& request,
                                            lianxin::v1::AddLecturerReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   FieldChecker check;
   check.RequestId(request.request_id()).Text("name", request.name(), 1, 32);
   RETURN_IF_ERROR(CheckTopics(check, request.topics()).status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string id = LecturerCalendarId(request.name());
   return Run(
       "AddLecturer", request.request_id(), true, reply,
@@ -403,7 +351,6 @@ absl::Status EducationService::AddLecturer(const Principal& caller,
 absl::Status EducationService::PlanSeasonalTraining(
     const Principal& caller, const lianxin::v1::PlanSeasonalTrainingRequest& request,
     lianxin::v1::PlanSeasonalTrainingReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   RETURN_IF_ERROR(
       FieldChecker()
           .RequestId(request.request_id())
@@ -411,7 +358,7 @@ absl::Status EducationService::PlanSeasonalTraining(
           .Date("window_end", request.window_end())
           .Require(request.max_candidates() <= 5000, "max_candidates", "must be at most 5000")
           .status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
   const absl::CivilDay start = *ParseDate(request.window_start());
   const absl::CivilDay end = *ParseDate(request.window_end());
   if (end < start) {
@@ -421,6 +368,7 @@ absl::Status EducationService::PlanSeasonalTraining(
     return absl::InvalidArgumentError(
         absl::StrCat("window_end: the window is at most ", kMaxWindowDays, " days"));
   }
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string plan_id = DerivedId(projection_.jurisdiction(), "plan", request.request_id());
   const Interval window{DayStart(start), DayStart(end + 1)};
 
@@ -536,7 +484,7 @@ absl::Status EducationService::PlanSeasonalTraining(
         reply->set_members_considered(space.members.size());
         reply->set_candidates_considered(candidates.size());
         reply->set_version(1);
-        Event recorded = NewEvent("PlanRecorded", ctx);
+        Event recorded = NewEvent(ctx, "PlanRecorded");
         recorded.mutable_plan_recorded()->set_window_start(request.window_start());
         recorded.mutable_plan_recorded()->set_window_end(request.window_end());
         *recorded.mutable_plan_recorded()->mutable_plan() = *reply;
@@ -548,11 +496,11 @@ absl::Status EducationService::PlanSeasonalTraining(
 absl::Status EducationService::CommitPlan(const Principal& caller,
                                           const lianxin::v1::CommitPlanRequest& request,
                                           lianxin::v1::CommitPlanReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller));
   RETURN_IF_ERROR(FieldChecker()
                       .RequestId(request.request_id())
                       .Text("plan_id", request.plan_id(), 1, 64)
                       .status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return Run(
       "CommitPlan", request.request_id(), true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
@@ -634,7 +582,7 @@ absl::Status EducationService::CommitPlan(const Principal& caller,
           RETURN_IF_ERROR(batch.Add(a.member_id(), std::move(decided->member)).status());
           ++enrolled;
         }
-        Event committed = NewEvent("PlanCommitted", ctx);
+        Event committed = NewEvent(ctx, "PlanCommitted");
         committed.mutable_plan_committed()->mutable_session_ids()->insert(session_ids.begin(),
                                                                           session_ids.end());
         committed.mutable_plan_committed()->set_enrolled(enrolled);
@@ -714,7 +662,8 @@ absl::Status EducationService::ListSessions(const Principal& caller,
                       .Require(request.page_size() <= 1000, "page_size", "must be at most 1000")
                       .Text("page_token", request.page_token(), 0, 200)
                       .status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   const std::string prefix = "se/";
   std::string start = request.from().empty()
                           ? prefix
@@ -754,7 +703,8 @@ absl::Status EducationService::ListSessions(const Principal& caller,
 absl::Status EducationService::ListCourses(const Principal& caller,
                                            const lianxin::v1::ListCoursesRequest& request,
                                            lianxin::v1::ListCoursesReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   absl::Status failure;
   RETURN_IF_ERROR(projection_.ScanIndex("co/", "", [&](const std::string& key) {
     absl::StatusOr<Loaded> loaded = projection_.Load(key.substr(3));
@@ -772,8 +722,9 @@ absl::Status EducationService::ListBelowFloor(const Principal& caller,
                                               const lianxin::v1::ListBelowFloorRequest& request,
                                               lianxin::v1::ListBelowFloorReply* reply) {
   RETURN_IF_ERROR(FieldChecker().Date("as_of", request.as_of(), /*optional=*/true).status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  const absl::CivilDay as_of = request.as_of().empty() ? Today() : *ParseDate(request.as_of());
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
+  const absl::CivilDay as_of = *county_.AsOf("as_of", request.as_of());
   const Settings& settings = projection_.settings();
   reply->set_as_of(FormatDate(as_of));
   reply->set_floor_hours(settings.floor_hours);
@@ -805,8 +756,9 @@ absl::Status EducationService::ListPreDepartureDue(
     const Principal& caller, const lianxin::v1::ListPreDepartureDueRequest& request,
     lianxin::v1::ListPreDepartureDueReply* reply) {
   RETURN_IF_ERROR(FieldChecker().Date("as_of", request.as_of(), /*optional=*/true).status());
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  const absl::CivilDay as_of = request.as_of().empty() ? Today() : *ParseDate(request.as_of());
+  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
+  const absl::CivilDay as_of = *county_.AsOf("as_of", request.as_of());
   absl::Status failure;
   RETURN_IF_ERROR(projection_.ScanIndex("pd/", "", [&](const std::string& key) {
     const size_t slash = key.find('/', 3);

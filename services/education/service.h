@@ -1,5 +1,5 @@
-// The EducationScheduling gRPC service: authorize, validate, load, decide,
-// commit, reply. Conflicts are checked and committed race-free: a session's
+// The EducationScheduling gRPC service: validate, authorize, then the command
+// kernel (libs/service/command.h) loads, decides, commits and replies. Conflicts are checked and committed race-free: a session's
 // lecturer and place calendars, and an enrolment's session and member, are
 // appended in one Transaction with their expected versions, and a lost race
 // (ABORTED) is decided again.
@@ -18,6 +18,8 @@
 #include "libs/common/clock.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/rpc.h"
+#include "libs/service/command.h"
+#include "libs/service/county.h"
 #include "services/education/projection.h"
 
 namespace lianxin::education {
@@ -78,9 +80,9 @@ class EducationService final : public UnaryService {
                                    const lianxin::v1::ListPreDepartureDueRequest& request,
                                    lianxin::v1::ListPreDepartureDueReply* reply);
 
-  // One command: idempotency (request_id), then `attempt` (load, decide,
-  // stage into the batch, fill the reply) and one commit; a commit that lost
-  // a race (ABORTED) is attempted again when `retry`, on fresh state (so a
+  // One command on the command kernel: `attempt` loads, decides, adds the
+  // events to the batch and fills the reply; a commit that lost a race
+  // (ABORTED) is attempted again when `retry`, on fresh state (so a
   // request's expected_version is checked again against the member's version
   // then, and answers ABORTED only if the member itself changed).
   absl::Status Run(const char* rpc, const std::string& request_id, bool retry,
@@ -88,16 +90,15 @@ class EducationService final : public UnaryService {
                    const std::function<absl::Status(Batch&, const Context&)>& attempt,
                    const Principal& caller);
 
-  Context NewContext(const Principal& caller, const std::string& request_id) const;
-  absl::CivilDay Today() const;
-  absl::Status CheckMutator(const Principal& caller) const;
-  absl::Status CheckCounty(const Principal& caller, const std::string& jurisdiction) const;
   // A member known here (NOT_FOUND otherwise), checked against expected_version.
   absl::StatusOr<Batch::Pending*> LoadMember(Batch& batch, const std::string& member_id,
                                              uint64_t expected_version) const;
 
   EducationServiceOptions options_;
   EducationProjection& projection_;
+  ServiceCounty county_;
+  CommandKernel kernel_;
+  AggregateKind<lianxin::v1::EducationState> aggregates_;
 };
 
 }  // namespace lianxin::education

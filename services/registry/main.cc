@@ -39,8 +39,8 @@ class RegistryParts : public ServiceParts {
   RegistryParts(const ServiceContext& context, IdentityHasher hasher, Settings settings)
       : hasher_(std::move(hasher)),
         projection_(context.store, context.config->jurisdiction, std::move(settings)),
-        reactions_(&projection_, &RealClock()),
-        service_({&projection_, &hasher_, &RealClock(), context.plumbing, context.notify_relay}),
+        reactions_(&projection_, context.clock),
+        service_({&projection_, &hasher_, context.clock, context.plumbing, context.notify_relay}),
         jurisdiction_(context.config->jurisdiction) {}
 
   EventHandler& reactions() override { return reactions_; }

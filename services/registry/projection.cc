@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "services/registry/domain/decider.h"
 
 namespace lianxin::registry {
 
@@ -227,6 +228,23 @@ lianxin::v1::Member ToMember(const MemberFacts& facts, uint64_t version,
     by_county[county] = StatusAsSeenBy(facts, county);
   }
   return m;
+}
+
+AggregateKind<MemberFacts> MemberAggregates(const RegistryProjection* projection) {
+  return {
+      .load = [projection](const std::string& id) -> absl::StatusOr<Loaded<MemberFacts>> {
+        ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection->Load(id));
+        if (!member.has_value()) return Loaded<MemberFacts>{};
+        return Loaded<MemberFacts>{std::move(member->facts), member->version};
+      },
+      .evolve = [](MemberFacts facts,
+                   const lianxin::v1::Event& event) { return Evolve(std::move(facts), event); },
+      .stage =
+          [projection](Transaction& txn, const std::string& id, const Loaded<MemberFacts>& before,
+                       Events events, const MemberFacts& after) {
+            projection->Stage(txn, id, before.version, before.state, std::move(events), after);
+          },
+  };
 }
 
 }  // namespace lianxin::registry

@@ -26,6 +26,7 @@
 #include "lianxin/v1/events.pb.h"
 #include "lianxin/v1/registry.pb.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/service/command.h"
 #include "services/registry/domain/rules.h"
 
 namespace lianxin::registry {
@@ -84,6 +85,10 @@ class RegistryProjection {
   std::string jurisdiction_;
   Settings settings_;
 };
+
+// The members of `projection` as the command kernel loads, evolves and
+// stages them (a member never recorded loads as version 0).
+AggregateKind<lianxin::v1::MemberFacts> MemberAggregates(const RegistryProjection* projection);
 
 // The prefix of identity claims (R18): views of lx.identity.v1, not of the log.
 inline constexpr char kIdentityIndexPrefix[] = "id/";

@@ -18,20 +18,9 @@ using lianxin::v1::MemberStatus;
 
 namespace {
 
-constexpr int kMaxRaceRetries = 8;
 constexpr char kService[] = "/lianxin.v1.Registry/";
 
 std::string Method(const char* rpc) { return absl::StrCat(kService, rpc); }
-
-absl::Status CheckMutator(const Principal& caller, const std::string& jurisdiction) {
-  RETURN_IF_ERROR(CheckCanMutate(caller));
-  if (caller.jurisdiction != jurisdiction) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("operator of ", caller.jurisdiction, " may not change records in ",
-                     jurisdiction, "'s registry; act through your own county's registry"));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ValidateRegistrationFields(FieldChecker& check, const std::string& branch,
                                         const std::string& name, const std::string& id_number,
@@ -78,97 +67,25 @@ lianxin::v1::HistoryEntry ToHistoryEntry(const lianxin::v1::Event& event) {
 RegistryService::RegistryService(RegistryServiceOptions options)
     : UnaryService("lianxin.v1.Registry", options.plumbing),
       options_(std::move(options)),
-      projection_(*options_.projection) {
-  Serve<lianxin::v1::RegisterMemberRequest, lianxin::v1::RegisterMemberReply>(
-      "RegisterMember", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RegisterMember(caller, request, reply);
-      });
-  Serve<lianxin::v1::RegisterOutflowRequest, lianxin::v1::MutationReply>(
-      "RegisterOutflow", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RegisterOutflow(caller, request, reply);
-      });
-  Serve<lianxin::v1::IssueCertificateRequest, lianxin::v1::MutationReply>(
-      "IssueCertificate", [this](const Principal& caller, const auto& request, auto* reply) {
-        return IssueCertificate(caller, request, reply);
-      });
-  Serve<lianxin::v1::RecordArrivalRequest, lianxin::v1::RecordArrivalReply>(
-      "RecordArrival", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RecordArrival(caller, request, reply);
-      });
-  Serve<lianxin::v1::RecordCertificateEntryRequest, lianxin::v1::MutationReply>(
-      "RecordCertificateEntry", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RecordCertificateEntry(caller, request, reply);
-      });
-  Serve<lianxin::v1::RequestTransferRequest, lianxin::v1::MutationReply>(
-      "RequestTransfer", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RequestTransfer(caller, request, reply);
-      });
-  Serve<lianxin::v1::AcceptTransferRequest, lianxin::v1::MutationReply>(
-      "AcceptTransfer", [this](const Principal& caller, const auto& request, auto* reply) {
-        return AcceptTransfer(caller, request, reply);
-      });
-  Serve<lianxin::v1::RejectTransferRequest, lianxin::v1::MutationReply>(
-      "RejectTransfer", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RejectTransfer(caller, request, reply);
-      });
-  Serve<lianxin::v1::RecordReturnRequest, lianxin::v1::MutationReply>(
-      "RecordReturn", [this](const Principal& caller, const auto& request, auto* reply) {
-        return RecordReturn(caller, request, reply);
-      });
-  Serve<lianxin::v1::GetMemberRequest, lianxin::v1::GetMemberReply>(
-      "GetMember", [this](const Principal& caller, const auto& request, auto* reply) {
-        return GetMember(caller, request, reply);
-      });
-  Serve<lianxin::v1::ListMembersRequest, lianxin::v1::ListMembersReply>(
-      "ListMembers", [this](const Principal& caller, const auto& request, auto* reply) {
-        return ListMembers(caller, request, reply);
-      });
-  Serve<lianxin::v1::GetMemberHistoryRequest, lianxin::v1::GetMemberHistoryReply>(
-      "GetMemberHistory", [this](const Principal& caller, const auto& request, auto* reply) {
-        return GetMemberHistory(caller, request, reply);
-      });
-  Serve<lianxin::v1::GetStatisticsRequest, lianxin::v1::GetStatisticsReply>(
-      "GetStatistics", [this](const Principal& caller, const auto& request, auto* reply) {
-        return GetStatistics(caller, request, reply);
-      });
-  Serve<lianxin::v1::ListLostTransfersRequest, lianxin::v1::ListLostTransfersReply>(
-      "ListLostTransfers", [this](const Principal& caller, const auto& request, auto* reply) {
-        return ListLostTransfers(caller, request, reply);
-      });
-  Serve<lianxin::v1::ListCertificateChecksDueRequest, lianxin::v1::ListCertificateChecksDueReply>(
-      "ListCertificateChecksDue",
-      [this](const Principal& caller, const auto& request, auto* reply) {
-        return ListCertificateChecksDue(caller, request, reply);
-      });
-}
-
-absl::CivilDay RegistryService::Today() const {
-  return absl::ToCivilDay(options_.clock->Now(), CountyTimeZone());
-}
-
-Context RegistryService::NewContext(const Principal& caller, const std::string& request_id) const {
-  absl::Time now = options_.clock->Now();
-  return Context{projection_.jurisdiction(), now, absl::ToCivilDay(now, CountyTimeZone()),
-                 caller.operator_id, request_id};
-}
-
-absl::Status RegistryService::CheckCounty(const Principal& caller,
-                                          const std::string& jurisdiction) const {
-  RETURN_IF_ERROR(FieldChecker().Jurisdiction("jurisdiction", jurisdiction).status());
-  if (jurisdiction != projection_.jurisdiction()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "jurisdiction: this registry serves ", projection_.jurisdiction(), ", not ", jurisdiction));
-  }
-  if (caller.jurisdiction != jurisdiction) {
-    return absl::PermissionDeniedError(absl::StrCat("operator of ", caller.jurisdiction,
-                                                    " may not read ", jurisdiction, "'s lists"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<absl::CivilDay> RegistryService::AsOf(const std::string& as_of) const {
-  RETURN_IF_ERROR(FieldChecker().Date("as_of", as_of, /*optional=*/true).status());
-  return as_of.empty() ? Today() : *ParseDate(as_of);
+      projection_(*options_.projection),
+      county_(projection_.jurisdiction(), options_.clock, "registry"),
+      kernel_(projection_.store(), options_.on_commit),
+      members_(MemberAggregates(&projection_)) {
+  Serve("RegisterMember", &RegistryService::RegisterMember);
+  Serve("RegisterOutflow", &RegistryService::RegisterOutflow);
+  Serve("IssueCertificate", &RegistryService::IssueCertificate);
+  Serve("RecordArrival", &RegistryService::RecordArrival);
+  Serve("RecordCertificateEntry", &RegistryService::RecordCertificateEntry);
+  Serve("RequestTransfer", &RegistryService::RequestTransfer);
+  Serve("AcceptTransfer", &RegistryService::AcceptTransfer);
+  Serve("RejectTransfer", &RegistryService::RejectTransfer);
+  Serve("RecordReturn", &RegistryService::RecordReturn);
+  Serve("GetMember", &RegistryService::GetMember);
+  Serve("ListMembers", &RegistryService::ListMembers);
+  Serve("GetMemberHistory", &RegistryService::GetMemberHistory);
+  Serve("GetStatistics", &RegistryService::GetStatistics);
+  Serve("ListLostTransfers", &RegistryService::ListLostTransfers);
+  Serve("ListCertificateChecksDue", &RegistryService::ListCertificateChecksDue);
 }
 
 absl::StatusOr<LoadedMember> RegistryService::LoadForRead(const Principal& caller,
@@ -187,51 +104,27 @@ absl::StatusOr<LoadedMember> RegistryService::LoadForRead(const Principal& calle
   return *std::move(member);
 }
 
-absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc,
+absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc, FieldChecker& check,
                                      const std::string& request_id, const std::string& member_id,
                                      uint64_t expected_version, const Decision& decide,
                                      lianxin::v1::MutationReply* reply) {
-  const std::string method = Method(rpc);
-  RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
-  RETURN_IF_ERROR(
-      FieldChecker().RequestId(request_id).Text("member_id", member_id, 1, 64).status());
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
-  if (replayed) return absl::OkStatus();
-
-  for (int attempt = 0;; ++attempt) {
-    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
-    if (!member.has_value()) {
-      return absl::NotFoundError(
-          absl::StrCat("member_id: ", member_id, " is not known to ", projection_.jurisdiction()));
-    }
-    if (expected_version != 0 && expected_version != member->version) {
-      return absl::AbortedError(absl::StrCat("expected_version: ", expected_version, " but member ",
-                                             member_id, " is at version ", member->version));
-    }
-    ASSIGN_OR_RETURN(Events events, decide(member->facts, NewContext(caller, request_id)));
-    MemberFacts after = member->facts;
-    for (const auto& event : events) {
-      lianxin::v1::Event stamped = event;
-      stamped.set_aggregate_id(member_id);
-      after = Evolve(std::move(after), stamped);
-    }
-    reply->set_version(member->version + events.size());
-    Transaction txn;
-    txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
-    projection_.Stage(txn, member_id, member->version, member->facts, std::move(events), after);
-    absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-    if (absl::IsAborted(result.status()) && expected_version == 0 && attempt < kMaxRaceRetries) {
-      continue;  // another command on the member committed first: decide again
-    }
-    RETURN_IF_ERROR(result.status());
-    if (result->duplicate) {
-      ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
-      return absl::OkStatus();
-    }
-    if (options_.on_commit) options_.on_commit();
-    return absl::OkStatus();
-  }
+  RETURN_IF_ERROR(check.RequestId(request_id).Text("member_id", member_id, 1, 64).status());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
+  return kernel_.Run(
+      {.method = Method(rpc), .request_id = request_id, .reply = reply},
+      [&](UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(auto* member, work.Get(members_, member_id));
+        if (!member->exists()) {
+          return absl::NotFoundError(absl::StrCat("member_id: ", member_id, " is not known to ",
+                                                  projection_.jurisdiction()));
+        }
+        RETURN_IF_ERROR(CheckExpectedVersion(expected_version, member_id, member->version()));
+        ASSIGN_OR_RETURN(Events events,
+                         decide(member->state, county_.NewContext(caller, request_id)));
+        RETURN_IF_ERROR(work.Add(members_, member_id, std::move(events)).status());
+        reply->set_version(member->version());
+        return absl::OkStatus();
+      });
 }
 
 absl::Status RegistryService::Create(
@@ -240,50 +133,39 @@ absl::Status RegistryService::Create(
     const std::function<absl::StatusOr<Events>(const std::string&, const Context&)>& decide,
     const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
     google::protobuf::Message* reply) {
-  const std::string method = Method(rpc);
-  EventStore& store = *projection_.store();
-  ASSIGN_OR_RETURN(bool replayed, ReplayReply(store, method, request_id, reply));
-  if (replayed) return absl::OkStatus();
-
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string id_hash = options_.hasher->Hash(id_number);
-  ASSIGN_OR_RETURN(std::optional<IdentityClaim> claim, projection_.FindIdentity(id_hash));
-  if (claim.has_value()) {
-    return absl::AlreadyExistsError(absl::StrCat("id_number: already registered as member ",
-                                                 claim->member_id, " in ", claim->jurisdiction,
-                                                 " (R18)"));
-  }
-  ASSIGN_OR_RETURN(Events events, decide(id_hash, NewContext(caller, request_id)));
   // One person, one id per county: derived from the keyed hash.
   const std::string member_id =
       absl::StrCat(projection_.jurisdiction(), "-", id_hash.substr(0, 16));
-  MemberFacts after;
-  for (auto event : events) {
-    event.set_aggregate_id(member_id);
-    after = Evolve(std::move(after), event);
-  }
-  fill_reply(member_id, events.size());
-  Transaction txn;
-  txn.SetIdempotencyKey(request_id, IdempotencyRecord(method, *reply));
-  projection_.Stage(txn, member_id, 0, MemberFacts(), std::move(events), after);
-  projection_.PutIdentity(txn, id_hash, {member_id, projection_.jurisdiction(), false});
-  absl::StatusOr<CommitResult> result = store.Commit(std::move(txn));
-  if (absl::IsAborted(result.status())) {
+  absl::Status status = kernel_.Run(
+      {.method = Method(rpc), .request_id = request_id, .reply = reply, .retries = 0},
+      [&](UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<IdentityClaim> claim, projection_.FindIdentity(id_hash));
+        if (claim.has_value()) {
+          return absl::AlreadyExistsError(absl::StrCat("id_number: already registered as member ",
+                                                       claim->member_id, " in ",
+                                                       claim->jurisdiction, " (R18)"));
+        }
+        ASSIGN_OR_RETURN(Events events, decide(id_hash, county_.NewContext(caller, request_id)));
+        ASSIGN_OR_RETURN(auto* member, work.Seed(members_, member_id, Loaded<MemberFacts>{}));
+        RETURN_IF_ERROR(work.Add(members_, member_id, std::move(events)).status());
+        fill_reply(member_id, member->version());
+        work.Also([&](Transaction& txn) {
+          projection_.PutIdentity(txn, id_hash, {member_id, projection_.jurisdiction(), false});
+        });
+        return absl::OkStatus();
+      });
+  if (absl::IsAborted(status)) {
     return absl::AlreadyExistsError(
         absl::StrCat("id_number: already registered as member ", member_id, " (R18)"));
   }
-  RETURN_IF_ERROR(result.status());
-  if (result->duplicate) {
-    ASSIGN_OR_RETURN(replayed, ReplayReply(store, method, request_id, reply));
-    return absl::OkStatus();
-  }
-  if (options_.on_commit) options_.on_commit();
-  return absl::OkStatus();
+  return status;
 }
 
 absl::Status RegistryService::RegisterMember(const Principal& caller,
                                              const lianxin::v1::RegisterMemberRequest& request,
                                              lianxin::v1::RegisterMemberReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.RequestId(request.request_id()).Jurisdiction("jurisdiction", request.jurisdiction());
   RETURN_IF_ERROR(ValidateRegistrationFields(
@@ -305,19 +187,18 @@ absl::Status RegistryService::RegisterMember(const Principal& caller,
 absl::Status RegistryService::RegisterOutflow(const Principal& caller,
                                               const lianxin::v1::RegisterOutflowRequest& request,
                                               lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(FieldChecker()
-                      .Jurisdiction("destination_jurisdiction", request.destination_jurisdiction())
-                      .Text("destination_address", request.destination_address(), 1, 128)
-                      .Text("occupation", request.occupation(), 1, 64)
-                      .Date("left_on", request.left_on())
-                      .Date("expected_return_on", request.expected_return_on())
-                      .Phone("contact_phone", request.contact_phone())
-                      .Text("employer", request.employer(), 0, 64)
-                      .Text("liaison_name", request.liaison_name(), 0, 32)
-                      .Text("destination_name", request.destination_name(), 0, 64)
-                      .status());
+  FieldChecker check;
+  check.Jurisdiction("destination_jurisdiction", request.destination_jurisdiction())
+      .Text("destination_address", request.destination_address(), 1, 128)
+      .Text("occupation", request.occupation(), 1, 64)
+      .Date("left_on", request.left_on())
+      .Date("expected_return_on", request.expected_return_on())
+      .Phone("contact_phone", request.contact_phone())
+      .Text("employer", request.employer(), 0, 64)
+      .Text("liaison_name", request.liaison_name(), 0, 32)
+      .Text("destination_name", request.destination_name(), 0, 64);
   return Mutate(
-      caller, "RegisterOutflow", request.request_id(), request.member_id(),
+      caller, "RegisterOutflow", check, request.request_id(), request.member_id(),
       request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideRegisterOutflow(facts, request, ctx, projection_.settings());
@@ -328,13 +209,12 @@ absl::Status RegistryService::RegisterOutflow(const Principal& caller,
 absl::Status RegistryService::IssueCertificate(const Principal& caller,
                                                const lianxin::v1::IssueCertificateRequest& request,
                                                lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(FieldChecker()
-                      .Text("certificate_no", request.certificate_no(), 1, 32)
-                      .Date("valid_until", request.valid_until())
-                      .Date("issued_on", request.issued_on(), /*optional=*/true)
-                      .status());
+  FieldChecker check;
+  check.Text("certificate_no", request.certificate_no(), 1, 32)
+      .Date("valid_until", request.valid_until())
+      .Date("issued_on", request.issued_on(), /*optional=*/true);
   return Mutate(
-      caller, "IssueCertificate", request.request_id(), request.member_id(),
+      caller, "IssueCertificate", check, request.request_id(), request.member_id(),
       request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideIssueCertificate(facts, request, ctx, projection_.settings());
@@ -345,7 +225,6 @@ absl::Status RegistryService::IssueCertificate(const Principal& caller,
 absl::Status RegistryService::RecordArrival(const Principal& caller,
                                             const lianxin::v1::RecordArrivalRequest& request,
                                             lianxin::v1::RecordArrivalReply* reply) {
-  RETURN_IF_ERROR(CheckMutator(caller, projection_.jurisdiction()));
   FieldChecker check;
   check.RequestId(request.request_id())
       .Jurisdiction("jurisdiction", request.jurisdiction())
@@ -354,10 +233,9 @@ absl::Status RegistryService::RecordArrival(const Principal& caller,
       .Text("certificate_no", request.certificate_no(), 0, 32)
       .Text("contact_person", request.contact_person(), 0, 32);
   if (!request.member_id().empty()) {
-    RETURN_IF_ERROR(check.status());
     lianxin::v1::MutationReply mutation;
     RETURN_IF_ERROR(Mutate(
-        caller, "RecordArrival", request.request_id(), request.member_id(),
+        caller, "RecordArrival", check, request.request_id(), request.member_id(),
         request.expected_version(),
         [&](const MemberFacts& facts, const Context& ctx) {
           return DecideRecordArrival(facts, request, ctx, projection_.settings());
@@ -389,15 +267,14 @@ absl::Status RegistryService::RecordArrival(const Principal& caller,
 absl::Status RegistryService::RecordCertificateEntry(
     const Principal& caller, const lianxin::v1::RecordCertificateEntryRequest& request,
     lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(FieldChecker()
-                      .Date("occurred_on", request.occurred_on())
-                      .Text("activity", request.activity(), 1, 128)
-                      .Require(lianxin::v1::CertificateEntryKind_IsValid(request.kind()), "kind",
-                               "is not a known value")
-                      .Require(request.amount_fen() >= 0, "amount_fen", "is negative")
-                      .status());
+  FieldChecker check;
+  check.Date("occurred_on", request.occurred_on())
+      .Text("activity", request.activity(), 1, 128)
+      .Require(lianxin::v1::CertificateEntryKind_IsValid(request.kind()), "kind",
+               "is not a known value")
+      .Require(request.amount_fen() >= 0, "amount_fen", "is negative");
   return Mutate(
-      caller, "RecordCertificateEntry", request.request_id(), request.member_id(),
+      caller, "RecordCertificateEntry", check, request.request_id(), request.member_id(),
       request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideRecordCertificateEntry(facts, request, ctx, projection_.settings());
@@ -408,13 +285,12 @@ absl::Status RegistryService::RecordCertificateEntry(
 absl::Status RegistryService::RequestTransfer(const Principal& caller,
                                               const lianxin::v1::RequestTransferRequest& request,
                                               lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(FieldChecker()
-                      .Jurisdiction("to_jurisdiction", request.to_jurisdiction())
-                      .Text("letter_no", request.letter_no(), 1, 32)
-                      .Text("to_organization", request.to_organization(), 0, 64)
-                      .status());
+  FieldChecker check;
+  check.Jurisdiction("to_jurisdiction", request.to_jurisdiction())
+      .Text("letter_no", request.letter_no(), 1, 32)
+      .Text("to_organization", request.to_organization(), 0, 64);
   return Mutate(
-      caller, "RequestTransfer", request.request_id(), request.member_id(),
+      caller, "RequestTransfer", check, request.request_id(), request.member_id(),
       request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideRequestTransfer(facts, request, ctx, projection_.settings());
@@ -425,9 +301,10 @@ absl::Status RegistryService::RequestTransfer(const Principal& caller,
 absl::Status RegistryService::AcceptTransfer(const Principal& caller,
                                              const lianxin::v1::AcceptTransferRequest& request,
                                              lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(FieldChecker().Text("branch", request.branch(), 0, 64).status());
+  FieldChecker check;
+  check.Text("branch", request.branch(), 0, 64);
   return Mutate(
-      caller, "AcceptTransfer", request.request_id(), request.member_id(),
+      caller, "AcceptTransfer", check, request.request_id(), request.member_id(),
       request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideAcceptTransfer(facts, request, ctx, projection_.settings());
@@ -438,9 +315,10 @@ absl::Status RegistryService::AcceptTransfer(const Principal& caller,
 absl::Status RegistryService::RejectTransfer(const Principal& caller,
                                              const lianxin::v1::RejectTransferRequest& request,
                                              lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(FieldChecker().Text("reason", request.reason(), 1, 256).status());
+  FieldChecker check;
+  check.Text("reason", request.reason(), 1, 256);
   return Mutate(
-      caller, "RejectTransfer", request.request_id(), request.member_id(),
+      caller, "RejectTransfer", check, request.request_id(), request.member_id(),
       request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideRejectTransfer(facts, request, ctx, projection_.settings());
@@ -451,9 +329,11 @@ absl::Status RegistryService::RejectTransfer(const Principal& caller,
 absl::Status RegistryService::RecordReturn(const Principal& caller,
                                            const lianxin::v1::RecordReturnRequest& request,
                                            lianxin::v1::MutationReply* reply) {
-  RETURN_IF_ERROR(FieldChecker().Date("returned_on", request.returned_on()).status());
+  FieldChecker check;
+  check.Date("returned_on", request.returned_on());
   return Mutate(
-      caller, "RecordReturn", request.request_id(), request.member_id(), request.expected_version(),
+      caller, "RecordReturn", check, request.request_id(), request.member_id(),
+      request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideRecordReturn(facts, request, ctx, projection_.settings());
       },
@@ -471,9 +351,9 @@ absl::Status RegistryService::GetMember(const Principal& caller,
 absl::Status RegistryService::ListMembers(const Principal& caller,
                                           const lianxin::v1::ListMembersRequest& request,
                                           lianxin::v1::ListMembersReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
+  FieldChecker check;
   RETURN_IF_ERROR(
-      FieldChecker()
+      county_.Jurisdiction(check, "jurisdiction", request.jurisdiction())
           .Require(lianxin::v1::Direction_IsValid(request.direction()), "direction",
                    "is not a known value")
           .Require(lianxin::v1::MemberStatus_IsValid(request.status()), "status",
@@ -483,6 +363,7 @@ absl::Status RegistryService::ListMembers(const Principal& caller,
           .Require(request.page_token().empty() || request.page_token().rfind("st/", 0) == 0,
                    "page_token", "is not a token from a previous reply")
           .status());
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   std::vector<MemberStatus> statuses = StatusesOf(request.direction());
   if (request.status() != lianxin::v1::MEMBER_STATUS_UNSPECIFIED) {
     if (std::find(statuses.begin(), statuses.end(), request.status()) == statuses.end()) {
@@ -519,8 +400,10 @@ absl::Status RegistryService::GetMemberHistory(const Principal& caller,
 absl::Status RegistryService::GetStatistics(const Principal& caller,
                                             const lianxin::v1::GetStatisticsRequest& request,
                                             lianxin::v1::GetStatisticsReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  const absl::CivilDay today = Today();
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
+  const absl::CivilDay today = county_.Today();
   const std::string& self = projection_.jurisdiction();
   std::map<std::string, uint64_t> by_category, by_destination;
   RETURN_IF_ERROR(projection_.ScanByStatus(
@@ -587,8 +470,10 @@ absl::Status RegistryService::GetStatistics(const Principal& caller,
 absl::Status RegistryService::ListLostTransfers(
     const Principal& caller, const lianxin::v1::ListLostTransfersRequest& request,
     lianxin::v1::ListLostTransfersReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   absl::Status failure;
   RETURN_IF_ERROR(projection_.ScanDueBefore("lt/", as_of, [&](const LoadedMember& m) {
     std::optional<int> overdue = LostTransferDaysOverdue(m.facts, as_of, projection_.settings());
@@ -617,8 +502,10 @@ absl::Status RegistryService::ListLostTransfers(
 absl::Status RegistryService::ListCertificateChecksDue(
     const Principal& caller, const lianxin::v1::ListCertificateChecksDueRequest& request,
     lianxin::v1::ListCertificateChecksDueReply* reply) {
-  RETURN_IF_ERROR(CheckCounty(caller, request.jurisdiction()));
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, AsOf(request.as_of()));
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   const Settings& settings = projection_.settings();
   auto add = [&](const MemberFacts& f, const std::string& check, const std::string& last,
                  int days) {

@@ -1,4 +1,5 @@
-// The Registry gRPC service: authorize, validate, load, decide, commit, reply.
+// The Registry gRPC service: validate, authorize, then the command kernel
+// (libs/service/command.h) loads, decides, commits and replies.
 //
 //   RegistryService service({.projection = &projection, .hasher = &hasher,
 //                            .clock = &RealClock(), .plumbing = {&auth, &metrics},
@@ -17,6 +18,9 @@
 #include "libs/common/time_util.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/rpc.h"
+#include "libs/runtime/validate.h"
+#include "libs/service/command.h"
+#include "libs/service/county.h"
 #include "services/registry/domain/decider.h"
 #include "services/registry/identity.h"
 #include "services/registry/projection.h"
@@ -85,12 +89,16 @@ class RegistryService final : public UnaryService {
   using Decision =
       std::function<absl::StatusOr<Events>(const lianxin::v1::MemberFacts&, const Context&)>;
 
-  // A command on an existing member: idempotency, load, authorize, version
-  // check, decide, commit. With expected_version 0 a lost race is retried.
-  absl::Status Mutate(const Principal& caller, const char* method, const std::string& request_id,
-                      const std::string& member_id, uint64_t expected_version,
-                      const Decision& decide, lianxin::v1::MutationReply* reply);
-  // A command creating a member (RegisterMember, arrival from off lianxin).
+  // A command on an existing member, after its own fields were checked into
+  // `check`: validate request_id and member_id, authorize, then the kernel
+  // loads, checks expected_version, decides and commits.
+  absl::Status Mutate(const Principal& caller, const char* method, FieldChecker& check,
+                      const std::string& request_id, const std::string& member_id,
+                      uint64_t expected_version, const Decision& decide,
+                      lianxin::v1::MutationReply* reply);
+  // A command creating a member (RegisterMember, arrival from off lianxin),
+  // validated already: authorize, then the identity claim (R18), decide and
+  // commit member and claim together.
   absl::Status Create(
       const Principal& caller, const char* method, const std::string& request_id,
       const std::string& id_number,
@@ -99,17 +107,16 @@ class RegistryService final : public UnaryService {
       const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
       google::protobuf::Message* reply);
 
-  Context NewContext(const Principal& caller, const std::string& request_id) const;
-  absl::CivilDay Today() const;
   // The member as the caller may see it: NOT_FOUND, or PERMISSION_DENIED when
   // the caller's county has no part in the member.
   absl::StatusOr<LoadedMember> LoadForRead(const Principal& caller,
                                            const std::string& member_id) const;
-  absl::Status CheckCounty(const Principal& caller, const std::string& jurisdiction) const;
-  absl::StatusOr<absl::CivilDay> AsOf(const std::string& as_of) const;
 
   RegistryServiceOptions options_;
   RegistryProjection& projection_;
+  ServiceCounty county_;
+  CommandKernel kernel_;
+  AggregateKind<lianxin::v1::MemberFacts> members_;
 };
 
 }  // namespace lianxin::registry

@@ -16,15 +16,6 @@ using lianxin::v1::Event;
 
 namespace {
 
-Event NewEvent(const char* type, const Context& ctx) {
-  Event event;
-  event.set_type(type);
-  ToTimestamp(ctx.now, event.mutable_occurred_at());
-  event.set_actor(ctx.actor);
-  event.set_correlation_id(ctx.request_id);
-  return event;
-}
-
 std::optional<absl::CivilMonth> MonthOfDate(const std::string& date) {
   std::optional<absl::CivilDay> day = ParseDate(date);
   if (!day.has_value()) return std::nullopt;
@@ -211,7 +202,7 @@ absl::StatusOr<OpenedCycle> DecideOpenCycle(
   OpenedCycle opened;
   for (const auto& [member_id, facts] : members) {
     if (!IsAppraisedBy(facts, ctx.jurisdiction)) continue;
-    Event notice = NewEvent("AppraisalNoticeSent", ctx);
+    Event notice = NewEvent(ctx, "AppraisalNoticeSent");
     auto* n = notice.mutable_appraisal_notice_sent();
     n->set_cycle_id(cycle_id);
     n->set_year(year);
@@ -228,7 +219,7 @@ absl::StatusOr<OpenedCycle> DecideOpenCycle(
     }
     opened.notices.emplace_back(member_id, std::move(notice));
   }
-  opened.cycle_event = NewEvent("AppraisalCycleOpened", ctx);
+  opened.cycle_event = NewEvent(ctx, "AppraisalCycleOpened");
   auto* c = opened.cycle_event.mutable_appraisal_cycle_opened();
   c->set_cycle_id(cycle_id);
   c->set_jurisdiction(ctx.jurisdiction);
@@ -281,7 +272,7 @@ absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
     RETURN_IF_ERROR(CheckExcellentShare(
         excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
   }
-  Event event = NewEvent("AppraisalRecorded", ctx);
+  Event event = NewEvent(ctx, "AppraisalRecorded");
   auto* a = event.mutable_appraisal_recorded();
   a->set_cycle_id(request.cycle_id());
   a->set_year(cycle.opened().year());
@@ -310,7 +301,7 @@ absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
     RETURN_IF_ERROR(CheckExcellentShare(
         excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
   }
-  Event event = NewEvent("AppraisalCorrected", ctx);
+  Event event = NewEvent(ctx, "AppraisalCorrected");
   auto* c = event.mutable_appraisal_corrected();
   c->set_cycle_id(request.cycle_id());
   c->set_year(cycle.opened().year());
@@ -338,7 +329,7 @@ absl::StatusOr<Events> DecideSetDuesBase(const AppraisalMemberFacts& facts,
       request.farmer_dues_fen(),
       {request.previous_quarter_income_fen().begin(), request.previous_quarter_income_fen().end()}};
   ASSIGN_OR_RETURN(DuesBase base, MonthlyDuesFen(input));
-  Event event = NewEvent("DuesBaseSet", ctx);
+  Event event = NewEvent(ctx, "DuesBaseSet");
   auto* d = event.mutable_dues_base_set();
   d->set_year(year);
   d->set_basis(request.basis());
@@ -363,7 +354,7 @@ absl::StatusOr<Events> DecideRecordDuesPayment(const AppraisalMemberFacts& facts
     if (std::optional<absl::CivilMonth> m = ParseMonth(p.month())) paid.insert(*m);
   }
   int64_t expected = 0;
-  Event event = NewEvent("DuesPaid", ctx);
+  Event event = NewEvent(ctx, "DuesPaid");
   auto* d = event.mutable_dues_paid();
   std::set<absl::CivilMonth> seen;
   for (const std::string& text : request.months()) {
@@ -407,7 +398,7 @@ absl::StatusOr<Events> DecideRecordOrganizationLife(
   if (*ParseDate(request.occurred_on()) > ctx.today) {
     return absl::InvalidArgumentError("occurred_on: is after today");
   }
-  Event event = NewEvent("OrganizationLifeRecorded", ctx);
+  Event event = NewEvent(ctx, "OrganizationLifeRecorded");
   event.mutable_organization_life_recorded()->set_occurred_on(request.occurred_on());
   event.mutable_organization_life_recorded()->set_activity(request.activity());
   return Events{std::move(event)};
@@ -420,7 +411,7 @@ absl::StatusOr<Events> DecideRecordAssignedWork(
   if (*ParseDate(request.occurred_on()) > ctx.today) {
     return absl::InvalidArgumentError("occurred_on: is after today");
   }
-  Event event = NewEvent("AssignedWorkRecorded", ctx);
+  Event event = NewEvent(ctx, "AssignedWorkRecorded");
   event.mutable_assigned_work_recorded()->set_occurred_on(request.occurred_on());
   event.mutable_assigned_work_recorded()->set_task(request.task());
   return Events{std::move(event)};
@@ -434,7 +425,7 @@ absl::StatusOr<Events> DecideRecordLegitimateReason(
     return absl::InvalidArgumentError(absl::StrCat("to_month: ", request.to_month(),
                                                    " is before from_month ", request.from_month()));
   }
-  Event event = NewEvent("LegitimateReasonRecorded", ctx);
+  Event event = NewEvent(ctx, "LegitimateReasonRecorded");
   auto* r = event.mutable_legitimate_reason_recorded();
   r->set_from_month(request.from_month());
   r->set_to_month(request.to_month());
@@ -455,7 +446,7 @@ absl::StatusOr<Events> DecideRecordLapseDecision(
         "R6: the member is not a lapse candidate as of ", FormatDate(as_of),
         " (no 6 consecutive months without organization life, dues or assigned work)"));
   }
-  Event event = NewEvent("LapseDecisionRecorded", ctx);
+  Event event = NewEvent(ctx, "LapseDecisionRecorded");
   auto* d = event.mutable_lapse_decision_recorded();
   d->set_decision(request.decision());
   d->set_remarks(request.remarks());
@@ -508,7 +499,7 @@ absl::StatusOr<Events> DecideRecordProbationOutcome(
   RETURN_IF_ERROR(CheckProbationOutcome(
       {facts.probation_outcomes().begin(), facts.probation_outcomes().end()}, request.outcome(),
       request.extension_months(), ends_on, decided_on, settings));
-  Event event = NewEvent("ProbationOutcomeRecorded", ctx);
+  Event event = NewEvent(ctx, "ProbationOutcomeRecorded");
   auto* o = event.mutable_probation_outcome_recorded();
   o->set_outcome(request.outcome());
   o->set_decided_on(FormatDate(decided_on));

@@ -24,22 +24,17 @@
 #include "absl/time/time.h"
 #include "lianxin/v1/appraisal.pb.h"
 #include "lianxin/v1/events.pb.h"
+#include "libs/domain/decision.h"
 #include "services/appraisal/domain/rules.h"
 
 namespace lianxin::appraisal {
 
-using Events = std::vector<lianxin::v1::Event>;
+using ::lianxin::Events;
 using lianxin::v1::AppraisalCycleFacts;
 using lianxin::v1::AppraisalMemberFacts;
 
-// Who decides and when.
-struct Context {
-  std::string jurisdiction;
-  absl::Time now;
-  absl::CivilDay today;
-  std::string actor;
-  std::string request_id;
-};
+// Who decides, where and when (libs/domain/decision.h).
+using Context = ::lianxin::DecisionContext;
 
 // "cycle-<jurisdiction>-<year>".
 std::string CycleId(const std::string& jurisdiction, int year);

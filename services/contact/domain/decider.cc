@@ -16,15 +16,6 @@ using lianxin::v1::Event;
 
 namespace {
 
-Event NewEvent(const Context& ctx, const char* type) {
-  Event event;
-  event.set_type(type);
-  ToTimestamp(ctx.now, event.mutable_occurred_at());
-  event.set_actor(ctx.actor);
-  event.set_correlation_id(ctx.request_id);
-  return event;
-}
-
 std::string MaxDate(const std::string& a, const std::string& b) { return std::max(a, b); }
 
 // R5: a contact with the member, recorded at home, ends a lost contact. A

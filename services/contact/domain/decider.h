@@ -22,28 +22,15 @@
 #include "absl/time/time.h"
 #include "lianxin/v1/contact.pb.h"
 #include "lianxin/v1/events.pb.h"
+#include "libs/domain/decision.h"
 #include "services/contact/domain/rules.h"
 
 namespace lianxin::contact {
 
-using Events = std::vector<lianxin::v1::Event>;
+using ::lianxin::Events;
 
-// Who decides and when.
-struct Context {
-  // The deciding county (the service's).
-  std::string jurisdiction;
-  // Domain time of the command (stamped as occurred_at).
-  absl::Time now;
-  // The county's calendar day at `now`.
-  absl::CivilDay today;
-  // Operator id of the caller ("system/contact" for reactions and the sweeper).
-  std::string actor;
-  // The request_id (stamped as correlation_id), empty for reactions.
-  std::string request_id;
-  // Counties that run lianxin (contacts recorded at a destination are routed
-  // to the home county only if it is one of them).
-  std::set<std::string> on_system;
-};
+// Who decides, where and when (libs/domain/decision.h).
+using Context = ::lianxin::DecisionContext;
 
 inline constexpr char kSystemActor[] = "system/contact";
 

@@ -59,15 +59,6 @@ std::string LecturerCalendarId(const std::string& lecturer) {
 }
 std::string PlaceCalendarId(const std::string& place) { return absl::StrCat("place/", place); }
 
-Event NewEvent(const char* type, const Context& ctx) {
-  Event event;
-  event.set_type(type);
-  ToTimestamp(ctx.now, event.mutable_occurred_at());
-  event.set_actor(ctx.actor);
-  event.set_correlation_id(ctx.request_id);
-  return event;
-}
-
 bool IsEducationPayload(const Event& event) {
   const int field = static_cast<int>(event.payload_case());
   return field >= 300 && field < 400;
@@ -202,7 +193,7 @@ EducationState Evolve(EducationState state, const Event& event, const Settings& 
 
 absl::StatusOr<Events> DecideCreateCourse(const lianxin::v1::CreateCourseRequest& request,
                                           const std::string& course_id, const Context& ctx) {
-  Event event = NewEvent("CourseCreated", ctx);
+  Event event = NewEvent(ctx, "CourseCreated");
   auto* course = event.mutable_course_created()->mutable_course();
   course->set_course_id(course_id);
   course->set_jurisdiction(ctx.jurisdiction);
@@ -254,7 +245,7 @@ absl::StatusOr<Scheduled> DecideScheduleSession(const lianxin::v1::Course& cours
     }
   }
   Scheduled out;
-  out.session = NewEvent("SessionScheduled", ctx);
+  out.session = NewEvent(ctx, "SessionScheduled");
   auto* session = out.session.mutable_session_scheduled()->mutable_session();
   session->set_session_id(session_id);
   session->set_course_id(course.course_id());
@@ -268,7 +259,7 @@ absl::StatusOr<Scheduled> DecideScheduleSession(const lianxin::v1::Course& cours
   session->set_capacity(request.capacity());
   session->set_lecturer(request.lecturer());
   session->set_plan_id(plan_id);
-  Event booked = NewEvent("CalendarBooked", ctx);
+  Event booked = NewEvent(ctx, "CalendarBooked");
   booked.mutable_calendar_booked()->set_session_id(session_id);
   *booked.mutable_calendar_booked()->mutable_starts_at() = request.starts_at();
   *booked.mutable_calendar_booked()->mutable_ends_at() = request.ends_at();
@@ -299,10 +290,10 @@ absl::StatusOr<Enrolled> DecideEnroll(const lianxin::v1::Session& session,
         session.session_id(), " (R12 scheduling: a member is in one session at a time)"));
   }
   Enrolled out;
-  out.seat = NewEvent("SeatTaken", ctx);
+  out.seat = NewEvent(ctx, "SeatTaken");
   out.seat.mutable_seat_taken()->set_session_id(session.session_id());
   out.seat.mutable_seat_taken()->set_member_id(member_id);
-  out.member = NewEvent("MemberEnrolled", ctx);
+  out.member = NewEvent(ctx, "MemberEnrolled");
   auto* e = out.member.mutable_member_enrolled();
   e->set_member_id(member_id);
   e->set_session_id(session.session_id());
@@ -346,7 +337,7 @@ absl::StatusOr<Events> DecideRecordAttendance(const lianxin::v1::Session& sessio
     return absl::InvalidArgumentError(absl::StrCat(
         "hours: ", request.hours(), " exceeds the course's ", session.hours(), " class hours"));
   }
-  Event event = NewEvent("AttendanceRecorded", ctx);
+  Event event = NewEvent(ctx, "AttendanceRecorded");
   auto* a = event.mutable_attendance_recorded();
   a->set_member_id(request.member_id());
   a->set_session_id(session.session_id());
@@ -382,7 +373,7 @@ absl::StatusOr<Events> DecideRecordDelivery(const lianxin::v1::Course& course,
           request.member_id(), " on ", entry.occurred_on(), " already (counted once a year, R12)"));
     }
   }
-  Event event = NewEvent("MaterialDelivered", ctx);
+  Event event = NewEvent(ctx, "MaterialDelivered");
   auto* d = event.mutable_material_delivered();
   d->set_member_id(request.member_id());
   d->set_course_id(course.course_id());
@@ -400,7 +391,7 @@ absl::StatusOr<Events> DecideRecordDelivery(const lianxin::v1::Course& course,
 absl::StatusOr<Events> DecideSetPreferences(const MemberEducation& member,
                                             const lianxin::v1::SetPreferencesRequest& request,
                                             const Context& ctx) {
-  Event event = NewEvent("PreferencesSet", ctx);
+  Event event = NewEvent(ctx, "PreferencesSet");
   event.mutable_preferences_set()->set_member_id(request.member_id());
   *event.mutable_preferences_set()->mutable_topics() = request.topics();
   return Events{std::move(event)};
@@ -412,7 +403,7 @@ absl::StatusOr<Events> DecideAddPlace(const CalendarState& place,
   if (place.registered()) {
     return absl::AlreadyExistsError(absl::StrCat("name: place ", request.name(), " exists"));
   }
-  Event event = NewEvent("PlaceAdded", ctx);
+  Event event = NewEvent(ctx, "PlaceAdded");
   event.mutable_place_added()->set_name(request.name());
   event.mutable_place_added()->set_capacity(request.capacity());
   return Events{std::move(event)};
@@ -424,7 +415,7 @@ absl::StatusOr<Events> DecideAddLecturer(const CalendarState& lecturer,
   if (lecturer.registered()) {
     return absl::AlreadyExistsError(absl::StrCat("name: lecturer ", request.name(), " exists"));
   }
-  Event event = NewEvent("LecturerAdded", ctx);
+  Event event = NewEvent(ctx, "LecturerAdded");
   event.mutable_lecturer_added()->set_name(request.name());
   *event.mutable_lecturer_added()->mutable_topics() = request.topics();
   return Events{std::move(event)};

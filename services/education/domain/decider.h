@@ -19,22 +19,15 @@
 #include "absl/time/time.h"
 #include "lianxin/v1/education.pb.h"
 #include "lianxin/v1/events.pb.h"
+#include "libs/domain/decision.h"
 #include "services/education/domain/rules.h"
 
 namespace lianxin::education {
 
-using Events = std::vector<lianxin::v1::Event>;
+using ::lianxin::Events;
 
-// Who decides and when.
-struct Context {
-  // The deciding county (the service's).
-  std::string jurisdiction;
-  absl::Time now;
-  // The county's calendar day at `now`.
-  absl::CivilDay today;
-  std::string actor;
-  std::string request_id;
-};
+// Who decides, where and when (libs/domain/decision.h).
+using Context = ::lianxin::DecisionContext;
 
 // Aggregate ids of the calendars.
 std::string LecturerCalendarId(const std::string& lecturer);
@@ -108,9 +101,6 @@ absl::StatusOr<Events> DecideAddLecturer(const lianxin::v1::CalendarState& lectu
 // goes to: the member's home, when it is elsewhere and on lianxin.
 std::vector<std::string> RouteTo(const lianxin::v1::MemberEducation& member,
                                  const std::string& jurisdiction, const Settings& settings);
-
-// A new event with the envelope fields the decider owns.
-lianxin::v1::Event NewEvent(const char* type, const Context& ctx);
 
 }  // namespace lianxin::education
 

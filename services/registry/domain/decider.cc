@@ -15,15 +15,6 @@ using lianxin::v1::MemberStatus;
 namespace {
 
 // An event of type `type` decided in `ctx`; the payload is set by the caller.
-Event NewEvent(const Context& ctx, const char* type) {
-  Event event;
-  event.set_type(type);
-  ToTimestamp(ctx.now, event.mutable_occurred_at());
-  event.set_actor(ctx.actor);
-  event.set_correlation_id(ctx.request_id);
-  return event;
-}
-
 // Fills routed_to: every event about the member goes to the counties sharing
 // it before or after the event (a change of destination reaches the old and
 // the new destination, an accepted transfer reaches the old home).

@@ -19,26 +19,16 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "lianxin/v1/events.pb.h"
+#include "libs/domain/decision.h"
 #include "lianxin/v1/registry.pb.h"
 #include "services/registry/domain/rules.h"
 
 namespace lianxin::registry {
 
-using Events = std::vector<lianxin::v1::Event>;
+using ::lianxin::Events;
 
-// Who decides and when.
-struct Context {
-  // The deciding county (the service's, which is the caller's).
-  std::string jurisdiction;
-  // Domain time of the command (stamped as occurred_at).
-  absl::Time now;
-  // The county's calendar day at `now`.
-  absl::CivilDay today;
-  // Operator id of the caller.
-  std::string actor;
-  // The request_id (stamped as correlation_id).
-  std::string request_id;
-};
+// Who decides, where and when (libs/domain/decision.h).
+using Context = ::lianxin::DecisionContext;
 
 // The Kafka topic of identity claims (compacted, keyed by the ID-number hash).
 inline constexpr char kIdentityTopic[] = "lx.identity.v1";
