@@ -17,6 +17,7 @@ PACKAGES=(
   libcpp-httplib-dev
   chromium
   fonts-noto-cjk
+  openssl
 )
 
 # The console is built with npm (web/): Debian's nodejs and npm when no node is there.

@@ -15,6 +15,10 @@
 # prints each county's statistics, Fuyun's contact figures, members below 32 class hours,
 # appraisal sheet, arrears and lapse candidates, and the reconciliation of Fuyun with each
 # destination. Data stays in .lianxin/local/<code>/ across runs.
+# Every service serves mutual TLS: on first start a local CA, a server certificate
+# (localhost, 127.0.0.1) and a client certificate for the tools are made with openssl
+# in .lianxin/local/tls/; the endpoints file names them (tls_ca, tls_cert, tls_key).
+# Everything the deployment writes is its owner's only (umask 077).
 # LIANXIN_HOME moves the state directory; LIANXIN_RELEASE_DIR uses another build
 # (LIANXIN_NO_BUILD=1: its binaries as they are); LIANXIN_PORT_OFFSET shifts every port.
 set -euo pipefail
@@ -26,7 +30,7 @@ detach=0
 for arg in "$@"; do
   case "$arg" in
     --detach) detach=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +58,10 @@ if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit lxkeys "${services[@]}" lxgateway console
 fi
+# Tokens, keys, personal data and logs: readable by their owner only.
+umask 077
 mkdir -p "$home"
+chmod 700 "$home"
 : >"$home/pids"
 bin=$build/bin
 counties_tsv=$root/deploy/local/counties.tsv
@@ -137,6 +144,32 @@ trust_flags() {  # the trust flags of county $1
   echo "--signing_key=$keys/$1.key --trust_root=$keys/root.key.pub" \
     "--key_directory=$keys/directory.bin --anchor_interval=2s"
 }
+# The local CA and the certificates, kept across runs (made on first start).
+tls=$home/tls
+if [ ! -s "$tls/client.pem" ]; then
+  command -v openssl >/dev/null || { echo "up.sh: openssl is missing (tools/setup.sh)" >&2; exit 1; }
+  rm -rf "$tls"
+  mkdir -p "$tls"
+  ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+  # shellcheck disable=SC2086  # $ec is words
+  openssl req -x509 $ec -days 3650 -subj "/O=lianxin local/CN=lianxin local CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>"$tls/openssl.log"
+  # issue NAME SUBJECT_ALT_NAMES EXTENDED_KEY_USAGE: NAME.key and NAME.pem signed by the CA.
+  issue() {
+    # shellcheck disable=SC2086
+    openssl req -new $ec -subj "/O=lianxin local/CN=$1" -keyout "$tls/$1.key" -out "$tls/$1.csr" \
+      2>>"$tls/openssl.log"
+    openssl x509 -req -in "$tls/$1.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+      -days 825 -out "$tls/$1.pem" 2>>"$tls/openssl.log" \
+      -extfile <(printf 'basicConstraints=CA:FALSE\nsubjectAltName=%s\nextendedKeyUsage=%s\n' "$2" "$3")
+    rm -f "$tls/$1.csr"
+  }
+  issue server "DNS:localhost,IP:127.0.0.1" serverAuth
+  # The tools' certificate names no principal (auth.h): their tokens do.
+  issue client "DNS:lianxin-local-tools" clientAuth
+  chmod 600 "$tls"/*.key
+fi
+tls_flags="--tls_cert=$tls/server.pem --tls_key=$tls/server.key --tls_ca=$tls/ca.pem"
 
 # lianxin-broker (librdkafka's mock cluster) holds a consumer's fetch for the whole
 # fetch.wait.max.ms even when data arrives meanwhile (a real broker answers at once):
@@ -158,7 +191,7 @@ for county in "${counties[@]}"; do
     setsid "$bin/$service" --jurisdiction="$code" --data_dir="$home/$code" \
       --listen="127.0.0.1:$port" --metrics_address="127.0.0.1:$((port + 10))" \
       --tokens_file="$tokens" --kafka_brokers="$kafka" --kafka_config="$embedded_broker_config" \
-      --counties_on_lianxin="$on_lianxin" $county_settings $(trust_flags "$code") \
+      --counties_on_lianxin="$on_lianxin" $county_settings $(trust_flags "$code") $tls_flags \
       ${extra_flags[$service]//@home@/$home} \
       >"$home/$service-$code.out" 2>"$home/$service-$code.log" </dev/null &
     service_pid[$service-$code]=$!
@@ -209,7 +242,9 @@ done
 # The endpoints file (api-contract.md, "Local deployment").
 endpoints=$home/endpoints.json
 {
-  printf '{\n  "kafka": "%s",\n  "tokens_file": "%s",\n  "counties": {' "$kafka" "$tokens"
+  printf '{\n  "kafka": "%s",\n  "tokens_file": "%s",\n' "$kafka" "$tokens"
+  printf '  "tls_ca": "%s",\n  "tls_cert": "%s",\n  "tls_key": "%s",\n  "counties": {' \
+    "$tls/ca.pem" "$tls/client.pem" "$tls/client.key"
   sep=""
   for county in "${counties[@]}"; do
     IFS='|' read -r code name base <<<"$county"
@@ -224,13 +259,15 @@ endpoints=$home/endpoints.json
   done
   printf '\n  }\n}\n'
 } >"$endpoints"
+chmod 600 "$endpoints"
 # lxctl and lxaudit find it from any directory through the per-user standard path.
 user_endpoints=${XDG_CONFIG_HOME:-$HOME/.config}/lianxin/endpoints.json
 mkdir -p "$(dirname "$user_endpoints")" && ln -sfn "$endpoints" "$user_endpoints"
 
 echo "lianxin local deployment is up"
 echo "  kafka:     $kafka"
-echo "  endpoints: $endpoints (linked from $user_endpoints)"
+echo "  endpoints: $endpoints (tokens and TLS files; mode 0600; linked from $user_endpoints)"
+echo "  tls:       mutual TLS, CA $tls/ca.pem, tools' certificate $tls/client.pem"
 echo "  logs:      $home/*.log"
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"

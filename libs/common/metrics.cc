@@ -49,7 +49,11 @@ Metrics::Metrics()
       refused_(prometheus::BuildCounter()
                    .Name("lianxin_refused_total")
                    .Help("Consumed events refused by the trust checks, by topic and reason")
-                   .Register(*registry_)) {}
+                   .Register(*registry_)),
+      rpc_rejected_(prometheus::BuildCounter()
+                        .Name("lianxin_rpc_rejected_total")
+                        .Help("RPCs refused before a handler ran, by method and reason")
+                        .Register(*registry_)) {}
 
 void Metrics::ObserveRpc(const std::string& method, const std::string& code,
                          absl::Duration latency) {
@@ -73,6 +77,10 @@ void Metrics::SetConsumerLag(const std::string& topic, int partition, double lag
 
 void Metrics::CountQuarantined(const std::string& topic) {
   quarantined_.Add({{"topic", topic}}).Increment();
+}
+
+void Metrics::CountRejectedRpc(const std::string& method, const std::string& reason) {
+  rpc_rejected_.Add({{"method", method}, {"reason", reason}}).Increment();
 }
 
 }  // namespace lianxin

@@ -46,6 +46,14 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       LoadServerCredentials(config->tls);
   if (!credentials.ok()) return Fail("cannot load TLS files", credentials.status());
+  ServerOptions server_options{config->listen_address,
+                               *credentials,
+                               {},
+                               config->insecure_plaintext_off_loopback,
+                               config->max_receive_message_bytes};
+  if (absl::Status s = CheckPlaintextAllowed(server_options); !s.ok()) {
+    return Fail("bad configuration", s);
+  }
 
   Metrics metrics;
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
@@ -78,11 +86,17 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
     return Fail("cannot start the anchors", s);
   }
 
+  RateLimiter rate_limiter({config->rate_limit_writes, config->rate_limit_writes * 4,
+                            config->rate_limit_identity_lookups,
+                            config->rate_limit_identity_lookups * 5});
+  RpcPlumbing plumbing{&*authenticator, &metrics};
+  plumbing.max_queued_calls = config->max_queued_calls;
+  plumbing.rate_limiter = &rate_limiter;
   absl::StatusOr<std::unique_ptr<ServiceParts>> parts =
       options.build({&*config,
                      store->get(),
                      &metrics,
-                     {&*authenticator, &metrics},
+                     plumbing,
                      [relay = relay->get()] { relay->Notify(); },
                      &RealClock()});
   if (!parts.ok()) return Fail("bad configuration", parts.status());
@@ -99,8 +113,8 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   if (!consumer.ok()) return Fail("cannot start the consumer", consumer.status());
   (*parts)->Start();
 
-  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(
-      {config->listen_address, *credentials, {{options.grpc_service_name, &(*parts)->service()}}});
+  server_options.services = {{options.grpc_service_name, &(*parts)->service()}};
+  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(server_options);
   if (!server.ok()) return Fail("cannot start the server", server.status());
 
   AnnounceAddresses((*server)->address(), metrics_endpoint->get(), config->metrics_address);

@@ -9,6 +9,8 @@
 #include "lianxin/v1/education.grpc.pb.h"
 #include "libs/common/time_util.h"
 #include "tools/scenario/generator.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 
 namespace lianxin::scenario {
 namespace {
@@ -196,18 +198,20 @@ EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::s
 }
 
 absl::StatusOr<EducationSummary> LoadEducation(const EducationPlan& plan,
-                                               const std::string& address,
-                                               const std::string& token) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  auto stub = v1::EducationScheduling::NewStub(channel);
+                                               const std::string& address, const std::string& token,
+                                               const TlsFiles& tls) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address, tls);
+  if (!channel.ok()) return channel.status();
+  auto stub = v1::EducationScheduling::NewStub(*channel);
   auto call = [&](auto method, const auto& request, auto* reply) -> absl::Status {
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + token);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     grpc::Status s = ((*stub).*method)(&context, request, reply);
     if (s.ok()) return absl::OkStatus();
-    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                        absl::StrCat(s.error_message(), " (", request.GetTypeName(), ")"));
+    const absl::Status status = FromGrpcStatus(s);
+    return absl::Status(status.code(),
+                        absl::StrCat(status.message(), " (", request.GetTypeName(), ")"));
   };
   using Stub = v1::EducationScheduling::Stub;
   EducationSummary summary;

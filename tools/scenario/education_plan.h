@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "lianxin/v1/education.pb.h"
+#include "libs/runtime/config.h"
 #include "tools/scenario/scenario.pb.h"
 
 namespace lianxin::scenario {
@@ -59,10 +60,11 @@ struct EducationSummary {
   lianxin::v1::CommitPlanReply committed;
 };
 
-// Sends the plan to `address` (the county's education service) as `token`.
+// Sends the plan to `address` (the county's education service) as `token`,
+// over TLS when `tls` names a CA.
 absl::StatusOr<EducationSummary> LoadEducation(const EducationPlan& plan,
-                                               const std::string& address,
-                                               const std::string& token);
+                                               const std::string& address, const std::string& token,
+                                               const TlsFiles& tls);
 
 }  // namespace lianxin::scenario
 

@@ -10,8 +10,8 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 
 namespace lianxin::scenario {
 
@@ -19,9 +19,7 @@ using lianxin::v1::Registry;
 
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
+absl::Status FromGrpc(const grpc::Status& status) { return FromGrpcStatus(status); }
 
 // Worth sending again (the request_id makes it safe).
 bool IsTransient(const absl::Status& status) {
@@ -64,8 +62,10 @@ absl::StatusOr<std::unique_ptr<Loader>> Loader::Connect(std::vector<CountyConnec
       return absl::InvalidArgumentError(absl::StrCat(
           "county ", connection.code, ": the endpoints file gives no registry address or token"));
     }
-    auto channel = grpc::CreateChannel(connection.registry, grpc::InsecureChannelCredentials());
-    County county{std::move(connection), Registry::NewStub(channel)};
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenChannel(connection.registry, connection.tls);
+    if (!channel.ok()) return channel.status();
+    County county{std::move(connection), Registry::NewStub(*channel)};
     const std::string code = county.connection.code;
     loader->counties_.emplace(code, std::move(county));
   }
