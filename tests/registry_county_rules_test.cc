@@ -141,7 +141,9 @@ TEST_F(RegistryCountyRulesTest, TransferInFromAnOriginOffLianxin) {
             absl::StatusCode::kAlreadyExists);
   // An origin on lianxin requests the transfer there.
   request.set_origin_jurisdiction(kTianshan);
-  request.set_id_number(NewPerson("王五", kTianshan).id_number);
+  const Person wang = NewPerson("王五", kTianshan);
+  request.set_id_number(wang.id_number);
+  request.set_birth_date(wang.birth_date);
   EXPECT_EQ(cluster().Call(kFuyun, &v1::Registry::Stub::RecordTransferIn, request, &reply).code(),
             absl::StatusCode::kFailedPrecondition);
 }

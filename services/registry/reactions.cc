@@ -55,6 +55,9 @@ absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
   }
   const std::string& member_id = event.aggregate_id();
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  if (IsStaleDestinationReport(member.has_value() ? &member->facts : nullptr, event)) {
+    return absl::OkStatus();  // the member returned or moved on since: no effect
+  }
   RETURN_IF_ERROR(
       MaySay(member.has_value() ? &member->facts : nullptr, event, projection_.jurisdiction()));
   MemberFacts before = member.has_value() ? member->facts : MemberFacts();

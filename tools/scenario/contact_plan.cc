@@ -33,12 +33,12 @@ struct Away {
   bool received = false;  // the destination recorded the arrival
 };
 
-// The focus county's members away at the end of the plan: away since their
-// first outflow, at the destination of the last (a change of destination).
+// The focus county's members away at the end of the plan (its own members, and
+// members transferred in to it who left again): away since their first
+// outflow from it, at the destination of the last (a change of destination).
 std::vector<Away> MembersAway(const Plan& plan) {
   std::vector<Away> away;
   for (const Member& member : plan.members()) {
-    if (member.home_jurisdiction() != plan.focus_county()) continue;
     bool is_away = false;
     for (const ExpectedStatus& e : member.expected_status()) {
       if (e.county() == plan.focus_county() && (e.status() == v1::MEMBER_STATUS_OUTFLOW_PENDING ||
@@ -51,7 +51,7 @@ std::vector<Away> MembersAway(const Plan& plan) {
     Away a{&member, absl::CivilDay(), "", false};
     bool found = false;
     for (const Step& step : member.steps()) {
-      if (step.has_register_outflow()) {
+      if (step.has_register_outflow() && step.county() == plan.focus_county()) {
         std::optional<absl::CivilDay> left = ParseDate(step.register_outflow().left_on());
         if (!left.has_value()) continue;
         if (!found) a.left_on = *left;  // away since the first outflow

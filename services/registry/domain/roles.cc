@@ -10,7 +10,7 @@ namespace {
 using lianxin::v1::Event;
 using lianxin::v1::MemberFacts;
 
-enum class Role { kHome, kDestination, kReceiver };
+enum class Role { kHome, kDestination, kHomeOrDestination, kReceiver };
 
 absl::Status Denied(const Event& event, absl::string_view role) {
   return absl::PermissionDeniedError(absl::StrCat("role: ", event.source().jurisdiction(),
@@ -29,7 +29,15 @@ std::optional<Role> RoleFor(const Event& event) {
     case Event::kLostContactFlagged:
     case Event::kContactRestored:
     case Event::kDuplicateSuspected:
+    case Event::kTransferWithdrawn:
+    case Event::kVisitHomeRecorded:
+    case Event::kMembershipStandingChanged:
+    case Event::kCriticismRecorded:
       return Role::kHome;
+    case Event::kOutflowDetailsChanged:
+      // The home changes the address, phone, employer or expected return; the
+      // destination the branch there.
+      return Role::kHomeOrDestination;
     case Event::kCertificateEntryRecorded: {
       // R8: organization life and dues by the destination, checks by the home.
       const lianxin::v1::CertificateEntryKind kind = event.certificate_entry_recorded().kind();
@@ -85,6 +93,12 @@ absl::Status MaySay(const MemberFacts* known, const Event& event, const std::str
         return Denied(event, "current destination");
       }
       return absl::OkStatus();
+    case Role::kHomeOrDestination:
+      if (source != known->home_jurisdiction() &&
+          (!known->away() || source != known->outflow().destination_jurisdiction())) {
+        return Denied(event, "home or current destination");
+      }
+      return absl::OkStatus();
     case Role::kReceiver:
       if (!known->transfer_pending() || source != known->transfer().to_jurisdiction()) {
         return Denied(event, "transfer's receiving county");
@@ -92,6 +106,13 @@ absl::Status MaySay(const MemberFacts* known, const Event& event, const std::str
       return absl::OkStatus();
   }
   return Denied(event, "home");
+}
+
+bool IsStaleDestinationReport(const MemberFacts* known, const Event& event) {
+  const std::string& source = event.source().jurisdiction();
+  return known != nullptr && RoleFor(event) == Role::kDestination &&
+         source != known->home_jurisdiction() &&
+         (!known->away() || source != known->outflow().destination_jurisdiction());
 }
 
 bool ClaimMayReplace(bool held, bool held_confirmed, const std::string& held_member_id,

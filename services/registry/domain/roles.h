@@ -27,6 +27,15 @@ namespace lianxin::registry {
 // OK if `event`'s source county may say it about the member this registry
 // (`receiver`) knows as `known` (nullptr: not known here); PERMISSION_DENIED
 // naming the role it lacks otherwise.
+// A destination's report (an arrival, organization life or dues on the
+// certificate) about a member of `known` from a county that is not, or no
+// longer, the member's destination: after a return or a move the former
+// destination's reports still arrive. It is acknowledged without effect, never
+// applied (and never quarantined: an authentic report that came late is no
+// forgery, and a forged one changes nothing).
+bool IsStaleDestinationReport(const lianxin::v1::MemberFacts* known,
+                              const lianxin::v1::Event& event);
+
 absl::Status MaySay(const lianxin::v1::MemberFacts* known, const lianxin::v1::Event& event,
                     const std::string& receiver);
 

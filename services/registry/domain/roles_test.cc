@@ -95,6 +95,12 @@ TEST(MaySay, EachPayloadOnlyFromItsRole) {
       {kDestination, kHome, "AttendanceRecorded", false},
   };
   for (const Case& c : cases) {
+    // A destination's report from another county is stale, acknowledged without effect.
+    const std::string type = c.type;
+    const bool destination_report = type == "ArrivalRecorded" || type == "CertificateEntryRecorded";
+    EXPECT_EQ(IsStaleDestinationReport(&known, From(c.source, c.type)),
+              destination_report && c.source == kThird)
+        << c.type << " from " << c.source;
     const absl::Status may = MaySay(&known, From(c.source, c.type), c.receiver);
     EXPECT_EQ(may.ok(), c.allowed) << c.type << " from " << c.source << ": " << may;
     if (!c.allowed) {
