@@ -37,7 +37,8 @@ class LedgerTest : public RegistryClusterTest {
     RegistryClusterTest::SetUp();
     const std::string path = cluster().dir().Sub("endpoints.json");
     std::ofstream out(path);
-    out << "{\"kafka\": \"" << cluster().bootstrap() << "\", \"counties\": {";
+    out << "{\"kafka\": \"" << cluster().bootstrap() << "\", " << cluster().EndpointsTlsJson()
+        << "\"counties\": {";
     const char* sep = "";
     for (const auto& [county, name] :
          {std::pair<std::string, std::string>{kFuyun, "富蕴县"}, {kTianshan, "乌鲁木齐市天山区"}}) {
