@@ -17,7 +17,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "lianxin/v1/education.pb.h"
-#include "libs/runtime/config.h"
 #include "tools/scenario/scenario.pb.h"
 
 namespace lianxin::scenario {
@@ -44,7 +43,8 @@ struct EducationPlan {
   std::vector<std::string> members;
 };
 
-// NextSpringFestival: tools/scenario/generator.h.
+// The Spring Festival (Lunar New Year's day) on or after `day`, 2026–2035.
+absl::CivilDay NextSpringFestival(absl::CivilDay day);
 
 // Pure: the education of the focus county's members of `plan` (member ids by
 // plan key, as loaded).
@@ -60,11 +60,10 @@ struct EducationSummary {
   lianxin::v1::CommitPlanReply committed;
 };
 
-// Sends the plan to `address` (the county's education service) as `token`,
-// over TLS when `tls` names a CA.
+// Sends the plan to `address` (the county's education service) as `token`.
 absl::StatusOr<EducationSummary> LoadEducation(const EducationPlan& plan,
-                                               const std::string& address, const std::string& token,
-                                               const TlsFiles& tls);
+                                               const std::string& address,
+                                               const std::string& token);
 
 }  // namespace lianxin::scenario
 
