@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "libs/memberfacts/member_facts.h"
 #include "services/registry/domain/decider.h"
 
 namespace lianxin::registry {
@@ -40,8 +41,7 @@ absl::Status RegistryReactions::Apply(const Event& event, const std::string& top
 }
 
 absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
-  // Registry payloads have field numbers 100–199 (events.proto).
-  if (event.payload_case() < 100 || event.payload_case() >= 200) {
+  if (!IsRegistryPayload(event)) {
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": payload ",
                                                    event.type(), " is not a registry event"));
   }

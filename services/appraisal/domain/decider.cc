@@ -7,8 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
-#include "services/registry/domain/decider.h"
-#include "services/registry/domain/rules.h"
+#include "libs/memberfacts/member_facts.h"
 
 namespace lianxin::appraisal {
 
@@ -54,7 +53,7 @@ bool IsCycleId(const std::string& aggregate_id) { return absl::StartsWith(aggreg
 bool IsAppraisedBy(const AppraisalMemberFacts& facts, const std::string& jurisdiction) {
   const auto& r = facts.registry();
   if (r.member_id().empty() || r.home_jurisdiction() != jurisdiction) return false;
-  return registry::StatusAsSeenBy(r, jurisdiction) != lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
+  return StatusAsSeenBy(r, jurisdiction) != lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
 }
 
 std::string WhereAway(const AppraisalMemberFacts& facts) {
@@ -64,9 +63,9 @@ std::string WhereAway(const AppraisalMemberFacts& facts) {
 
 AppraisalMemberFacts Evolve(AppraisalMemberFacts facts, const Event& event) {
   const std::string recorded_in = event.source().jurisdiction();
-  // Registry payloads (100–199) fold into the registry's own facts.
-  if (event.payload_case() >= 100 && event.payload_case() < 200) {
-    *facts.mutable_registry() = registry::Evolve(facts.registry(), event);
+  // Registry payloads fold into the registry's own facts.
+  if (IsRegistryPayload(event)) {
+    *facts.mutable_registry() = FoldMemberFacts(facts.registry(), event);
   }
   switch (event.payload_case()) {
     case Event::kCertificateEntryRecorded: {

@@ -19,8 +19,8 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "lianxin/v1/events.pb.h"
-#include "libs/domain/decision.h"
 #include "lianxin/v1/registry.pb.h"
+#include "libs/domain/decision.h"
 #include "services/registry/domain/rules.h"
 
 namespace lianxin::registry {

@@ -10,14 +10,6 @@ namespace lianxin::registry {
 using lianxin::v1::MemberFacts;
 using lianxin::v1::MemberStatus;
 
-int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
-
-absl::CivilDay AddMonths(absl::CivilDay day, int months) {
-  absl::CivilMonth month = absl::CivilMonth(day) + months;
-  const int last_day = static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
-  return absl::CivilDay(month.year(), month.month(), std::min(day.day(), last_day));
-}
-
 bool SameProvince(std::string_view a, std::string_view b) {
   return a.size() >= 2 && b.size() >= 2 && a.substr(0, 2) == b.substr(0, 2);
 }
@@ -143,49 +135,6 @@ std::optional<int> LostTransferDaysOverdue(const MemberFacts& facts, absl::Civil
   std::optional<absl::CivilDay> due = TransferReceiptDueOn(facts, settings);
   if (!due.has_value() || as_of <= *due) return std::nullopt;
   return DaysBetween(*due, as_of);
-}
-
-MemberStatus StatusAsSeenBy(const MemberFacts& facts, std::string_view jurisdiction) {
-  if (jurisdiction == facts.home_jurisdiction()) {
-    if (facts.transfer_pending()) return lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING;
-    if (facts.away()) {
-      return facts.arrived() ? lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED
-                             : lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING;
-    }
-    if (facts.transferred_in()) return lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN;
-    return lianxin::v1::MEMBER_STATUS_RESIDENT;
-  }
-  // A current part (destination, transfer target) before a past one: a former
-  // home can be the member's destination now.
-  if (facts.away() && facts.outflow().destination_jurisdiction() == jurisdiction) {
-    return facts.arrived() ? lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE
-                           : lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
-  }
-  if (facts.transfer_pending() && facts.transfer().to_jurisdiction() == jurisdiction) {
-    return lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
-  }
-  const auto& previous = facts.previous_homes();
-  if (std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()) {
-    return lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
-  }
-  return lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
-}
-
-bool PartEnded(MemberStatus status) {
-  return status == lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED ||
-         status == lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
-}
-
-absl::flat_hash_set<std::string> CountiesOf(const MemberFacts& facts) {
-  absl::flat_hash_set<std::string> counties;
-  for (const std::string& county :
-       {facts.home_jurisdiction(), facts.outflow().destination_jurisdiction(),
-        facts.outflow().previous_destination_jurisdiction(),
-        facts.arrival().destination_jurisdiction(), facts.transfer().to_jurisdiction()}) {
-    if (!county.empty()) counties.insert(county);
-  }
-  counties.insert(facts.previous_homes().begin(), facts.previous_homes().end());
-  return counties;
 }
 
 absl::flat_hash_set<std::string> SharingCounties(const MemberFacts& facts, std::string_view self,
