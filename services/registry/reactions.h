@@ -39,8 +39,10 @@ class RegistryReactions : public EventHandler {
   absl::Status Record(const lianxin::v1::Event& event, Transaction& txn);
   absl::Status Claim(const lianxin::v1::Event& event, Transaction& txn);
   absl::Status FlagContact(const lianxin::v1::Event& event, Transaction& txn);
-  // Appends an event decided here (a reaction) to a member of this county.
-  absl::Status Decide(const std::string& member_id, lianxin::v1::Event event, Transaction& txn);
+  // Appends an event decided here (a reaction, domain/reactions.h) to a
+  // member of this county, stamped and routed as the deciders route (Route).
+  absl::Status Decide(const LoadedMember& member, const std::string& member_id,
+                      lianxin::v1::Event event, Transaction& txn);
 
   RegistryProjection& projection_;
   Clock& clock_;

@@ -12,12 +12,6 @@ using lianxin::v1::Event;
 using lianxin::v1::MemberFacts;
 using lianxin::v1::MemberStatus;
 
-namespace {
-
-// An event of type `type` decided in `ctx`; the payload is set by the caller.
-// Fills routed_to: every event about the member goes to the counties sharing
-// it before or after the event (a change of destination reaches the old and
-// the new destination, an accepted transfer reaches the old home).
 Events Route(const MemberFacts& before, Events events, const Context& ctx,
              const Settings& settings) {
   MemberFacts facts = before;
@@ -40,6 +34,8 @@ Events Route(const MemberFacts& before, Event event, const Context& ctx, const S
   events.push_back(std::move(event));
   return Route(before, std::move(events), ctx, settings);
 }
+
+namespace {
 
 absl::Status NotHome(const MemberFacts& facts, const Context& ctx, const char* what) {
   return absl::PermissionDeniedError(absl::StrCat("only the member's home county (",
