@@ -56,7 +56,7 @@ declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
 if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   "$root/tools/setup.sh"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit "${services[@]}"
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit lxkeys "${services[@]}" lxgateway console
 fi
 # Tokens, keys, personal data and logs: readable by their owner only.
 umask 077
@@ -125,6 +125,25 @@ if [ ! -s "$identity_key" ]; then
   (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$identity_key")
 fi
 
+# Trust between counties (docs/architecture.md): on first start, a root key (in a real
+# deployment the prefecture's, kept off these hosts) and one signing key per county,
+# files readable by their owner only; the root signs the county directory that every
+# service checks consumed events against. Kept across runs: the logs' signatures name them.
+keys=$home/keys
+if [ ! -s "$keys/directory.bin" ]; then
+  (umask 077 && mkdir -p "$keys")
+  [ -s "$keys/root.key" ] || "$bin/lxkeys" create --out "$keys/root.key" >/dev/null
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
+    [ -s "$keys/$code.key" ] || "$bin/lxkeys" create --out "$keys/$code.key" >/dev/null
+    "$bin/lxkeys" add --root_key "$keys/root.key" --directory "$keys/directory.bin" \
+      --key "$keys/$code.key.pub" --jurisdiction "$code" --issuer "local root" >/dev/null
+  done
+fi
+trust_flags() {  # the trust flags of county $1
+  echo "--signing_key=$keys/$1.key --trust_root=$keys/root.key.pub" \
+    "--key_directory=$keys/directory.bin --anchor_interval=2s"
+}
 # The local CA and the certificates, kept across runs (made on first start).
 tls=$home/tls
 if [ ! -s "$tls/client.pem" ]; then
@@ -162,13 +181,17 @@ declare -A service_pid
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"
   mkdir -p "$home/$code"
+  # The county's own settings (R1, R4, R8, R12, R14, R16), when it has a file.
+  county_settings=""
+  [ -f "$root/deploy/local/settings/$code.settings" ] &&
+    county_settings="--county_settings=$root/deploy/local/settings/$code.settings"
   for service in "${services[@]}"; do
     port=$((base + ${port_of[$service]}))
     # shellcheck disable=SC2086  # extra flags are words
     setsid "$bin/$service" --jurisdiction="$code" --data_dir="$home/$code" \
       --listen="127.0.0.1:$port" --metrics_address="127.0.0.1:$((port + 10))" \
       --tokens_file="$tokens" --kafka_brokers="$kafka" --kafka_config="$embedded_broker_config" \
-      --counties_on_lianxin="$on_lianxin" $tls_flags \
+      --counties_on_lianxin="$on_lianxin" $county_settings $(trust_flags "$code") $tls_flags \
       ${extra_flags[$service]//@home@/$home} \
       >"$home/$service-$code.out" 2>"$home/$service-$code.log" </dev/null &
     service_pid[$service-$code]=$!
@@ -180,6 +203,40 @@ for county in "${counties[@]}"; do
   for service in "${services[@]}"; do
     wait_for_line "$home/$service-$code.out" "^listening " "${service_pid[$service-$code]}"
   done
+done
+
+# Each county's gateway (HTTPS, JSON, the console) on port base + 0, with a
+# local CA and one staff account per county, kept across runs.
+gw=$home/gateway
+if [ ! -s "$gw/ca.pem" ]; then
+  mkdir -p "$gw" && chmod 700 "$gw"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=lianxin local CA" -keyout "$gw/ca.key" -out "$gw/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$gw/gateway.key" -out "$gw/gateway.csr" 2>/dev/null
+  openssl x509 -req -in "$gw/gateway.csr" -CA "$gw/ca.pem" -CAkey "$gw/ca.key" -CAcreateserial \
+    -days 3650 -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost') \
+    -out "$gw/gateway.pem" 2>/dev/null
+fi
+if [ ! -s "$gw/staff.txt" ]; then
+  (umask 077 && : >"$gw/staff.txt" && : >"$gw/sign-ins.txt")
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
+    password=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+    echo "staff-$code operator $code $(echo "$password" | "$bin/lxgateway" --hash_password) ${name}组织部" >>"$gw/staff.txt"
+    echo "$code staff-$code $password" >>"$gw/sign-ins.txt"
+  done
+fi
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  setsid "$bin/lxgateway" --listen="127.0.0.1:$base" --tls_cert="$gw/gateway.pem" \
+    --tls_key="$gw/gateway.key" --jurisdiction="$code" --jurisdiction_name="$name" \
+    --registry="127.0.0.1:$((base + 1))" --contact="127.0.0.1:$((base + 2))" \
+    --education="127.0.0.1:$((base + 3))" --appraisal="127.0.0.1:$((base + 4))" \
+    --accounts_file="$gw/staff.txt" --tokens_file="$tokens" --static_dir="$build/console" \
+    >"$home/gateway-$code.out" 2>"$home/gateway-$code.log" </dev/null &
+  echo $! >>"$home/pids"
+  wait_for_line "$home/gateway-$code.out" "^listening " $!
 done
 
 # The endpoints file (api-contract.md, "Local deployment").
@@ -196,16 +253,20 @@ endpoints=$home/endpoints.json
     for service in "${services[@]}"; do
       printf '      "%s": "127.0.0.1:%d",\n' "$service" "$((base + ${port_of[$service]}))"
     done
+    printf '      "gateway": "https://127.0.0.1:%d",\n' "$base"
     printf '      "data_dir": "%s"\n    }' "$home/$code"
     sep=","
   done
   printf '\n  }\n}\n'
 } >"$endpoints"
 chmod 600 "$endpoints"
+# lxctl and lxaudit find it from any directory through the per-user standard path.
+user_endpoints=${XDG_CONFIG_HOME:-$HOME/.config}/lianxin/endpoints.json
+mkdir -p "$(dirname "$user_endpoints")" && ln -sfn "$endpoints" "$user_endpoints"
 
 echo "lianxin local deployment is up"
 echo "  kafka:     $kafka"
-echo "  endpoints: $endpoints (tokens and TLS files; mode 0600)"
+echo "  endpoints: $endpoints (tokens and TLS files; mode 0600; linked from $user_endpoints)"
 echo "  tls:       mutual TLS, CA $tls/ca.pem, tools' certificate $tls/client.pem"
 echo "  logs:      $home/*.log"
 for county in "${counties[@]}"; do
@@ -215,6 +276,12 @@ for county in "${counties[@]}"; do
     line+=" $service 127.0.0.1:$((base + ${port_of[$service]})),"
   done
   echo "$line data in $home/$code"
+done
+echo "  console (CA $gw/ca.pem; sign-ins in $gw/sign-ins.txt):"
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  read -r _ user password < <(grep "^$code " "$gw/sign-ins.txt")
+  echo "    $name https://127.0.0.1:$base/  user $user  password $password"
 done
 
 # The Fuyun scenario, loaded through the registries' gRPC API (idempotent).
@@ -252,6 +319,9 @@ if [ -n "$lxctl" ]; then
   show contact-stats --county "$origin" --from "$(date -u -d "now + 8 hours - 1 year + 1 day" +%F)"
   show overdue --county "$origin"
   show lost-contact --county "$origin"
+  # R2 owed again by the member transferred in then away (issue 16): due in
+  # six months, so listed as of then.
+  show certificate-checks --county "$origin" --as-of "$(date -u -d "now + 8 hours + 200 days" +%F)"
 
   # Education of the origin: who is below the yearly floor (R12), who still owes
   # pre-departure education, and the Spring Festival sessions.
@@ -285,8 +355,12 @@ fi
 # The audit: every log's hash chain, and every projection rebuilt from its log.
 if [ -x "$bin/lxaudit" ]; then
   echo
-  echo "\$ lxaudit verify && lxaudit replay"
-  { "$bin/lxaudit" verify --endpoints "$endpoints" &&
+  echo "\$ lxkeys show   # the county key directory, signed by the root"
+  "$bin/lxkeys" show --directory "$keys/directory.bin" --root "$keys/root.key.pub" ||
+    echo "up.sh: the key directory does not verify" >&2
+  echo
+  echo "\$ lxaudit verify --anchors && lxaudit replay"
+  { "$bin/lxaudit" verify --anchors --endpoints "$endpoints" &&
     "$bin/lxaudit" replay --endpoints "$endpoints" | grep -v ' digest '; } ||
     echo "up.sh: lxaudit reported a problem (the deployment stays up)" >&2
 fi

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/bus/kafka_config.h"
@@ -14,6 +15,7 @@
 #include "libs/runtime/process_tuning.h"
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
+#include "libs/service/trust_setup.h"
 
 namespace lianxin {
 namespace {
@@ -58,11 +60,15 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
       MetricsEndpoint::StartIfConfigured(config->metrics_address, metrics.registry());
   if (!metrics_endpoint.ok()) return Fail("cannot serve metrics", metrics_endpoint.status());
 
+  absl::StatusOr<ServiceTrust> trust = LoadServiceTrust(config->jurisdiction, options.service);
+  if (!trust.ok()) return Fail("cannot load the county keys", trust.status());
+
   EventStoreOptions store_options;
   store_options.path = absl::StrCat(config->data_dir, "/", options.service);
   store_options.source.set_jurisdiction(config->jurisdiction);
   store_options.source.set_service(options.service);
   store_options.metrics = &metrics;
+  store_options.signer = trust->signer.get();
   absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the event store", store.status());
 
@@ -74,6 +80,11 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   relay_options.metrics = &metrics;
   absl::StatusOr<std::unique_ptr<OutboxRelay>> relay = OutboxRelay::Start(relay_options);
   if (!relay.ok()) return Fail("cannot start the outbox relay", relay.status());
+  // Stopped before the store closes, on every way out.
+  absl::Cleanup stop_anchors = [&trust] { trust->StopAnchors(); };
+  if (absl::Status s = trust->StartAnchors(kafka, store->get(), &metrics); !s.ok()) {
+    return Fail("cannot start the anchors", s);
+  }
 
   RateLimiter rate_limiter({config->rate_limit_writes, config->rate_limit_writes * 4,
                             config->rate_limit_identity_lookups,
@@ -97,6 +108,7 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   consumer_options.store = store->get();
   consumer_options.handler = &(*parts)->reactions();
   consumer_options.metrics = &metrics;
+  consumer_options.gate = trust->gate.get();
   absl::StatusOr<std::unique_ptr<Consumer>> consumer = Consumer::Start(consumer_options);
   if (!consumer.ok()) return Fail("cannot start the consumer", consumer.status());
   (*parts)->Start();

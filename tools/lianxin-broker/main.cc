@@ -1,8 +1,8 @@
 // lianxin-broker: the embedded Kafka broker for local runs and tests.
 //
 // Runs librdkafka's mock cluster (rdkafka_mock.h): N brokers that speak the
-// Kafka protocol on loopback sockets, keep data in memory only and auto-create
-// topics on first use. Real clients (the lianxin bus, kcat) connect to it.
+// Kafka protocol on loopback sockets (or on --listen_address), keep data in memory only and
+// auto-create topics on first use. Real clients (the lianxin bus, kcat) connect to it.
 //
 //   lianxin-broker --brokers=3 --ports=9092,9093,9094 --bootstrap_file=/tmp/bs
 //   -> prints "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094" as its first line
@@ -15,6 +15,7 @@
 // FIFO there and obeys one command a line written to it, each on one broker
 // id or on "all": "down 2", "up 2", "rtt all 200" (adds 200 ms to every
 // response: delayed delivery; "rtt all 0" ends it).
+#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -47,6 +48,9 @@ ABSL_FLAG(int, brokers, 3, "Number of brokers in the cluster.");
 ABSL_FLAG(std::string, ports, "",
           "Comma-separated loopback ports, one per broker (e.g. 9092,9093,9094); "
           "empty = ephemeral ports.");
+ABSL_FLAG(std::string, listen_address, "127.0.0.1",
+          "IPv4 address the brokers listen on and advertise (a host's address in a network "
+          "namespace, say); the mock cluster itself knows only loopback.");
 ABSL_FLAG(int, partitions, 3, "Partitions of the topics named by --topics.");
 ABSL_FLAG(std::string, topics, "",
           "Comma-separated topics to create at start with --partitions partitions. "
@@ -71,6 +75,9 @@ namespace {
 // at once, even with connections of the previous process in TIME_WAIT.
 absl::Mutex wanted_ports_mu;
 std::deque<uint16_t> wanted_ports ABSL_GUARDED_BY(wanted_ports_mu);
+// --listen_address, in network order: where the loopback binds go instead
+// (and so what the brokers advertise, the mock taking it from getsockname).
+in_addr_t listen_address = htonl(INADDR_LOOPBACK);
 
 }  // namespace
 
@@ -85,12 +92,13 @@ extern "C" int bind(int fd, const struct sockaddr* addr, socklen_t len) {
     sockaddr_in in;
     std::memcpy(&in, addr, sizeof(in));
     if (in.sin_port == 0 && ntohl(in.sin_addr.s_addr) == INADDR_LOOPBACK) {
+      in.sin_addr.s_addr = listen_address;
       absl::MutexLock lock(&wanted_ports_mu);
       if (!wanted_ports.empty()) {
         in.sin_port = htons(wanted_ports.front());
         wanted_ports.pop_front();
-        return real_bind(fd, reinterpret_cast<const sockaddr*>(&in), sizeof(in));
       }
+      return real_bind(fd, reinterpret_cast<const sockaddr*>(&in), sizeof(in));
     }
   }
   return real_bind(fd, addr, len);
@@ -134,7 +142,7 @@ bool PortFree(uint16_t port) {
   sockaddr_in in{};
   in.sin_family = AF_INET;
   in.sin_port = htons(port);
-  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  in.sin_addr.s_addr = listen_address;
   const bool is_free = bind(fd, reinterpret_cast<const sockaddr*>(&in), sizeof(in)) == 0;
   close(fd);
   return is_free;
@@ -230,6 +238,11 @@ int main(int argc, char** argv) {
   if (broker_count < 1) return Fail("--brokers must be at least 1");
   std::vector<uint16_t> ports;
   if (!ParsePorts(absl::GetFlag(FLAGS_ports), &ports)) return Fail("--ports: bad port list");
+  in_addr address{};
+  if (inet_pton(AF_INET, absl::GetFlag(FLAGS_listen_address).c_str(), &address) != 1) {
+    return Fail("--listen_address: not an IPv4 address");
+  }
+  listen_address = address.s_addr;
   if (!ports.empty() && static_cast<int>(ports.size()) != broker_count) {
     return Fail(
         absl::StrCat("--ports names ", ports.size(), " ports for ", broker_count, " brokers"));

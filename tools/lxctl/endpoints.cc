@@ -1,6 +1,8 @@
 // The endpoints file and the county lxctl acts as (see endpoints.h).
 #include "tools/lxctl/endpoints.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -24,17 +26,33 @@ std::string CountyList(const EndpointsFile& file) {
 }  // namespace
 
 std::string ResolveEndpointsPath(absl::string_view flag_value, const char* env_endpoints,
-                                 const char* env_home, absl::string_view local_default) {
+                                 const char* env_home,
+                                 const std::vector<std::string>& standard_paths) {
   if (!flag_value.empty()) return std::string(flag_value);
   if (env_endpoints != nullptr && *env_endpoints != '\0') return env_endpoints;
   if (env_home != nullptr && *env_home != '\0') return absl::StrCat(env_home, "/endpoints.json");
-  return std::string(local_default);
+  for (const std::string& path : standard_paths) {
+    if (access(path.c_str(), F_OK) == 0) return path;
+  }
+  return "";
+}
+
+std::vector<std::string> StandardEndpointsPaths() {
+  std::vector<std::string> paths;
+  const char* config_home = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  if (config_home != nullptr && *config_home != '\0') {
+    paths.push_back(absl::StrCat(config_home, "/lianxin/endpoints.json"));
+  } else if (home != nullptr && *home != '\0') {
+    paths.push_back(absl::StrCat(home, "/.config/lianxin/endpoints.json"));
+  }
+  paths.push_back("/etc/lianxin/endpoints.json");
+  return paths;
 }
 
 std::string EndpointsPath(absl::string_view flag_value) {
   return ResolveEndpointsPath(flag_value, std::getenv("LIANXIN_ENDPOINTS"),
-                              std::getenv("LIANXIN_HOME"),
-                              LXCTL_SOURCE_DIR "/.lianxin/local/endpoints.json");
+                              std::getenv("LIANXIN_HOME"), StandardEndpointsPaths());
 }
 
 absl::StatusOr<EndpointsFile> ParseEndpoints(absl::string_view json, absl::string_view source) {
@@ -54,6 +72,12 @@ absl::StatusOr<EndpointsFile> ParseEndpoints(absl::string_view json, absl::strin
 }
 
 absl::StatusOr<EndpointsFile> LoadEndpoints(const std::string& path) {
+  if (path.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no endpoints file: give --endpoints FILE, set LIANXIN_ENDPOINTS, or install one at ",
+        absl::StrJoin(StandardEndpointsPaths(), " or "),
+        " (deploy/local/up.sh links the first to the local deployment's)"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(absl::StrCat(

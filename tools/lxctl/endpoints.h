@@ -2,8 +2,10 @@
 // deployment") and the county lxctl acts as.
 //
 // The file is `--endpoints FILE`, else $LIANXIN_ENDPOINTS, else
-// $LIANXIN_HOME/endpoints.json, else the local deployment's
-// <source dir>/.lianxin/local/endpoints.json.
+// $LIANXIN_HOME/endpoints.json, else the first that exists of the user's
+// $XDG_CONFIG_HOME/lianxin/endpoints.json (~/.config/…; deploy/local/up.sh
+// links it to the local deployment's file) and the system's
+// /etc/lianxin/endpoints.json. Never a path inside the build or source tree.
 //
 //   std::string path = EndpointsPath(flag_value);
 //   ASSIGN_OR_RETURN(EndpointsFile file, LoadEndpoints(path));
@@ -13,6 +15,7 @@
 #define LIANXIN_TOOLS_LXCTL_ENDPOINTS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -41,17 +44,21 @@ struct County {
 
 // The endpoints file to read, from the first that is set of: `flag_value`,
 // `env_endpoints` ($LIANXIN_ENDPOINTS), `env_home` + "/endpoints.json"
-// ($LIANXIN_HOME), `local_default`. Null or empty means unset.
+// ($LIANXIN_HOME); else the first of `standard_paths` that exists; else "".
+// Null or empty means unset.
 std::string ResolveEndpointsPath(absl::string_view flag_value, const char* env_endpoints,
-                                 const char* env_home, absl::string_view local_default);
-// As ResolveEndpointsPath, from the environment and the local deployment's
-// file under the source directory lxctl was built from.
+                                 const char* env_home,
+                                 const std::vector<std::string>& standard_paths);
+// The per-user and the system-wide endpoints file, in that order.
+std::vector<std::string> StandardEndpointsPaths();
+// As ResolveEndpointsPath, from the environment and the standard paths.
 std::string EndpointsPath(absl::string_view flag_value);
 
 // Parses the file's JSON text; unknown keys are ignored. INVALID_ARGUMENT
 // naming `source` if it is not JSON of that shape or lists no county.
 absl::StatusOr<EndpointsFile> ParseEndpoints(absl::string_view json, absl::string_view source);
-// Reads and parses the file at `path`; NOT_FOUND if it cannot be read.
+// Reads and parses the file at `path`; NOT_FOUND if it cannot be read (or
+// `path` is empty: no file was found), naming where to put one.
 absl::StatusOr<EndpointsFile> LoadEndpoints(const std::string& path);
 
 // The county `code` of `file` (read from `source`); with an empty `code`, the

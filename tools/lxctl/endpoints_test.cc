@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/testing/testing.h"
 
 namespace lianxin::lxctl {
 namespace {
@@ -105,22 +106,41 @@ TEST(SelectCounty, CountyWithoutTokenFails) {
             absl::StatusCode::kFailedPrecondition);
 }
 
-TEST(ResolveEndpointsPath, FlagThenEnvironmentThenHomeThenLocalDefault) {
-  EXPECT_EQ(ResolveEndpointsPath("flag.json", "env.json", "/home", "local.json"), "flag.json");
-  EXPECT_EQ(ResolveEndpointsPath("", "env.json", "/home", "local.json"), "env.json");
-  EXPECT_EQ(ResolveEndpointsPath("", "", "/home", "local.json"), "/home/endpoints.json");
-  EXPECT_EQ(ResolveEndpointsPath("", nullptr, nullptr, "local.json"), "local.json");
-  EXPECT_EQ(ResolveEndpointsPath("", "", "", "local.json"), "local.json");
+TEST(ResolveEndpointsPath, FlagThenEnvironmentThenHomeThenFirstStandardPathThatExists) {
+  testing::TempDir dir;
+  const std::string user = dir.Sub("user.json");
+  const std::string system = dir.Sub("system.json");
+  const std::vector<std::string> standard = {user, system};
+  EXPECT_EQ(ResolveEndpointsPath("flag.json", "env.json", "/home", standard), "flag.json");
+  EXPECT_EQ(ResolveEndpointsPath("", "env.json", "/home", standard), "env.json");
+  EXPECT_EQ(ResolveEndpointsPath("", "", "/home", standard), "/home/endpoints.json");
+  EXPECT_EQ(ResolveEndpointsPath("", nullptr, nullptr, standard), "");
+  std::ofstream(system) << "{}";
+  EXPECT_EQ(ResolveEndpointsPath("", "", "", standard), system);
+  std::ofstream(user) << "{}";
+  EXPECT_EQ(ResolveEndpointsPath("", nullptr, nullptr, standard), user);
 }
 
-TEST(EndpointsPath, DefaultsToTheLocalDeploymentUnderTheSourceDir) {
+TEST(LoadEndpoints, NoFileFoundSaysWhereToPutOne) {
+  const auto file = LoadEndpoints("");
+  ASSERT_EQ(file.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(file.status().message().find("/etc/lianxin/endpoints.json"), std::string::npos);
+  EXPECT_NE(file.status().message().find("LIANXIN_ENDPOINTS"), std::string::npos);
+}
+
+TEST(EndpointsPath, EnvironmentThenStandardPathsNeverTheSourceTree) {
+  testing::TempDir dir;
   unsetenv("LIANXIN_ENDPOINTS");
   unsetenv("LIANXIN_HOME");
-  EXPECT_EQ(EndpointsPath(""), LXCTL_TEST_SOURCE_DIR "/.lianxin/local/endpoints.json");
+  setenv("XDG_CONFIG_HOME", dir.path().c_str(), 1);
+  EXPECT_EQ(StandardEndpointsPaths().front(), dir.Sub("lianxin/endpoints.json"));
+  const std::string found = EndpointsPath("");
+  EXPECT_TRUE(found.empty() || found == "/etc/lianxin/endpoints.json") << found;
   setenv("LIANXIN_ENDPOINTS", "/x/e.json", 1);
   EXPECT_EQ(EndpointsPath(""), "/x/e.json");
   EXPECT_EQ(EndpointsPath("/y/f.json"), "/y/f.json");
   unsetenv("LIANXIN_ENDPOINTS");
+  unsetenv("XDG_CONFIG_HOME");
 }
 
 TEST(LoadEndpoints, ReadsAFileAndReportsAMissingOne) {

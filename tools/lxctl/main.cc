@@ -12,7 +12,8 @@
 //   -> one line per disagreement, then "N disagreements"
 //
 // Services and tokens come from the endpoints file (endpoints.h): --endpoints
-// FILE, else $LIANXIN_ENDPOINTS, else the local deployment's; --county CODE
+// FILE, else $LIANXIN_ENDPOINTS, else ~/.config/lianxin/endpoints.json or
+// /etc/lianxin/endpoints.json (endpoints.h); --county CODE
 // picks the county to act as. Mutations print "<id> version <n>"; read
 // commands print aligned tables; --json prints the reply as JSON instead.
 // Exit status: 0 done, 1 an error ("lxctl: <CODE>: <message>" on stderr) or
@@ -37,7 +38,8 @@ const std::vector<Command>& Commands() {
   static const auto* const commands = [] {
     auto* all = new std::vector<Command>();
     for (std::vector<Command> (*list)() :
-         {&RegistryCommands, &ContactCommands, &EducationCommands, &AppraisalCommands}) {
+         {&RegistryCommands, &ContactCommands, &EducationCommands, &AppraisalCommands,
+          &LedgerCommands}) {
       std::vector<Command> more = list();
       all->insert(all->end(), more.begin(), more.end());
     }

@@ -8,6 +8,7 @@
 #include "grpcpp/grpcpp.h"
 #include "lianxin/v1/education.grpc.pb.h"
 #include "libs/common/time_util.h"
+#include "tools/scenario/generator.h"
 #include "libs/runtime/channel.h"
 #include "libs/runtime/rpc.h"
 
@@ -52,13 +53,6 @@ constexpr struct {
     {"矿区技术员马建军", {v1::COURSE_TOPIC_PRACTICAL_SKILLS, v1::COURSE_TOPIC_PROFESSIONAL_ETHICS}},
     {"组织部努尔兰", {v1::COURSE_TOPIC_PARTY_BUILDING, v1::COURSE_TOPIC_PARTY_DISCIPLINE}},
 };
-// Lunar New Year's days.
-constexpr absl::CivilDay kFestivals[] = {absl::CivilDay(2026, 2, 17), absl::CivilDay(2027, 2, 6),
-                                         absl::CivilDay(2028, 1, 26), absl::CivilDay(2029, 2, 13),
-                                         absl::CivilDay(2030, 2, 3),  absl::CivilDay(2031, 1, 23),
-                                         absl::CivilDay(2032, 2, 11), absl::CivilDay(2033, 1, 31),
-                                         absl::CivilDay(2034, 2, 19), absl::CivilDay(2035, 2, 8)};
-
 // Whether the member is away on `day`, from its registry steps.
 bool AwayOn(const Member& member, absl::CivilDay day) {
   bool away = false;
@@ -77,13 +71,6 @@ bool AwayOn(const Member& member, absl::CivilDay day) {
 }
 
 }  // namespace
-
-absl::CivilDay NextSpringFestival(absl::CivilDay day) {
-  for (absl::CivilDay festival : kFestivals) {
-    if (festival >= day) return festival;
-  }
-  return kFestivals[std::size(kFestivals) - 1];
-}
 
 EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::string>& member_ids,
                             uint64_t seed, absl::CivilDay today) {

@@ -44,8 +44,7 @@ struct EducationPlan {
   std::vector<std::string> members;
 };
 
-// The Spring Festival (Lunar New Year's day) on or after `day`, 2026–2035.
-absl::CivilDay NextSpringFestival(absl::CivilDay day);
+// NextSpringFestival: tools/scenario/generator.h.
 
 // Pure: the education of the focus county's members of `plan` (member ids by
 // plan key, as loaded).
