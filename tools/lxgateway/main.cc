@@ -64,10 +64,11 @@ ABSL_FLAG(std::string, contact, "", "host:port of its ContactTracking");
 ABSL_FLAG(std::string, education, "", "host:port of its EducationScheduling");
 ABSL_FLAG(std::string, appraisal, "", "host:port of its Appraisal");
 ABSL_FLAG(std::string, backend_ca, "",
-          "CA (PEM) of the services' TLS; empty: plaintext (loopback)");
+          "CA (PEM) of the services' TLS; empty: plaintext (loopback only)");
 ABSL_FLAG(std::string, backend_cert, "",
-          "client certificate (PEM) for services that require mutual TLS");
-ABSL_FLAG(std::string, backend_key, "", "its private key (PEM, mode 0600)");
+          "client certificate (PEM) presented to services that ask for one (mutual TLS); "
+          "it authenticates the transport, the caller's own token still names the principal");
+ABSL_FLAG(std::string, backend_key, "", "the client certificate's private key (PEM)");
 ABSL_FLAG(std::string, accounts_file, "", "staff accounts (staff.h); empty: no browser sessions");
 ABSL_FLAG(std::string, tokens_file, "",
           "the services' token file: sessions act with this county's token of their role");
@@ -341,13 +342,14 @@ class Gateway {
   SignInLimiter by_address_;
 };
 
-// A channel to a service, made as every lianxin client makes it (libs/runtime/channel.h).
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const std::string& address) {
+absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> Channel(const std::string& address) {
   TlsFiles tls;
   tls.ca_file = absl::GetFlag(FLAGS_backend_ca);
   tls.cert_file = absl::GetFlag(FLAGS_backend_cert);
   tls.key_file = absl::GetFlag(FLAGS_backend_key);
-  return OpenChannel(address, tls);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address, tls);
+  if (!channel.ok()) return channel.status();
+  return std::shared_ptr<grpc::ChannelInterface>(*std::move(channel));
 }
 
 int Run() {
@@ -381,9 +383,10 @@ int Run() {
       {"lianxin.v1.Appraisal", absl::GetFlag(FLAGS_appraisal)}};
   for (const auto& [name, address] : backends) {
     if (address.empty()) continue;
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Channel(address);
+    absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> channel = Channel(address);
     if (!channel.ok()) {
-      LogError("bad configuration", {{"error", channel.status().ToString()}});
+      LogError("bad configuration",
+               {{"service", name}, {"error", std::string(channel.status().message())}});
       return 2;
     }
     services[name] = *std::move(channel);
