@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "lianxin/v1/contact.grpc.pb.h"
 #include "lianxin/v1/registry.grpc.pb.h"
+#include "libs/runtime/channel.h"
 #include "tests/registry_fixture.h"
 #include "tools/lxgateway/staff.h"
 
@@ -67,7 +68,8 @@ class BrowserConsoleTest : public ::testing::Test {
            "--education=" + addresses_.at(absl::StrCat("education/", code)),
            "--appraisal=" + addresses_.at(absl::StrCat("appraisal/", code)),
            "--accounts_file=" + dir.Sub("staff.txt"), "--tokens_file=" + dir.Sub("tokens.txt"),
-           "--static_dir=" + std::string(LIANXIN_CONSOLE_DIR)},
+           "--static_dir=" + std::string(LIANXIN_CONSOLE_DIR),
+           "--backend_ca=" + cluster_.tls().ca_file},
           dir.Sub(absl::StrCat("gateway-", code, ".log")));
       ASSERT_TRUE(gateway.ok()) << gateway.status();
       absl::StatusOr<std::string> line = (*gateway)->WaitForLine("listening ");
@@ -110,9 +112,10 @@ class BrowserConsoleTest : public ::testing::Test {
   absl::Status Call(const std::string& service, const std::string& code,
                     grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
                     const Request& request, Reply* reply) {
-    auto channel = grpc::CreateChannel(addresses_.at(absl::StrCat(service, "/", code)),
-                                       grpc::InsecureChannelCredentials());
-    Stub stub(channel);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenChannel(addresses_.at(absl::StrCat(service, "/", code)), cluster_.tls());
+    if (!channel.ok()) return channel.status();
+    Stub stub(*channel);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     context.AddMetadata("authorization", "Bearer " + OperatorToken(code));

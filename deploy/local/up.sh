@@ -233,6 +233,7 @@ for county in "${counties[@]}"; do
     --tls_key="$gw/gateway.key" --jurisdiction="$code" --jurisdiction_name="$name" \
     --registry="127.0.0.1:$((base + 1))" --contact="127.0.0.1:$((base + 2))" \
     --education="127.0.0.1:$((base + 3))" --appraisal="127.0.0.1:$((base + 4))" \
+    --backend_ca="$tls/ca.pem" --backend_cert="$tls/client.pem" --backend_key="$tls/client.key" \
     --accounts_file="$gw/staff.txt" --tokens_file="$tokens" --static_dir="$build/console" \
     >"$home/gateway-$code.out" 2>"$home/gateway-$code.log" </dev/null &
   echo $! >>"$home/pids"

@@ -46,6 +46,8 @@
 #include "lianxin/v1/education.pb.h"
 #include "lianxin/v1/registry.pb.h"
 #include "libs/common/log.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/config.h"
 #include "tools/lxgateway/connect.h"
 #include "tools/lxgateway/dispatcher.h"
 #include "tools/lxgateway/session.pb.h"
@@ -64,6 +66,8 @@ ABSL_FLAG(std::string, education, "", "host:port of its EducationScheduling");
 ABSL_FLAG(std::string, appraisal, "", "host:port of its Appraisal");
 ABSL_FLAG(std::string, backend_ca, "",
           "CA (PEM) of the services' TLS; empty: plaintext (loopback)");
+ABSL_FLAG(std::string, backend_cert, "", "client certificate (PEM) for the services' mutual TLS");
+ABSL_FLAG(std::string, backend_key, "", "its private key (PEM)");
 ABSL_FLAG(std::string, accounts_file, "", "staff accounts (staff.h); empty: no browser sessions");
 ABSL_FLAG(std::string, tokens_file, "",
           "the services' token file: sessions act with this county's token of their role");
@@ -337,17 +341,14 @@ class Gateway {
   SignInLimiter by_address_;
 };
 
-std::shared_ptr<grpc::ChannelInterface> Channel(const std::string& address) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (const std::string ca = absl::GetFlag(FLAGS_backend_ca); !ca.empty()) {
-    std::ifstream in(ca);
-    std::stringstream pem;
-    pem << in.rdbuf();
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = pem.str();
-    credentials = grpc::SslCredentials(options);
-  }
-  return grpc::CreateChannel(address, credentials);
+// A channel to a service: TLS (with the gateway's client certificate, if
+// given) when --backend_ca is set; plaintext only to a loopback address.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const std::string& address) {
+  TlsFiles tls;
+  tls.ca_file = absl::GetFlag(FLAGS_backend_ca);
+  tls.cert_file = absl::GetFlag(FLAGS_backend_cert);
+  tls.key_file = absl::GetFlag(FLAGS_backend_key);
+  return OpenChannel(address, tls);
 }
 
 int Run() {
@@ -380,7 +381,13 @@ int Run() {
       {"lianxin.v1.EducationScheduling", absl::GetFlag(FLAGS_education)},
       {"lianxin.v1.Appraisal", absl::GetFlag(FLAGS_appraisal)}};
   for (const auto& [name, address] : backends) {
-    if (!address.empty()) services[name] = Channel(address);
+    if (address.empty()) continue;
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Channel(address);
+    if (!channel.ok()) {
+      LogError("bad configuration", {{"error", std::string(channel.status().message())}});
+      return 2;
+    }
+    services[name] = *std::move(channel);
   }
   absl::StatusOr<std::unique_ptr<Dispatcher>> dispatcher = Dispatcher::Create(services);
   if (!dispatcher.ok()) {
