@@ -92,7 +92,8 @@ class BrowserConsoleTest : public ::testing::Test {
   std::string WriteEndpoints() {
     const std::string path = cluster_.dir().Sub("endpoints-all.json");
     std::ofstream out(path);
-    out << "{\"kafka\": \"" << cluster_.bootstrap() << "\", \"counties\": {";
+    out << "{\"kafka\": \"" << cluster_.bootstrap() << "\", \"tls_ca\": \""
+        << cluster_.tls().ca_file << "\", \"counties\": {";
     const char* sep = "";
     for (const char* code : kCounties) {
       out << sep << "\"" << code << "\": {\"name\": \"" << code << "\", \"token\": \""
