@@ -113,7 +113,7 @@ class AppraisalCluster {
     if (!started.ok()) return started.status();
     county.process = std::move(started->process);
     county.address = started->address;
-    county.channel = grpc::CreateChannel(county.address, grpc::InsecureChannelCredentials());
+    county.channel = registries_.NewChannel(county.address);
     county.stub = v1::Appraisal::NewStub(county.channel);
     return absl::OkStatus();
   }
@@ -125,7 +125,8 @@ class AppraisalCluster {
   std::string WriteEndpoints() {
     const std::string path = registries_.dir().Sub("endpoints.json");
     std::ofstream out(path);
-    out << "{\"kafka\": \"" << registries_.bootstrap() << "\", \"counties\": {";
+    out << "{\"kafka\": \"" << registries_.bootstrap() << "\", " << registries_.EndpointsTlsJson()
+        << "\"counties\": {";
     const char* sep = "";
     for (const std::string& county : counties_) {
       out << sep << "\"" << county << "\": {\"name\": \"" << (county == kFuyun ? "富蕴县" : county)

@@ -63,7 +63,7 @@ class ContactCluster {
     if (!started.ok()) return started.status();
     c.process = std::move(started->process);
     c.address = started->address;
-    auto channel = grpc::CreateChannel(c.address, grpc::InsecureChannelCredentials());
+    auto channel = registry_.NewChannel(c.address);
     c.stub = v1::ContactTracking::NewStub(channel);
     return absl::OkStatus();
   }

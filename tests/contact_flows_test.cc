@@ -83,6 +83,28 @@ TEST_F(ContactFlowsTest, LostContactFlagsBothRegistriesAndContactRestores) {
   EXPECT_EQ(std::count(types.begin(), types.end(), "ContactRestored"), 1);
 }
 
+// Defect 6, R23: a member who sends no report home but attends organization
+// life at the destination (recorded on the certificate there) is in contact
+// with a party organization: the lost contact ends at home and in both
+// registries.
+TEST_F(ContactFlowsTest, OrganizationLifeAtTheDestinationEndsALostContact) {
+  const std::string id = AwayAtTianshan("努尔兰", -200);
+  ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return h.lost_contact(); }))
+      << cluster_.Logs();
+  v1::RecordArrivalRequest arrival = Arrival(id, kTianshan);
+  arrival.set_arrived_on(Day(-190));
+  arrival.set_certificate_no("FY-2026-088");
+  LX_ASSERT_OK(cluster_.registry().RecordArrival(kTianshan, arrival));
+  LX_ASSERT_OK(cluster_.registry().RecordCertificateEntry(kTianshan, OrganizationLife(id, -5)));
+  ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return !h.lost_contact(); }))
+      << cluster_.Logs();
+  EXPECT_TRUE(cluster_.WaitForRegistryLost(kFuyun, id, false)) << cluster_.Logs();
+  EXPECT_TRUE(cluster_.WaitForRegistryLost(kTianshan, id, false)) << cluster_.Logs();
+  absl::StatusOr<v1::ListLostContactReply> lost = cluster_.Lost(kFuyun);
+  ASSERT_TRUE(lost.ok());
+  for (const auto& m : lost->members()) EXPECT_NE(m.member_id(), id);
+}
+
 TEST_F(ContactFlowsTest, BadInputAnswersWithTheFieldNamed) {
   const std::string id = AwayAtTianshan("张伟", -30);
   ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return h.away(); }))

@@ -15,12 +15,27 @@ TEST(ContactPythonClientTest, DestinationContactCountsAtOrigin_ThroughPythonGrpc
   ContactCluster cluster({kFuyun, kTianshan});
   LX_ASSERT_OK(cluster.Start());
   const std::string out = cluster.registry().dir().Sub("python.out");
-  absl::StatusOr<int> rc = RunProcess(
-      {"/usr/bin/python3", LIANXIN_PYTHON_CLIENT, "--gen", LIANXIN_PYTHON_GEN_DIR, "--registry",
-       cluster.registry().address(kFuyun), "--contact", cluster.address(kFuyun), "--code", kFuyun,
-       "--token", OperatorToken(kFuyun), "--dest_contact", cluster.address(kTianshan),
-       "--dest_code", kTianshan, "--dest_token", OperatorToken(kTianshan)},
-      out, absl::Seconds(50));
+  absl::StatusOr<int> rc = RunProcess({"/usr/bin/python3",
+                                       LIANXIN_PYTHON_CLIENT,
+                                       "--gen",
+                                       LIANXIN_PYTHON_GEN_DIR,
+                                       "--registry",
+                                       cluster.registry().address(kFuyun),
+                                       "--contact",
+                                       cluster.address(kFuyun),
+                                       "--code",
+                                       kFuyun,
+                                       "--token",
+                                       OperatorToken(kFuyun),
+                                       "--dest_contact",
+                                       cluster.address(kTianshan),
+                                       "--dest_code",
+                                       kTianshan,
+                                       "--dest_token",
+                                       OperatorToken(kTianshan),
+                                       "--tls_ca",
+                                       cluster.registry().tls().ca_file},
+                                      out, absl::Seconds(50));
   const std::string output = ReadFile(out);
   const std::string errors = ReadFile(out + ".err");
   ASSERT_TRUE(rc.ok()) << rc.status() << "\n" << output << errors;

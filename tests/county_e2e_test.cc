@@ -50,8 +50,8 @@ class CountyEndToEndTest : public ::testing::Test {
   template <class Service>
   std::unique_ptr<typename Service::Stub> Stub(const std::string& service,
                                                const std::string& code) {
-    return Service::NewStub(grpc::CreateChannel(addresses_.at(absl::StrCat(service, "/", code)),
-                                                grpc::InsecureChannelCredentials()));
+    return Service::NewStub(
+        registries().NewChannel(addresses_.at(absl::StrCat(service, "/", code))));
   }
 
   // Calls `rpc` as county `code`'s operator.
@@ -67,7 +67,8 @@ class CountyEndToEndTest : public ::testing::Test {
   std::string WriteEndpoints() {
     const std::string path = registries().dir().Sub("endpoints-all.json");
     std::ofstream out(path);
-    out << "{\"kafka\": \"" << registries().bootstrap() << "\", \"counties\": {";
+    out << "{\"kafka\": \"" << registries().bootstrap() << "\", " << registries().EndpointsTlsJson()
+        << "\"counties\": {";
     const char* sep = "";
     for (const char* code : {kFuyun, kTianshan}) {
       out << sep << "\"" << code << "\": {\"name\": \"" << code << "\", \"token\": \""

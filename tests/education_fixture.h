@@ -48,7 +48,7 @@ class EducationCluster {
         registry_.StartService("education", code);
     if (!started.ok()) return started.status();
     county.process = std::move(started->process);
-    county.channel = grpc::CreateChannel(started->address, grpc::InsecureChannelCredentials());
+    county.channel = registry_.NewChannel(started->address);
     county.stub = v1::EducationScheduling::NewStub(county.channel);
     if (!county.channel->WaitForConnected(std::chrono::system_clock::now() +
                                           std::chrono::seconds(10))) {

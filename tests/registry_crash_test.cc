@@ -98,9 +98,7 @@ TEST_F(RegistryCrashTest, KilledMidLoad_KeepsEveryAcknowledgedCommand_AndSidesCo
   Ledger ledger;
   std::vector<std::thread> clients;
   for (int t = 0; t < 3; ++t) {
-    clients.emplace_back(
-        Load, grpc::CreateChannel(cluster().address(kFuyun), grpc::InsecureChannelCredentials()),
-        &ledger);
+    clients.emplace_back(Load, cluster().NewChannel(cluster().address(kFuyun)), &ledger);
   }
   ASSERT_TRUE(WaitFor([&] { return ledger.acked() >= 150; }, absl::Seconds(40)))
       << ledger.acked() << " commands acknowledged";

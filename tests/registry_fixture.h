@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -42,6 +43,7 @@
 #include "gtest/gtest.h"
 #include "lianxin/v1/registry.grpc.pb.h"
 #include "lianxin/v1/registry.pb.h"
+#include "libs/runtime/channel.h"
 #include "libs/runtime/rpc.h"
 #include "libs/testing/testing.h"
 #include "tests/bus_testing.h"
@@ -304,6 +306,23 @@ class RegistryCluster {
       std::ofstream key(dir_.Sub("identity.key"));
       key << "00112233445566778899aabbccddeeff\n";
     }
+    // Every service of the cluster serves TLS with one self-signed certificate
+    // for 127.0.0.1 (made by openssl, as deploy/local does), which the clients
+    // trust as their CA.
+    absl::StatusOr<int> openssl =
+        RunProcess({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", dir_.Sub("tls-key.pem"), "-out", dir_.Sub("tls-cert.pem")},
+                   dir_.Sub("openssl.out"));
+    if (!openssl.ok()) return openssl.status();
+    if (*openssl != 0) {
+      return absl::InternalError(
+          absl::StrCat("openssl req failed: ", ReadFile(dir_.Sub("openssl.out.err"))));
+    }
+    std::filesystem::permissions(dir_.Sub("tls-key.pem"), std::filesystem::perms::owner_read |
+                                                              std::filesystem::perms::owner_write);
+    tls_.ca_file = dir_.Sub("tls-cert.pem");
     absl::StatusOr<std::unique_ptr<BrokerProcess>> broker = BrokerProcess::Start(broker_args_);
     if (!broker.ok()) return broker.status();
     broker_ = *std::move(broker);
@@ -324,6 +343,8 @@ class RegistryCluster {
         "--listen=127.0.0.1:0",
         "--metrics_address=",
         "--tokens_file=" + dir_.Sub("tokens.txt"),
+        "--tls_cert=" + dir_.Sub("tls-cert.pem"),
+        "--tls_key=" + dir_.Sub("tls-key.pem"),
         "--kafka_brokers=" + broker_->bootstrap(),
         // lianxin-broker holds a fetch for the whole wait even when data
         // arrives; a short wait keeps cross-county hops in milliseconds.
@@ -341,7 +362,7 @@ class RegistryCluster {
     }
     county.process = *std::move(child);
     county.address = line->substr(std::string("listening ").size());
-    county.channel = grpc::CreateChannel(county.address, grpc::InsecureChannelCredentials());
+    county.channel = NewChannel(county.address);
     county.stub = v1::Registry::NewStub(county.channel);
     if (!county.channel->WaitForConnected(std::chrono::system_clock::now() +
                                           std::chrono::seconds(10))) {
@@ -369,6 +390,8 @@ class RegistryCluster {
         "--listen=127.0.0.1:0",
         "--metrics_address=",
         "--tokens_file=" + dir_.Sub("tokens.txt"),
+        "--tls_cert=" + dir_.Sub("tls-cert.pem"),
+        "--tls_key=" + dir_.Sub("tls-key.pem"),
         "--kafka_brokers=" + broker_->bootstrap(),
         "--kafka_config=fetch.wait.max.ms=5",  // see StartRegistry
         std::string("--counties_on_lianxin=") + kCountiesOnLianxin,
@@ -419,6 +442,17 @@ class RegistryCluster {
   }
   const std::string& bootstrap() const { return broker_->bootstrap(); }
   const TempDir& dir() const { return dir_; }
+  // What a client needs to reach the cluster's services (their CA), and a
+  // channel to one of them with it; a failure to make one fails the test.
+  const TlsFiles& tls() const { return tls_; }
+  std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) const {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address, tls_);
+    if (channel.ok()) return *std::move(channel);
+    ADD_FAILURE() << "channel to " << address << ": " << channel.status();
+    return *OpenChannel(address, TlsFiles());
+  }
+  // The endpoints file's TLS member for these clients, with a trailing comma.
+  std::string EndpointsTlsJson() const { return "\"tls_ca\": \"" + tls_.ca_file + "\", "; }
 
   // The last lines each registry wrote on stderr (for a failing test's log).
   std::string Logs(int lines = 15) const {
@@ -628,6 +662,7 @@ class RegistryCluster {
   std::vector<std::string> counties_;
   std::vector<std::string> broker_args_;
   TempDir dir_;
+  TlsFiles tls_;  // the clients': the services' certificate as CA
   std::unique_ptr<BrokerProcess> broker_;
   std::map<std::string, County> registries_;
 };

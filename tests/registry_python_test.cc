@@ -17,11 +17,12 @@ class RegistryPythonClientTest : public RegistryClusterTest {
 
 TEST_F(RegistryPythonClientTest, OutflowAndArrival_ThroughPythonGrpcClient) {
   const std::string out = cluster().dir().Sub("python.out");
-  absl::StatusOr<int> rc = RunProcess(
-      {"/usr/bin/python3", LIANXIN_PYTHON_CLIENT, "--gen", LIANXIN_PYTHON_GEN_DIR, "--a",
-       cluster().address(kFuyun), "--a_code", kFuyun, "--a_token", OperatorToken(kFuyun), "--b",
-       cluster().address(kTianshan), "--b_code", kTianshan, "--b_token", OperatorToken(kTianshan)},
-      out, absl::Seconds(50));
+  absl::StatusOr<int> rc =
+      RunProcess({"/usr/bin/python3", LIANXIN_PYTHON_CLIENT, "--gen", LIANXIN_PYTHON_GEN_DIR, "--a",
+                  cluster().address(kFuyun), "--a_code", kFuyun, "--a_token", OperatorToken(kFuyun),
+                  "--b", cluster().address(kTianshan), "--b_code", kTianshan, "--b_token",
+                  OperatorToken(kTianshan), "--tls_ca", cluster().tls().ca_file},
+                 out, absl::Seconds(50));
   const std::string output = ReadFile(out);
   const std::string errors = ReadFile(out + ".err");
   ASSERT_TRUE(rc.ok()) << rc.status() << "\n" << output << errors;

@@ -22,7 +22,8 @@ class RegistryReconcileTest : public RegistryClusterTest {
   std::string WriteEndpoints() {
     const std::string path = cluster().dir().Sub("endpoints.json");
     std::ofstream out(path);
-    out << "{\"kafka\": \"" << cluster().bootstrap() << "\", \"counties\": {";
+    out << "{\"kafka\": \"" << cluster().bootstrap() << "\", " << cluster().EndpointsTlsJson()
+        << "\"counties\": {";
     const char* sep = "";
     for (const char* county : {kFuyun, kTianshan}) {
       out << sep << "\"" << county << "\": {\"name\": \"县" << county << "\", \"token\": \""

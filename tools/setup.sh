@@ -10,7 +10,19 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3-grpcio python3-protobuf
   prometheus python3-yaml systemd file dpkg-dev
+  libxlsxwriter-dev
+  libminizip-dev
+  libexpat1-dev
+  python3-openpyxl
+  libcpp-httplib-dev
+  chromium
+  fonts-noto-cjk
+  openssl
+  iproute2 iputils-ping
 )
+
+# The console is built with npm (web/): Debian's nodejs and npm when no node is there.
+command -v npm >/dev/null || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

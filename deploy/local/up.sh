@@ -15,6 +15,10 @@
 # prints each county's statistics, Fuyun's contact figures, members below 32 class hours,
 # appraisal sheet, arrears and lapse candidates, and the reconciliation of Fuyun with each
 # destination. Data stays in .lianxin/local/<code>/ across runs.
+# Every service serves mutual TLS: on first start a local CA, a server certificate
+# (localhost, 127.0.0.1) and a client certificate for the tools are made with openssl
+# in .lianxin/local/tls/; the endpoints file names them (tls_ca, tls_cert, tls_key).
+# Everything the deployment writes is its owner's only (umask 077).
 # LIANXIN_HOME moves the state directory; LIANXIN_RELEASE_DIR uses another build
 # (LIANXIN_NO_BUILD=1: its binaries as they are); LIANXIN_PORT_OFFSET shifts every port.
 set -euo pipefail
@@ -26,7 +30,7 @@ detach=0
 for arg in "$@"; do
   case "$arg" in
     --detach) detach=1 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,9 +56,12 @@ declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
 if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   "$root/tools/setup.sh"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit "${services[@]}"
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit lxkeys "${services[@]}" lxgateway console
 fi
+# Tokens, keys, personal data and logs: readable by their owner only.
+umask 077
 mkdir -p "$home"
+chmod 700 "$home"
 : >"$home/pids"
 bin=$build/bin
 counties_tsv=$root/deploy/local/counties.tsv
@@ -118,6 +125,52 @@ if [ ! -s "$identity_key" ]; then
   (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$identity_key")
 fi
 
+# Trust between counties (docs/architecture.md): on first start, a root key (in a real
+# deployment the prefecture's, kept off these hosts) and one signing key per county,
+# files readable by their owner only; the root signs the county directory that every
+# service checks consumed events against. Kept across runs: the logs' signatures name them.
+keys=$home/keys
+if [ ! -s "$keys/directory.bin" ]; then
+  (umask 077 && mkdir -p "$keys")
+  [ -s "$keys/root.key" ] || "$bin/lxkeys" create --out "$keys/root.key" >/dev/null
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
+    [ -s "$keys/$code.key" ] || "$bin/lxkeys" create --out "$keys/$code.key" >/dev/null
+    "$bin/lxkeys" add --root_key "$keys/root.key" --directory "$keys/directory.bin" \
+      --key "$keys/$code.key.pub" --jurisdiction "$code" --issuer "local root" >/dev/null
+  done
+fi
+trust_flags() {  # the trust flags of county $1
+  echo "--signing_key=$keys/$1.key --trust_root=$keys/root.key.pub" \
+    "--key_directory=$keys/directory.bin --anchor_interval=2s"
+}
+# The local CA and the certificates, kept across runs (made on first start).
+tls=$home/tls
+if [ ! -s "$tls/client.pem" ]; then
+  command -v openssl >/dev/null || { echo "up.sh: openssl is missing (tools/setup.sh)" >&2; exit 1; }
+  rm -rf "$tls"
+  mkdir -p "$tls"
+  ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+  # shellcheck disable=SC2086  # $ec is words
+  openssl req -x509 $ec -days 3650 -subj "/O=lianxin local/CN=lianxin local CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>"$tls/openssl.log"
+  # issue NAME SUBJECT_ALT_NAMES EXTENDED_KEY_USAGE: NAME.key and NAME.pem signed by the CA.
+  issue() {
+    # shellcheck disable=SC2086
+    openssl req -new $ec -subj "/O=lianxin local/CN=$1" -keyout "$tls/$1.key" -out "$tls/$1.csr" \
+      2>>"$tls/openssl.log"
+    openssl x509 -req -in "$tls/$1.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+      -days 825 -out "$tls/$1.pem" 2>>"$tls/openssl.log" \
+      -extfile <(printf 'basicConstraints=CA:FALSE\nsubjectAltName=%s\nextendedKeyUsage=%s\n' "$2" "$3")
+    rm -f "$tls/$1.csr"
+  }
+  issue server "DNS:localhost,IP:127.0.0.1" serverAuth
+  # The tools' certificate names no principal (auth.h): their tokens do.
+  issue client "DNS:lianxin-local-tools" clientAuth
+  chmod 600 "$tls"/*.key
+fi
+tls_flags="--tls_cert=$tls/server.pem --tls_key=$tls/server.key --tls_ca=$tls/ca.pem"
+
 # lianxin-broker (librdkafka's mock cluster) holds a consumer's fetch for the whole
 # fetch.wait.max.ms even when data arrives meanwhile (a real broker answers at once):
 # a short wait keeps cross-county lag in milliseconds.
@@ -128,13 +181,17 @@ declare -A service_pid
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"
   mkdir -p "$home/$code"
+  # The county's own settings (R1, R4, R8, R12, R14, R16), when it has a file.
+  county_settings=""
+  [ -f "$root/deploy/local/settings/$code.settings" ] &&
+    county_settings="--county_settings=$root/deploy/local/settings/$code.settings"
   for service in "${services[@]}"; do
     port=$((base + ${port_of[$service]}))
     # shellcheck disable=SC2086  # extra flags are words
     setsid "$bin/$service" --jurisdiction="$code" --data_dir="$home/$code" \
       --listen="127.0.0.1:$port" --metrics_address="127.0.0.1:$((port + 10))" \
       --tokens_file="$tokens" --kafka_brokers="$kafka" --kafka_config="$embedded_broker_config" \
-      --counties_on_lianxin="$on_lianxin" \
+      --counties_on_lianxin="$on_lianxin" $county_settings $(trust_flags "$code") $tls_flags \
       ${extra_flags[$service]//@home@/$home} \
       >"$home/$service-$code.out" 2>"$home/$service-$code.log" </dev/null &
     service_pid[$service-$code]=$!
@@ -148,10 +205,47 @@ for county in "${counties[@]}"; do
   done
 done
 
+# Each county's gateway (HTTPS, JSON, the console) on port base + 0, with a
+# local CA and one staff account per county, kept across runs.
+gw=$home/gateway
+if [ ! -s "$gw/ca.pem" ]; then
+  mkdir -p "$gw" && chmod 700 "$gw"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=lianxin local CA" -keyout "$gw/ca.key" -out "$gw/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$gw/gateway.key" -out "$gw/gateway.csr" 2>/dev/null
+  openssl x509 -req -in "$gw/gateway.csr" -CA "$gw/ca.pem" -CAkey "$gw/ca.key" -CAcreateserial \
+    -days 3650 -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost') \
+    -out "$gw/gateway.pem" 2>/dev/null
+fi
+if [ ! -s "$gw/staff.txt" ]; then
+  (umask 077 && : >"$gw/staff.txt" && : >"$gw/sign-ins.txt")
+  for county in "${counties[@]}"; do
+    IFS='|' read -r code name base <<<"$county"
+    password=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+    echo "staff-$code operator $code $(echo "$password" | "$bin/lxgateway" --hash_password) ${name}组织部" >>"$gw/staff.txt"
+    echo "$code staff-$code $password" >>"$gw/sign-ins.txt"
+  done
+fi
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  setsid "$bin/lxgateway" --listen="127.0.0.1:$base" --tls_cert="$gw/gateway.pem" \
+    --tls_key="$gw/gateway.key" --jurisdiction="$code" --jurisdiction_name="$name" \
+    --registry="127.0.0.1:$((base + 1))" --contact="127.0.0.1:$((base + 2))" \
+    --education="127.0.0.1:$((base + 3))" --appraisal="127.0.0.1:$((base + 4))" \
+    --backend_ca="$tls/ca.pem" --backend_cert="$tls/client.pem" --backend_key="$tls/client.key" \
+    --accounts_file="$gw/staff.txt" --tokens_file="$tokens" --static_dir="$build/console" \
+    >"$home/gateway-$code.out" 2>"$home/gateway-$code.log" </dev/null &
+  echo $! >>"$home/pids"
+  wait_for_line "$home/gateway-$code.out" "^listening " $!
+done
+
 # The endpoints file (api-contract.md, "Local deployment").
 endpoints=$home/endpoints.json
 {
-  printf '{\n  "kafka": "%s",\n  "tokens_file": "%s",\n  "counties": {' "$kafka" "$tokens"
+  printf '{\n  "kafka": "%s",\n  "tokens_file": "%s",\n' "$kafka" "$tokens"
+  printf '  "tls_ca": "%s",\n  "tls_cert": "%s",\n  "tls_key": "%s",\n  "counties": {' \
+    "$tls/ca.pem" "$tls/client.pem" "$tls/client.key"
   sep=""
   for county in "${counties[@]}"; do
     IFS='|' read -r code name base <<<"$county"
@@ -160,18 +254,21 @@ endpoints=$home/endpoints.json
     for service in "${services[@]}"; do
       printf '      "%s": "127.0.0.1:%d",\n' "$service" "$((base + ${port_of[$service]}))"
     done
+    printf '      "gateway": "https://127.0.0.1:%d",\n' "$base"
     printf '      "data_dir": "%s"\n    }' "$home/$code"
     sep=","
   done
   printf '\n  }\n}\n'
 } >"$endpoints"
+chmod 600 "$endpoints"
 # lxctl and lxaudit find it from any directory through the per-user standard path.
 user_endpoints=${XDG_CONFIG_HOME:-$HOME/.config}/lianxin/endpoints.json
 mkdir -p "$(dirname "$user_endpoints")" && ln -sfn "$endpoints" "$user_endpoints"
 
 echo "lianxin local deployment is up"
 echo "  kafka:     $kafka"
-echo "  endpoints: $endpoints (linked from $user_endpoints)"
+echo "  endpoints: $endpoints (tokens and TLS files; mode 0600; linked from $user_endpoints)"
+echo "  tls:       mutual TLS, CA $tls/ca.pem, tools' certificate $tls/client.pem"
 echo "  logs:      $home/*.log"
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"
@@ -180,6 +277,12 @@ for county in "${counties[@]}"; do
     line+=" $service 127.0.0.1:$((base + ${port_of[$service]})),"
   done
   echo "$line data in $home/$code"
+done
+echo "  console (CA $gw/ca.pem; sign-ins in $gw/sign-ins.txt):"
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  read -r _ user password < <(grep "^$code " "$gw/sign-ins.txt")
+  echo "    $name https://127.0.0.1:$base/  user $user  password $password"
 done
 
 # The Fuyun scenario, loaded through the registries' gRPC API (idempotent).
@@ -217,6 +320,9 @@ if [ -n "$lxctl" ]; then
   show contact-stats --county "$origin" --from "$(date -u -d "now + 8 hours - 1 year + 1 day" +%F)"
   show overdue --county "$origin"
   show lost-contact --county "$origin"
+  # R2 owed again by the member transferred in then away (issue 16): due in
+  # six months, so listed as of then.
+  show certificate-checks --county "$origin" --as-of "$(date -u -d "now + 8 hours + 200 days" +%F)"
 
   # Education of the origin: who is below the yearly floor (R12), who still owes
   # pre-departure education, and the Spring Festival sessions.
@@ -250,8 +356,12 @@ fi
 # The audit: every log's hash chain, and every projection rebuilt from its log.
 if [ -x "$bin/lxaudit" ]; then
   echo
-  echo "\$ lxaudit verify && lxaudit replay"
-  { "$bin/lxaudit" verify --endpoints "$endpoints" &&
+  echo "\$ lxkeys show   # the county key directory, signed by the root"
+  "$bin/lxkeys" show --directory "$keys/directory.bin" --root "$keys/root.key.pub" ||
+    echo "up.sh: the key directory does not verify" >&2
+  echo
+  echo "\$ lxaudit verify --anchors && lxaudit replay"
+  { "$bin/lxaudit" verify --anchors --endpoints "$endpoints" &&
     "$bin/lxaudit" replay --endpoints "$endpoints" | grep -v ' digest '; } ||
     echo "up.sh: lxaudit reported a problem (the deployment stays up)" >&2
 fi

@@ -66,7 +66,8 @@ std::string ParkedKey(const std::string& marker_key, uint64_t number) {
 
 bool IsRefusal(const absl::Status& status) {
   return status.code() == absl::StatusCode::kInvalidArgument ||
-         status.code() == absl::StatusCode::kFailedPrecondition;
+         status.code() == absl::StatusCode::kFailedPrecondition ||
+         status.code() == absl::StatusCode::kPermissionDenied;  // a role rule (trust.h)
 }
 
 // Returns OK if the envelope is one a lianxin store wrote, else why not.
@@ -249,6 +250,7 @@ class ConsumerImpl : public Consumer {
   Outcome ApplyParkedSuccessors(const std::string& marker_key, uint64_t marker);
   Outcome Quarantine(const Origin& origin, absl::string_view value, const std::string& reason,
                      Transaction txn);
+  Outcome Refuse(const Origin& origin, absl::string_view value, const Refused& refused);
   Outcome Park(const Event& event, const Origin& origin, absl::string_view value,
                const std::string& marker_key, uint64_t number, uint64_t marker);
   Outcome Commit(Transaction txn, const char* what);
@@ -476,6 +478,11 @@ Outcome ConsumerImpl::Process(const Work& work) {
     return Quarantine(origin, value, absl::StrCat("invalid envelope: ", valid.message()),
                       Transaction());
   }
+  if (options_.gate != nullptr) {
+    if (std::optional<Refused> refused = options_.gate->Check(event, origin.topic)) {
+      return Refuse(origin, value, *refused);
+    }
+  }
   const std::string marker_key = AppliedMarkerKey(order, origin.topic, event);
   const uint64_t number = StreamNumber(order, event);
   absl::StatusOr<uint64_t> marker = ReadMarker(marker_key);
@@ -509,8 +516,13 @@ Outcome ConsumerImpl::ApplyInOrder(const Event& event, const Origin& origin,
     Transaction refusal;
     refusal.Put(Family::kApplied, marker_key, BigEndian64(number));
     refusal.Delete(Family::kParked, ParkedKey(marker_key, number));
-    return Quarantine(origin, value, absl::StrCat("handler refused: ", status.ToString()),
-                      std::move(refusal));
+    const Outcome outcome = Quarantine(
+        origin, value, absl::StrCat("handler refused: ", status.ToString()), std::move(refusal));
+    if (std::optional<Refusal> reason = RefusalOfHandler(status);
+        reason.has_value() && outcome == Outcome::kDone && options_.metrics != nullptr) {
+      options_.metrics->CountRefused(origin.topic, std::string(RefusalName(*reason)));
+    }
+    return outcome;
   }
   if (absl::IsAborted(status)) return Outcome::kConflict;
   if (!status.ok()) {
@@ -579,6 +591,18 @@ Outcome ConsumerImpl::Quarantine(const Origin& origin, absl::string_view value,
   quarantined_.fetch_add(1);
   if (options_.metrics != nullptr) options_.metrics->CountQuarantined(origin.topic);
   return Outcome::kDone;
+}
+
+// Quarantines an event the gate refused, counted by reason; no marker moves.
+Outcome ConsumerImpl::Refuse(const Origin& origin, absl::string_view value,
+                             const Refused& refused) {
+  const Outcome outcome = Quarantine(
+      origin, value, absl::StrCat("refused (", RefusalName(refused.reason), "): ", refused.detail),
+      Transaction());
+  if (outcome == Outcome::kDone && options_.metrics != nullptr) {
+    options_.metrics->CountRefused(origin.topic, std::string(RefusalName(refused.reason)));
+  }
+  return outcome;
 }
 
 Outcome ConsumerImpl::Commit(Transaction txn, const char* what) {

@@ -48,6 +48,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/bus/kafka_config.h"
+#include "libs/bus/trust.h"
 #include "libs/common/clock.h"
 #include "libs/common/metrics.h"
 #include "libs/eventstore/event_store.h"
@@ -65,7 +66,8 @@ class EventHandler {
   // thread-safe, and every aggregate it changes must be appended at the
   // expected version it read (a row written without one, shared by two
   // streams, needs those streams' events to carry one Kafka key).
-  // Returns OK to commit; INVALID_ARGUMENT or FAILED_PRECONDITION if the event
+  // Returns OK to commit; INVALID_ARGUMENT, FAILED_PRECONDITION or
+  // PERMISSION_DENIED (a role rule: the source may not say this) if the event
   // can never be applied (it is quarantined, the stream moves on); ABORTED or
   // any other error to be called again later with the same event.
   virtual absl::Status Apply(const Event& event, const std::string& topic, Transaction& txn) = 0;
@@ -81,6 +83,9 @@ struct ConsumerOptions {
   EventStore* store = nullptr;
   // Not owned; called on the consumer's worker threads.
   EventHandler* handler = nullptr;
+  // Checks every decoded event before its marker is read (trust.h); a refused
+  // one is quarantined and touches no marker. Not owned; null = no checks.
+  const EventGate* gate = nullptr;
   // Worker threads applying messages concurrently (see above); 1 applies one
   // message at a time in partition order.
   int workers = 8;

@@ -45,7 +45,15 @@ Metrics::Metrics()
       quarantined_(prometheus::BuildCounter()
                        .Name("lianxin_quarantined_total")
                        .Help("Messages moved to quarantine, by topic")
-                       .Register(*registry_)) {}
+                       .Register(*registry_)),
+      refused_(prometheus::BuildCounter()
+                   .Name("lianxin_refused_total")
+                   .Help("Consumed events refused by the trust checks, by topic and reason")
+                   .Register(*registry_)),
+      rpc_rejected_(prometheus::BuildCounter()
+                        .Name("lianxin_rpc_rejected_total")
+                        .Help("RPCs refused before a handler ran, by method and reason")
+                        .Register(*registry_)) {}
 
 void Metrics::ObserveRpc(const std::string& method, const std::string& code,
                          absl::Duration latency) {
@@ -69,6 +77,18 @@ void Metrics::SetConsumerLag(const std::string& topic, int partition, double lag
 
 void Metrics::CountQuarantined(const std::string& topic) {
   quarantined_.Add({{"topic", topic}}).Increment();
+}
+
+void Metrics::CountRejectedRpc(const std::string& method, const std::string& reason) {
+  rpc_rejected_.Add({{"method", method}, {"reason", reason}}).Increment();
+}
+
+}  // namespace lianxin
+
+namespace lianxin {
+
+void Metrics::CountRefused(const std::string& topic, const std::string& reason) {
+  refused_.Add({{"topic", topic}, {"reason", reason}}).Increment();
 }
 
 }  // namespace lianxin

@@ -38,6 +38,11 @@ class Metrics {
   void SetConsumerLag(const std::string& topic, int partition, double lag);
   // One message moved to quarantine.
   void CountQuarantined(const std::string& topic);
+  // A consumed event refused by the trust checks (libs/bus/trust.h), by reason.
+  void CountRefused(const std::string& topic, const std::string& reason);
+  // One RPC refused before its handler ran: reason "queue_full", "expired",
+  // "cancelled", "rate_limited_writes" or "rate_limited_identity_lookups".
+  void CountRejectedRpc(const std::string& method, const std::string& reason);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -48,6 +53,8 @@ class Metrics {
   prometheus::Gauge& outbox_oldest_age_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;
   prometheus::Family<prometheus::Counter>& quarantined_;
+  prometheus::Family<prometheus::Counter>& refused_;
+  prometheus::Family<prometheus::Counter>& rpc_rejected_;
 };
 
 }  // namespace lianxin

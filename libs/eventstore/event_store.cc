@@ -248,16 +248,20 @@ std::string CanonicalBytes(const Event& event) {
   Event canonical = event;
   canonical.clear_hash();
   canonical.clear_route_version();
+  canonical.clear_signature();
   return SerializeDeterministicFresh(canonical);
 }
 
 std::string ComputeEventHash(const Event& event) {
-  const std::string canonical = CanonicalBytes(event);
+  return ComputeEventHashOfCanonical(event.prev_hash(), CanonicalBytes(event));
+}
+
+std::string ComputeEventHashOfCanonical(absl::string_view prev_hash, absl::string_view canonical) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, Sha256(), nullptr) == 1 &&
-                  EVP_DigestUpdate(ctx, event.prev_hash().data(), event.prev_hash().size()) == 1 &&
+                  EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size()) == 1 &&
                   EVP_DigestUpdate(ctx, canonical.data(), canonical.size()) == 1 &&
                   EVP_DigestFinal_ex(ctx, digest, &digest_size) == 1;
   EVP_MD_CTX_free(ctx);
@@ -314,6 +318,7 @@ class EventStoreImpl : public EventStore {
       : source_(options.source),
         clock_(options.clock),
         metrics_(options.metrics),
+        signer_(options.signer),
         read_only_(options.read_only),
         db_(db),  // takes ownership
         handles_(std::move(handles)),
@@ -405,6 +410,7 @@ class EventStoreImpl : public EventStore {
   const Source source_;
   Clock* const clock_;
   Metrics* const metrics_;
+  const EventSigner* const signer_;
   const bool read_only_;
   rocksdb::WriteOptions write_options_;
   const std::unique_ptr<rocksdb::DB> db_;
@@ -625,12 +631,34 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
       if (event.schema_version() == 0) event.set_schema_version(1);
       event.set_prev_hash(head.hash);
       event.clear_route_version();
+      // Each inbox copy's route_version, stamped in the signed bytes so that a
+      // copy replayed under another number is refused (the envelope's
+      // route_version, set by the relay, is not covered).
+      event.clear_routed_versions();
+      for (const std::string& destination : event.routed_to()) {
+        ASSIGN_OR_RETURN(uint64_t route_version, next_route_version(destination));
+        event.add_routed_versions(route_version);
+      }
       event.clear_hash();
-      event.set_hash(ComputeEventHash(event));
+      event.clear_signature();
+      event.clear_signing_key_id();
+      std::string canonical;
+      if (signer_ != nullptr) {
+        // Signed once, here, over the bytes the hash covers (the key id included).
+        ASSIGN_OR_RETURN(canonical, signer_->Sign(event));
+      } else {
+        canonical = CanonicalBytes(event);
+      }
+      event.set_hash(ComputeEventHashOfCanonical(event.prev_hash(), canonical));
       head.hash = event.hash();
 
       const std::string key = EncodeBigEndian64(head.sequence);
-      ASSIGN_OR_RETURN(OutboxRow row, BuildOutboxRow(source_, event, next_route_version));
+      int routed = 0;
+      ASSIGN_OR_RETURN(
+          OutboxRow row,
+          BuildOutboxRow(source_, event, [&](const std::string&) -> absl::StatusOr<uint64_t> {
+            return event.routed_versions(routed++);
+          }));
       RETURN_IF_ERROR(FromRocks(batch->Put(cf(kLogCf), key, SerializeDeterministicFresh(event)),
                                 "stage event"));
       RETURN_IF_ERROR(FromRocks(batch->Put(cf(kOutboxCf), key, SerializeDeterministicFresh(row)),

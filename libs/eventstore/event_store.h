@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "lianxin/v1/events.pb.h"
 #include "libs/common/clock.h"
@@ -53,6 +54,17 @@ enum class Family {
   kQuarantine,  // messages that could not be applied (QuarantineRow)
 };
 
+// Signs the events a store appends (libs/trust's Ed25519 county key is the
+// real one). Called once per event inside Commit, on the committing thread.
+class EventSigner {
+ public:
+  virtual ~EventSigner() = default;
+  // Sets event.signing_key_id to the current key's id, then event.signature to
+  // that key's signature over CanonicalBytes(event) (computed with the id set),
+  // and returns those canonical bytes (the store hashes them). Thread-safe.
+  virtual absl::StatusOr<std::string> Sign(Event& event) const = 0;
+};
+
 struct EventStoreOptions {
   // Directory of the RocksDB database; created if missing (unless read_only).
   std::string path;
@@ -66,6 +78,8 @@ struct EventStoreOptions {
   bool sync = true;
   // Open read-only (lxaudit, while the service runs). Commit then fails.
   bool read_only = false;
+  // Signs every appended event; null = events carry no signature. Not owned.
+  const EventSigner* signer = nullptr;
 };
 
 // An aggregate's stored state.
@@ -210,11 +224,14 @@ class EventStore {
 std::string ServiceTopic(const Source& source);           // lx.<jurisdiction>.<service>.v1
 std::string InboxTopic(const std::string& jurisdiction);  // lx.<jurisdiction>.inbox.v1
 
-// Bytes the hash covers: the event serialized deterministically with `hash`
-// and `route_version` cleared.
+// Bytes the hash and the signature cover: the event serialized
+// deterministically with `hash`, `route_version` and `signature` cleared
+// (events written before signing existed have the same bytes as then).
 std::string CanonicalBytes(const Event& event);
 // SHA-256(prev_hash || CanonicalBytes(event)).
 std::string ComputeEventHash(const Event& event);
+// SHA-256(prev_hash || canonical), for a caller that has the canonical bytes.
+std::string ComputeEventHashOfCanonical(absl::string_view prev_hash, absl::string_view canonical);
 
 // Checks a run of consecutive log events: each hash matches its content and
 // each prev_hash equals the previous event's hash (the first event's prev_hash

@@ -1,7 +1,9 @@
 #include "libs/runtime/auth.h"
 
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
 #include <openssl/sha.h>
+#include <openssl/x509v3.h>
 
 #include <fstream>
 #include <sstream>
@@ -12,11 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "grpc/grpc_security_constants.h"
+#include "grpcpp/security/auth_context.h"
 
 namespace lianxin {
 namespace {
 
 constexpr absl::string_view kAuthorizationKey = "authorization";
+constexpr absl::string_view kPrincipalUriPrefix = "urn:lianxin:principal:";
 
 std::array<uint8_t, 32> Sha256(absl::string_view s) {
   std::array<uint8_t, 32> digest;
@@ -42,7 +47,73 @@ std::vector<absl::string_view> Fields(absl::string_view line) {
   return fields;
 }
 
+absl::StatusOr<Role> ParseRole(absl::string_view name) {
+  if (name == "operator") return Role::kOperator;
+  if (name == "readonly") return Role::kReadonly;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown role \"", name, "\" (want operator or readonly)"));
+}
+
+// "<jurisdiction>:<role>:<operator_id>" of a principal URI.
+absl::StatusOr<Principal> ParsePrincipalUri(absl::string_view rest) {
+  std::vector<absl::string_view> parts = absl::StrSplit(rest, absl::MaxSplits(':', 2));
+  if (parts.size() != 3 || parts[2].empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("client certificate: principal URI is not ",
+                                                   kPrincipalUriPrefix,
+                                                   "<jurisdiction>:<role>:<operator_id>"));
+  }
+  if (!IsJurisdiction(parts[0])) {
+    return absl::InvalidArgumentError(absl::StrCat("client certificate: jurisdiction \"", parts[0],
+                                                   "\" is not a 6-digit division code"));
+  }
+  absl::StatusOr<Role> role = ParseRole(parts[1]);
+  if (!role.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("client certificate: ", role.status().message()));
+  }
+  return Principal{std::string(parts[2]), std::string(parts[0]), *role};
+}
+
 }  // namespace
+
+absl::StatusOr<std::optional<Principal>> PrincipalFromCertificate(absl::string_view pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return absl::ResourceExhaustedError("client certificate: out of memory");
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr)
+    return absl::InvalidArgumentError("client certificate: not a PEM certificate");
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  X509_free(cert);
+  std::optional<Principal> principal;
+  absl::Status status;
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type != GEN_URI) continue;
+    absl::string_view uri(
+        reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.uniformResourceIdentifier)),
+        ASN1_STRING_length(name->d.uniformResourceIdentifier));
+    if (!absl::ConsumePrefix(&uri, kPrincipalUriPrefix)) continue;
+    if (principal.has_value()) {
+      status = absl::InvalidArgumentError("client certificate: more than one principal URI");
+      break;
+    }
+    absl::StatusOr<Principal> parsed = ParsePrincipalUri(uri);
+    if (!parsed.ok()) {
+      status = parsed.status();
+      break;
+    }
+    principal = *std::move(parsed);
+  }
+  GENERAL_NAMES_free(names);
+  if (!status.ok()) return status;
+  return principal;
+}
+
+bool SamePrincipal(const Principal& a, const Principal& b) {
+  return a.operator_id == b.operator_id && a.jurisdiction == b.jurisdiction && a.role == b.role;
+}
 
 absl::string_view RoleName(Role role) {
   switch (role) {
@@ -87,13 +158,9 @@ absl::StatusOr<Authenticator> Authenticator::FromText(absl::string_view text,
           absl::StrCat("want 4 fields `token operator_id jurisdiction role`, got ", f.size()));
     }
     Principal principal{std::string(f[1]), std::string(f[2])};
-    if (f[3] == "operator") {
-      principal.role = Role::kOperator;
-    } else if (f[3] == "readonly") {
-      principal.role = Role::kReadonly;
-    } else {
-      return error(absl::StrCat("unknown role \"", f[3], "\" (want operator or readonly)"));
-    }
+    absl::StatusOr<Role> role = ParseRole(f[3]);
+    if (!role.ok()) return error(role.status().message());
+    principal.role = *role;
     if (!IsJurisdiction(principal.jurisdiction)) {
       return error(absl::StrCat("jurisdiction \"", principal.jurisdiction,
                                 "\" is not a 6-digit division code"));
@@ -114,14 +181,35 @@ absl::StatusOr<Authenticator> Authenticator::FromText(absl::string_view text,
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(
-    const grpc::CallbackServerContext* context) const {
+    const grpc::ServerContextBase* context) const {
+  // The client certificate's principal: gRPC puts the peer's certificate in the
+  // auth context only after verifying it against the server's CA.
+  std::optional<Principal> from_certificate;
+  if (std::shared_ptr<const grpc::AuthContext> auth = context->auth_context(); auth != nullptr) {
+    std::vector<grpc::string_ref> pems = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (!pems.empty()) {
+      absl::StatusOr<std::optional<Principal>> principal =
+          PrincipalFromCertificate(absl::string_view(pems.front().data(), pems.front().size()));
+      if (!principal.ok()) return absl::UnauthenticatedError(principal.status().message());
+      from_certificate = *std::move(principal);
+    }
+  }
   const auto& metadata = context->client_metadata();
   auto it = metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
   if (it == metadata.end()) {
+    if (from_certificate.has_value()) return *std::move(from_certificate);
     return absl::UnauthenticatedError(
-        "missing authorization metadata (want \"authorization: Bearer <token>\")");
+        "missing authorization metadata (want \"authorization: Bearer <token>\") and no "
+        "client certificate naming a principal");
   }
-  return AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
+  absl::StatusOr<Principal> from_token =
+      AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
+  if (!from_token.ok()) return from_token.status();
+  if (from_certificate.has_value() && !SamePrincipal(*from_certificate, *from_token)) {
+    return absl::UnauthenticatedError(
+        "the bearer token and the client certificate name different principals");
+  }
+  return from_token;
 }
 
 absl::StatusOr<Principal> Authenticator::AuthenticateHeader(absl::string_view authorization) const {

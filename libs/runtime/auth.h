@@ -1,4 +1,13 @@
-// Who is calling: bearer tokens from a file, mapped to principals.
+// Who is calling: bearer tokens from a file, mapped to principals, and client
+// certificates (mutual TLS) that name a principal themselves.
+//
+// A client certificate names a principal with one URI subject alternative name
+//   urn:lianxin:principal:<jurisdiction>:<role>:<operator_id>
+// e.g. `openssl req … -addext "subjectAltName=URI:urn:lianxin:principal:654322:operator:gov-sys"`.
+// The server trusts it only when it verified the certificate against its --tls_ca.
+// A call may carry a token, such a certificate, or both; when both, they must
+// name the same principal. A certificate without that URI (a transport-only
+// client certificate) names no one: the call then needs a token.
 //
 // A token file has one token a line, `token operator_id jurisdiction role`,
 // separated by blanks; `#` starts a comment. Roles: `operator` (may read and
@@ -15,6 +24,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +54,14 @@ struct Principal {
 // Returns OK if `principal` may mutate, else PERMISSION_DENIED naming the role.
 absl::Status CheckCanMutate(const Principal& principal);
 
+// The principal a PEM client certificate names (see above); nullopt if it has
+// no urn:lianxin:principal URI. INVALID_ARGUMENT if the PEM does not parse or the
+// URI is malformed (unknown role, jurisdiction not 6 digits, empty operator).
+absl::StatusOr<std::optional<Principal>> PrincipalFromCertificate(absl::string_view pem);
+
+// True iff both name the same operator, jurisdiction and role.
+bool SamePrincipal(const Principal& a, const Principal& b);
+
 // Maps bearer tokens to principals. Immutable after loading; thread-safe.
 class Authenticator {
  public:
@@ -54,9 +72,11 @@ class Authenticator {
   // As FromFile, from the file's text; `source` names it in error messages.
   static absl::StatusOr<Authenticator> FromText(absl::string_view text, absl::string_view source);
 
-  // Returns the principal of the call's `authorization: Bearer <token>` metadata;
-  // UNAUTHENTICATED if it is missing, not a bearer token, or an unknown token.
-  absl::StatusOr<Principal> Authenticate(const grpc::CallbackServerContext* context) const;
+  // Returns the principal of the call: of its `authorization: Bearer <token>`
+  // metadata and of its verified client certificate (see above). UNAUTHENTICATED
+  // if neither names one, if the metadata is not a bearer token or an unknown
+  // token, or if token and certificate name different principals.
+  absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase* context) const;
   // As Authenticate, from the value of the authorization header itself.
   absl::StatusOr<Principal> AuthenticateHeader(absl::string_view authorization) const;
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/runtime/testing.h"
 
 namespace lianxin {
 namespace {
@@ -108,6 +109,49 @@ TEST(AuthenticatorTest, FromFile_ReadsFileAndReportsMissingOne) {
 
   EXPECT_EQ(Authenticator::FromFile(path).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(Authenticator::FromFile("").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PrincipalFromCertificateTest, ReadsThePrincipalUri) {
+  struct Case {
+    const char* subject_alt_names;
+    absl::StatusCode code;
+    const char* operator_id;  // expected principal; null = none
+    const char* jurisdiction;
+    Role role;
+  };
+  const Case cases[] = {
+      {"URI:urn:lianxin:principal:654322:operator:gov-hr", absl::StatusCode::kOk, "gov-hr",
+       "654322", Role::kOperator},
+      {"DNS:x,URI:urn:lianxin:principal:650102:readonly:a:b", absl::StatusCode::kOk, "a:b",
+       "650102", Role::kReadonly},
+      {"DNS:transport-only", absl::StatusCode::kOk, nullptr, "", Role::kReadonly},
+      {"URI:https://example.cn/x", absl::StatusCode::kOk, nullptr, "", Role::kReadonly},
+      {"URI:urn:lianxin:principal:65432:operator:x", absl::StatusCode::kInvalidArgument},
+      {"URI:urn:lianxin:principal:654322:admin:x", absl::StatusCode::kInvalidArgument},
+      {"URI:urn:lianxin:principal:654322:operator:", absl::StatusCode::kInvalidArgument},
+      {"URI:urn:lianxin:principal:654322:operator:a,URI:urn:lianxin:principal:654322:operator:b",
+       absl::StatusCode::kInvalidArgument},
+  };
+  absl::StatusOr<testing::SelfSignedCertificate> ca = testing::MakeSelfSignedCertificate();
+  ASSERT_TRUE(ca.ok()) << ca.status();
+  for (const Case& c : cases) {
+    absl::StatusOr<testing::SelfSignedCertificate> cert =
+        testing::MakeCertificate(c.subject_alt_names, &*ca);
+    ASSERT_TRUE(cert.ok()) << cert.status();
+    absl::StatusOr<std::optional<Principal>> principal = PrincipalFromCertificate(cert->cert_pem);
+    ASSERT_EQ(principal.status().code(), c.code) << c.subject_alt_names << principal.status();
+    if (!principal.ok()) continue;
+    if (c.operator_id == nullptr) {
+      EXPECT_FALSE(principal->has_value()) << c.subject_alt_names;
+      continue;
+    }
+    ASSERT_TRUE(principal->has_value()) << c.subject_alt_names;
+    EXPECT_EQ((*principal)->operator_id, c.operator_id);
+    EXPECT_EQ((*principal)->jurisdiction, c.jurisdiction);
+    EXPECT_EQ((*principal)->role, c.role);
+  }
+  EXPECT_EQ(PrincipalFromCertificate("not a certificate").status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -42,6 +42,23 @@ ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM). Env: LIANXIN_TLS_
 ABSL_FLAG(std::string, tls_ca, "",
           "CA certificates (PEM); if set, clients must present a certificate it signed. "
           "Env: LIANXIN_TLS_CA.");
+ABSL_FLAG(
+    bool, insecure_plaintext_off_loopback, false,
+    "Serve plaintext gRPC on a non-loopback --listen address. INSECURE: bearer tokens and "
+    "personal data then cross the network in clear; without it, such a service refuses "
+    "to start unless given --tls_cert/--tls_key. Env: LIANXIN_INSECURE_PLAINTEXT_OFF_LOOPBACK.");
+ABSL_FLAG(int, max_queued_calls, 256,
+          "Authenticated calls that may wait for a handler thread; more are answered "
+          "RESOURCE_EXHAUSTED. Env: LIANXIN_MAX_QUEUED_CALLS.");
+ABSL_FLAG(int, max_receive_message_bytes, 64 * 1024,
+          "Largest request accepted (the largest legitimate one is a few KB: paragraphs of "
+          "2000 characters, at most 120 months). Env: LIANXIN_MAX_RECEIVE_MESSAGE_BYTES.");
+ABSL_FLAG(double, rate_limit_writes, 500,
+          "Writes per second per principal (burst 4x); 0 = unlimited. "
+          "Env: LIANXIN_RATE_LIMIT_WRITES.");
+ABSL_FLAG(double, rate_limit_identity_lookups, 200,
+          "GetMember, GetMemberHistory and RegisterMember per second per principal (burst 5x); "
+          "0 = unlimited. Env: LIANXIN_RATE_LIMIT_IDENTITY_LOOKUPS.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long in-flight RPCs may finish before they are cancelled. "
           "Env: LIANXIN_SHUTDOWN_GRACE.");
@@ -83,7 +100,19 @@ absl::StatusOr<RuntimeConfig> RuntimeConfigFromFlags() {
   config.kafka_brokers = absl::GetFlag(FLAGS_kafka_brokers);
   config.tls = {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                 absl::GetFlag(FLAGS_tls_ca)};
+  config.insecure_plaintext_off_loopback = absl::GetFlag(FLAGS_insecure_plaintext_off_loopback);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.max_queued_calls = absl::GetFlag(FLAGS_max_queued_calls);
+  config.max_receive_message_bytes = absl::GetFlag(FLAGS_max_receive_message_bytes);
+  config.rate_limit_writes = absl::GetFlag(FLAGS_rate_limit_writes);
+  config.rate_limit_identity_lookups = absl::GetFlag(FLAGS_rate_limit_identity_lookups);
+  if (config.max_queued_calls < 1) return absl::InvalidArgumentError("--max_queued_calls < 1");
+  if (config.max_receive_message_bytes < 1024) {
+    return absl::InvalidArgumentError("--max_receive_message_bytes < 1024");
+  }
+  if (config.rate_limit_writes < 0 || config.rate_limit_identity_lookups < 0) {
+    return absl::InvalidArgumentError("--rate_limit_writes / --rate_limit_identity_lookups < 0");
+  }
 
   if (config.listen_address.empty()) return absl::InvalidArgumentError("--listen is empty");
   if (!config.jurisdiction.empty() &&

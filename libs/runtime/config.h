@@ -12,7 +12,8 @@
 //
 // Flags: --listen, --metrics_address, --tokens_file, --data_dir, --jurisdiction,
 // --kafka_brokers, --kafka_config, --counties_on_lianxin, --tls_cert, --tls_key, --tls_ca,
-// --shutdown_grace.
+// --insecure_plaintext_off_loopback, --max_queued_calls, --max_receive_message_bytes,
+// --rate_limit_writes, --rate_limit_identity_lookups, --shutdown_grace.
 #ifndef LIANXIN_LIBS_RUNTIME_CONFIG_H_
 #define LIANXIN_LIBS_RUNTIME_CONFIG_H_
 
@@ -46,7 +47,15 @@ struct RuntimeConfig {
   // with one of them are routed to its inbox.
   std::set<std::string> counties_on_lianxin;
   TlsFiles tls;
-  absl::Duration shutdown_grace;  // how long in-flight RPCs may finish on SIGTERM
+  // Serve plaintext on a non-loopback address (tokens in clear on the network).
+  bool insecure_plaintext_off_loopback = false;
+  // Bounded work (rpc.h, rate_limit.h): calls waiting for a handler thread,
+  // the largest request accepted, per-principal rates (0 = unlimited).
+  int max_queued_calls = 256;
+  int max_receive_message_bytes = 64 * 1024;
+  double rate_limit_writes = 50;            // per second, burst 4x
+  double rate_limit_identity_lookups = 20;  // per second, burst 5x
+  absl::Duration shutdown_grace;            // how long in-flight RPCs may finish on SIGTERM
 };
 
 // Sets each flag whose LIANXIN_<NAME> environment variable exists (an empty

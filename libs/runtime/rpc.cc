@@ -63,6 +63,17 @@ grpc::Status RpcScope::Finish(const absl::Status& status) {
 
 namespace {
 
+thread_local absl::Time current_rpc_deadline = absl::InfiniteFuture();
+
+// Logs an INTERNAL/UNKNOWN outcome.
+void LogFailure(absl::string_view method, const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
+    LogError("rpc failed", {{"method", std::string(method)},
+                            {"code", absl::StatusCodeToString(status.code())},
+                            {"error", std::string(status.message())}});
+  }
+}
+
 // Authenticates the caller, runs `handler` guarded, logs an INTERNAL/UNKNOWN
 // outcome, and returns the outcome.
 absl::Status ServeCall(grpc::CallbackServerContext* context, absl::string_view method,
@@ -73,15 +84,13 @@ absl::Status ServeCall(grpc::CallbackServerContext* context, absl::string_view m
     if (!caller.ok()) return caller.status();
     return handler(*caller);
   });
-  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
-    LogError("rpc failed", {{"method", std::string(method)},
-                            {"code", absl::StatusCodeToString(status.code())},
-                            {"error", std::string(status.message())}});
-  }
+  LogFailure(method, status);
   return status;
 }
 
 }  // namespace
+
+absl::Time CurrentRpcDeadline() { return current_rpc_deadline; }
 
 grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
                                         absl::string_view method, const RpcPlumbing& plumbing,
@@ -108,9 +117,18 @@ class HandlerPool {
     for (std::thread& thread : threads_) thread.join();
   }
 
-  void Run(absl::AnyInvocable<void()> work) {
+  size_t Queued() {
     absl::MutexLock lock(&mu_);
+    return queue_.size();
+  }
+
+  // Queues `work` (moved from only then) unless `max_queued` wait already;
+  // returns whether it was queued.
+  bool TryRun(absl::AnyInvocable<void()>&& work, size_t max_queued) {
+    absl::MutexLock lock(&mu_);
+    if (queue_.size() >= max_queued) return false;
     queue_.push_back(std::move(work));
+    return true;
   }
 
  private:
@@ -189,6 +207,8 @@ UnaryService::UnaryService(std::string service_full_name, RpcPlumbing plumbing)
 
 UnaryService::~UnaryService() = default;
 
+size_t UnaryService::TEST_QueuedCalls() const { return pool_->Queued(); }
+
 void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessage new_reply,
                             Handler handler) {
   const std::string& name =
@@ -204,20 +224,68 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
               grpc::ByteBuffer* reply_bytes) {
             // The context, request and reply stay valid until Finish.
             grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-            pool_->Run([this, &name, &handler, context, request_bytes, reply_bytes, reactor,
-                        scope = std::make_unique<RpcScope>(plumbing_.metrics, name),
-                        request = new_request(), reply = new_reply()]() mutable {
-              absl::Status status =
-                  ServeCall(context, name, plumbing_, [&](const Principal& caller) {
-                    RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
-                    RETURN_IF_ERROR(handler(caller, *request, reply.get()));
-                    std::string wire = reply->SerializeAsString();
-                    grpc::Slice slice(wire);
-                    *reply_bytes = grpc::ByteBuffer(&slice, 1);
-                    return absl::OkStatus();
-                  });
+            // Shared with the queued work, so that a call refused at the
+            // queue is recorded here and not as never finished.
+            auto scope = std::make_shared<RpcScope>(plumbing_.metrics, name);
+            auto reject = [&](const absl::Status& status, const std::string& reason) {
+              if (plumbing_.metrics != nullptr && !reason.empty()) {
+                plumbing_.metrics->CountRejectedRpc(name, reason);
+              }
+              LogFailure(name, status);
               reactor->Finish(scope->Finish(status));
+              return reactor;
+            };
+            // Who is calling, and may they now, before anything is queued.
+            absl::StatusOr<Principal> caller = absl::UnknownError("not authenticated");
+            absl::Status admitted = RunGuarded(name, [&]() -> absl::Status {
+              caller = plumbing_.authenticator->Authenticate(context);
+              if (!caller.ok()) return caller.status();
+              if (plumbing_.rate_limiter == nullptr) return absl::OkStatus();
+              std::string limited_kind;
+              absl::Status s = plumbing_.rate_limiter->Admit(*caller, name, &limited_kind);
+              if (!s.ok() && plumbing_.metrics != nullptr) {
+                plumbing_.metrics->CountRejectedRpc(name, "rate_limited_" + limited_kind);
+              }
+              return s;
             });
+            if (!admitted.ok()) return reject(admitted, "");
+            absl::AnyInvocable<void()> work = [this, &name, &handler, context, request_bytes,
+                                               reply_bytes, reactor, scope,
+                                               caller = *std::move(caller), request = new_request(),
+                                               reply = new_reply()]() mutable {
+              const absl::Time deadline = absl::FromChrono(context->deadline());
+              absl::Status status;
+              std::string dropped;
+              if (deadline <= absl::Now()) {
+                status = absl::DeadlineExceededError("the deadline passed before the call ran");
+                dropped = "expired";
+              } else if (context->IsCancelled()) {
+                status = absl::CancelledError("the client cancelled the call before it ran");
+                dropped = "cancelled";
+              } else {
+                current_rpc_deadline = deadline;
+                status = RunGuarded(name, [&]() -> absl::Status {
+                  RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
+                  RETURN_IF_ERROR(handler(caller, *request, reply.get()));
+                  std::string wire = reply->SerializeAsString();
+                  grpc::Slice slice(wire);
+                  *reply_bytes = grpc::ByteBuffer(&slice, 1);
+                  return absl::OkStatus();
+                });
+                current_rpc_deadline = absl::InfiniteFuture();
+                LogFailure(name, status);
+              }
+              if (!dropped.empty() && plumbing_.metrics != nullptr) {
+                plumbing_.metrics->CountRejectedRpc(name, dropped);
+              }
+              reactor->Finish(scope->Finish(status));
+            };
+            if (!pool_->TryRun(std::move(work),
+                               static_cast<size_t>(std::max(plumbing_.max_queued_calls, 0)))) {
+              return reject(absl::ResourceExhaustedError(
+                                "the server is busy (its queue is full); retry later"),
+                            "queue_full");
+            }
             return reactor;
           }));
 }

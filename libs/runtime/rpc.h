@@ -29,6 +29,7 @@
 #include "grpcpp/support/status.h"
 #include "libs/common/metrics.h"
 #include "libs/runtime/auth.h"
+#include "libs/runtime/rate_limit.h"
 
 namespace lianxin {
 
@@ -71,7 +72,17 @@ struct RpcPlumbing {
   // waiting for its commit's WAL sync holds a pool thread, not one of gRPC's
   // few callback threads, and concurrent commits can share one sync.
   int handler_threads = 64;
+  // Authenticated calls waiting for a pool thread; a call beyond them is
+  // answered RESOURCE_EXHAUSTED at once (the client retries later).
+  int max_queued_calls = 256;
+  // Per-principal limits on writes and identity lookups; null = none.
+  RateLimiter* rate_limiter = nullptr;
 };
+
+// The deadline of the RPC the calling thread is handling for UnaryService
+// (absl::InfiniteFuture() if it has none or the thread handles no RPC), so
+// handlers and what they call can stop retrying when the client stopped waiting.
+absl::Time CurrentRpcDeadline();
 
 class HandlerPool;
 
@@ -95,6 +106,13 @@ absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Messa
 // ServeUnaryRpc does (authentication, exception guard, metrics), on the
 // service's handler pool (RpcPlumbing::handler_threads), so handlers may block.
 //
+// Bounded work: the caller is authenticated and rate-limited on gRPC's thread
+// before anything is queued (an unknown caller costs a digest, not a queue
+// slot); at most RpcPlumbing::max_queued_calls wait for the pool, beyond that
+// RESOURCE_EXHAUSTED; a call whose client cancelled or whose deadline passed
+// while it waited is dropped (CANCELLED / DEADLINE_EXCEEDED) before it runs;
+// a running handler finds its deadline in CurrentRpcDeadline().
+//
 //   class RegistryService : public UnaryService {
 //     RegistryService(...) : UnaryService(v1::Registry::service_full_name(), plumbing) {
 //       Serve("GetMember", &RegistryService::GetMember);
@@ -105,6 +123,9 @@ class UnaryService : public grpc::Service {
   // Finishes the calls still queued, then joins the handler threads. The
   // server must be shut down first.
   ~UnaryService() override;
+
+  // Calls waiting for a handler thread.
+  size_t TEST_QueuedCalls() const;
 
  protected:
   // `service_full_name` as in the proto ("lianxin.v1.Registry").

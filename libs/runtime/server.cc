@@ -1,8 +1,6 @@
 #include "libs/runtime/server.h"
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -11,17 +9,11 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "libs/common/log.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/files.h"
 
 namespace lianxin {
 namespace {
-
-absl::StatusOr<std::string> ReadPemFile(const std::string& flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", flag, " file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // "127.0.0.1:0" -> "127.0.0.1"; "[::]:0" -> "[::]".
 std::string ListenHost(const std::string& address) {
@@ -34,19 +26,19 @@ std::string ListenHost(const std::string& address) {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(
     const TlsFiles& tls) {
   if (tls.cert_file.empty() && tls.key_file.empty() && tls.ca_file.empty()) {
-    return grpc::InsecureServerCredentials();
+    return std::shared_ptr<grpc::ServerCredentials>();
   }
   if (tls.cert_file.empty() || tls.key_file.empty()) {
     return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
   }
   grpc::SslServerCredentialsOptions options;
-  absl::StatusOr<std::string> cert = ReadPemFile("--tls_cert", tls.cert_file);
+  absl::StatusOr<std::string> cert = ReadConfigFile("--tls_cert", tls.cert_file);
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadPemFile("--tls_key", tls.key_file);
+  absl::StatusOr<std::string> key = ReadSecretFile("--tls_key", tls.key_file);
   if (!key.ok()) return key.status();
   options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
   if (!tls.ca_file.empty()) {
-    absl::StatusOr<std::string> ca = ReadPemFile("--tls_ca", tls.ca_file);
+    absl::StatusOr<std::string> ca = ReadConfigFile("--tls_ca", tls.ca_file);
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *std::move(ca);
     options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
@@ -54,8 +46,20 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(
   return grpc::SslServerCredentials(options);
 }
 
+absl::Status CheckPlaintextAllowed(const ServerOptions& options) {
+  if (options.credentials != nullptr || options.insecure_plaintext_off_loopback ||
+      IsLoopbackAddress(options.listen_address)) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "refusing to serve plaintext on ", options.listen_address,
+      ", which is not a loopback address: give --tls_cert and --tls_key (or, knowing that "
+      "tokens then cross the network in clear, --insecure_plaintext_off_loopback)"));
+}
+
 absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions options) {
   if (options.listen_address.empty()) return absl::InvalidArgumentError("empty listen address");
+  if (absl::Status s = CheckPlaintextAllowed(options); !s.ok()) return s;
   // Both are process-wide switches read by every ServerBuilder built afterwards.
   static std::once_flag once;
   std::call_once(once, [] {
@@ -67,6 +71,7 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions option
   // gRPC binds with SO_REUSEPORT by default: a second instance on the same port
   // would silently share its traffic. One port, one server.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   int port = 0;
   builder.AddListeningPort(
       options.listen_address,

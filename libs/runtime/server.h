@@ -35,19 +35,31 @@ struct ServerOptions {
   std::string listen_address;                            // "host:port"; port 0 = ephemeral
   std::shared_ptr<grpc::ServerCredentials> credentials;  // null = plaintext
   std::vector<ServedService> services;
+  // Plaintext is served on loopback addresses only, unless this is set
+  // (--insecure_plaintext_off_loopback): bearer tokens would cross a network in clear.
+  bool insecure_plaintext_off_loopback = false;
+  // Largest request accepted; gRPC answers RESOURCE_EXHAUSTED for a larger one.
+  int max_receive_message_bytes = 64 * 1024;
 };
 
-// Returns plaintext credentials if `tls` names no files, else TLS credentials
+// Returns null (plaintext) if `tls` names no files, else TLS credentials
 // from its PEM files (client certificates required and verified when a CA is
-// given). Returns NOT_FOUND naming an unreadable file, INVALID_ARGUMENT if only
-// one of cert/key is given or a CA is given without them.
+// given). Returns NOT_FOUND naming an unreadable file, PERMISSION_DENIED for a
+// key file others may read, INVALID_ARGUMENT if only one of cert/key is given or
+// a CA is given without them.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(const TlsFiles& tls);
+
+// OK unless `options` would serve plaintext on a non-loopback address without
+// insecure_plaintext_off_loopback: then FAILED_PRECONDITION saying what to give.
+absl::Status CheckPlaintextAllowed(const ServerOptions& options);
 
 class RpcServer {
  public:
   // Builds and starts a server serving `options.services`, grpc.health.v1.Health
   // (SERVING for "" and every service name) and server reflection. Returns
-  // UNAVAILABLE if the address cannot be bound, INVALID_ARGUMENT if it is empty.
+  // UNAVAILABLE if the address cannot be bound, INVALID_ARGUMENT if it is empty,
+  // FAILED_PRECONDITION for plaintext on a non-loopback address (see
+  // ServerOptions::insecure_plaintext_off_loopback).
   static absl::StatusOr<std::unique_ptr<RpcServer>> Start(ServerOptions options);
 
   RpcServer(const RpcServer&) = delete;

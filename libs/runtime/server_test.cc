@@ -2,7 +2,10 @@
 // runtime: health, reflection, authentication, metrics, TLS, shutdown.
 #include "libs/runtime/server.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
@@ -15,6 +18,7 @@
 #include "lianxin/v1/echo.grpc.pb.h"
 #include "libs/common/metrics.h"
 #include "libs/runtime/auth.h"
+#include "libs/runtime/channel.h"
 #include "libs/runtime/metrics_endpoint.h"
 #include "libs/runtime/rpc.h"
 #include "libs/runtime/testing.h"
@@ -62,7 +66,7 @@ class ServerTest : public ::testing::Test {
         RpcServer::Start({"127.0.0.1:0", nullptr, {{v1::Echo::service_full_name(), &echo_}}});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+    channel_ = *OpenChannel(server_->address(), TlsFiles());
     stub_ = v1::Echo::NewStub(channel_);
   }
 
@@ -191,20 +195,41 @@ TEST_F(ServerTest, Shutdown_WithNothingInFlightReturnsBeforeGrace) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
 }
 
-// TLS: a certificate made at test time, written to files as the flags would name them.
+// TLS: certificates made at test time, written to files as the flags would
+// name them; clients made by OpenChannel, as every lianxin client's are.
 class TlsServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<testing::SelfSignedCertificate> cert = testing::MakeSelfSignedCertificate();
-    ASSERT_TRUE(cert.ok()) << cert.status();
-    cert_ = *std::move(cert);
+    absl::StatusOr<testing::SelfSignedCertificate> ca = testing::MakeSelfSignedCertificate();
+    ASSERT_TRUE(ca.ok()) << ca.status();
+    ca_ = *std::move(ca);
+    absl::StatusOr<testing::SelfSignedCertificate> server =
+        testing::MakeCertificate("DNS:localhost,IP:127.0.0.1", &ca_);
+    ASSERT_TRUE(server.ok()) << server.status();
     dir_ = ::testing::TempDir();
-    files_ = {Write("cert.pem", cert_.cert_pem), Write("key.pem", cert_.key_pem), ""};
+    files_ = {Write("server.pem", server->cert_pem), WriteKey("server.key", server->key_pem), ""};
+    ca_file_ = Write("ca.pem", ca_.cert_pem);
   }
   std::string Write(const std::string& name, const std::string& text) {
     std::string path = absl::StrCat(dir_, "/server_test_", name);
     std::ofstream(path) << text;
     return path;
+  }
+  // A private key file, readable by its owner only.
+  std::string WriteKey(const std::string& name, const std::string& text) {
+    std::string path = Write(name, text);
+    chmod(path.c_str(), 0600);
+    return path;
+  }
+  // The files of a client certificate signed by the CA with `subject_alt_names`.
+  TlsFiles ClientFiles(const std::string& subject_alt_names) {
+    absl::StatusOr<testing::SelfSignedCertificate> cert =
+        testing::MakeCertificate(subject_alt_names, &ca_);
+    EXPECT_TRUE(cert.ok()) << cert.status();
+    static int n = 0;
+    ++n;
+    return {Write(absl::StrCat("client", n, ".pem"), cert->cert_pem),
+            WriteKey(absl::StrCat("client", n, ".key"), cert->key_pem), ca_file_};
   }
   std::unique_ptr<RpcServer> StartServer() {
     absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
@@ -215,34 +240,34 @@ class TlsServerTest : public ::testing::Test {
     EXPECT_TRUE(server.ok()) << server.status();
     return server.ok() ? *std::move(server) : nullptr;
   }
-  // Says hello over TLS, presenting the client certificate iff `with_client_cert`.
-  grpc::Status SayOverTls(int port, bool with_client_cert) {
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = cert_.cert_pem;
-    if (with_client_cert) {
-      options.pem_private_key = cert_.key_pem;
-      options.pem_cert_chain = cert_.cert_pem;
-    }
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride("localhost");
-    auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                             grpc::SslCredentials(options), args);
+  // Says "加密" over a channel made with `client` and `token` (none if empty).
+  grpc::Status SayOverTls(int port, const TlsFiles& client, const std::string& token,
+                          v1::EchoReply* reply) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenChannel(absl::StrCat("127.0.0.1:", port), client);
+    EXPECT_TRUE(channel.ok()) << channel.status();
+    if (!channel.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "no channel");
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    context.AddMetadata("authorization", "Bearer op-token-0001");
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
     v1::EchoRequest request;
     request.set_text("加密");
-    v1::EchoReply reply;
-    grpc::Status s = v1::Echo::NewStub(channel)->Say(&context, request, &reply);
+    grpc::Status s = v1::Echo::NewStub(*channel)->Say(&context, request, reply);
     if (s.ok()) {
-      EXPECT_EQ(reply.text(), "加密");
+      EXPECT_EQ(reply->text(), "加密");
     }
     return s;
   }
+  grpc::Status SayOverTls(int port, const TlsFiles& client, const std::string& token) {
+    v1::EchoReply reply;
+    return SayOverTls(port, client, token, &reply);
+  }
+  TlsFiles CaOnly() const { return {"", "", ca_file_}; }
 
-  testing::SelfSignedCertificate cert_;
+  testing::SelfSignedCertificate ca_;
   std::string dir_;
   TlsFiles files_;
+  std::string ca_file_;
   Authenticator authenticator_ = TestAuthenticator();
   TestEcho echo_{{&authenticator_, nullptr}};
 };
@@ -250,25 +275,99 @@ class TlsServerTest : public ::testing::Test {
 TEST_F(TlsServerTest, ServesOverTls) {
   std::unique_ptr<RpcServer> server = StartServer();
   ASSERT_NE(server, nullptr);
-  grpc::Status s = SayOverTls(server->port(), /*with_client_cert=*/false);
+  grpc::Status s = SayOverTls(server->port(), CaOnly(), "op-token-0001");
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
-TEST_F(TlsServerTest, WithCa_RequiresClientCertificate) {
-  files_.ca_file = Write("ca.pem", cert_.cert_pem);
+TEST_F(TlsServerTest, ClientTrustingAnotherCa_CannotConnect) {
   std::unique_ptr<RpcServer> server = StartServer();
   ASSERT_NE(server, nullptr);
-  grpc::Status with_cert = SayOverTls(server->port(), /*with_client_cert=*/true);
+  absl::StatusOr<testing::SelfSignedCertificate> other = testing::MakeSelfSignedCertificate();
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(
+      SayOverTls(server->port(), {"", "", Write("other-ca.pem", other->cert_pem)}, "op-token-0001")
+          .error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsServerTest, WithCa_RequiresClientCertificate) {
+  files_.ca_file = ca_file_;
+  std::unique_ptr<RpcServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  grpc::Status with_cert =
+      SayOverTls(server->port(), ClientFiles("DNS:transport-only"), "op-token-0001");
   EXPECT_TRUE(with_cert.ok()) << with_cert.error_message();
-  EXPECT_EQ(SayOverTls(server->port(), /*with_client_cert=*/false).error_code(),
+  EXPECT_EQ(SayOverTls(server->port(), CaOnly(), "op-token-0001").error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(TlsServerTest, MutualTls_CertificateAloneAuthenticatesItsPrincipal) {
+  files_.ca_file = ca_file_;
+  std::unique_ptr<RpcServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  v1::EchoReply reply;
+  grpc::Status s =
+      SayOverTls(server->port(), ClientFiles("URI:urn:lianxin:principal:650102:operator:gov-hr"),
+                 /*token=*/"", &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(reply.operator_id(), "gov-hr");
+  EXPECT_EQ(reply.jurisdiction(), "650102");
+}
+
+TEST_F(TlsServerTest, MutualTls_TokenAndCertificateMustNameTheSamePrincipal) {
+  files_.ca_file = ca_file_;
+  std::unique_ptr<RpcServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  // op-token-0001 is op-zhang, operator of 654322.
+  EXPECT_TRUE(SayOverTls(server->port(),
+                         ClientFiles("URI:urn:lianxin:principal:654322:operator:op-zhang"),
+                         "op-token-0001")
+                  .ok());
+  grpc::Status other =
+      SayOverTls(server->port(), ClientFiles("URI:urn:lianxin:principal:654322:readonly:op-zhang"),
+                 "op-token-0001");
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(other.error_message(), HasSubstr("different principals"));
+}
+
+TEST_F(TlsServerTest, MutualTls_TransportOnlyCertificateStillNeedsAToken) {
+  files_.ca_file = ca_file_;
+  std::unique_ptr<RpcServer> server = StartServer();
+  ASSERT_NE(server, nullptr);
+  const TlsFiles client = ClientFiles("DNS:transport-only");
+  EXPECT_EQ(SayOverTls(server->port(), client, "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  v1::EchoReply reply;
+  ASSERT_TRUE(SayOverTls(server->port(), client, "op-token-0001", &reply).ok());
+  EXPECT_EQ(reply.operator_id(), "op-zhang");
 }
 
 TEST_F(TlsServerTest, PlaintextClientCannotTalkToTlsServer) {
   std::unique_ptr<RpcServer> server = StartServer();
   ASSERT_NE(server, nullptr);
-  auto channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
-  EXPECT_FALSE(testing::CheckHealth(channel, "", absl::Seconds(5)).ok());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(server->address(), TlsFiles());
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  EXPECT_FALSE(testing::CheckHealth(*channel, "", absl::Seconds(5)).ok());
+}
+
+TEST_F(TlsServerTest, KeyFileOthersCanRead_IsRefused) {
+  chmod(files_.key_file.c_str(), 0644);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      LoadServerCredentials(files_);
+  EXPECT_EQ(credentials.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(credentials.status().message(), HasSubstr("0644"));
+}
+
+TEST(PlaintextTest, Server_RefusesPlaintextOffLoopback_UnlessToldItIsInsecure) {
+  Authenticator authenticator = TestAuthenticator();
+  TestEcho echo({&authenticator, nullptr});
+  absl::StatusOr<std::unique_ptr<RpcServer>> refused =
+      RpcServer::Start({"0.0.0.0:0", nullptr, {{v1::Echo::service_full_name(), &echo}}});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("--insecure_plaintext_off_loopback"));
+  absl::StatusOr<std::unique_ptr<RpcServer>> allowed =
+      RpcServer::Start({"0.0.0.0:0", nullptr, {{v1::Echo::service_full_name(), &echo}}, true});
+  EXPECT_TRUE(allowed.ok()) << allowed.status();
 }
 
 // Echo as a UnaryService whose handler blocks until `expected` calls are
@@ -305,8 +404,7 @@ TEST(UnaryServiceTest, BlockingHandlersRunConcurrentlyOnTheHandlerPool) {
   absl::StatusOr<std::unique_ptr<RpcServer>> server =
       RpcServer::Start({"127.0.0.1:0", nullptr, {{v1::Echo::service_full_name(), &service}}});
   ASSERT_TRUE(server.ok()) << server.status();
-  auto stub = v1::Echo::NewStub(
-      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::Echo::NewStub(*OpenChannel((*server)->address(), TlsFiles()));
   std::vector<std::string> replies(kCalls);
   std::vector<std::thread> callers;
   for (int i = 0; i < kCalls; ++i) {
@@ -325,13 +423,201 @@ TEST(UnaryServiceTest, BlockingHandlersRunConcurrentlyOnTheHandlerPool) {
   (*server)->Shutdown(absl::Seconds(1));
 }
 
+// Echo as a UnaryService whose handler blocks while the test holds its gate,
+// counting the calls it ran; with one thread and a small queue, the pool fills.
+class GatedEcho final : public UnaryService {
+ public:
+  explicit GatedEcho(RpcPlumbing plumbing) : UnaryService(v1::Echo::service_full_name(), plumbing) {
+    Serve<v1::EchoRequest, v1::EchoReply>(
+        "Say", [this](const Principal&, const v1::EchoRequest& request, v1::EchoReply* reply) {
+          absl::MutexLock lock(&mu_);
+          ++running_;
+          mu_.Await(absl::Condition(&open_));
+          --running_;
+          ++ran_;
+          reply->set_text(request.text());
+          reply->set_operator_id(
+              absl::StrCat(CurrentRpcDeadline() != absl::InfiniteFuture() ? "deadline" : "none"));
+          return absl::OkStatus();
+        });
+  }
+  void Open() {
+    absl::MutexLock lock(&mu_);
+    open_ = true;
+  }
+  // Waits until a handler is blocked at the gate.
+  bool AwaitRunning() {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(
+                                    +[](GatedEcho* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                                      return self->running_ > 0;
+                                    },
+                                    this),
+                                absl::Seconds(20));
+  }
+  int ran() {
+    absl::MutexLock lock(&mu_);
+    return ran_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool open_ ABSL_GUARDED_BY(mu_) = false;
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  int ran_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Resident set size of this process in KiB (/proc/self/status VmRSS).
+long ResidentKib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+class BoundedWorkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RpcPlumbing plumbing{&authenticator_, &metrics_, /*handler_threads=*/1};
+    plumbing.max_queued_calls = 2;
+    service_ = std::make_unique<GatedEcho>(plumbing);
+    absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(
+        {"127.0.0.1:0", nullptr, {{v1::Echo::service_full_name(), service_.get()}}});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = v1::Echo::NewStub(*OpenChannel(server_->address(), TlsFiles()));
+  }
+  void TearDown() override {
+    service_->Open();
+    for (std::thread& t : callers_) t.join();
+    server_->Shutdown(absl::Seconds(5));
+  }
+  // Starts a call on its own thread; its status lands in `out`.
+  void CallInBackground(const std::string& token, absl::Duration timeout, grpc::Status* out) {
+    callers_.emplace_back([this, token, timeout, out] { *out = Say(token, timeout); });
+  }
+  grpc::Status Say(const std::string& token, absl::Duration timeout = absl::Seconds(20),
+                   v1::EchoReply* reply = nullptr) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    v1::EchoRequest request;
+    request.set_text("x");
+    v1::EchoReply ignored;
+    return stub_->Say(&context, request, reply != nullptr ? reply : &ignored);
+  }
+  // Fills the one thread and the two queue slots; returns when all are in.
+  void FillThePool() {
+    CallInBackground("op-token-0001", absl::Seconds(20), &held_[0]);
+    ASSERT_TRUE(service_->AwaitRunning());
+    CallInBackground("op-token-0001", absl::Seconds(20), &held_[1]);
+    CallInBackground("op-token-0001", absl::Seconds(20), &held_[2]);
+    ASSERT_TRUE(WaitFor([&] { return service_->TEST_QueuedCalls() == 2; }));
+  }
+  static bool WaitFor(const std::function<bool()>& condition) {
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < until) {
+      if (condition()) return true;
+      std::this_thread::yield();
+    }
+    return false;
+  }
+
+  Authenticator authenticator_ = TestAuthenticator();
+  Metrics metrics_;
+  std::unique_ptr<GatedEcho> service_;
+  std::unique_ptr<RpcServer> server_;
+  std::unique_ptr<v1::Echo::Stub> stub_;
+  std::vector<std::thread> callers_;
+  grpc::Status held_[3];
+};
+
+TEST_F(BoundedWorkTest, FullQueue_AnswersResourceExhausted_AndQueuedCallsStillRun) {
+  FillThePool();
+  grpc::Status refused = Say("op-token-0001", absl::Seconds(5));
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("busy"));
+  service_->Open();
+  for (std::thread& t : callers_) t.join();
+  callers_.clear();
+  for (const grpc::Status& s : held_) EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(service_->ran(), 3);
+}
+
+TEST_F(BoundedWorkTest, UnauthenticatedFlood_IsAnsweredWithoutQueueingOrMemoryGrowth) {
+  FillThePool();
+  // Every pool thread is busy and the queue is full, yet each unauthenticated
+  // call is answered at once: none waits for, or takes, a queue slot.
+  const long before = ResidentKib();
+  constexpr int kFlood = 3000;
+  int unauthenticated = 0;
+  for (int i = 0; i < kFlood; ++i) {
+    grpc::StatusCode code = Say(i % 2 == 0 ? "" : "forged-token", absl::Seconds(5)).error_code();
+    if (code == grpc::StatusCode::UNAUTHENTICATED) ++unauthenticated;
+  }
+  const long after = ResidentKib();
+  EXPECT_EQ(unauthenticated, kFlood);
+  // Client and server share this process; a queued request would hold its
+  // bytes and a closure, so 3000 of them unbounded would show.
+  std::cerr << "RSS before " << before << " KiB, after " << kFlood << " unauthenticated calls "
+            << after << " KiB\n";
+  EXPECT_LT(after - before, 16 * 1024);
+  service_->Open();
+  for (std::thread& t : callers_) t.join();
+  callers_.clear();
+  EXPECT_EQ(service_->ran(), 3);
+}
+
+TEST_F(BoundedWorkTest, CallWhoseDeadlinePassedInTheQueue_IsDroppedBeforeItRuns) {
+  CallInBackground("op-token-0001", absl::Seconds(20), &held_[0]);
+  ASSERT_TRUE(service_->AwaitRunning());
+  // Queued behind the blocked call; its deadline passes while it waits.
+  grpc::Status expired = Say("op-token-0001", absl::Milliseconds(300));
+  EXPECT_EQ(expired.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  service_->Open();
+  // FIFO: once a later call has run, the expired one has been taken off the queue.
+  v1::EchoReply reply;
+  grpc::Status later = Say("op-token-0001", absl::Seconds(20), &reply);
+  ASSERT_TRUE(later.ok()) << later.error_message();
+  EXPECT_EQ(reply.operator_id(), "deadline");  // the handler saw its deadline
+  for (std::thread& t : callers_) t.join();
+  callers_.clear();
+  EXPECT_EQ(service_->ran(), 2);  // the blocked call and the later one, not the expired one
+}
+
+TEST(MaxReceiveMessageTest, LargerRequestIsRefusedBeforeAnyHandler) {
+  Authenticator authenticator = TestAuthenticator();
+  TestEcho echo({&authenticator, nullptr});
+  ServerOptions options{"127.0.0.1:0", nullptr, {{v1::Echo::service_full_name(), &echo}}};
+  options.max_receive_message_bytes = 4096;
+  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::Echo::NewStub(*OpenChannel((*server)->address(), TlsFiles()));
+  for (size_t size : {size_t{1000}, size_t{8000}}) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    context.AddMetadata("authorization", "Bearer op-token-0001");
+    v1::EchoRequest request;
+    request.set_text(std::string(size, 'a'));
+    v1::EchoReply reply;
+    grpc::Status s = stub->Say(&context, request, &reply);
+    EXPECT_EQ(s.error_code(),
+              size < 4096 ? grpc::StatusCode::OK : grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << size;
+  }
+}
+
 TEST(LoadServerCredentialsTest, MissingFileIsNotFound) {
   EXPECT_EQ(
       LoadServerCredentials({"/nonexistent/cert.pem", "/nonexistent/key.pem", ""}).status().code(),
       absl::StatusCode::kNotFound);
   EXPECT_EQ(LoadServerCredentials({"/x/cert.pem", "", ""}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(LoadServerCredentials({}).ok());
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> plaintext = LoadServerCredentials({});
+  ASSERT_TRUE(plaintext.ok());
+  EXPECT_EQ(*plaintext, nullptr);
 }
 
 }  // namespace

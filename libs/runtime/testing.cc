@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -26,6 +27,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/client_callback.h"
+#include "libs/runtime/rpc.h"
 
 extern char** environ;
 
@@ -35,9 +37,7 @@ namespace {
 using google::protobuf::UnknownField;
 using google::protobuf::UnknownFieldSet;
 
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
-}
+absl::Status FromGrpc(const grpc::Status& s) { return FromGrpcStatus(s); }
 
 grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
   grpc::Slice slice(bytes);
@@ -214,36 +214,61 @@ absl::StatusOr<std::string> HttpGet(int port, const std::string& path, absl::Dur
 }
 
 absl::StatusOr<SelfSignedCertificate> MakeSelfSignedCertificate() {
+  return MakeCertificate("DNS:localhost,IP:127.0.0.1", nullptr);
+}
+
+absl::StatusOr<SelfSignedCertificate> MakeCertificate(const std::string& subject_alt_names,
+                                                      const SelfSignedCertificate* issuer) {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
   if (key == nullptr || cert == nullptr) return absl::InternalError("EVP_EC_gen / X509_new failed");
+  // The issuer's certificate and key (this certificate's own when self-signed).
+  std::unique_ptr<X509, decltype(&X509_free)> issuer_cert(nullptr, X509_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> issuer_key(nullptr, EVP_PKEY_free);
+  if (issuer != nullptr) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(
+        BIO_new_mem_buf(issuer->cert_pem.data(), static_cast<int>(issuer->cert_pem.size())),
+        BIO_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(
+        BIO_new_mem_buf(issuer->key_pem.data(), static_cast<int>(issuer->key_pem.size())),
+        BIO_free);
+    issuer_cert.reset(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
+    issuer_key.reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+    if (issuer_cert == nullptr || issuer_key == nullptr) {
+      return absl::InvalidArgumentError("issuer: PEM does not parse");
+    }
+  }
+  static std::atomic<long> serial{1};
   X509* x = cert.get();
   X509_set_version(x, 2);  // v3
-  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
   X509_gmtime_adj(X509_getm_notBefore(x), -3600);
   X509_gmtime_adj(X509_getm_notAfter(x), 24 * 3600);
   X509_set_pubkey(x, key.get());
   X509_NAME* name = X509_get_subject_name(x);
+  const char* common_name = issuer == nullptr ? "localhost" : "lianxin test client";
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(x, name);
+                             reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
+  X509_set_issuer_name(x, issuer == nullptr ? name : X509_get_subject_name(issuer_cert.get()));
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
-  const std::pair<int, const char*> extensions[] = {
-      {NID_basic_constraints, "critical,CA:TRUE"},
-      {NID_key_usage, "critical,digitalSignature,keyCertSign"},
+  X509V3_set_ctx(&ctx, issuer == nullptr ? x : issuer_cert.get(), x, nullptr, nullptr, 0);
+  const std::pair<int, std::string> extensions[] = {
+      {NID_basic_constraints, issuer == nullptr ? "critical,CA:TRUE" : "critical,CA:FALSE"},
+      {NID_key_usage,
+       issuer == nullptr ? "critical,digitalSignature,keyCertSign" : "critical,digitalSignature"},
       {NID_ext_key_usage, "serverAuth,clientAuth"},
       {NID_subject_key_identifier, "hash"},
-      {NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"},
+      {NID_subject_alt_name, subject_alt_names},
   };
   for (const auto& [nid, value] : extensions) {
-    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
     if (ext == nullptr) return absl::InternalError(absl::StrCat("extension ", value));
     X509_add_ext(x, ext, -1);
     X509_EXTENSION_free(ext);
   }
-  if (X509_sign(x, key.get(), EVP_sha256()) == 0) return absl::InternalError("X509_sign failed");
+  EVP_PKEY* signer = issuer == nullptr ? key.get() : issuer_key.get();
+  if (X509_sign(x, signer, EVP_sha256()) == 0) return absl::InternalError("X509_sign failed");
 
   auto pem = [](auto write) -> std::string {
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);

@@ -2,7 +2,7 @@
 // reflection calls (no generated stubs for them are installed), an HTTP GET, a
 // self-signed certificate, and a child process with a stdout pipe.
 //
-//   auto channel = grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
+//   auto channel = *OpenChannel(server->address(), TlsFiles());  // libs/runtime/channel.h
 //   EXPECT_THAT(CheckHealth(*channel, ""), IsOkAndHolds(kHealthServing));
 #ifndef LIANXIN_LIBS_RUNTIME_TESTING_H_
 #define LIANXIN_LIBS_RUNTIME_TESTING_H_
@@ -44,6 +44,11 @@ struct SelfSignedCertificate {
   std::string key_pem;
 };
 absl::StatusOr<SelfSignedCertificate> MakeSelfSignedCertificate();
+// A P-256 key and a certificate with `subject_alt_names` (OpenSSL's syntax, e.g.
+// "URI:urn:lianxin:principal:654322:operator:gov-a"), signed by `issuer` (a
+// certificate from MakeSelfSignedCertificate), or self-signed as a CA if null.
+absl::StatusOr<SelfSignedCertificate> MakeCertificate(const std::string& subject_alt_names,
+                                                      const SelfSignedCertificate* issuer);
 
 // A child process whose stdout is a pipe to the test. Killed (SIGKILL) and
 // reaped on destruction if still running.

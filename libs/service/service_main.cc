@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/bus/kafka_config.h"
@@ -14,6 +15,7 @@
 #include "libs/runtime/process_tuning.h"
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
+#include "libs/service/trust_setup.h"
 
 namespace lianxin {
 namespace {
@@ -44,17 +46,29 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       LoadServerCredentials(config->tls);
   if (!credentials.ok()) return Fail("cannot load TLS files", credentials.status());
+  ServerOptions server_options{config->listen_address,
+                               *credentials,
+                               {},
+                               config->insecure_plaintext_off_loopback,
+                               config->max_receive_message_bytes};
+  if (absl::Status s = CheckPlaintextAllowed(server_options); !s.ok()) {
+    return Fail("bad configuration", s);
+  }
 
   Metrics metrics;
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
       MetricsEndpoint::StartIfConfigured(config->metrics_address, metrics.registry());
   if (!metrics_endpoint.ok()) return Fail("cannot serve metrics", metrics_endpoint.status());
 
+  absl::StatusOr<ServiceTrust> trust = LoadServiceTrust(config->jurisdiction, options.service);
+  if (!trust.ok()) return Fail("cannot load the county keys", trust.status());
+
   EventStoreOptions store_options;
   store_options.path = absl::StrCat(config->data_dir, "/", options.service);
   store_options.source.set_jurisdiction(config->jurisdiction);
   store_options.source.set_service(options.service);
   store_options.metrics = &metrics;
+  store_options.signer = trust->signer.get();
   absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the event store", store.status());
 
@@ -66,12 +80,23 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   relay_options.metrics = &metrics;
   absl::StatusOr<std::unique_ptr<OutboxRelay>> relay = OutboxRelay::Start(relay_options);
   if (!relay.ok()) return Fail("cannot start the outbox relay", relay.status());
+  // Stopped before the store closes, on every way out.
+  absl::Cleanup stop_anchors = [&trust] { trust->StopAnchors(); };
+  if (absl::Status s = trust->StartAnchors(kafka, store->get(), &metrics); !s.ok()) {
+    return Fail("cannot start the anchors", s);
+  }
 
+  RateLimiter rate_limiter({config->rate_limit_writes, config->rate_limit_writes * 4,
+                            config->rate_limit_identity_lookups,
+                            config->rate_limit_identity_lookups * 5});
+  RpcPlumbing plumbing{&*authenticator, &metrics};
+  plumbing.max_queued_calls = config->max_queued_calls;
+  plumbing.rate_limiter = &rate_limiter;
   absl::StatusOr<std::unique_ptr<ServiceParts>> parts =
       options.build({&*config,
                      store->get(),
                      &metrics,
-                     {&*authenticator, &metrics},
+                     plumbing,
                      [relay = relay->get()] { relay->Notify(); },
                      &RealClock()});
   if (!parts.ok()) return Fail("bad configuration", parts.status());
@@ -83,12 +108,13 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   consumer_options.store = store->get();
   consumer_options.handler = &(*parts)->reactions();
   consumer_options.metrics = &metrics;
+  consumer_options.gate = trust->gate.get();
   absl::StatusOr<std::unique_ptr<Consumer>> consumer = Consumer::Start(consumer_options);
   if (!consumer.ok()) return Fail("cannot start the consumer", consumer.status());
   (*parts)->Start();
 
-  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(
-      {config->listen_address, *credentials, {{options.grpc_service_name, &(*parts)->service()}}});
+  server_options.services = {{options.grpc_service_name, &(*parts)->service()}};
+  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(server_options);
   if (!server.ok()) return Fail("cannot start the server", server.status());
 
   AnnounceAddresses((*server)->address(), metrics_endpoint->get(), config->metrics_address);

@@ -17,6 +17,7 @@
 
 #include "absl/flags/flag.h"
 #include "lianxin/v1/appraisal.grpc.pb.h"
+#include "libs/common/county_settings.h"
 #include "libs/service/service_main.h"
 #include "services/appraisal/domain/rules.h"
 #include "services/appraisal/projection.h"
@@ -54,7 +55,11 @@ class AppraisalParts : public ServiceParts {
 };
 
 absl::StatusOr<std::unique_ptr<ServiceParts>> Build(const ServiceContext& context) {
+  // The county's settings file (--county_settings): a bad value stops the start.
+  absl::StatusOr<CountySettings> county = CountySettingsFromFlag();
+  if (!county.ok()) return county.status();
   Settings settings;
+  settings.back_payment_limit_months = county->back_payment_limit_months;
   settings.on_system.insert(context.config->counties_on_lianxin.begin(),
                             context.config->counties_on_lianxin.end());
   if (const std::string from = absl::GetFlag(FLAGS_records_from); !from.empty()) {

@@ -188,6 +188,19 @@ absl::StatusOr<int> AppraisalProjection::CountExcellent(const std::string& cycle
   return count;
 }
 
+absl::StatusOr<CycleGrades> AppraisalProjection::CountGrades(const std::string& cycle_id, int year,
+                                                             const std::string& except) const {
+  CycleGrades grades;
+  ASSIGN_OR_RETURN(grades.excellent, CountExcellent(cycle_id, except));
+  RETURN_IF_ERROR(ScanNoticed(year, [&](const LoadedMember& m) {
+    if (m.member_id != except && CountsAsAppraised(m.facts, cycle_id, jurisdiction_)) {
+      ++grades.appraised;
+    }
+    return true;
+  }));
+  return grades;
+}
+
 AggregateKind<AppraisalMemberFacts> MemberAggregates(const AppraisalProjection* projection) {
   return {
       .load = [projection](const std::string& id) -> absl::StatusOr<Loaded<AppraisalMemberFacts>> {

@@ -84,6 +84,10 @@ class AppraisalProjection {
                                 const std::function<bool(const LoadedMember&)>& fn) const;
   // The number of EXCELLENT grades in a cycle, `except` a member (may be empty).
   absl::StatusOr<int> CountExcellent(const std::string& cycle_id, const std::string& except) const;
+  // The grades of a cycle of `year` (R7), `except` a member (may be empty):
+  // EXCELLENT grades and members appraised (CountsAsAppraised).
+  absl::StatusOr<CycleGrades> CountGrades(const std::string& cycle_id, int year,
+                                          const std::string& except) const;
 
  private:
   void StageRows(Transaction& txn, const std::string& aggregate_id, const std::string& before,

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "services/appraisal/domain/roles.h"
 
 namespace lianxin::appraisal {
 
@@ -61,6 +62,9 @@ absl::Status AppraisalReactions::Record(const Event& event, Transaction& txn) {
   }
   ASSIGN_OR_RETURN(std::optional<LoadedMember> loaded, projection_.Load(member_id));
   LoadedMember before = loaded.has_value() ? *std::move(loaded) : LoadedMember{member_id, {}, 0};
+  if (event.has_appraisal_notice_sent()) {
+    RETURN_IF_ERROR(MaySendNotice(before.facts.registry(), event));
+  }
   // The same payload and domain envelope in this log; the store stamps the rest.
   Event recorded = event;
   recorded.clear_event_id();

@@ -240,14 +240,14 @@ TEST_F(AppraisalReactionsTest, RecordsConsumedEvidenceInItsOwnLogAndReplaysToThe
   grade.set_cycle_id(CycleId(kHome, 2026));
   grade.set_grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED);
   decide("m2", [&](const AppraisalMemberFacts& f) {
-    return DecideRecordAppraisal(f, (*cycle)->facts, grade, 0, ctx, settings_);
+    return DecideRecordAppraisal(f, (*cycle)->facts, grade, CycleGrades{}, ctx, settings_);
   });
   lianxin::v1::CorrectAppraisalRequest correction;
   correction.set_cycle_id(CycleId(kHome, 2026));
   correction.set_grade(lianxin::v1::APPRAISAL_GRADE_BASICALLY_QUALIFIED);
   correction.set_reason("流入地复核意见");
   decide("m2", [&](const AppraisalMemberFacts& f) {
-    return DecideCorrectAppraisal(f, (*cycle)->facts, correction, 0, ctx, settings_);
+    return DecideCorrectAppraisal(f, (*cycle)->facts, correction, CycleGrades{}, ctx, settings_);
   });
   EXPECT_EQ(*store_->Get(Family::kIndexes, "gr/cycle-654322-2026/m2"), "3");
   ExpectProjectionIsTheFoldOfTheLog();

@@ -5,6 +5,7 @@
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
+#include "services/registry/domain/rules.h"
 
 namespace lianxin::appraisal {
 
@@ -166,17 +167,19 @@ absl::Status AppraisalService::GetEvidence(const Principal& caller,
 absl::Status AppraisalService::Grade(
     const Principal& caller, const char* rpc, const std::string& request_id,
     const std::string& cycle_id, const std::string& member_id, uint64_t expected_version,
-    const std::function<absl::StatusOr<Events>(
-        const AppraisalMemberFacts&, const AppraisalCycleFacts&, int, const Context&)>& decide,
+    const std::function<absl::StatusOr<Events>(const AppraisalMemberFacts&,
+                                               const AppraisalCycleFacts&, const CycleGrades&,
+                                               const Context&)>& decide,
     lianxin::v1::MutationReply* reply) {
   std::lock_guard<std::mutex> lock(cycle_mu_);
   ASSIGN_OR_RETURN(std::optional<LoadedCycle> cycle, projection_.LoadCycle(cycle_id));
   const AppraisalCycleFacts cycle_facts = cycle.has_value() ? cycle->facts : AppraisalCycleFacts();
-  ASSIGN_OR_RETURN(int excellent, projection_.CountExcellent(cycle_id, member_id));
+  ASSIGN_OR_RETURN(CycleGrades others,
+                   projection_.CountGrades(cycle_id, cycle_facts.opened().year(), member_id));
   return Mutate(
       caller, rpc, request_id, member_id, expected_version,
       [&](const AppraisalMemberFacts& facts, const Context& ctx) {
-        return decide(facts, cycle_facts, excellent, ctx);
+        return decide(facts, cycle_facts, others, ctx);
       },
       VersionOf(reply), reply);
 }
@@ -193,9 +196,9 @@ absl::Status AppraisalService::RecordAppraisal(const Principal& caller,
   return Grade(
       caller, "RecordAppraisal", request.request_id(), request.cycle_id(), request.member_id(),
       request.expected_version(),
-      [&](const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle, int excellent,
-          const Context& ctx) {
-        return DecideRecordAppraisal(facts, cycle, request, excellent, ctx, projection_.settings());
+      [&](const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle,
+          const CycleGrades& others, const Context& ctx) {
+        return DecideRecordAppraisal(facts, cycle, request, others, ctx, projection_.settings());
       },
       reply);
 }
@@ -213,10 +216,9 @@ absl::Status AppraisalService::CorrectAppraisal(const Principal& caller,
   return Grade(
       caller, "CorrectAppraisal", request.request_id(), request.cycle_id(), request.member_id(),
       request.expected_version(),
-      [&](const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle, int excellent,
-          const Context& ctx) {
-        return DecideCorrectAppraisal(facts, cycle, request, excellent, ctx,
-                                      projection_.settings());
+      [&](const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle,
+          const CycleGrades& others, const Context& ctx) {
+        return DecideCorrectAppraisal(facts, cycle, request, others, ctx, projection_.settings());
       },
       reply);
 }
@@ -235,10 +237,10 @@ absl::Status AppraisalService::ListAppraisalSheet(
   if (cycle.has_value()) {
     reply->set_cycle_id(cycle_id);
     reply->set_members_in_cycle(cycle->facts.opened().members_notified());
-    reply->set_excellent_limit(static_cast<uint32_t>(ExcellentLimit(
-        static_cast<int>(cycle->facts.opened().members_notified()), projection_.settings())));
-    ASSIGN_OR_RETURN(int excellent, projection_.CountExcellent(cycle_id, ""));
-    reply->set_excellent_count(static_cast<uint32_t>(excellent));
+    ASSIGN_OR_RETURN(CycleGrades grades, projection_.CountGrades(cycle_id, request.year(), ""));
+    reply->set_excellent_limit(
+        static_cast<uint32_t>(ExcellentLimit(grades.appraised, projection_.settings())));
+    reply->set_excellent_count(static_cast<uint32_t>(grades.excellent));
   }
   return projection_.ScanAppraised([&](const LoadedMember& m) {
     const auto& registration = m.facts.registry().registration();
@@ -259,6 +261,8 @@ absl::Status AppraisalService::ListAppraisalSheet(
     row->set_dues_months_paid(static_cast<uint32_t>(evidence.dues_months_paid_size()));
     row->set_months_without_organization_life(
         static_cast<uint32_t>(evidence.months_without_organization_life_size()));
+    row->set_votes_in(registry::VotesIn(m.facts.registry()));
+    row->set_certificate_yearly_check(CertificateYearlyCheck(m.facts, as_of));
     if (const auto* grade = GradeIn(m.facts, cycle_id)) {
       row->set_grade(grade->grade());
       row->set_remarks(grade->remarks());

@@ -96,13 +96,13 @@ class AppraisalService final : public UnaryService {
                       google::protobuf::Message* reply);
   // A grade (record or correction): one at a time per county, so that the
   // one-third count cannot be raced past (R7).
-  absl::Status Grade(const Principal& caller, const char* rpc, const std::string& request_id,
-                     const std::string& cycle_id, const std::string& member_id,
-                     uint64_t expected_version,
-                     const std::function<absl::StatusOr<Events>(
-                         const AppraisalMemberFacts&, const AppraisalCycleFacts&, int excellent,
-                         const Context&)>& decide,
-                     lianxin::v1::MutationReply* reply);
+  absl::Status Grade(
+      const Principal& caller, const char* rpc, const std::string& request_id,
+      const std::string& cycle_id, const std::string& member_id, uint64_t expected_version,
+      const std::function<absl::StatusOr<Events>(const AppraisalMemberFacts&,
+                                                 const AppraisalCycleFacts&, const CycleGrades&,
+                                                 const Context&)>& decide,
+      lianxin::v1::MutationReply* reply);
 
   // Validates request_id and member_id into `check` (which holds the other
   // fields), then authorizes a change by `caller`.

@@ -3,7 +3,7 @@
 //   contact --jurisdiction=654322 --data_dir=/var/lib/lianxin/654322
 //           --listen=127.0.0.1:17102 --tokens_file=tokens.txt
 //           --kafka_brokers=127.0.0.1:19092 --counties_on_lianxin=654322,650102
-//           [--sweep_interval=10m] [--quarterly_report_months=3] ...
+//           [--sweep_interval=10m] [--county_settings=654322.settings]
 //   -> stdout: "listening 127.0.0.1:17102" (then "metrics ..." if --metrics_address)
 //
 // Commits go to the RocksDB event store under --data_dir/contact; the outbox
@@ -19,6 +19,7 @@
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
 #include "lianxin/v1/contact.grpc.pb.h"
+#include "libs/common/county_settings.h"
 #include "libs/service/service_main.h"
 #include "services/contact/projection.h"
 #include "services/contact/reactions.h"
@@ -27,10 +28,6 @@
 
 ABSL_FLAG(absl::Duration, sweep_interval, absl::Minutes(10),
           "How often the lost-contact sweeper (R5) runs.");
-ABSL_FLAG(int, quarterly_report_months, 3, "R4 (local): months per contact-report period.");
-ABSL_FLAG(int, thought_report_months, 6, "R4 (local): months per thought-report period.");
-ABSL_FLAG(int, consultation_open_days, 7,
-          "R14 (local): days after which an open hotline ticket is listed.");
 
 namespace lianxin::contact {
 namespace {
@@ -66,15 +63,15 @@ class ContactParts : public ServiceParts {
 };
 
 absl::StatusOr<std::unique_ptr<ServiceParts>> Build(const ServiceContext& context) {
+  // The county's settings file (--county_settings), validated: a bad value
+  // stops the start.
+  absl::StatusOr<CountySettings> county = CountySettingsFromFlag();
+  if (!county.ok()) return county.status();
   Settings settings;
-  settings.quarterly_report_months = absl::GetFlag(FLAGS_quarterly_report_months);
-  settings.thought_report_months = absl::GetFlag(FLAGS_thought_report_months);
-  settings.consultation_open_days = absl::GetFlag(FLAGS_consultation_open_days);
-  for (int months : {settings.quarterly_report_months, settings.thought_report_months}) {
-    if (months <= 0 || 12 % months != 0) {
-      return absl::InvalidArgumentError("report periods must divide 12 months");
-    }
-  }
+  settings.quarterly_report_months = county->quarterly_report_months;
+  settings.thought_report_months = county->thought_report_months;
+  settings.first_report_grace_days = county->first_report_grace_days;
+  settings.consultation_open_days = county->consultation_open_days;
   return std::make_unique<ContactParts>(context, settings);
 }
 

@@ -40,8 +40,10 @@ std::map<std::string, std::string> TicketIndexRows(const std::string& ticket_id,
   std::map<std::string, std::string> rows;
   if (!ticket.has_received_at()) return rows;
   const std::string day = FormatDate(CountyDay(FromTimestamp(ticket.received_at())));
+  // "<resolution>" (0 = open), then "/b" for a branch's call (R14).
   rows[absl::StrCat("tk/", day, "/", ticket_id)] =
-      absl::StrCat(ticket.closed() ? static_cast<int>(ticket.resolution()) : 0);
+      absl::StrCat(ticket.closed() ? static_cast<int>(ticket.resolution()) : 0,
+                   ticket.caller_kind() == lianxin::v1::CALLER_KIND_BRANCH ? "/b" : "");
   if (!ticket.closed()) rows[absl::StrCat("op/", day, "/", ticket_id)] = "";
   return rows;
 }

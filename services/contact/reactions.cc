@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "services/contact/domain/roles.h"
 #include "services/registry/domain/decider.h"
 
 namespace lianxin::contact {
@@ -70,6 +71,9 @@ absl::Status ContactReactions::RecordRouted(const Event& event, Transaction& txn
   // are not ordered with each other): the contact is recorded all the same,
   // and counts once the member's facts arrive. Never blocks the inbox.
   const LoadedMember member = loaded.has_value() ? *loaded : LoadedMember{};
+  // A contact from a county that is not (or no longer) the member's destination
+  // changes nothing: the member returned or moved on since it was recorded.
+  if (!MayRecordRoutedContact(member.state.facts(), event).ok()) return absl::OkStatus();
   const absl::Time now = clock_.Now();
   Context ctx{projection_.jurisdiction(), now, CountyDay(now), kSystemActor, "", on_system_};
   ASSIGN_OR_RETURN(Events events, DecideRecordRoutedContact(member.state, event, ctx));

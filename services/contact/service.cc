@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lianxin/v1/contact.grpc.pb.h"
@@ -172,6 +173,10 @@ absl::Status ContactService::OpenConsultation(const Principal& caller,
                       .Text("topic", request.topic(), 1, 64)
                       .Paragraph("question", request.question(), 1, kMaxParagraph)
                       .Text("member_id", request.member_id(), 0, 64)
+                      .Require(lianxin::v1::CallerKind_IsValid(request.caller_kind()),
+                               "caller_kind", "is not a known value")
+                      .Text("line", request.line(), 0, 32)
+                      .Text("duty_staff", request.duty_staff(), 0, 32)
                       .status());
   RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   return kernel_.Run(
@@ -239,8 +244,13 @@ absl::Status ContactService::GetContactStatistics(
   RETURN_IF_ERROR(projection_.ScanDated(
       "tk/", from, to, [&](absl::CivilDay, const std::string&, const std::string& value) {
         int resolution = 0;
-        if (!absl::SimpleAtoi(value, &resolution)) resolution = 0;
+        const bool from_branch = absl::EndsWith(value, "/b");
+        if (!absl::SimpleAtoi(from_branch ? value.substr(0, value.size() - 2) : value,
+                              &resolution)) {
+          resolution = 0;
+        }
         reply->set_consultations(reply->consultations() + 1);
+        if (from_branch) reply->set_branch_consultations(reply->branch_consultations() + 1);
         if (resolution == 0) reply->set_consultations_open(reply->consultations_open() + 1);
         if (resolution == lianxin::v1::CONSULTATION_RESOLUTION_DIFFICULTY_RESOLVED) {
           reply->set_difficulties_resolved(reply->difficulties_resolved() + 1);

@@ -13,6 +13,7 @@
 #include "libs/common/time_util.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/runtime/auth.h"
+#include "libs/runtime/channel.h"
 #include "libs/runtime/server.h"
 #include "libs/testing/testing.h"
 #include "services/contact/projection.h"
@@ -55,8 +56,7 @@ class YearTest : public ::testing::Test {
         projection_.get(), &clock_, {auth_.get(), nullptr}, {kHome, kDestination}, nullptr});
     server_ = *RpcServer::Start(
         {"127.0.0.1:0", nullptr, {{"lianxin.v1.ContactTracking", service_.get()}}});
-    stub_ = ContactTracking::NewStub(
-        grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+    stub_ = ContactTracking::NewStub(*OpenChannel(server_->address(), TlsFiles()));
   }
 
   // A registry event of the home county, applied as the consumer would.

@@ -3,7 +3,7 @@
 //   education --jurisdiction=654322 --data_dir=/var/lib/lianxin/654322
 //             --listen=127.0.0.1:17103 --tokens_file=tokens.txt
 //             --kafka_brokers=127.0.0.1:19092 --counties_on_lianxin=654322,650102
-//             --floor_hours=32
+//             [--county_settings=654322.settings]
 //   -> stdout: "listening 127.0.0.1:17103" (then "metrics ..." if --metrics_address)
 //
 // Commits go to the RocksDB event store under --data_dir/education; the outbox
@@ -17,14 +17,11 @@
 
 #include "absl/flags/flag.h"
 #include "lianxin/v1/education.grpc.pb.h"
+#include "libs/common/county_settings.h"
 #include "libs/service/service_main.h"
 #include "services/education/projection.h"
 #include "services/education/reactions.h"
 #include "services/education/service.h"
-
-ABSL_FLAG(int, floor_hours, 32, "R12 (per county): class hours a member needs in a year.");
-ABSL_FLAG(int, pre_departure_window_days, 90,
-          "R12: days before a departure in which education counts as pre-departure.");
 
 namespace lianxin::education {
 namespace {
@@ -53,9 +50,13 @@ class EducationParts : public ServiceParts {
 };
 
 absl::StatusOr<std::unique_ptr<ServiceParts>> Build(const ServiceContext& context) {
+  // The county's settings file (--county_settings): a bad value stops the start.
+  absl::StatusOr<CountySettings> county = CountySettingsFromFlag();
+  if (!county.ok()) return county.status();
   Settings settings;
-  settings.floor_hours = static_cast<uint32_t>(absl::GetFlag(FLAGS_floor_hours));
-  settings.pre_departure_window_days = absl::GetFlag(FLAGS_pre_departure_window_days);
+  settings.floor_hours = static_cast<uint32_t>(county->class_hour_floor);
+  settings.pre_departure_window_days = county->pre_departure_window_days;
+  settings.returned_within_days = county->returned_within_days;
   settings.on_system.insert(context.config->counties_on_lianxin.begin(),
                             context.config->counties_on_lianxin.end());
   return std::make_unique<EducationParts>(context, std::move(settings));

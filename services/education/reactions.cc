@@ -96,7 +96,15 @@ absl::Status EducationReactions::NoteRegistryFacts(const Event& event, Transacti
       facts.set_movement(RegistryFactsNoted::MOVEMENT_SETTLED);
       break;
     case Event::kArrivalRecorded:
-      break;  // the member is known here; its home came with the outflow
+      break;                         // the member is known here; its home came with the outflow
+    case Event::kVisitHomeRecorded:  // at home for the festival, still away (R12)
+      facts.set_visit_home_from(event.visit_home_recorded().home_from());
+      facts.set_visit_home_until(event.visit_home_recorded().home_until());
+      break;
+    case Event::kOutflowDetailsChanged:  // a new expected return moves the plan
+      if (event.outflow_details_changed().expected_return_on().empty()) return absl::OkStatus();
+      facts.set_expected_return_on(event.outflow_details_changed().expected_return_on());
+      break;
     default:
       return absl::OkStatus();  // nothing education needs
   }

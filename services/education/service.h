@@ -1,8 +1,8 @@
 // The EducationScheduling gRPC service: validate, authorize, then the command
-// kernel (libs/service/command.h) loads, decides, commits and replies. Conflicts are checked and
-// committed race-free: a session's lecturer and place calendars, and an enrolment's session and
-// member, are appended in one Transaction with their expected versions, and a lost race (ABORTED)
-// is decided again.
+// kernel (libs/service/command.h) loads, decides, commits and replies. Conflicts are checked and committed race-free: a session's
+// lecturer and place calendars, and an enrolment's session and member, are
+// appended in one Transaction with their expected versions, and a lost race
+// (ABORTED) is decided again.
 //
 //   EducationService service({.projection = &projection, .clock = &RealClock(),
 //                             .plumbing = {&auth, &metrics},

@@ -9,7 +9,8 @@
 // Commits go to the RocksDB event store under --data_dir; the outbox relay
 // publishes them to Kafka; the consumer records the county's inbox and the
 // identity claims. Runs until SIGTERM/SIGINT. Flags and LIANXIN_* environment
-// variables: libs/runtime/config.h and below.
+// variables: libs/runtime/config.h and below; the county's own numbers (R1,
+// R8, R9): --county_settings, libs/common/county_settings.h.
 #include <memory>
 #include <string>
 #include <utility>
@@ -17,6 +18,7 @@
 
 #include "absl/flags/flag.h"
 #include "lianxin/v1/registry.grpc.pb.h"
+#include "libs/common/county_settings.h"
 #include "libs/service/service_main.h"
 #include "services/registry/identity.h"
 #include "services/registry/projection.h"
@@ -25,9 +27,6 @@
 
 ABSL_FLAG(std::string, identity_key_file, "",
           "File holding the deployment's key for ID-number hashes (HMAC-SHA-256, ≥16 bytes).");
-ABSL_FLAG(int, report_after_months, 3, "R1 (local): months of absence that must be reported.");
-ABSL_FLAG(int, mail_back_check_months, 3,
-          "R8 (local): months between mail-back checks of a long-term certificate holder.");
 
 namespace lianxin::registry {
 namespace {
@@ -61,9 +60,13 @@ absl::StatusOr<std::unique_ptr<ServiceParts>> Build(const ServiceContext& contex
   absl::StatusOr<IdentityHasher> hasher =
       IdentityHasher::FromKeyFile(absl::GetFlag(FLAGS_identity_key_file));
   if (!hasher.ok()) return hasher.status();
+  // The county's settings file (--county_settings): a bad value stops the start.
+  absl::StatusOr<CountySettings> county = CountySettingsFromFlag();
+  if (!county.ok()) return county.status();
   Settings settings;
-  settings.report_after_months = absl::GetFlag(FLAGS_report_after_months);
-  settings.mail_back_check_months = absl::GetFlag(FLAGS_mail_back_check_months);
+  settings.report_after_months = county->report_after_months;
+  settings.mail_back_check_months = county->mail_back_check_months;
+  settings.receipt_due_months = county->receipt_due_months;
   settings.on_system.insert(context.config->counties_on_lianxin.begin(),
                             context.config->counties_on_lianxin.end());
   return std::make_unique<RegistryParts>(context, *std::move(hasher), std::move(settings));

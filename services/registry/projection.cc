@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "libs/trust/personal_data.h"
 #include "services/registry/domain/decider.h"
 
 namespace lianxin::registry {
@@ -167,7 +168,7 @@ std::vector<MemberStatus> StatusesOf(lianxin::v1::Direction direction) {
     default: {
       std::vector<MemberStatus> all;
       for (int s = lianxin::v1::MEMBER_STATUS_RESIDENT;
-           s <= lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN; ++s) {
+           s <= lianxin::v1::MEMBER_STATUS_MEMBERSHIP_ENDED; ++s) {
         all.push_back(static_cast<MemberStatus>(s));
       }
       return all;
@@ -186,9 +187,12 @@ lianxin::v1::Member ToMember(const MemberFacts& facts, uint64_t version,
   m.set_lost_contact(facts.lost_contact());
   m.set_version(version);
   m.set_branch(r.branch());
-  m.set_id_number_masked(r.id_number_masked());
+  // Events logged with the old mask keep it; replies show the last four only,
+  // and the birth date only where the member's home answers (else the year).
+  m.set_id_number_masked(trust::MaskLastFour(r.id_number_masked()));
   m.set_gender(r.gender());
-  m.set_birth_date(r.birth_date());
+  m.set_birth_date(facts.home_jurisdiction() == jurisdiction ? r.birth_date()
+                                                             : trust::BirthYear(r.birth_date()));
   m.set_category(r.category());
   m.set_phone(r.phone());
   m.set_probationary(r.probationary());
@@ -205,6 +209,11 @@ lianxin::v1::Member ToMember(const MemberFacts& facts, uint64_t version,
     m.set_expected_return_on(o.expected_return_on());
     m.set_contact_phone(o.contact_phone());
     m.set_liaison_name(o.liaison_name());
+    m.set_outflow_reason(o.reason());
+    m.set_season_from_month(o.season_from_month());
+    m.set_season_to_month(o.season_to_month());
+    m.set_visit_home_from(facts.visit_home_from());
+    m.set_visit_home_until(facts.visit_home_until());
     if (facts.arrived()) {
       m.set_destination_branch(facts.arrival().branch());
       m.set_arrived_on(facts.arrival().arrived_on());
@@ -223,6 +232,15 @@ lianxin::v1::Member ToMember(const MemberFacts& facts, uint64_t version,
   m.set_transfer_outcome(facts.transfer_outcome());
   m.set_organization_life_entries(facts.organization_life_entries());
   m.set_last_organization_life_on(facts.last_organization_life_on());
+  m.set_votes_in(VotesIn(facts));
+  m.set_responsibility_terms(o.responsibility_terms());
+  m.set_responsibility_settlement(facts.last_return().responsibility_settlement());
+  m.set_responsibility_met(facts.last_return().responsibility_met());
+  m.set_certificate_handed_back(facts.last_return().certificate_handed_back());
+  m.set_certificate_audit(facts.last_return().certificate_audit());
+  for (const std::string& c : facts.criticisms()) m.add_criticisms(c);
+  m.set_membership_change(facts.membership_change());
+  m.set_membership_changed_on(facts.membership_changed_on());
   auto& by_county = *m.mutable_status_by_county();
   for (const std::string& county : CountiesOf(facts)) {
     by_county[county] = StatusAsSeenBy(facts, county);

@@ -4,6 +4,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "services/registry/domain/decider.h"
+#include "services/registry/domain/roles.h"
 
 namespace lianxin::registry {
 
@@ -23,7 +24,10 @@ std::vector<std::string> RegistryReactions::Topics(const std::string& jurisdicti
   Source contact;
   contact.set_jurisdiction(jurisdiction);
   contact.set_service("contact");
-  return {InboxTopic(jurisdiction), kIdentityTopic, ServiceTopic(contact)};
+  Source appraisal;
+  appraisal.set_jurisdiction(jurisdiction);
+  appraisal.set_service("appraisal");
+  return {InboxTopic(jurisdiction), kIdentityTopic, ServiceTopic(contact), ServiceTopic(appraisal)};
 }
 
 absl::Status RegistryReactions::Apply(const Event& event, const std::string& topic,
@@ -32,6 +36,10 @@ absl::Status RegistryReactions::Apply(const Event& event, const std::string& top
       event.source().jurisdiction() == projection_.jurisdiction() &&
       (event.has_lost_contact() || event.has_contact_resumed())) {
     return FlagContact(event, txn);
+  }
+  if (event.source().service() == "appraisal" &&
+      event.source().jurisdiction() == projection_.jurisdiction()) {
+    return FollowAppraisal(event, txn);
   }
   if (event.source().service() != "registry") return absl::OkStatus();  // not ours to record
   if (topic == kIdentityTopic) return Claim(event, txn);
@@ -47,6 +55,11 @@ absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
   }
   const std::string& member_id = event.aggregate_id();
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  if (IsStaleDestinationReport(member.has_value() ? &member->facts : nullptr, event)) {
+    return absl::OkStatus();  // the member returned or moved on since: no effect
+  }
+  RETURN_IF_ERROR(
+      MaySay(member.has_value() ? &member->facts : nullptr, event, projection_.jurisdiction()));
   MemberFacts before = member.has_value() ? member->facts : MemberFacts();
   const uint64_t version = member.has_value() ? member->version : 0;
   // The same payload and domain envelope in this log; the store stamps the rest.
@@ -109,6 +122,26 @@ absl::Status RegistryReactions::FlagContact(const Event& event, Transaction& txn
   return Decide(member_id, std::move(flag), txn);
 }
 
+absl::Status RegistryReactions::FollowAppraisal(const Event& event, Transaction& txn) {
+  if (!event.has_probation_outcome_recorded() && !event.has_lapse_decision_recorded()) {
+    return absl::OkStatus();
+  }
+  const std::string& member_id = event.aggregate_id();
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  if (!member.has_value()) return absl::OkStatus();
+  const absl::Time now = clock_.Now();
+  const Context ctx{projection_.jurisdiction(), now, absl::ToCivilDay(now, CountyTimeZone()),
+                    kSystemActor, event.correlation_id()};
+  std::optional<Event> decided =
+      DecideFollowAppraisal(member->facts, event, ctx, projection_.settings());
+  if (!decided.has_value()) return absl::OkStatus();
+  Event stamped = *decided;
+  stamped.set_aggregate_id(member_id);
+  MemberFacts after = Evolve(member->facts, stamped);
+  projection_.Stage(txn, member_id, member->version, member->facts, {*std::move(decided)}, after);
+  return absl::OkStatus();
+}
+
 absl::Status RegistryReactions::Claim(const Event& event, Transaction& txn) {
   if (!event.has_member_registered() || event.member_registered().id_hash().empty()) {
     return absl::InvalidArgumentError(
@@ -117,6 +150,12 @@ absl::Status RegistryReactions::Claim(const Event& event, Transaction& txn) {
   const std::string& id_hash = event.member_registered().id_hash();
   const IdentityClaim claim{event.aggregate_id(), event.source().jurisdiction(), true};
   ASSIGN_OR_RETURN(std::optional<IdentityClaim> held, projection_.FindIdentity(id_hash));
+  if (held.has_value() && held->member_id == claim.member_id &&
+      !ClaimMayReplace(true, held->confirmed, held->member_id, held->jurisdiction, claim.member_id,
+                       claim.jurisdiction)) {
+    return absl::PermissionDeniedError(absl::StrCat("role: ", claim.jurisdiction, " claims member ",
+                                                    claim.member_id, " of ", held->jurisdiction));
+  }
   if (!held.has_value() || held->member_id == claim.member_id) {
     projection_.PutIdentity(txn, id_hash, claim);
     return absl::OkStatus();

@@ -12,7 +12,10 @@
 //   service's LostContact / ContactResumed (R5) about a member whose home is
 //   here become LostContactFlagged / ContactRestored in this log, routed to
 //   the destination like every event of a shared member, so the member is
-//   flagged in both registries.
+//   flagged in both registries;
+// - from its county's appraisal topic (lx.<county>.appraisal.v1): a probation
+//   converted or cancelled, or a member treated as lapsed (R6, R11), become
+//   MembershipStandingChanged in this log, routed like every event.
 #ifndef LIANXIN_SERVICES_REGISTRY_REACTIONS_H_
 #define LIANXIN_SERVICES_REGISTRY_REACTIONS_H_
 
@@ -39,6 +42,9 @@ class RegistryReactions : public EventHandler {
   absl::Status Record(const lianxin::v1::Event& event, Transaction& txn);
   absl::Status Claim(const lianxin::v1::Event& event, Transaction& txn);
   absl::Status FlagContact(const lianxin::v1::Event& event, Transaction& txn);
+  // R6, R11: follows a decision of the county's own appraisal service on a
+  // member of its own (probation converted or cancelled, treated as lapsed).
+  absl::Status FollowAppraisal(const lianxin::v1::Event& event, Transaction& txn);
   // Appends an event decided here (a reaction) to a member of this county.
   absl::Status Decide(const std::string& member_id, lianxin::v1::Event event, Transaction& txn);
 

@@ -86,6 +86,13 @@ RegistryService::RegistryService(RegistryServiceOptions options)
   Serve("GetStatistics", &RegistryService::GetStatistics);
   Serve("ListLostTransfers", &RegistryService::ListLostTransfers);
   Serve("ListCertificateChecksDue", &RegistryService::ListCertificateChecksDue);
+  Serve("RecordTransferReceipt", &RegistryService::RecordTransferReceipt);
+  Serve("WithdrawTransfer", &RegistryService::WithdrawTransfer);
+  Serve("RecordTransferIn", &RegistryService::RecordTransferIn);
+  Serve("RecordOutflowChange", &RegistryService::RecordOutflowChange);
+  Serve("RecordVisitHome", &RegistryService::RecordVisitHome);
+  Serve("RecordMembershipEnd", &RegistryService::RecordMembershipEnd);
+  Serve("RecordCriticism", &RegistryService::RecordCriticism);
 }
 
 absl::StatusOr<LoadedMember> RegistryService::LoadForRead(const Principal& caller,
@@ -132,14 +139,24 @@ absl::Status RegistryService::Create(
     const std::string& id_number,
     const std::function<absl::StatusOr<Events>(const std::string&, const Context&)>& decide,
     const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
-    google::protobuf::Message* reply) {
+    google::protobuf::Message* reply, bool validate_only) {
   RETURN_IF_ERROR(county_.AuthorizeChange(caller));
   const std::string id_hash = options_.hasher->Hash(id_number);
   // One person, one id per county: derived from the keyed hash.
   const std::string member_id =
       absl::StrCat(projection_.jurisdiction(), "-", id_hash.substr(0, 16));
+  if (validate_only) {
+    // A dry run: a request already done answers as done; otherwise the
+    // checks run with no request id (no idempotency record) and write nothing.
+    ASSIGN_OR_RETURN(bool replayed,
+                     ReplayReply(*projection_.store(), Method(rpc), request_id, reply));
+    if (replayed) return absl::OkStatus();
+  }
   absl::Status status = kernel_.Run(
-      {.method = Method(rpc), .request_id = request_id, .reply = reply, .retries = 0},
+      {.method = Method(rpc),
+       .request_id = validate_only ? "" : request_id,
+       .reply = reply,
+       .retries = 0},
       [&](UnitOfWork& work) -> absl::Status {
         ASSIGN_OR_RETURN(std::optional<IdentityClaim> claim, projection_.FindIdentity(id_hash));
         if (claim.has_value()) {
@@ -148,6 +165,7 @@ absl::Status RegistryService::Create(
                                                        claim->jurisdiction, " (R18)"));
         }
         ASSIGN_OR_RETURN(Events events, decide(id_hash, county_.NewContext(caller, request_id)));
+        if (validate_only) return absl::OkStatus();  // valid; nothing staged
         ASSIGN_OR_RETURN(auto* member, work.Seed(members_, member_id, Loaded<MemberFacts>{}));
         RETURN_IF_ERROR(work.Add(members_, member_id, std::move(events)).status());
         fill_reply(member_id, member->version());
@@ -181,7 +199,7 @@ absl::Status RegistryService::RegisterMember(const Principal& caller,
         reply->set_member_id(member_id);
         reply->set_version(version);
       },
-      reply);
+      reply, request.validate_only());
 }
 
 absl::Status RegistryService::RegisterOutflow(const Principal& caller,
@@ -196,7 +214,14 @@ absl::Status RegistryService::RegisterOutflow(const Principal& caller,
       .Phone("contact_phone", request.contact_phone())
       .Text("employer", request.employer(), 0, 64)
       .Text("liaison_name", request.liaison_name(), 0, 32)
-      .Text("destination_name", request.destination_name(), 0, 64);
+      .Text("destination_name", request.destination_name(), 0, 64)
+      .Paragraph("responsibility_terms", request.responsibility_terms(), 0, 512)
+      .Require(lianxin::v1::OutflowReason_IsValid(request.reason()), "reason",
+               "is not a known value")
+      .Require(request.season_from_month() >= 0 && request.season_from_month() <= 12 &&
+                   request.season_to_month() >= 0 && request.season_to_month() <= 12 &&
+                   (request.season_from_month() == 0) == (request.season_to_month() == 0),
+               "season_from_month", "and season_to_month are months 1–12, both or neither");
   return Mutate(
       caller, "RegisterOutflow", check, request.request_id(), request.member_id(),
       request.expected_version(),
@@ -261,7 +286,7 @@ absl::Status RegistryService::RecordArrival(const Principal& caller,
         reply->set_member_id(member_id);
         reply->set_version(version);
       },
-      reply);
+      reply, request.validate_only());
 }
 
 absl::Status RegistryService::RecordCertificateEntry(
@@ -330,12 +355,137 @@ absl::Status RegistryService::RecordReturn(const Principal& caller,
                                            const lianxin::v1::RecordReturnRequest& request,
                                            lianxin::v1::MutationReply* reply) {
   FieldChecker check;
-  check.Date("returned_on", request.returned_on());
+  check.Date("returned_on", request.returned_on())
+      .Text("certificate_audit", request.certificate_audit(), 0, 256)
+      .Text("responsibility_settlement", request.responsibility_settlement(), 0, 256);
   return Mutate(
       caller, "RecordReturn", check, request.request_id(), request.member_id(),
       request.expected_version(),
       [&](const MemberFacts& facts, const Context& ctx) {
         return DecideRecordReturn(facts, request, ctx, projection_.settings());
+      },
+      reply);
+}
+
+absl::Status RegistryService::RecordTransferReceipt(
+    const Principal& caller, const lianxin::v1::RecordTransferReceiptRequest& request,
+    lianxin::v1::MutationReply* reply) {
+  FieldChecker check;
+  check.Date("received_on", request.received_on(), /*optional=*/true)
+      .Text("branch", request.branch(), 1, 64);
+  return Mutate(
+      caller, "RecordTransferReceipt", check, request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRecordTransferReceipt(facts, request, ctx, projection_.settings());
+      },
+      reply);
+}
+
+absl::Status RegistryService::WithdrawTransfer(const Principal& caller,
+                                               const lianxin::v1::WithdrawTransferRequest& request,
+                                               lianxin::v1::MutationReply* reply) {
+  FieldChecker check;
+  check.Text("reason", request.reason(), 1, 256);
+  return Mutate(
+      caller, "WithdrawTransfer", check, request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideWithdrawTransfer(facts, request, ctx, projection_.settings());
+      },
+      reply);
+}
+
+absl::Status RegistryService::RecordTransferIn(const Principal& caller,
+                                               const lianxin::v1::RecordTransferInRequest& request,
+                                               lianxin::v1::RegisterMemberReply* reply) {
+  FieldChecker check;
+  check.RequestId(request.request_id())
+      .Jurisdiction("jurisdiction", request.jurisdiction())
+      .Text("letter_no", request.letter_no(), 1, 32)
+      .Date("accepted_on", request.accepted_on())
+      .Jurisdiction("origin_jurisdiction", request.origin_jurisdiction())
+      .Text("origin_branch", request.origin_branch(), 1, 64);
+  RETURN_IF_ERROR(ValidateRegistrationFields(
+      check, request.branch(), request.name(), request.id_number(), request.gender(),
+      request.birth_date(), request.category(), request.phone(), request.joined_on()));
+  const std::string masked = MaskIdNumber(request.id_number());
+  return Create(
+      caller, "RecordTransferIn", request.request_id(), request.id_number(),
+      [&](const std::string& hash, const Context& ctx) {
+        return DecideRecordTransferIn(request, hash, masked, ctx, projection_.settings());
+      },
+      [&](const std::string& member_id, uint64_t version) {
+        reply->set_member_id(member_id);
+        reply->set_version(version);
+      },
+      reply);
+}
+
+absl::Status RegistryService::RecordOutflowChange(
+    const Principal& caller, const lianxin::v1::RecordOutflowChangeRequest& request,
+    lianxin::v1::MutationReply* reply) {
+  FieldChecker check;
+  check.Text("destination_address", request.destination_address(), 0, 128)
+      .Phone("contact_phone", request.contact_phone(), /*optional=*/true)
+      .Text("employer", request.employer(), 0, 64)
+      .Text("occupation", request.occupation(), 0, 64)
+      .Date("expected_return_on", request.expected_return_on(), /*optional=*/true)
+      .Text("destination_branch", request.destination_branch(), 0, 64)
+      .Date("changed_on", request.changed_on(), /*optional=*/true);
+  return Mutate(
+      caller, "RecordOutflowChange", check, request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRecordOutflowChange(facts, request, ctx, projection_.settings());
+      },
+      reply);
+}
+
+absl::Status RegistryService::RecordVisitHome(const Principal& caller,
+                                              const lianxin::v1::RecordVisitHomeRequest& request,
+                                              lianxin::v1::MutationReply* reply) {
+  FieldChecker check;
+  check.Date("home_from", request.home_from()).Date("home_until", request.home_until());
+  return Mutate(
+      caller, "RecordVisitHome", check, request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRecordVisitHome(facts, request, ctx, projection_.settings());
+      },
+      reply);
+}
+
+absl::Status RegistryService::RecordMembershipEnd(
+    const Principal& caller, const lianxin::v1::RecordMembershipEndRequest& request,
+    lianxin::v1::MutationReply* reply) {
+  FieldChecker check;
+  check
+      .Require(lianxin::v1::MembershipChange_IsValid(request.change()), "change",
+               "is not a known value")
+      .Paragraph("grounds", request.grounds(), 1, 512)
+      .Date("decided_on", request.decided_on())
+      .Text("approved_by", request.approved_by(), 1, 64);
+  return Mutate(
+      caller, "RecordMembershipEnd", check, request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRecordMembershipEnd(facts, request, ctx, projection_.settings());
+      },
+      reply);
+}
+
+absl::Status RegistryService::RecordCriticism(const Principal& caller,
+                                              const lianxin::v1::RecordCriticismRequest& request,
+                                              lianxin::v1::MutationReply* reply) {
+  FieldChecker check;
+  check.Text("grounds", request.grounds(), 1, 256)
+      .Date("recorded_on", request.recorded_on(), /*optional=*/true);
+  return Mutate(
+      caller, "RecordCriticism", check, request.request_id(), request.member_id(),
+      request.expected_version(),
+      [&](const MemberFacts& facts, const Context& ctx) {
+        return DecideRecordCriticism(facts, request, ctx, projection_.settings());
       },
       reply);
 }
@@ -417,8 +567,13 @@ absl::Status RegistryService::GetStatistics(const Principal& caller,
           case lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING:
           case lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED:
           case lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING: {
+            std::optional<std::string> counted = OutflowDestinationCounted(f, self);
+            if (!counted.has_value()) {
+              reply->set_resident_count(reply->resident_count() + 1);
+              break;
+            }
             reply->set_outflow_count(reply->outflow_count() + 1);
-            const std::string& destination = f.outflow().destination_jurisdiction();
+            const std::string& destination = *counted;
             ++by_category[lianxin::v1::MemberCategory_Name(f.registration().category())];
             ++by_destination[destination];
             if (SameProvince(self, destination)) {

@@ -85,6 +85,27 @@ class RegistryService final : public UnaryService {
   absl::Status ListCertificateChecksDue(const Principal& caller,
                                         const lianxin::v1::ListCertificateChecksDueRequest& request,
                                         lianxin::v1::ListCertificateChecksDueReply* reply);
+  absl::Status RecordTransferReceipt(const Principal& caller,
+                                     const lianxin::v1::RecordTransferReceiptRequest& request,
+                                     lianxin::v1::MutationReply* reply);
+  absl::Status WithdrawTransfer(const Principal& caller,
+                                const lianxin::v1::WithdrawTransferRequest& request,
+                                lianxin::v1::MutationReply* reply);
+  absl::Status RecordTransferIn(const Principal& caller,
+                                const lianxin::v1::RecordTransferInRequest& request,
+                                lianxin::v1::RegisterMemberReply* reply);
+  absl::Status RecordOutflowChange(const Principal& caller,
+                                   const lianxin::v1::RecordOutflowChangeRequest& request,
+                                   lianxin::v1::MutationReply* reply);
+  absl::Status RecordVisitHome(const Principal& caller,
+                               const lianxin::v1::RecordVisitHomeRequest& request,
+                               lianxin::v1::MutationReply* reply);
+  absl::Status RecordMembershipEnd(const Principal& caller,
+                                   const lianxin::v1::RecordMembershipEndRequest& request,
+                                   lianxin::v1::MutationReply* reply);
+  absl::Status RecordCriticism(const Principal& caller,
+                               const lianxin::v1::RecordCriticismRequest& request,
+                               lianxin::v1::MutationReply* reply);
 
   using Decision =
       std::function<absl::StatusOr<Events>(const lianxin::v1::MemberFacts&, const Context&)>;
@@ -105,7 +126,7 @@ class RegistryService final : public UnaryService {
       const std::function<absl::StatusOr<Events>(const std::string& id_hash, const Context&)>&
           decide,
       const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
-      google::protobuf::Message* reply);
+      google::protobuf::Message* reply, bool validate_only = false);
 
   // The member as the caller may see it: NOT_FOUND, or PERMISSION_DENIED when
   // the caller's county has no part in the member.

@@ -67,15 +67,28 @@ std::string Summarize(const lianxin::v1::Event& event) {
     }
     case lianxin::v1::Event::kTransferAccepted: {
       const auto& a = event.transfer_accepted();
-      return absl::StrCat(a.to_jurisdiction(), " 接收组织关系（回执）：", a.branch(), "，",
+      if (!a.letter_no().empty()) {
+        return absl::StrCat("转入组织关系（原籍未接入，介绍信 ", a.letter_no(), "）：", a.branch(),
+                            "，", a.accepted_on());
+      }
+      return absl::StrCat(a.to_jurisdiction(), " 接收组织关系（",
+                          a.paper_receipt() ? "纸质回执" : "回执", "）：", a.branch(), "，",
                           a.accepted_on());
     }
     case lianxin::v1::Event::kTransferRejected: {
       const auto& r = event.transfer_rejected();
       return absl::StrCat("组织关系转接被退回：", r.reason(), "，", r.rejected_on());
     }
-    case lianxin::v1::Event::kReturnRecorded:
-      return absl::StrCat("返回原籍：", event.return_recorded().returned_on());
+    case lianxin::v1::Event::kReturnRecorded: {
+      const auto& r = event.return_recorded();
+      return absl::StrCat(
+          "返回原籍：", r.returned_on(), r.certificate_handed_back() ? "，交回活动证" : "",
+          r.certificate_audit().empty() ? "" : "（稽核：" + r.certificate_audit() + "）",
+          r.responsibility_settlement().empty()
+              ? ""
+              : absl::StrCat("，责任书兑现：", r.responsibility_settlement(),
+                             r.responsibility_met() ? "（已兑现）" : "（未兑现）"));
+    }
     case lianxin::v1::Event::kLostContactFlagged:
       return absl::StrCat("失联（超过六个月未联系），最后联系 ",
                           event.lost_contact_flagged().last_contact_on());
@@ -85,6 +98,59 @@ std::string Summarize(const lianxin::v1::Event& event) {
       const auto& d = event.duplicate_suspected();
       return absl::StrCat("疑似重复登记：身份证号已由 ", d.existing_jurisdiction(), " 登记为 ",
                           d.existing_member_id(), "，待合并");
+    }
+    case lianxin::v1::Event::kCriticismRecorded: {
+      const auto& c = event.criticism_recorded();
+      return absl::StrCat("批评教育：", c.grounds(), "，", c.recorded_on());
+    }
+    case lianxin::v1::Event::kTransferWithdrawn: {
+      const auto& w = event.transfer_withdrawn();
+      return absl::StrCat("撤回组织关系转接：", w.reason(), "，", w.withdrawn_on());
+    }
+    case lianxin::v1::Event::kOutflowDetailsChanged: {
+      const auto& c = event.outflow_details_changed();
+      std::string changes;
+      auto add = [&](const char* label, const std::string& value) {
+        if (!value.empty()) absl::StrAppend(&changes, changes.empty() ? "" : "，", label, value);
+      };
+      add("地址 ", c.destination_address());
+      add("联系电话已更新", c.contact_phone().empty() ? "" : " ");
+      add("工作单位 ", c.employer());
+      add("职业 ", c.occupation());
+      add("预计返回 ", c.expected_return_on());
+      add("流入地支部 ", c.destination_branch());
+      return absl::StrCat("流出信息变更（", c.recorded_by_jurisdiction(), "）：", changes, "，",
+                          c.changed_on());
+    }
+    case lianxin::v1::Event::kVisitHomeRecorded: {
+      const auto& v = event.visit_home_recorded();
+      return absl::StrCat("临时回乡：", v.home_from(), " 至 ", v.home_until(), "，之后返回流入地");
+    }
+    case lianxin::v1::Event::kMembershipStandingChanged: {
+      const auto& c = event.membership_standing_changed();
+      const char* what = "按自行脱党处理";
+      switch (c.change()) {
+        case lianxin::v1::MEMBERSHIP_CHANGE_PROBATION_CONVERTED:
+          what = "预备党员按期转正";
+          break;
+        case lianxin::v1::MEMBERSHIP_CHANGE_PROBATION_CANCELLED:
+          what = "取消预备党员资格";
+          break;
+        case lianxin::v1::MEMBERSHIP_CHANGE_PERSUADED_TO_WITHDRAW:
+          what = "劝退";
+          break;
+        case lianxin::v1::MEMBERSHIP_CHANGE_REMOVED:
+          what = "除名";
+          break;
+        case lianxin::v1::MEMBERSHIP_CHANGE_EXPELLED:
+          what = "清除";
+          break;
+        default:
+          break;
+      }
+      return absl::StrCat(what, "（支部决定 ", c.decided_on(), "）",
+                          c.grounds().empty() ? "" : "：" + c.grounds(),
+                          c.approved_by().empty() ? "" : "，" + c.approved_by() + " 批准");
     }
     default:
       return event.type();

@@ -117,7 +117,9 @@ for c in "${counties[@]}"; do
   if grep -qE '^(127\.|\[::1\]|\*|0\.0\.0\.0)' <<<"$listening"; then
     log "county $c listens off its address: $listening"; exit 1
   fi
-  [ "$(grep -c "^${addr[c$c]}:" <<<"$listening")" -ge 8 ] || { log "county $c: $listening"; exit 1; }
+  # gRPC shows its listeners as IPv4-mapped IPv6 addresses.
+  [ "$(grep -cE "^(\[::ffff:)?${addr[c$c]//./\\.}\]?:" <<<"$listening")" -ge 8 ] ||
+    { log "county $c: $listening"; exit 1; }
 done
 log "12 services up with TLS, each on its county's address only"
 
@@ -168,7 +170,8 @@ member=$(on op "$bin/lxctl" --county 654322 register-member --name 阿依古丽�
   --id-number 654322199203150026 --branch 杜热乡党支部 --gender FEMALE --birth-date 1992-03-15 \
   --category FARMER --phone 13899001234 --joined-on 2015-07-01 | awk '{print $1}')
 on op "$bin/lxctl" --county 654322 outflow "$member" --to 650102 --address 乌鲁木齐市天山区解放南路 \
-  --occupation 餐饮服务 --left-on "$(TZ=Asia/Shanghai date +%F)" --contact-phone 13899001234 >/dev/null
+  --occupation 餐饮服务 --left-on "$(TZ=Asia/Shanghai date +%F)" \
+  --expected-return-on "$(TZ=Asia/Shanghai date -d "+1 year" +%F)" --contact-phone 13899001234 >/dev/null
 log "registered $member at 654322 and its outflow to 650102 while 650102 was down"
 
 start_county 650102

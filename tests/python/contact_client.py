@@ -19,6 +19,8 @@ import os
 import sys
 import time
 
+from lianxin_channel import add_tls_arguments, open_channel
+
 
 def parse_args():
     p = argparse.ArgumentParser()
@@ -26,6 +28,7 @@ def parse_args():
                  "dest_token"):
         p.add_argument("--" + name, required=True)
     p.add_argument("--timeout", type=float, default=30.0)
+    add_tls_arguments(p)
     return p.parse_args()
 
 
@@ -91,9 +94,9 @@ def history(stub, token, member_id):
 
 
 def main():
-    registry = rpb_grpc.RegistryStub(grpc.insecure_channel(ARGS.registry))
-    home = cpb_grpc.ContactTrackingStub(grpc.insecure_channel(ARGS.contact))
-    dest = cpb_grpc.ContactTrackingStub(grpc.insecure_channel(ARGS.dest_contact))
+    registry = rpb_grpc.RegistryStub(open_channel(ARGS.registry, ARGS))
+    home = cpb_grpc.ContactTrackingStub(open_channel(ARGS.contact, ARGS))
+    dest = cpb_grpc.ContactTrackingStub(open_channel(ARGS.dest_contact, ARGS))
 
     seed = os.getpid() * 7919 + time.time_ns() // 1000 % 100000
     birth = datetime.date(1970, 1, 1) + datetime.timedelta(days=seed % 10000)

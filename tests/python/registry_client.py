@@ -6,7 +6,10 @@ Uses only grpcio and the code protoc generated from proto/lianxin/v1/registry.pr
 two running registries, A (origin) and B (destination), and their tokens.
 
   registry_client.py --gen DIR --a HOST:PORT --a_code 654322 --a_token T
-                     --b HOST:PORT --b_code 650102 --b_token T
+                     --b HOST:PORT --b_code 650102 --b_token T [--tls_ca CA.pem]
+
+With --tls_ca (and optionally --tls_cert/--tls_key) it talks TLS
+(lianxin_channel.py); without, plaintext to loopback addresses only.
 
 Registers a member in A, registers its outflow to B, waits for B to expect it,
 records the arrival at B and waits for A to see it received. Prints
@@ -19,12 +22,15 @@ import os
 import sys
 import time
 
+from lianxin_channel import add_tls_arguments, open_channel
+
 
 def parse_args():
     p = argparse.ArgumentParser()
     for name in ("gen", "a", "a_code", "a_token", "b", "b_code", "b_token"):
         p.add_argument("--" + name, required=True)
     p.add_argument("--timeout", type=float, default=30.0)
+    add_tls_arguments(p)
     return p.parse_args()
 
 
@@ -92,8 +98,8 @@ def get_member(stub, token, member_id):
 
 
 def main():
-    a = pb_grpc.RegistryStub(grpc.insecure_channel(ARGS.a))
-    b = pb_grpc.RegistryStub(grpc.insecure_channel(ARGS.b))
+    a = pb_grpc.RegistryStub(open_channel(ARGS.a, ARGS))
+    b = pb_grpc.RegistryStub(open_channel(ARGS.b, ARGS))
 
     # A unique person per run: birth date and sequence from the pid and clock.
     seed = os.getpid() * 7919 + time.time_ns() // 1000 % 100000

@@ -6,6 +6,9 @@
 // Each command appends one ~300-byte event to the writer's own aggregate, with
 // an idempotency key and a new state (EventStore); the naive store writes the
 // same event, hash-chained, in one Put. Every commit is durable (sync=true).
+// The EventStore runs twice per round, unsigned and with an Ed25519 county key
+// signing every event in the commit path (libs/trust), and the cost of one
+// signature and one verification is measured on its own.
 // Prints a Markdown table for docs/benchmarks.md.
 //
 //   commit_bench --seconds=5 --rounds=3 --threads=1,16,64 --dir=/var/tmp
@@ -30,6 +33,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/trust/event_signing.h"
 #include "rocksdb/db.h"
 
 namespace lianxin {
@@ -134,13 +138,13 @@ std::string FreshDir(const std::string& base, const std::string& name) {
   return pattern;
 }
 
-RunResult RunEventStore(const Config& config, int threads) {
+RunResult RunEventStore(const Config& config, int threads, const EventSigner* signer = nullptr) {
   const std::string dir = FreshDir(config.dir, "eventstore");
   Source source;
   source.set_jurisdiction("654322");
   source.set_service("registry");
   absl::StatusOr<std::unique_ptr<EventStore>> store =
-      EventStore::Open({.path = dir, .source = source, .sync = true});
+      EventStore::Open({.path = dir, .source = source, .sync = true, .signer = signer});
   if (!store.ok()) {
     std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());
     std::exit(1);
@@ -200,6 +204,27 @@ RunResult RunNaive(const Config& config, int threads) {
   return result;
 }
 
+// Microseconds per signature and per verification of one command's event.
+std::pair<double, double> SignAndVerifyMicros(const trust::CountySigner& signer,
+                                              const trust::PublicKey& key) {
+  constexpr int kEvents = 2000;
+  std::vector<Event> events;
+  for (int i = 0; i < kEvents; ++i) events.push_back(CommandEvent(0, static_cast<uint64_t>(i)));
+  const Clock::time_point sign_begin = Clock::now();
+  for (Event& event : events) {
+    if (!signer.Sign(event).ok()) std::exit(1);
+  }
+  const double sign_us =
+      std::chrono::duration<double, std::micro>(Clock::now() - sign_begin).count() / kEvents;
+  const Clock::time_point verify_begin = Clock::now();
+  for (const Event& event : events) {
+    if (!key.Verify(CanonicalBytes(event), event.signature())) std::exit(1);
+  }
+  const double verify_us =
+      std::chrono::duration<double, std::micro>(Clock::now() - verify_begin).count() / kEvents;
+  return {sign_us, verify_us};
+}
+
 bool ParseArgs(int argc, char** argv, Config* config) {
   for (int i = 1; i < argc; ++i) {
     if (absl::string_view rest = argv[i]; absl::ConsumePrefix(&rest, "--rounds=")) {
@@ -248,20 +273,31 @@ int main(int argc, char** argv) {
       config.rounds, config.seconds, lianxin::LoadAverage().c_str());
   std::printf("| writers | store | commits/s | p50 ms | p99 ms | speed-up |\n");
   std::printf("|--------:|-------|----------:|-------:|-------:|---------:|\n");
+  absl::StatusOr<lianxin::trust::PrivateKey> key = lianxin::trust::PrivateKey::Generate();
+  if (!key.ok()) return 1;
+  const lianxin::trust::CountySigner signer(*key);
   for (int threads : config.threads) {
-    // Rounds alternate the two stores so both see the same machine load.
-    lianxin::RunResult naive, grouped;
+    // Rounds alternate the stores so all see the same machine load.
+    lianxin::RunResult naive, grouped, signed_grouped;
     for (int round = 0; round < config.rounds; ++round) {
       naive.Add(lianxin::RunNaive(config, threads));
       grouped.Add(lianxin::RunEventStore(config, threads));
+      signed_grouped.Add(lianxin::RunEventStore(config, threads, &signer));
     }
     std::printf("| %d | naive (Put sync per command, one mutex) | %.0f | %.3f | %.3f | 1.0x |\n",
                 threads, naive.commits_per_second(), naive.p50_ms, naive.p99_ms);
     std::printf("| %d | EventStore::Commit (group commit) | %.0f | %.3f | %.3f | %.1fx |\n",
                 threads, grouped.commits_per_second(), grouped.p50_ms, grouped.p99_ms,
                 grouped.commits_per_second() / naive.commits_per_second());
+    std::printf(
+        "| %d | EventStore::Commit, every event signed (Ed25519) | %.0f | %.3f | %.3f | %.1fx |\n",
+        threads, signed_grouped.commits_per_second(), signed_grouped.p50_ms, signed_grouped.p99_ms,
+        signed_grouped.commits_per_second() / naive.commits_per_second());
     std::fflush(stdout);
   }
+  const auto [sign_us, verify_us] = lianxin::SignAndVerifyMicros(signer, key->public_key());
+  std::printf("<!-- Ed25519 over one event's canonical bytes: sign %.1f us, verify %.1f us -->\n",
+              sign_us, verify_us);
   std::printf("<!-- loadavg at end: %s -->\n", lianxin::LoadAverage().c_str());
   return 0;
 }

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -45,12 +46,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "lianxin/v1/echo.grpc.pb.h"
 #include "lianxin/v1/events.pb.h"
 #include "lianxin/v1/registry.grpc.pb.h"
 #include "librdkafka/rdkafka.h"
+#include "libs/runtime/channel.h"
 #include "libs/testing/testing.h"
 #include "services/registry/domain/rules.h"
 
@@ -191,8 +191,13 @@ std::vector<std::unique_ptr<typename Service::Stub>> Stubs(const std::string& ad
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("lianxin.bench.channel", i);  // distinct channels, distinct connections
-    stubs.push_back(Service::NewStub(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args)));
+    // The benchmark's services listen on loopback in plaintext.
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address, TlsFiles(), args);
+    if (!channel.ok()) {
+      std::fprintf(stderr, "e2e_bench: %s\n", channel.status().ToString().c_str());
+      std::exit(1);
+    }
+    stubs.push_back(Service::NewStub(*channel));
   }
   return stubs;
 }

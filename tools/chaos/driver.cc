@@ -1,5 +1,7 @@
 #include "tools/chaos/driver.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <set>
@@ -15,6 +17,8 @@
 #include "lianxin/v1/education.grpc.pb.h"
 #include "lianxin/v1/registry.grpc.pb.h"
 #include "libs/common/time_util.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 #include "tools/scenario/resident_id.h"
 
 namespace lianxin::chaos {
@@ -101,9 +105,7 @@ class LoadDriver::Client {
         command.detail.clear();
         break;
       }
-      command.detail =
-          absl::StrCat(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
-                       ": ", status.error_message());
+      command.detail = FromGrpcStatus(status).ToString();
       if (IsRefusal(status.error_code())) {
         command.outcome = Command::Outcome::kRefused;
         break;
@@ -121,9 +123,13 @@ class LoadDriver::Client {
   std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
     auto it = channels_.find(address);
     if (it == channels_.end()) {
-      it = channels_
-               .emplace(address, grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
-               .first;
+      // The cluster's services listen on loopback in plaintext (ChaosCluster).
+      absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address, TlsFiles());
+      if (!channel.ok()) {  // cannot happen: no TLS files to read, a loopback address
+        std::fprintf(stderr, "lxchaos: %s\n", channel.status().ToString().c_str());
+        std::abort();
+      }
+      it = channels_.emplace(address, *std::move(channel)).first;
     }
     return it->second;
   }

@@ -14,6 +14,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "lianxin/v1/echo.grpc.pb.h"
+#include "libs/runtime/channel.h"
 #include "libs/runtime/testing.h"
 
 namespace lianxin {
@@ -57,7 +58,9 @@ class EchoServerTest : public ::testing::Test {
     ASSERT_TRUE(metrics.ok()) << metrics.status();
     ASSERT_THAT(*metrics, StartsWith("metrics 127.0.0.1:"));
     ASSERT_TRUE(absl::SimpleAtoi(metrics->substr(metrics->rfind(':') + 1), &metrics_port_));
-    channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address_, TlsFiles());
+    ASSERT_TRUE(channel.ok()) << channel.status();
+    channel_ = *std::move(channel);
   }
 
   grpc::Status Say(const std::string& token, const std::string& text, v1::EchoReply* reply) {

@@ -73,8 +73,11 @@ int Run(int argc, char** argv) {
   if (!metrics_endpoint.ok()) return Fail("cannot serve metrics", metrics_endpoint.status());
 
   EchoService echo({&*authenticator, &metrics});
-  absl::StatusOr<std::unique_ptr<RpcServer>> server = RpcServer::Start(
-      {config->listen_address, *credentials, {{v1::Echo::service_full_name(), &echo}}});
+  absl::StatusOr<std::unique_ptr<RpcServer>> server =
+      RpcServer::Start({config->listen_address,
+                        *credentials,
+                        {{v1::Echo::service_full_name(), &echo}},
+                        config->insecure_plaintext_off_loopback});
   if (!server.ok()) return Fail("cannot start server", server.status());
 
   // The first stdout line is the contract with scripts and tests.

@@ -2,7 +2,7 @@
 // service's own Projector and compares the result with the live projection,
 // and explains a member's history.
 //
-//   lxaudit verify [--county C] [--service S]
+//   lxaudit verify [--county C] [--service S] [--anchors]
 //   -> "654322 registry: 1,234 events, chain intact (head 3fa2…)"; exit 1 on a break
 //   lxaudit replay [--county C] [--service S] [--source local|kafka] [--scratch DIR]
 //   -> "654322 registry: replayed 1,234 events of 100 aggregates …", the differing
@@ -34,6 +34,8 @@
 #include "libs/bus/kafka_config.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "libs/trust/anchors.h"
+#include "libs/trust/personal_data.h"
 #include "tools/lxaudit/audit.h"
 #include "tools/lxaudit/progress.h"
 #include "tools/lxaudit/render.h"
@@ -201,6 +203,34 @@ absl::StatusOr<bool> FromKafka(const ParsedArgs& args, const std::string& fallba
 
 // ---- verify ----------------------------------------------------------------
 
+// Checks `log` (county/service) against the anchors every other county's
+// registry keeps of it (libs/trust/anchors.h); prints one line per holder and
+// returns the number of holders that disagree.
+absl::StatusOr<int> VerifyAnchors(const Deployment& d, const std::string& county,
+                                  const AuditedService& service, const EventStore& log) {
+  ASSIGN_OR_RETURN(const AuditedService* registry, FindService("registry"));
+  int disagreements = 0;
+  for (const auto& [holder_county, unused] : d.file.counties()) {
+    if (holder_county == county) continue;
+    ASSIGN_OR_RETURN(std::string path, LogPath(d, holder_county, *registry));
+    absl::StatusOr<std::unique_ptr<EventStore>> holder =
+        OpenLog(path, SourceOf(holder_county, *registry));
+    if (absl::IsNotFound(holder.status())) continue;
+    RETURN_IF_ERROR(holder.status());
+    uint64_t checked = 0;
+    const absl::Status agree = trust::CheckAnchors(log, **holder, county, service.name, &checked);
+    if (agree.ok()) {
+      Out(absl::StrCat(county, " ", service.name, ": ", Grouped(checked), " anchors held by ",
+                       holder_county, " agree"));
+    } else {
+      ++disagreements;
+      Out(absl::StrCat(county, " ", service.name, ": REWRITTEN: the anchors held by ",
+                       holder_county, " disagree: ", agree.message()));
+    }
+  }
+  return disagreements;
+}
+
 absl::StatusOr<int> RunVerify(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(Deployment d, LoadDeployment(args));
   ASSIGN_OR_RETURN(std::vector<std::string> counties, Counties(d, args));
@@ -230,6 +260,10 @@ absl::StatusOr<int> RunVerify(const ParsedArgs& args) {
       } else {
         Out(absl::StrCat(county, " ", service->name, ": ", Grouped(result.events),
                          " events, chain intact (head ", Hex(result.head_hash).substr(0, 16), ")"));
+      }
+      if (args.Has("anchors")) {
+        ASSIGN_OR_RETURN(const int disagreements, VerifyAnchors(d, county, *service, **store));
+        breaks += disagreements;
       }
     }
   }
@@ -442,7 +476,11 @@ absl::StatusOr<int> RunExport(const ParsedArgs& args) {
       absl::Status s = ForEachEvent(d, args, from_kafka, SourceOf(county, *service),
                                     args.Get("member"), [&](const Event& event) {
                                       if (!failure.ok()) return;
-                                      absl::StatusOr<std::string> json = EventJson(event);
+                                      // Old events keep their stored mask and
+                                      // birth date; an export shows neither.
+                                      Event shown = event;
+                                      trust::RedactIdentity(&shown);
+                                      absl::StatusOr<std::string> json = EventJson(shown);
                                       if (!json.ok()) {
                                         failure = json.status();
                                         return;
@@ -489,7 +527,11 @@ const std::vector<Command>& Commands() {
         .summary = "Checks each service log's hash chain and sequence continuity.",
         .details = "Reports the first broken link of each log (sequence, event id); exit 1 on "
                    "any break. Reads the RocksDB logs read-only while the services run.",
-        .flags = Common({kCounty, kService})},
+        .flags = Common({kCounty,
+                         kService,
+                         {.name = "anchors",
+                          .help = "also check each log against the anchors the other "
+                                  "counties' registries keep of it"}})},
        RunVerify},
       {{.name = "replay",
         .summary = "Rebuilds each projection from its log and compares it with the live one.",

@@ -86,7 +86,12 @@ absl::StatusOr<absl::Duration> Timeout(const ParsedArgs& args) {
 absl::StatusOr<County> CountyFromArgs(const ParsedArgs& args, absl::string_view code) {
   const std::string path = EndpointsPath(args.Get("endpoints"));
   ASSIGN_OR_RETURN(EndpointsFile file, LoadEndpoints(path));
-  return SelectCounty(file, path, code);
+  ASSIGN_OR_RETURN(County county, SelectCounty(file, path, code));
+  // The flags override the endpoints file's TLS files.
+  if (args.Has("tls-ca")) county.tls.ca_file = args.Get("tls-ca");
+  if (args.Has("tls-cert")) county.tls.cert_file = args.Get("tls-cert");
+  if (args.Has("tls-key")) county.tls.key_file = args.Get("tls-key");
+  return county;
 }
 
 absl::StatusOr<ServiceChannel> ConnectTo(const ParsedArgs& args, absl::string_view service) {
@@ -156,6 +161,15 @@ std::vector<FlagSpec> WithGlobalFlags(std::vector<FlagSpec> flags) {
                    .help = "the county to act as, with its token (default: the only one)"});
   flags.push_back(EndpointsFlag());
   flags.push_back(TimeoutFlag());
+  flags.push_back({.name = "tls-ca",
+                   .value_name = "FILE",
+                   .help = "CA of the services' certificates: use TLS (else the endpoints file's)"});
+  flags.push_back({.name = "tls-cert",
+                   .value_name = "FILE",
+                   .help = "client certificate for mutual TLS (else the endpoints file's)"});
+  flags.push_back({.name = "tls-key",
+                   .value_name = "FILE",
+                   .help = "its private key, mode 0600 (else the endpoints file's)"});
   return flags;
 }
 

@@ -2,16 +2,13 @@
 #include "tools/lxctl/client.h"
 
 #include "absl/strings/str_cat.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
 #include "libs/common/status_macros.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 
 namespace lianxin::lxctl {
 
-absl::Status FromGrpc(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
+absl::Status FromGrpc(const grpc::Status& status) { return FromGrpcStatus(status); }
 
 absl::StatusOr<ServiceChannel> ServiceChannel::Connect(const County& county,
                                                        absl::string_view service,
@@ -21,8 +18,8 @@ absl::StatusOr<ServiceChannel> ServiceChannel::Connect(const County& county,
     return absl::FailedPreconditionError(absl::StrCat(
         "county ", county.code, " has no ", service, " in the endpoints file (not deployed?)"));
   }
-  return ServiceChannel(county, timeout,
-                        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, OpenChannel(address, county.tls));
+  return ServiceChannel(county, timeout, std::move(channel));
 }
 
 void ServiceChannel::Prepare(grpc::ClientContext* context) const {

@@ -19,6 +19,9 @@ std::vector<Command> ContactCommands();
 // EducationScheduling RPCs (education_commands.cc).
 std::vector<Command> EducationCommands();
 
+// `export` and `import` of ledgers (台账) (ledger_commands.cc).
+std::vector<Command> LedgerCommands();
+
 }  // namespace lianxin::lxctl
 
 #endif  // LIANXIN_TOOLS_LXCTL_COMMANDS_H_

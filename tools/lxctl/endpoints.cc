@@ -109,13 +109,23 @@ absl::StatusOr<County> SelectCounty(const EndpointsFile& file, absl::string_view
     return absl::FailedPreconditionError(
         absl::StrCat("county ", chosen, " has no token in ", source));
   }
+  // A relative path is relative to the endpoints file, wherever lxctl runs.
+  auto resolve = [source](const std::string& path) -> std::string {
+    if (path.empty() || path.front() == '/') return path;
+    const size_t slash = source.rfind('/');
+    if (slash == absl::string_view::npos) return path;
+    return absl::StrCat(source.substr(0, slash + 1), path);
+  };
   return County{.code = chosen,
                 .name = endpoints.name(),
                 .token = endpoints.token(),
                 .registry = endpoints.registry(),
                 .contact = endpoints.contact(),
                 .education = endpoints.education(),
-                .appraisal = endpoints.appraisal()};
+                .appraisal = endpoints.appraisal(),
+                .tls = {.cert_file = resolve(file.tls_cert()),
+                        .key_file = resolve(file.tls_key()),
+                        .ca_file = resolve(file.tls_ca())}};
 }
 
 std::string County::Address(absl::string_view service) const {

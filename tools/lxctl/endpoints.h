@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/runtime/config.h"
 #include "tools/lxctl/endpoints.pb.h"
 
 namespace lianxin::lxctl {
@@ -33,6 +34,9 @@ struct County {
   std::string contact;
   std::string education;
   std::string appraisal;
+  // CA, client certificate and key for the channels (all empty = plaintext),
+  // paths resolved against the endpoints file's directory.
+  TlsFiles tls;
 
   // The address of `service` ("registry", "contact", …); empty if unknown.
   std::string Address(absl::string_view service) const;
@@ -60,7 +64,8 @@ absl::StatusOr<EndpointsFile> LoadEndpoints(const std::string& path);
 // The county `code` of `file` (read from `source`); with an empty `code`, the
 // only county. NOT_FOUND naming the counties there if `code` is not one of
 // them; INVALID_ARGUMENT listing them if `code` is empty and there are several;
-// FAILED_PRECONDITION if the county has no token.
+// FAILED_PRECONDITION if the county has no token. The file's tls_* paths are
+// resolved against `source`'s directory.
 absl::StatusOr<County> SelectCounty(const EndpointsFile& file, absl::string_view source,
                                     absl::string_view code);
 

@@ -38,7 +38,8 @@ const std::vector<Command>& Commands() {
   static const auto* const commands = [] {
     auto* all = new std::vector<Command>();
     for (std::vector<Command> (*list)() :
-         {&RegistryCommands, &ContactCommands, &EducationCommands, &AppraisalCommands}) {
+         {&RegistryCommands, &ContactCommands, &EducationCommands, &AppraisalCommands,
+          &LedgerCommands}) {
       std::vector<Command> more = list();
       all->insert(all->end(), more.begin(), more.end());
     }

@@ -45,16 +45,10 @@ std::vector<Disagreement> CompareMembers(absl::string_view a, absl::string_view 
   }
   const Member& x = *at_a;
   const Member& y = *at_b;
-  for (absl::string_view county : {a, b}) {
-    add(absl::StrCat("status_by_county[", county, "]"), DerivedStatus(x, county),
-        DerivedStatus(y, county));
-  }
-  // Each side's own status against what the other side derives for it.
-  add(absl::StrCat("status[", a, "]"), StatusText(x.status()), DerivedStatus(y, a));
-  add(absl::StrCat("status[", b, "]"), DerivedStatus(x, b), StatusText(y.status()));
   // A county whose part has ended (the inflow closed, the relationship
   // transferred out) no longer receives the member's events: past that point
-  // only the statuses must agree.
+  // only its own status must agree; what it derives for the other county
+  // stops where its part ended (the member may have left again since).
   auto ended = [&](absl::string_view county) {
     for (const Member* side : {&x, &y}) {
       const auto it = side->status_by_county().find(std::string(county));
@@ -62,7 +56,21 @@ std::vector<Disagreement> CompareMembers(absl::string_view a, absl::string_view 
     }
     return true;
   };
-  if (ended(a) || ended(b)) return found;
+  const bool a_ended = ended(a);
+  const bool b_ended = ended(b);
+  for (absl::string_view county : {a, b}) {
+    if ((county == a && b_ended && !a_ended) || (county == b && a_ended && !b_ended)) continue;
+    add(absl::StrCat("status_by_county[", county, "]"), DerivedStatus(x, county),
+        DerivedStatus(y, county));
+  }
+  // Each side's own status against what the other side derives for it.
+  if (!b_ended || a_ended) {
+    add(absl::StrCat("status[", a, "]"), StatusText(x.status()), DerivedStatus(y, a));
+  }
+  if (!a_ended || b_ended) {
+    add(absl::StrCat("status[", b, "]"), DerivedStatus(x, b), StatusText(y.status()));
+  }
+  if (a_ended || b_ended) return found;
   add("home_jurisdiction", x.home_jurisdiction(), y.home_jurisdiction());
   add("destination_jurisdiction", x.destination_jurisdiction(), y.destination_jurisdiction());
   add("destination_branch", x.destination_branch(), y.destination_branch());

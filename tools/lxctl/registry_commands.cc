@@ -135,6 +135,13 @@ absl::StatusOr<int> RunOutflow(const ParsedArgs& args) {
   request.set_employer(args.Get("employer"));
   request.set_liaison_name(args.Get("liaison"));
   request.set_destination_name(args.Get("destination-name"));
+  ASSIGN_OR_RETURN(int reason, EnumFlag(args, "reason", *v1::OutflowReason_descriptor()));
+  ASSIGN_OR_RETURN(int64_t season_from, IntFlag(args, "season-from-month"));
+  ASSIGN_OR_RETURN(int64_t season_to, IntFlag(args, "season-to-month"));
+  request.set_reason(static_cast<v1::OutflowReason>(reason));
+  request.set_season_from_month(static_cast<int32_t>(season_from));
+  request.set_season_to_month(static_cast<int32_t>(season_to));
+  request.set_responsibility_terms(args.Get("responsibility-terms"));
   return MutateMember(args, std::move(request), &Stub::RegisterOutflow);
 }
 
@@ -219,7 +226,78 @@ absl::StatusOr<int> RunRejectTransfer(const ParsedArgs& args) {
 absl::StatusOr<int> RunReturn(const ParsedArgs& args) {
   v1::RecordReturnRequest request;
   request.set_returned_on(args.Get("returned-on"));
+  request.set_certificate_handed_back(args.Has("certificate-handed-back"));
+  request.set_certificate_audit(args.Get("certificate-audit"));
+  request.set_responsibility_settlement(args.Get("responsibility-settlement"));
+  request.set_responsibility_met(args.Has("responsibility-met"));
   return MutateMember(args, std::move(request), &Stub::RecordReturn);
+}
+
+absl::StatusOr<int> RunTransferReceipt(const ParsedArgs& args) {
+  v1::RecordTransferReceiptRequest request;
+  request.set_received_on(args.Get("received-on"));
+  request.set_branch(args.Get("branch"));
+  return MutateMember(args, std::move(request), &Stub::RecordTransferReceipt);
+}
+
+absl::StatusOr<int> RunWithdrawTransfer(const ParsedArgs& args) {
+  v1::WithdrawTransferRequest request;
+  request.set_reason(args.Get("reason"));
+  return MutateMember(args, std::move(request), &Stub::WithdrawTransfer);
+}
+
+absl::StatusOr<int> RunTransferIn(const ParsedArgs& args) {
+  v1::RecordTransferInRequest request;
+  RETURN_IF_ERROR(SetPerson(args, &request));
+  ASSIGN_OR_RETURN(RegistryClient client, Connect(args));
+  request.set_request_id(RequestId(args));
+  request.set_jurisdiction(client.county().code);
+  request.set_branch(args.Get("branch"));
+  request.set_letter_no(args.Get("letter-no"));
+  request.set_accepted_on(args.Get("accepted-on"));
+  request.set_origin_jurisdiction(args.Get("origin-jurisdiction"));
+  request.set_origin_branch(args.Get("origin-branch"));
+  v1::RegisterMemberReply reply;
+  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
+    return stub.RecordTransferIn(context, request, &reply);
+  }));
+  return PrintMutation(args, reply.member_id(), reply.version(), reply);
+}
+
+absl::StatusOr<int> RunOutflowChange(const ParsedArgs& args) {
+  v1::RecordOutflowChangeRequest request;
+  request.set_destination_address(args.Get("address"));
+  request.set_contact_phone(args.Get("contact-phone"));
+  request.set_employer(args.Get("employer"));
+  request.set_occupation(args.Get("occupation"));
+  request.set_expected_return_on(args.Get("expected-return-on"));
+  request.set_destination_branch(args.Get("branch"));
+  request.set_changed_on(args.Get("changed-on"));
+  return MutateMember(args, std::move(request), &Stub::RecordOutflowChange);
+}
+
+absl::StatusOr<int> RunMembershipEnd(const ParsedArgs& args) {
+  v1::RecordMembershipEndRequest request;
+  ASSIGN_OR_RETURN(int change, EnumFlag(args, "change", *v1::MembershipChange_descriptor()));
+  request.set_change(static_cast<v1::MembershipChange>(change));
+  request.set_grounds(args.Get("grounds"));
+  request.set_decided_on(args.Get("decided-on"));
+  request.set_approved_by(args.Get("approved-by"));
+  return MutateMember(args, std::move(request), &Stub::RecordMembershipEnd);
+}
+
+absl::StatusOr<int> RunCriticism(const ParsedArgs& args) {
+  v1::RecordCriticismRequest request;
+  request.set_grounds(args.Get("grounds"));
+  request.set_recorded_on(args.Get("recorded-on"));
+  return MutateMember(args, std::move(request), &Stub::RecordCriticism);
+}
+
+absl::StatusOr<int> RunVisitHome(const ParsedArgs& args) {
+  v1::RecordVisitHomeRequest request;
+  request.set_home_from(args.Get("from"));
+  request.set_home_until(args.Get("until"));
+  return MutateMember(args, std::move(request), &Stub::RecordVisitHome);
 }
 
 // ---- Reads -----------------------------------------------------------------
@@ -498,6 +576,18 @@ std::vector<Command> RegistryCommands() {
             {.name = "destination-name",
              .value_name = "TEXT",
              .help = "readable name of the destination, e.g. 乌鲁木齐市天山区"},
+            {.name = "reason",
+             .value_name = "REASON",
+             .help = "why (流动原因): WORK, BUSINESS, STUDY, JOB_SEEKING, FAMILY, MEDICAL, OTHER"},
+            {.name = "season-from-month",
+             .value_name = "M",
+             .help = "seasonal outflow, R24: first month away each year (1-12)"},
+            {.name = "season-to-month",
+             .value_name = "M",
+             .help = "seasonal outflow: last month away each year (1-12)"},
+            {.name = "responsibility-terms",
+             .value_name = "TEXT",
+             .help = "R21: the terms of the responsibility letter signed at departure"},
         })},
        RunOutflow},
       {{.name = "issue-certificate",
@@ -610,8 +700,129 @@ std::vector<Command> RegistryCommands() {
              .value_name = "YYYY-MM-DD",
              .help = "date of return",
              .required = true},
+            {.name = "certificate-handed-back", .help = "R21: the certificate was handed back"},
+            {.name = "certificate-audit",
+             .value_name = "TEXT",
+             .help = "R21: what its audit found"},
+            {.name = "responsibility-settlement",
+             .value_name = "TEXT",
+             .help = "R21: how the responsibility letter was settled"},
+            {.name = "responsibility-met", .help = "R21: the letter's terms were met"},
         })},
        RunReturn},
+      {{.name = "transfer-receipt",
+        .positional = Positional::kMember,
+        .summary = "Records the paper receipt of a transfer to a county off lianxin, R20 "
+                   "(RecordTransferReceipt).",
+        .flags = MutationFlags({
+            {.name = "received-on",
+             .value_name = "YYYY-MM-DD",
+             .help = "the day the receipt came back (default: today)"},
+            {.name = "branch",
+             .value_name = "BRANCH",
+             .help = "the receiving branch named on the receipt",
+             .required = true},
+        })},
+       RunTransferReceipt},
+      {{.name = "withdraw-transfer",
+        .positional = Positional::kMember,
+        .summary = "Withdraws a pending transfer to a county off lianxin, R20 (WithdrawTransfer).",
+        .flags = MutationFlags({
+            {.name = "reason", .value_name = "TEXT", .help = "why", .required = true},
+        })},
+       RunWithdrawTransfer},
+      {{.name = "transfer-in",
+        .summary = "Takes in a member from an origin off lianxin by the paper letter, R20 "
+                   "(RecordTransferIn).",
+        .flags = MutationFlags([] {
+          std::vector<FlagSpec> flags = {
+              {.name = "branch",
+               .value_name = "BRANCH",
+               .help = "the receiving branch",
+               .required = true},
+              {.name = "letter-no",
+               .value_name = "NO",
+               .help = "introduction letter number",
+               .required = true},
+              {.name = "accepted-on",
+               .value_name = "YYYY-MM-DD",
+               .help = "the day the relationship was taken in",
+               .required = true},
+              {.name = "origin-jurisdiction",
+               .value_name = "CODE",
+               .help = "origin county code (off lianxin)",
+               .required = true},
+              {.name = "origin-branch",
+               .value_name = "BRANCH",
+               .help = "branch at the origin",
+               .required = true},
+          };
+          for (FlagSpec& flag : RegistrationFlags(/*required=*/true)) {
+            flags.push_back(std::move(flag));
+          }
+          return flags;
+        }())},
+       RunTransferIn},
+      {{.name = "outflow-change",
+        .positional = Positional::kMember,
+        .summary = "Records a change inside the same destination, R4 (RecordOutflowChange).",
+        .details = "The home changes --address, --contact-phone, --employer, --occupation or\n"
+                   "--expected-return-on; the destination changes --branch.",
+        .flags = MutationFlags({
+            {.name = "address", .value_name = "TEXT", .help = "new address (home)"},
+            {.name = "contact-phone", .value_name = "PHONE", .help = "new phone (home)"},
+            {.name = "employer", .value_name = "TEXT", .help = "new employer (home)"},
+            {.name = "occupation", .value_name = "TEXT", .help = "new occupation (home)"},
+            {.name = "expected-return-on",
+             .value_name = "YYYY-MM-DD",
+             .help = "new expected return (home)"},
+            {.name = "branch", .value_name = "BRANCH", .help = "new branch (destination)"},
+            {.name = "changed-on", .value_name = "YYYY-MM-DD", .help = "(default: today)"},
+        })},
+       RunOutflowChange},
+      {{.name = "visit-home",
+        .positional = Positional::kMember,
+        .summary = "Records that a member away is home for a while, e.g. the Spring Festival "
+                   "(RecordVisitHome).",
+        .flags = MutationFlags({
+            {.name = "from",
+             .value_name = "YYYY-MM-DD",
+             .help = "first day home",
+             .required = true},
+            {.name = "until",
+             .value_name = "YYYY-MM-DD",
+             .help = "last day home",
+             .required = true},
+        })},
+       RunVisitHome},
+      {{.name = "membership-end",
+        .positional = Positional::kMember,
+        .summary = "Records a branch decision ending a membership, R22 (RecordMembershipEnd).",
+        .flags = MutationFlags({
+            {.name = "change",
+             .value_name = "CHANGE",
+             .help = "PERSUADED_TO_WITHDRAW, REMOVED or EXPELLED",
+             .required = true},
+            {.name = "grounds", .value_name = "TEXT", .help = "the grounds", .required = true},
+            {.name = "decided-on",
+             .value_name = "YYYY-MM-DD",
+             .help = "day of the branch decision",
+             .required = true},
+            {.name = "approved-by",
+             .value_name = "TEXT",
+             .help = "the committee above that approved it",
+             .required = true},
+        })},
+       RunMembershipEnd},
+      {{.name = "criticism",
+        .positional = Positional::kMember,
+        .summary = "Records a criticism for failing to transfer or to hold a certificate, R22 "
+                   "(RecordCriticism).",
+        .flags = MutationFlags({
+            {.name = "grounds", .value_name = "TEXT", .help = "what for", .required = true},
+            {.name = "recorded-on", .value_name = "YYYY-MM-DD", .help = "(default: today)"},
+        })},
+       RunCriticism},
       {{.name = "get",
         .positional = Positional::kMember,
         .summary = "Shows one member as the county sees it (GetMember).",

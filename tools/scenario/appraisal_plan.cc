@@ -9,6 +9,8 @@
 #include "grpcpp/grpcpp.h"
 #include "lianxin/v1/appraisal.grpc.pb.h"
 #include "lianxin/v1/registry.grpc.pb.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 #include "services/appraisal/domain/rules.h"
 
 namespace lianxin::scenario {
@@ -235,11 +237,16 @@ namespace {
 
 class AppraisalSender {
  public:
-  explicit AppraisalSender(const lxctl::County& county) : county_(county) {
-    appraisal_ = v1::Appraisal::NewStub(
-        grpc::CreateChannel(county.appraisal, grpc::InsecureChannelCredentials()));
-    registry_ = v1::Registry::NewStub(
-        grpc::CreateChannel(county.registry, grpc::InsecureChannelCredentials()));
+  // The channels to the county's appraisal and registry (TLS as its endpoints say).
+  static absl::StatusOr<AppraisalSender> Connect(const lxctl::County& county) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> appraisal =
+        OpenChannel(county.appraisal, county.tls);
+    if (!appraisal.ok()) return appraisal.status();
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> registry =
+        OpenChannel(county.registry, county.tls);
+    if (!registry.ok()) return registry.status();
+    return AppraisalSender(county, v1::Appraisal::NewStub(*appraisal),
+                           v1::Registry::NewStub(*registry));
   }
 
   void Prepare(grpc::ClientContext* context) const {
@@ -255,8 +262,8 @@ class AppraisalSender {
     Prepare(&context);
     grpc::Status s = (appraisal_.get()->*rpc)(&context, request, reply);
     if (s.ok()) return absl::OkStatus();
-    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                        absl::StrCat(request.GetTypeName(), ": ", s.error_message()));
+    absl::Status status = FromGrpcStatus(s);
+    return absl::Status(status.code(), absl::StrCat(request.GetTypeName(), ": ", status.message()));
   }
 
   // Registry history length of a member, or -1.
@@ -271,6 +278,10 @@ class AppraisalSender {
   }
 
  private:
+  AppraisalSender(const lxctl::County& county, std::unique_ptr<v1::Appraisal::Stub> appraisal,
+                  std::unique_ptr<v1::Registry::Stub> registry)
+      : county_(county), appraisal_(std::move(appraisal)), registry_(std::move(registry)) {}
+
   lxctl::County county_;
   std::unique_ptr<v1::Appraisal::Stub> appraisal_;
   std::unique_ptr<v1::Registry::Stub> registry_;
@@ -285,7 +296,9 @@ absl::StatusOr<AppraisalLoadReport> LoadAppraisal(
     return absl::FailedPreconditionError(
         absl::StrCat("county ", county.code, " has no appraisal service in the endpoints file"));
   }
-  AppraisalSender sender(county);
+  absl::StatusOr<AppraisalSender> connected = AppraisalSender::Connect(county);
+  if (!connected.ok()) return connected.status();
+  AppraisalSender& sender = *connected;
   std::vector<std::pair<const AppraisalMemberPlan*, std::string>> members;
   for (const AppraisalMemberPlan& p : plan.members) {
     auto it = member_ids.find(p.key);

@@ -11,6 +11,8 @@
 #include "grpcpp/grpcpp.h"
 #include "lianxin/v1/contact.grpc.pb.h"
 #include "libs/common/time_util.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 
 namespace lianxin::scenario {
 namespace {
@@ -31,12 +33,12 @@ struct Away {
   bool received = false;  // the destination recorded the arrival
 };
 
-// The focus county's members away at the end of the plan: away since their
-// first outflow, at the destination of the last (a change of destination).
+// The focus county's members away at the end of the plan (its own members, and
+// members transferred in to it who left again): away since their first
+// outflow from it, at the destination of the last (a change of destination).
 std::vector<Away> MembersAway(const Plan& plan) {
   std::vector<Away> away;
   for (const Member& member : plan.members()) {
-    if (member.home_jurisdiction() != plan.focus_county()) continue;
     bool is_away = false;
     for (const ExpectedStatus& e : member.expected_status()) {
       if (e.county() == plan.focus_county() && (e.status() == v1::MEMBER_STATUS_OUTFLOW_PENDING ||
@@ -49,7 +51,7 @@ std::vector<Away> MembersAway(const Plan& plan) {
     Away a{&member, absl::CivilDay(), "", false};
     bool found = false;
     for (const Step& step : member.steps()) {
-      if (step.has_register_outflow()) {
+      if (step.has_register_outflow() && step.county() == plan.focus_county()) {
         std::optional<absl::CivilDay> left = ParseDate(step.register_outflow().left_on());
         if (!left.has_value()) continue;
         if (!found) a.left_on = *left;  // away since the first outflow
@@ -212,8 +214,9 @@ absl::Status LoadContactPlan(const ContactPlan& plan,
   };
   std::map<std::string, Stub> stubs;
   for (const ContactConnection& c : counties) {
-    stubs[c.code] = {c.token, v1::ContactTracking::NewStub(grpc::CreateChannel(
-                                  c.address, grpc::InsecureChannelCredentials()))};
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(c.address, c.tls);
+    if (!channel.ok()) return channel.status();
+    stubs[c.code] = {c.token, v1::ContactTracking::NewStub(*channel)};
   }
   // Calls `rpc` at `county`, retrying while the service cannot take it yet.
   auto call =
@@ -234,10 +237,12 @@ absl::Status LoadContactPlan(const ContactPlan& plan,
       if (s.ok()) return absl::OkStatus();
       const bool not_yet = s.error_code() == grpc::StatusCode::NOT_FOUND ||
                            s.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
-                           s.error_code() == grpc::StatusCode::UNAVAILABLE;
+                           s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
       if (!not_yet || absl::Now() + backoff > deadline) {
-        return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                            absl::StrCat(what, " at ", county, ": ", s.error_message()));
+        const absl::Status status = FromGrpcStatus(s);
+        return absl::Status(status.code(),
+                            absl::StrCat(what, " at ", county, ": ", status.message()));
       }
       absl::SleepFor(backoff);
     }

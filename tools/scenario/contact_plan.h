@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "lianxin/v1/contact.pb.h"
+#include "libs/runtime/config.h"
 #include "tools/scenario/scenario.pb.h"
 
 namespace lianxin::scenario {
@@ -55,6 +56,7 @@ struct ContactConnection {
   std::string code;
   std::string token;
   std::string address;  // host:port
+  TlsFiles tls;         // the endpoints file's; all empty = plaintext (loopback only)
 };
 
 // Sends the plan. A contact the service cannot take yet (its registry topic

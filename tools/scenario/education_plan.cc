@@ -8,6 +8,9 @@
 #include "grpcpp/grpcpp.h"
 #include "lianxin/v1/education.grpc.pb.h"
 #include "libs/common/time_util.h"
+#include "tools/scenario/generator.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 
 namespace lianxin::scenario {
 namespace {
@@ -50,13 +53,6 @@ constexpr struct {
     {"矿区技术员马建军", {v1::COURSE_TOPIC_PRACTICAL_SKILLS, v1::COURSE_TOPIC_PROFESSIONAL_ETHICS}},
     {"组织部努尔兰", {v1::COURSE_TOPIC_PARTY_BUILDING, v1::COURSE_TOPIC_PARTY_DISCIPLINE}},
 };
-// Lunar New Year's days.
-constexpr absl::CivilDay kFestivals[] = {absl::CivilDay(2026, 2, 17), absl::CivilDay(2027, 2, 6),
-                                         absl::CivilDay(2028, 1, 26), absl::CivilDay(2029, 2, 13),
-                                         absl::CivilDay(2030, 2, 3),  absl::CivilDay(2031, 1, 23),
-                                         absl::CivilDay(2032, 2, 11), absl::CivilDay(2033, 1, 31),
-                                         absl::CivilDay(2034, 2, 19), absl::CivilDay(2035, 2, 8)};
-
 // Whether the member is away on `day`, from its registry steps.
 bool AwayOn(const Member& member, absl::CivilDay day) {
   bool away = false;
@@ -75,13 +71,6 @@ bool AwayOn(const Member& member, absl::CivilDay day) {
 }
 
 }  // namespace
-
-absl::CivilDay NextSpringFestival(absl::CivilDay day) {
-  for (absl::CivilDay festival : kFestivals) {
-    if (festival >= day) return festival;
-  }
-  return kFestivals[std::size(kFestivals) - 1];
-}
 
 EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::string>& member_ids,
                             uint64_t seed, absl::CivilDay today) {
@@ -209,18 +198,20 @@ EducationPlan PlanEducation(const Plan& plan, const std::map<std::string, std::s
 }
 
 absl::StatusOr<EducationSummary> LoadEducation(const EducationPlan& plan,
-                                               const std::string& address,
-                                               const std::string& token) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  auto stub = v1::EducationScheduling::NewStub(channel);
+                                               const std::string& address, const std::string& token,
+                                               const TlsFiles& tls) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address, tls);
+  if (!channel.ok()) return channel.status();
+  auto stub = v1::EducationScheduling::NewStub(*channel);
   auto call = [&](auto method, const auto& request, auto* reply) -> absl::Status {
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + token);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     grpc::Status s = ((*stub).*method)(&context, request, reply);
     if (s.ok()) return absl::OkStatus();
-    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                        absl::StrCat(s.error_message(), " (", request.GetTypeName(), ")"));
+    const absl::Status status = FromGrpcStatus(s);
+    return absl::Status(status.code(),
+                        absl::StrCat(status.message(), " (", request.GetTypeName(), ")"));
   };
   using Stub = v1::EducationScheduling::Stub;
   EducationSummary summary;

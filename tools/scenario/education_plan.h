@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "lianxin/v1/education.pb.h"
+#include "libs/runtime/config.h"
 #include "tools/scenario/scenario.pb.h"
 
 namespace lianxin::scenario {
@@ -43,8 +44,7 @@ struct EducationPlan {
   std::vector<std::string> members;
 };
 
-// The Spring Festival (Lunar New Year's day) on or after `day`, 2026–2035.
-absl::CivilDay NextSpringFestival(absl::CivilDay day);
+// NextSpringFestival: tools/scenario/generator.h.
 
 // Pure: the education of the focus county's members of `plan` (member ids by
 // plan key, as loaded).
@@ -60,10 +60,11 @@ struct EducationSummary {
   lianxin::v1::CommitPlanReply committed;
 };
 
-// Sends the plan to `address` (the county's education service) as `token`.
+// Sends the plan to `address` (the county's education service) as `token`,
+// over TLS when `tls` names a CA.
 absl::StatusOr<EducationSummary> LoadEducation(const EducationPlan& plan,
-                                               const std::string& address,
-                                               const std::string& token);
+                                               const std::string& address, const std::string& token,
+                                               const TlsFiles& tls);
 
 }  // namespace lianxin::scenario
 

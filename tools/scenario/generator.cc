@@ -320,6 +320,10 @@ class Generator {
   int DestinationEntries(Story& story, absl::string_view destination, absl::CivilDay arrived_on,
                          absl::CivilDay until, MemberCategory category, Rng& rng);
   void MailBackCheck(Story& story, absl::string_view home, absl::CivilDay left_on, Rng& rng);
+  // R8: a certificate issued on `issued_on` is checked yearly with the
+  // appraisal: the check of this year, when one is due by now. Returns the
+  // number of certificate entries added (0 or 1).
+  int YearlyCheck(Story& story, absl::string_view home, absl::CivilDay issued_on);
   // Asked by the home county once it has seen the arrival and
   // `awaited_entries` certificate entries recorded at the destination.
   void RequestTransfer(Story& story, absl::string_view home, absl::string_view to,
@@ -337,6 +341,12 @@ class Generator {
   void Returned(Story& story, Rng& rng, int index);
   void InflowFromPartner(Story& story, Rng& rng, const Place& partner, Fate fate);
   void InflowOffSystem(Story& story, Rng& rng, bool leaves);
+  // Issue 16: the defects' paths.
+  void TransferredInThenAway(Story& story, Rng& rng);
+  void TransferOffSystem(Story& story, Rng& rng, bool withdrawn);
+  void ChangedOrVisiting(Story& story, Rng& rng, const Place& partner, bool visiting);
+  void TransferredInOnPaper(Story& story, Rng& rng);
+  void ResidentTransferring(Story& story, Rng& rng);
 
   uint64_t seed_;
   absl::CivilDay today_;
@@ -519,6 +529,17 @@ void Generator::MailBackCheck(Story& story, absl::string_view home, absl::CivilD
   e->set_kind(lianxin::v1::CERTIFICATE_ENTRY_KIND_MAIL_BACK_CHECK);
 }
 
+int Generator::YearlyCheck(Story& story, absl::string_view home, absl::CivilDay issued_on) {
+  if (today_ - issued_on < 330) return 0;
+  Step& step = story.Add(home);
+  auto* e = step.mutable_record_certificate_entry();
+  e->set_request_id(story.RequestId());
+  e->set_occurred_on(Date(NotAfterYesterday(std::max(issued_on + 1, DaysAgo(7)))));
+  e->set_activity("活动证年度查验（随民主评议）");
+  e->set_kind(lianxin::v1::CERTIFICATE_ENTRY_KIND_YEARLY_CHECK);
+  return 1;
+}
+
 void Generator::RequestTransfer(Story& story, absl::string_view home, absl::string_view to,
                                 const std::string& organization, int awaited_entries) {
   Step& step = story.Add(home);
@@ -598,6 +619,7 @@ void Generator::AwayToPartner(Story& story, Rng& rng, const Place& partner, bool
   Arrive(story, partner.code, branch, arrived_on, certificate, contact, 1, !certificate.empty());
   DestinationEntries(story, partner.code, arrived_on, today_, p.category, rng);
   MailBackCheck(story, kFuyun.code, left_on, rng);
+  YearlyCheck(story, kFuyun.code, left_on);
   story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED);
   story.Expect(partner.code, lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE);
 }
@@ -619,6 +641,7 @@ void Generator::AwayOffSystem(Story& story, Rng& rng, const Place& destination, 
   if (certified) {
     Certificate(story, kFuyun.code, left_on, rng);
     MailBackCheck(story, kFuyun.code, left_on, rng);
+    YearlyCheck(story, kFuyun.code, left_on);
   }
   story.member().set_home_jurisdiction(std::string(kFuyun.code));
   story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING);
@@ -635,6 +658,7 @@ void Generator::TransferOut(Story& story, Rng& rng, const Place& partner, Fate f
   Outflow(story, kFuyun.code, partner, occupation, left_on, PlusMonths(left_on, months), p.phone,
           liaison, rng);
   const std::string certificate = Certificate(story, kFuyun.code, left_on, rng);
+  const int checks = YearlyCheck(story, kFuyun.code, left_on);
   const absl::CivilDay arrived_on = left_on + rng.Uniform(1, 5);
   const std::string branch = PartnerInflowBranch(rng, partner);
   const std::string contact = Contact(rng, partner);
@@ -642,7 +666,7 @@ void Generator::TransferOut(Story& story, Rng& rng, const Place& partner, Fate f
   const int entries = DestinationEntries(story, partner.code, arrived_on, today_, p.category, rng);
   const std::string district(branch.substr(0, branch.find("流动党员党支部")));
   RequestTransfer(story, kFuyun.code, partner.code,
-                  absl::StrCat("中共", partner.name, district, "工作委员会"), entries);
+                  absl::StrCat("中共", partner.name, district, "工作委员会"), entries + checks);
   story.member().set_home_jurisdiction(std::string(kFuyun.code));
   switch (fate) {
     case Fate::kTransferredOut:
@@ -819,6 +843,119 @@ void Generator::InflowOffSystem(Story& story, Rng& rng, bool leaves) {
   story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE);
 }
 
+void Generator::TransferredInThenAway(Story& story, Rng& rng) {
+  InflowFromPartner(story, rng, kNanshan, Fate::kTransferredIn);
+  story.member().clear_expected_status();
+  // Defect 1: once Fuyun's own, the member leaves again; R2 is owed anew.
+  const absl::CivilDay left_on = DaysAgo(rng.Uniform(1, 3));
+  Outflow(story, kFuyun.code, kTianshan,
+          Occupation(rng, MEMBER_CATEGORY_ENTERPRISE_EMPLOYEE, false, false), left_on,
+          PlusMonths(left_on, 12), MakePhone(rng), Liaison(rng, kFuyun), rng);
+  Step& leave = *story.member().mutable_steps(story.member().steps_size() - 1);
+  Story::AwaitEvents(leave, kFuyun.code, "TransferAccepted", 1);
+  // Nanshan's part ended with the transfer (TRANSFERRED_OUT there); it does
+  // not learn of the new outflow, so its copy is not compared.
+  story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING);
+  story.Expect(kTianshan.code, lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED);
+}
+
+void Generator::TransferOffSystem(Story& story, Rng& rng, bool withdrawn) {
+  const Place& destination = rng.Pick(kInlandDestinations);
+  AwayOffSystem(story, rng, destination, /*mine=*/false);
+  story.member().clear_expected_status();
+  // R20: the receiving committee does not run lianxin; the letter goes on paper.
+  Step& request = story.Add(kFuyun.code);
+  auto* t = request.mutable_request_transfer();
+  t->set_request_id(story.RequestId());
+  t->set_to_jurisdiction(std::string(destination.code));
+  t->set_letter_no(LetterNo(kFuyun.code));
+  t->set_to_organization(absl::StrCat("中共", destination.name, "委员会组织部"));
+  if (withdrawn) {
+    Step& step = story.Add(kFuyun.code);
+    auto* w = step.mutable_withdraw_transfer();
+    w->set_request_id(story.RequestId());
+    w->set_reason("接收地党委要求按新格式重开介绍信，原信作废");
+    story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING);
+    return;
+  }
+  Step& step = story.Add(kFuyun.code);
+  auto* r = step.mutable_record_transfer_receipt();
+  r->set_request_id(story.RequestId());
+  // received_on empty: the day it is recorded, never before the request.
+  r->set_branch(absl::StrCat(destination.name, HomeBranch(rng, destination)));
+  story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT);
+}
+
+void Generator::ChangedOrVisiting(Story& story, Rng& rng, const Place& partner, bool visiting) {
+  AwayToPartner(story, rng, partner, /*arrives=*/true);
+  if (visiting) {
+    // Defect 7: home for the Spring Festival, then back to work.
+    const absl::CivilDay from = NextSpringFestival(today_ + 1) - rng.Uniform(2, 5);
+    Step& step = story.Add(kFuyun.code);
+    auto* v = step.mutable_record_visit_home();
+    v->set_request_id(story.RequestId());
+    v->set_home_from(Date(from));
+    v->set_home_until(Date(from + rng.Uniform(10, 25)));
+    return;
+  }
+  // Defect 4: a new address, phone, employer and return at home, a new
+  // branch at the destination, the member staying there.
+  Step& home = story.Add(kFuyun.code);
+  Story::AwaitEvents(home, kFuyun.code, "ArrivalRecorded", 1);
+  auto* c = home.mutable_record_outflow_change();
+  c->set_request_id(story.RequestId());
+  c->set_destination_address(Address(rng, partner));
+  c->set_contact_phone(MakePhone(rng));
+  c->set_employer(std::string(rng.Pick(kEnterpriseWork)));
+  c->set_expected_return_on(Date(today_ + rng.Uniform(200, 400)));
+  c->set_changed_on(Date(DaysAgo(1)));
+  Step& there = story.Add(partner.code);
+  auto* b = there.mutable_record_outflow_change();
+  b->set_request_id(story.RequestId());
+  b->set_destination_branch(PartnerInflowBranch(rng, partner));
+  b->set_changed_on(Date(DaysAgo(1)));
+}
+
+void Generator::TransferredInOnPaper(Story& story, Rng& rng) {
+  const Place& origin = rng.Pick(kInflowOrigins);
+  const Person p = MakePerson(rng, PickCategory(rng, kIntoFuyun), origin);
+  Step& step = story.Add(kFuyun.code);
+  auto* t = step.mutable_record_transfer_in();
+  t->set_request_id(story.RequestId());
+  t->set_jurisdiction(std::string(kFuyun.code));
+  t->set_branch(std::string(rng.Pick(kFuyunInflowBranches)));
+  t->set_letter_no(
+      absl::StrFormat("%s组转〔%d〕%d号", origin.name, today_.year(), rng.Uniform(1, 300)));
+  t->set_accepted_on(Date(DaysAgo(rng.Uniform(5, 200))));
+  t->set_origin_jurisdiction(std::string(origin.code));
+  t->set_origin_branch(absl::StrCat(origin.name, HomeBranch(rng, origin)));
+  t->set_name(p.name);
+  t->set_id_number(p.id_number);
+  t->set_gender(p.gender);
+  t->set_birth_date(Date(p.birth));
+  t->set_category(p.category);
+  t->set_phone(p.phone);
+  t->set_probationary(p.probationary);
+  t->set_joined_on(Date(std::min(p.joined_on, DaysAgo(210))));
+  // As for every member: the home county of the registration (the origin).
+  story.member().set_home_jurisdiction(std::string(origin.code));
+  story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN);
+}
+
+void Generator::ResidentTransferring(Story& story, Rng& rng) {
+  const Person p = MakePerson(rng, PickCategory(rng, kTransferring), kFuyun);
+  Register(story, kFuyun, p, HomeBranch(rng, kFuyun));
+  Step& step = story.Add(kFuyun.code);
+  auto* t = step.mutable_request_transfer();
+  t->set_request_id(story.RequestId());
+  t->set_to_jurisdiction(std::string(kTianshan.code));
+  t->set_letter_no(LetterNo(kFuyun.code));
+  t->set_to_organization("中共乌鲁木齐市天山区委组织部");
+  story.member().set_home_jurisdiction(std::string(kFuyun.code));
+  story.Expect(kFuyun.code, lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING);
+  story.Expect(kTianshan.code, lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED);
+}
+
 Member Generator::Make(Fate fate, int index) {
   Member member;
   member.set_key(absl::StrFormat("%s-%03d", FateName(fate), index + 1));
@@ -865,11 +1002,31 @@ Member Generator::Make(Fate fate, int index) {
     case Fate::kInflowOffSystemLeft:
       InflowOffSystem(story, rng, /*leaves=*/true);
       break;
+    case Fate::kTransferredInThenAway:
+      TransferredInThenAway(story, rng);
+      break;
+    case Fate::kTransferWithdrawn:
+    case Fate::kTransferredOutOnPaper:
+      TransferOffSystem(story, rng, fate == Fate::kTransferWithdrawn);
+      break;
+    case Fate::kChangedInDestination:
+    case Fate::kVisitingHome:
+      ChangedOrVisiting(story, rng, partner, fate == Fate::kVisitingHome);
+      break;
+    case Fate::kTransferredInOnPaper:
+      TransferredInOnPaper(story, rng);
+      break;
+    case Fate::kResidentTransferring:
+      ResidentTransferring(story, rng);
+      break;
   }
   const Step& first = member.steps(0);
   if (first.has_register_member()) {
     member.set_name(first.register_member().name());
     member.set_category(first.register_member().category());
+  } else if (first.has_record_transfer_in()) {
+    member.set_name(first.record_transfer_in().name());
+    member.set_category(first.record_transfer_in().category());
   } else {
     member.set_name(first.record_arrival().name());
     member.set_category(first.record_arrival().category());
@@ -914,14 +1071,28 @@ absl::string_view FateName(Fate fate) {
       return "inflow-left";
     case Fate::kTransferredIn:
       return "transferred-in";
+    case Fate::kTransferredInThenAway:
+      return "transferred-in-away";
+    case Fate::kTransferWithdrawn:
+      return "transfer-withdrawn";
+    case Fate::kChangedInDestination:
+      return "away-changed";
+    case Fate::kVisitingHome:
+      return "away-visiting";
+    case Fate::kTransferredOutOnPaper:
+      return "transferred-out-paper";
+    case Fate::kTransferredInOnPaper:
+      return "transferred-in-paper";
+    case Fate::kResidentTransferring:
+      return "resident-transferring";
   }
   return "unknown";
 }
 
 PopulationSpec FuyunSpec() {
-  return {{{Fate::kAwayPending, 2},
-           {Fate::kAwayReceived, 6},
-           {Fate::kAwayOffSystem, 7},
+  return {{{Fate::kAwayPending, 1},
+           {Fate::kAwayReceived, 4},
+           {Fate::kAwayOffSystem, 6},
            {Fate::kAwayMine, 6},
            {Fate::kTransferPending, 1},
            {Fate::kTransferRejected, 1},
@@ -932,7 +1103,14 @@ PopulationSpec FuyunSpec() {
            {Fate::kInflowOffSystem, 79},
            {Fate::kInflowReturnedHome, 2},
            {Fate::kInflowOffSystemLeft, 1},
-           {Fate::kTransferredIn, 1}}};
+           {Fate::kTransferredIn, 1},
+           {Fate::kTransferredInThenAway, 1},
+           {Fate::kTransferWithdrawn, 1},
+           {Fate::kChangedInDestination, 1},
+           {Fate::kVisitingHome, 1},
+           {Fate::kTransferredOutOnPaper, 1},
+           {Fate::kTransferredInOnPaper, 1},
+           {Fate::kResidentTransferring, 1}}};
 }
 
 PopulationSpec ScaledSpec(int64_t members) {
@@ -970,11 +1148,11 @@ Plan Generate(const PopulationSpec& spec, const GenerateOptions& options) {
     for (int i = 0; i < count; ++i) {
       Member* member = plan.add_members();
       *member = generator.Make(fate, i);
+      if (CountsAsOutflow(*member, plan.focus_county())) {
+        plan.set_expected_outflow_count(plan.expected_outflow_count() + 1);
+      }
       for (const ExpectedStatus& expected : member->expected_status()) {
         if (expected.county() != plan.focus_county()) continue;
-        if (IsOutflowStatus(expected.status())) {
-          plan.set_expected_outflow_count(plan.expected_outflow_count() + 1);
-        }
         if (expected.status() == lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE) {
           plan.set_expected_inflow_count(plan.expected_inflow_count() + 1);
         }
@@ -988,6 +1166,33 @@ bool IsOutflowStatus(MemberStatus status) {
   return status == lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING ||
          status == lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED ||
          status == lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING;
+}
+
+absl::CivilDay NextSpringFestival(absl::CivilDay day) {
+  // Lunar New Year's days.
+  static constexpr absl::CivilDay kFestivals[] = {
+      absl::CivilDay(2026, 2, 17), absl::CivilDay(2027, 2, 6),  absl::CivilDay(2028, 1, 26),
+      absl::CivilDay(2029, 2, 13), absl::CivilDay(2030, 2, 3),  absl::CivilDay(2031, 1, 23),
+      absl::CivilDay(2032, 2, 11), absl::CivilDay(2033, 1, 31), absl::CivilDay(2034, 2, 19),
+      absl::CivilDay(2035, 2, 8)};
+  for (absl::CivilDay festival : kFestivals) {
+    if (festival >= day) return festival;
+  }
+  return kFestivals[std::size(kFestivals) - 1];
+}
+
+bool CountsAsOutflow(const Member& member, absl::string_view focus_county) {
+  bool away = false;
+  for (const Step& step : member.steps()) {
+    if (step.has_register_outflow()) away = true;
+    if (step.has_record_return() || step.has_accept_transfer()) away = false;
+  }
+  for (const ExpectedStatus& expected : member.expected_status()) {
+    if (expected.county() != focus_county) continue;
+    if (expected.status() == lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING) return away;
+    return IsOutflowStatus(expected.status());
+  }
+  return false;
 }
 
 }  // namespace lianxin::scenario

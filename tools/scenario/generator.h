@@ -50,6 +50,21 @@ enum class Fate {
   kInflowOffSystemLeft,  // origin off lianxin, left F: INFLOW_CLOSED
   kTransferredIn,        // Nanshan's member, transfer to F accepted: TRANSFERRED_IN
                          // (Nanshan TRANSFERRED_OUT)
+  // The rules as a county office lives them (issue 16), each a defect's path.
+  kTransferredInThenAway,  // Nanshan's member transferred to F, then away to Tianshan: R2
+                           // owed again; OUTFLOW_PENDING (Tianshan INFLOW_EXPECTED)
+  kTransferWithdrawn,      // away inland, a transfer there (off lianxin) withdrawn (R20):
+                           // OUTFLOW_PENDING
+  kChangedInDestination,   // received at P, new address, phone, employer, return and branch
+                           // there (R4): OUTFLOW_RECEIVED (P INFLOW_ACTIVE)
+  kVisitingHome,           // received at P, home for the Spring Festival: OUTFLOW_RECEIVED
+                           // (P INFLOW_ACTIVE)
+  kTransferredOutOnPaper,  // away inland, transfer there finished by the paper receipt (R20):
+                           // TRANSFERRED_OUT
+  kTransferredInOnPaper,   // from an origin off lianxin, taken in by the paper letter (R20):
+                           // TRANSFERRED_IN
+  kResidentTransferring,   // at home, transfer to Tianshan requested: TRANSFER_PENDING, not
+                           // outflow (Tianshan INFLOW_EXPECTED)
 };
 
 inline constexpr Fate kAllFates[] = {Fate::kAwayPending,
@@ -65,7 +80,14 @@ inline constexpr Fate kAllFates[] = {Fate::kAwayPending,
                                      Fate::kInflowOffSystem,
                                      Fate::kInflowReturnedHome,
                                      Fate::kInflowOffSystemLeft,
-                                     Fate::kTransferredIn};
+                                     Fate::kTransferredIn,
+                                     Fate::kTransferredInThenAway,
+                                     Fate::kTransferWithdrawn,
+                                     Fate::kChangedInDestination,
+                                     Fate::kVisitingHome,
+                                     Fate::kTransferredOutOnPaper,
+                                     Fate::kTransferredInOnPaper,
+                                     Fate::kResidentTransferring};
 
 // The fate's name in plans, e.g. "away-mine".
 absl::string_view FateName(Fate fate);
@@ -75,10 +97,13 @@ struct PopulationSpec {
   std::vector<std::pair<Fate, int>> members;
 };
 
-// The Fuyun survey: 24 away (2 pending, 6 received, 7 inland, 6 at the mines,
-// 1 transfer pending, 1 rejected, 1 moved on), 6 more back or transferred out;
-// 91 present (12 from Tianshan and Nanshan, 79 from origins off lianxin),
-// 4 more gone home, left or transferred in. 125 members.
+// The Fuyun survey: 24 away (1 pending, 4 received, 6 inland, 6 at the mines,
+// 1 transfer pending, 1 rejected, 1 moved on, and on the defects' paths 1
+// transferred in then away, 1 transfer withdrawn, 1 changed inside the
+// destination, 1 visiting home), 8 more back, transferred out (one on paper)
+// or transferring from home; 91 present (12 from Tianshan and Nanshan, 79
+// from origins off lianxin), 5 more gone home, left or transferred in (one
+// on paper). 128 members.
 PopulationSpec FuyunSpec();
 
 // Fuyun's mix scaled to `members` members (largest remainder), for benchmarks.
@@ -94,8 +119,15 @@ struct GenerateOptions {
 // spec and options, same plan, byte for byte.
 Plan Generate(const PopulationSpec& spec, const GenerateOptions& options);
 
+// The Spring Festival (Lunar New Year's day) on or after `day`, 2026–2035.
+absl::CivilDay NextSpringFestival(absl::CivilDay day);
+
 // True for the statuses GetStatistics counts as outflow (away).
 bool IsOutflowStatus(lianxin::v1::MemberStatus status);
+// Whether the focus county counts `member` in its outflow: its expected status
+// there is an outflow status, and a transfer pending is of a member away (a
+// resident transferring is counted at home, R9).
+bool CountsAsOutflow(const Member& member, absl::string_view focus_county);
 
 }  // namespace lianxin::scenario
 

@@ -131,6 +131,33 @@ class World {
           return registry::DecideRecordReturn(facts, step.record_return(), ctx, settings_);
         });
         break;
+      case Step::kRecordTransferReceipt:
+        events = Known(known, [&] {
+          return registry::DecideRecordTransferReceipt(facts, step.record_transfer_receipt(), ctx,
+                                                       settings_);
+        });
+        break;
+      case Step::kWithdrawTransfer:
+        events = Known(known, [&] {
+          return registry::DecideWithdrawTransfer(facts, step.withdraw_transfer(), ctx, settings_);
+        });
+        break;
+      case Step::kRecordTransferIn:
+        events = registry::DecideRecordTransferIn(
+            step.record_transfer_in(), "hash-" + step.record_transfer_in().id_number(),
+            registry::MaskIdNumber(step.record_transfer_in().id_number()), ctx, settings_);
+        break;
+      case Step::kRecordOutflowChange:
+        events = Known(known, [&] {
+          return registry::DecideRecordOutflowChange(facts, step.record_outflow_change(), ctx,
+                                                     settings_);
+        });
+        break;
+      case Step::kRecordVisitHome:
+        events = Known(known, [&] {
+          return registry::DecideRecordVisitHome(facts, step.record_visit_home(), ctx, settings_);
+        });
+        break;
       case Step::COMMAND_NOT_SET:
         return absl::InvalidArgumentError("no command");
     }
@@ -250,7 +277,7 @@ TEST(Generate, FuyunHas24AwayAnd91PresentByConstruction) {
     for (const ExpectedStatus& expected : member.expected_status()) {
       if (expected.county() == "654322") status = expected.status();
     }
-    away += IsOutflowStatus(status);
+    away += CountsAsOutflow(member, "654322");
     present += status == lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE;
     returned += status == lianxin::v1::MEMBER_STATUS_RESIDENT;
     categories.insert(lianxin::v1::MemberCategory_Name(member.category()));
@@ -279,6 +306,10 @@ TEST(Generate, IdNumbersValidUniqueAndOfTheHomeCounty) {
         EXPECT_EQ(first.register_member().gender() == lianxin::v1::GENDER_MALE,
                   (id[16] - '0') % 2 == 1)
             << member.key();
+      } else if (first.has_record_transfer_in()) {
+        id = first.record_transfer_in().id_number();
+        birth = first.record_transfer_in().birth_date();
+        area = first.record_transfer_in().origin_jurisdiction();
       } else {
         ASSERT_TRUE(first.has_record_arrival()) << member.key();
         id = first.record_arrival().id_number();
@@ -330,6 +361,21 @@ TEST(Generate, FieldsFitTheApiBounds) {
         request_id = step.reject_transfer().request_id();
       } else if (step.has_record_return()) {
         request_id = step.record_return().request_id();
+      } else if (step.has_record_transfer_receipt()) {
+        request_id = step.record_transfer_receipt().request_id();
+        EXPECT_LE(CodePoints(step.record_transfer_receipt().branch()), 64u);
+      } else if (step.has_withdraw_transfer()) {
+        request_id = step.withdraw_transfer().request_id();
+      } else if (step.has_record_transfer_in()) {
+        request_id = step.record_transfer_in().request_id();
+        EXPECT_LE(CodePoints(step.record_transfer_in().letter_no()), 32u);
+        EXPECT_LE(CodePoints(step.record_transfer_in().origin_branch()), 64u);
+      } else if (step.has_record_outflow_change()) {
+        request_id = step.record_outflow_change().request_id();
+        EXPECT_LE(CodePoints(step.record_outflow_change().destination_address()), 128u);
+        EXPECT_LE(CodePoints(step.record_outflow_change().employer()), 64u);
+      } else if (step.has_record_visit_home()) {
+        request_id = step.record_visit_home().request_id();
       }
       EXPECT_FALSE(request_id.empty());
       EXPECT_LE(request_id.size(), 64u);
@@ -353,11 +399,11 @@ TEST(Generate, ScaledPlanObeysTheRulesToo) {
 
 TEST(ScaledSpec, KeepsFuyunsMixAndTheTotal) {
   int64_t total = 0;
-  for (const auto& [fate, count] : ScaledSpec(250).members) total += count;
-  EXPECT_EQ(total, 250);
-  // 250 = 2 × 125: every fate doubles.
+  for (const auto& [fate, count] : ScaledSpec(256).members) total += count;
+  EXPECT_EQ(total, 256);
+  // 256 = 2 × 128: every fate doubles.
   const PopulationSpec fuyun = FuyunSpec();
-  const PopulationSpec doubled = ScaledSpec(250);
+  const PopulationSpec doubled = ScaledSpec(256);
   for (size_t i = 0; i < fuyun.members.size(); ++i) {
     EXPECT_EQ(doubled.members[i].second, 2 * fuyun.members[i].second);
   }

@@ -10,8 +10,8 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "libs/runtime/channel.h"
+#include "libs/runtime/rpc.h"
 
 namespace lianxin::scenario {
 
@@ -19,9 +19,7 @@ using lianxin::v1::Registry;
 
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
+absl::Status FromGrpc(const grpc::Status& status) { return FromGrpcStatus(status); }
 
 // Worth sending again (the request_id makes it safe).
 bool IsTransient(const absl::Status& status) {
@@ -64,8 +62,10 @@ absl::StatusOr<std::unique_ptr<Loader>> Loader::Connect(std::vector<CountyConnec
       return absl::InvalidArgumentError(absl::StrCat(
           "county ", connection.code, ": the endpoints file gives no registry address or token"));
     }
-    auto channel = grpc::CreateChannel(connection.registry, grpc::InsecureChannelCredentials());
-    County county{std::move(connection), Registry::NewStub(channel)};
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenChannel(connection.registry, connection.tls);
+    if (!channel.ok()) return channel.status();
+    County county{std::move(connection), Registry::NewStub(*channel)};
     const std::string code = county.connection.code;
     loader->counties_.emplace(code, std::move(county));
   }
@@ -257,10 +257,40 @@ absl::Status Loader::Execute(const County& county, const Step& step, std::string
         status = FromGrpc(stub.RecordReturn(&context, request, &mutation));
         break;
       }
+      case Step::kRecordTransferReceipt: {
+        lianxin::v1::RecordTransferReceiptRequest request = step.record_transfer_receipt();
+        request.set_member_id(*member_id);
+        status = FromGrpc(stub.RecordTransferReceipt(&context, request, &mutation));
+        break;
+      }
+      case Step::kWithdrawTransfer: {
+        lianxin::v1::WithdrawTransferRequest request = step.withdraw_transfer();
+        request.set_member_id(*member_id);
+        status = FromGrpc(stub.WithdrawTransfer(&context, request, &mutation));
+        break;
+      }
+      case Step::kRecordTransferIn: {
+        lianxin::v1::RegisterMemberReply reply;
+        status = FromGrpc(stub.RecordTransferIn(&context, step.record_transfer_in(), &reply));
+        created = reply.member_id();
+        break;
+      }
+      case Step::kRecordOutflowChange: {
+        lianxin::v1::RecordOutflowChangeRequest request = step.record_outflow_change();
+        request.set_member_id(*member_id);
+        status = FromGrpc(stub.RecordOutflowChange(&context, request, &mutation));
+        break;
+      }
+      case Step::kRecordVisitHome: {
+        lianxin::v1::RecordVisitHomeRequest request = step.record_visit_home();
+        request.set_member_id(*member_id);
+        status = FromGrpc(stub.RecordVisitHome(&context, request, &mutation));
+        break;
+      }
       case Step::COMMAND_NOT_SET:
         return absl::InvalidArgumentError("the step has no command");
     }
-    const bool creates = step.has_register_member() ||
+    const bool creates = step.has_register_member() || step.has_record_transfer_in() ||
                          (step.has_record_arrival() && step.record_arrival().member_id().empty() &&
                           !step.record_arrival().id_number().empty());
     if (creates && absl::IsAlreadyExists(status)) {
@@ -440,6 +470,16 @@ absl::string_view StepRpc(const Step& step) {
       return "RejectTransfer";
     case Step::kRecordReturn:
       return "RecordReturn";
+    case Step::kRecordTransferReceipt:
+      return "RecordTransferReceipt";
+    case Step::kWithdrawTransfer:
+      return "WithdrawTransfer";
+    case Step::kRecordTransferIn:
+      return "RecordTransferIn";
+    case Step::kRecordOutflowChange:
+      return "RecordOutflowChange";
+    case Step::kRecordVisitHome:
+      return "RecordVisitHome";
     case Step::COMMAND_NOT_SET:
       break;
   }

@@ -28,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "lianxin/v1/registry.grpc.pb.h"
+#include "libs/runtime/config.h"
 #include "tools/scenario/scenario.pb.h"
 
 namespace lianxin::scenario {
@@ -38,6 +39,7 @@ struct CountyConnection {
   std::string name;
   std::string token;
   std::string registry;  // host:port
+  TlsFiles tls;          // the endpoints file's; all empty = plaintext (loopback only)
 };
 
 struct LoadOptions {

@@ -131,7 +131,7 @@ absl::Status LoadFuyunEducation(const Plan& plan, const std::map<std::string, st
   if (!today.ok()) return today.status();
   const EducationPlan education = PlanEducation(plan, ids, absl::GetFlag(FLAGS_seed), *today);
   absl::StatusOr<EducationSummary> loaded =
-      LoadEducation(education, county.education, county.token);
+      LoadEducation(education, county.education, county.token, county.tls);
   if (!loaded.ok()) return loaded.status();
   std::printf(
       "  education of %s: %zu courses (every mode), %zu sessions over the year, %zu attendances, "
@@ -158,9 +158,9 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
   for (const std::string& code : plan.counties()) {
     absl::StatusOr<lxctl::County> county = lxctl::SelectCounty(*file, path, code);
     if (!county.ok()) return county.status();
-    counties.push_back({county->code, county->name, county->token, county->registry});
+    counties.push_back({county->code, county->name, county->token, county->registry, county->tls});
     if (!county->contact.empty()) {
-      contact_services.push_back({county->code, county->token, county->contact});
+      contact_services.push_back({county->code, county->token, county->contact, county->tls});
     }
     names[code] = county->name;
   }

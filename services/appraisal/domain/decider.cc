@@ -54,6 +54,7 @@ bool IsCycleId(const std::string& aggregate_id) { return absl::StartsWith(aggreg
 bool IsAppraisedBy(const AppraisalMemberFacts& facts, const std::string& jurisdiction) {
   const auto& r = facts.registry();
   if (r.member_id().empty() || r.home_jurisdiction() != jurisdiction) return false;
+  if (r.membership_ended()) return false;  // probation cancelled, lapsed: no longer appraised
   return registry::StatusAsSeenBy(r, jurisdiction) != lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
 }
 
@@ -149,12 +150,19 @@ AppraisalMemberFacts Evolve(AppraisalMemberFacts facts, const Event& event) {
       break;
     case Event::kDuesPaid: {
       const auto& p = event.dues_paid();
-      const int64_t each = p.months_size() > 0 ? p.amount_fen() / p.months_size() : 0;
+      // R10: each month its own year's dues; every fen of the payment kept.
+      std::vector<int64_t> by_base;
       for (const std::string& month : p.months()) {
+        std::optional<absl::CivilMonth> m = ParseMonth(month);
+        const auto* base = m.has_value() ? BaseOfYear(facts, static_cast<int>(m->year())) : nullptr;
+        by_base.push_back(base != nullptr ? base->monthly_dues_fen() : 0);
+      }
+      const std::vector<int64_t> parts = DuesPerMonthFen(by_base, p.amount_fen());
+      for (int i = 0; i < p.months_size(); ++i) {
         auto* paid = facts.add_paid_months();
-        paid->set_month(month);
+        paid->set_month(p.months(i));
         paid->set_paid_on(p.paid_on());
-        paid->set_amount_fen(each);
+        paid->set_amount_fen(parts[i]);
       }
       break;
     }
@@ -237,6 +245,27 @@ const lianxin::v1::GradeFact* GradeIn(const AppraisalMemberFacts& facts,
   return nullptr;
 }
 
+std::string CertificateYearlyCheck(const AppraisalMemberFacts& facts, absl::CivilDay as_of) {
+  const lianxin::v1::MemberFacts& r = facts.registry();
+  const registry::Settings registry_settings;  // R8: yearly, a national number
+  for (const registry::CertificateCheck& check :
+       registry::CertificateChecks(r, registry_settings)) {
+    if (check.check != "YEARLY") continue;
+    if (as_of > check.due_on) return "DUE";
+    return r.last_yearly_check_on();
+  }
+  return "";
+}
+
+bool CountsAsAppraised(const AppraisalMemberFacts& facts, const std::string& cycle_id,
+                       const std::string& jurisdiction) {
+  if (GradeIn(facts, cycle_id) != nullptr) return true;
+  const bool notified =
+      std::any_of(facts.notices().begin(), facts.notices().end(),
+                  [&](const auto& notice) { return notice.cycle_id() == cycle_id; });
+  return notified && IsAppraisedBy(facts, jurisdiction) && !facts.registry().lost_contact();
+}
+
 namespace {
 
 absl::Status CheckInCycle(const AppraisalMemberFacts& facts, const AppraisalCycleFacts& cycle,
@@ -259,9 +288,15 @@ absl::Status CheckInCycle(const AppraisalMemberFacts& facts, const AppraisalCycl
 absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
                                              const AppraisalCycleFacts& cycle,
                                              const lianxin::v1::RecordAppraisalRequest& request,
-                                             int excellent_in_cycle, const Context& ctx,
+                                             const CycleGrades& others, const Context& ctx,
                                              const Settings& settings) {
   RETURN_IF_ERROR(CheckInCycle(facts, cycle, request.cycle_id(), ctx));
+  if (CertificateYearlyCheck(facts, ctx.today) == "DUE") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "R8: the activity certificate ", facts.registry().certificate().certificate_no(),
+        " is checked yearly with the appraisal, and its check is overdue; record the "
+        "YEARLY_CHECK on the certificate first"));
+  }
   if (const auto* given = GradeIn(facts, request.cycle_id())) {
     return absl::FailedPreconditionError(
         absl::StrCat("R7: the member was graded already in ", request.cycle_id(), " (",
@@ -269,8 +304,7 @@ absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
                      "); a grade is given once, changed only by CorrectAppraisal with a reason"));
   }
   if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
-    RETURN_IF_ERROR(CheckExcellentShare(
-        excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
+    RETURN_IF_ERROR(CheckExcellentShare(others.excellent + 1, others.appraised + 1, settings));
   }
   Event event = NewEvent(ctx, "AppraisalRecorded");
   auto* a = event.mutable_appraisal_recorded();
@@ -285,7 +319,7 @@ absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
 absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
                                               const AppraisalCycleFacts& cycle,
                                               const lianxin::v1::CorrectAppraisalRequest& request,
-                                              int excellent_in_cycle, const Context& ctx,
+                                              const CycleGrades& others, const Context& ctx,
                                               const Settings& settings) {
   RETURN_IF_ERROR(CheckInCycle(facts, cycle, request.cycle_id(), ctx));
   const auto* given = GradeIn(facts, request.cycle_id());
@@ -298,8 +332,7 @@ absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
   }
   if (request.grade() == lianxin::v1::APPRAISAL_GRADE_EXCELLENT &&
       given->grade() != lianxin::v1::APPRAISAL_GRADE_EXCELLENT) {
-    RETURN_IF_ERROR(CheckExcellentShare(
-        excellent_in_cycle + 1, static_cast<int>(cycle.opened().members_notified()), settings));
+    RETURN_IF_ERROR(CheckExcellentShare(others.excellent + 1, others.appraised + 1, settings));
   }
   Event event = NewEvent(ctx, "AppraisalCorrected");
   auto* c = event.mutable_appraisal_corrected();
@@ -553,10 +586,17 @@ std::set<absl::CivilMonth> ExemptMonths(const AppraisalMemberFacts& facts) {
 
 std::optional<absl::CivilMonth> FirstMonthOnRecord(const AppraisalMemberFacts& facts,
                                                    const Settings& settings) {
-  std::optional<absl::CivilMonth> joined = MonthOfDate(facts.registry().registration().joined_on());
-  if (!joined.has_value()) return settings.records_from;
-  if (!settings.records_from.has_value()) return joined;
-  return std::max(*joined, *settings.records_from);
+  std::optional<absl::CivilMonth> first = MonthOfDate(facts.registry().registration().joined_on());
+  auto later = [&](std::optional<absl::CivilMonth> month) {
+    if (month.has_value()) first = first.has_value() ? std::max(*first, *month) : *month;
+  };
+  later(settings.records_from);
+  // R6: a member transferred in is on record here from the acceptance; the
+  // months before were the old home's (defect: they counted as empty here).
+  if (facts.registry().transferred_in() && facts.registry().transfer_outcome() == "ACCEPTED") {
+    later(MonthOfDate(facts.registry().transfer_decided_on()));
+  }
+  return first;
 }
 
 lianxin::v1::GetEvidenceReply BuildEvidence(const std::string& member_id,

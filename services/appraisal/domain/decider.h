@@ -42,7 +42,8 @@ std::string CycleId(const std::string& jurisdiction, int year);
 bool IsCycleId(const std::string& aggregate_id);
 
 // The member's organization relationship is in `jurisdiction` (home, not
-// transferred out): this county appraises the member.
+// transferred out) and the membership has not ended: this county appraises
+// the member.
 bool IsAppraisedBy(const AppraisalMemberFacts& facts, const std::string& jurisdiction);
 // The county the member is in while away (empty when at home).
 std::string WhereAway(const AppraisalMemberFacts& facts);
@@ -65,17 +66,38 @@ absl::StatusOr<OpenedCycle> DecideOpenCycle(
     const std::vector<std::pair<std::string, AppraisalMemberFacts>>& members, const Context& ctx,
     const Settings& settings);
 
+// R7: the members of a cycle appraised in it: graded there, or notified and
+// still appraised by `jurisdiction` (not transferred out, not lost contact).
+// A member notified who has since left the county is not appraised here.
+bool CountsAsAppraised(const AppraisalMemberFacts& facts, const std::string& cycle_id,
+                       const std::string& jurisdiction);
+
+// R8: the activity certificate is checked yearly with the appraisal. For a
+// member away holding one: "DUE" when its yearly check is overdue as of
+// `as_of` (12 months after the last check or the issue), else the day of the
+// last check ("" before the first is due); "" for a member holding none.
+std::string CertificateYearlyCheck(const AppraisalMemberFacts& facts, absl::CivilDay as_of);
+
+// The grades of the other members of a cycle, for the one-third rule (R7).
+struct CycleGrades {
+  // Others graded EXCELLENT.
+  int excellent = 0;
+  // Others appraised (CountsAsAppraised), graded or not yet.
+  int appraised = 0;
+};
+
 // R7: a grade once per member per cycle; EXCELLENT within one third of the
-// cycle's members (`excellent_in_cycle` counts the others graded EXCELLENT).
+// members appraised in the cycle (`others` and this member). R8: not while
+// the member's certificate yearly check is overdue (CertificateYearlyCheck).
 absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
                                              const AppraisalCycleFacts& cycle,
                                              const lianxin::v1::RecordAppraisalRequest& request,
-                                             int excellent_in_cycle, const Context& ctx,
+                                             const CycleGrades& others, const Context& ctx,
                                              const Settings& settings);
 absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
                                               const AppraisalCycleFacts& cycle,
                                               const lianxin::v1::CorrectAppraisalRequest& request,
-                                              int excellent_in_cycle, const Context& ctx,
+                                              const CycleGrades& others, const Context& ctx,
                                               const Settings& settings);
 
 // R10.

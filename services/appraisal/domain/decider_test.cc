@@ -173,7 +173,7 @@ lianxin::v1::RecordAppraisalRequest Grade(lianxin::v1::AppraisalGrade grade) {
 
 TEST(DecideRecordAppraisal, OnceAndWithinOneThirdExcellent) {
   Settings settings;
-  // The one-third limit at 2, 3, 4 and 7 members, with `others` EXCELLENT already.
+  // The one-third limit at 2, 3, 4 and 7 members appraised, with `others` EXCELLENT already.
   struct Case {
     int members;
     int others;
@@ -183,8 +183,8 @@ TEST(DecideRecordAppraisal, OnceAndWithinOneThirdExcellent) {
   for (const Case& c : cases) {
     Cycle cycle = OpenWith(c.members);
     absl::StatusOr<Events> events = DecideRecordAppraisal(
-        cycle.member, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_EXCELLENT), c.others, Ctx(),
-        settings);
+        cycle.member, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_EXCELLENT),
+        CycleGrades{c.others, c.members - 1}, Ctx(), settings);
     EXPECT_EQ(events.ok(), c.ok) << c.members << " " << c.others << " " << events.status();
     if (!c.ok) {
       EXPECT_EQ(events.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -193,11 +193,13 @@ TEST(DecideRecordAppraisal, OnceAndWithinOneThirdExcellent) {
   }
   Cycle cycle = OpenWith(2);
   absl::StatusOr<Events> qualified = DecideRecordAppraisal(
-      cycle.member, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED), 0, Ctx(), settings);
+      cycle.member, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED), CycleGrades{0, 1},
+      Ctx(), settings);
   ASSERT_TRUE(qualified.ok());
   AppraisalMemberFacts graded = Evolve(cycle.member, Stamp((*qualified)[0]));
-  absl::StatusOr<Events> again = DecideRecordAppraisal(
-      graded, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_UNQUALIFIED), 0, Ctx(), settings);
+  absl::StatusOr<Events> again =
+      DecideRecordAppraisal(graded, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_UNQUALIFIED),
+                            CycleGrades{0, 1}, Ctx(), settings);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(again.status().message().find("CorrectAppraisal"), std::string::npos);
 
@@ -206,7 +208,7 @@ TEST(DecideRecordAppraisal, OnceAndWithinOneThirdExcellent) {
   correction.set_grade(lianxin::v1::APPRAISAL_GRADE_BASICALLY_QUALIFIED);
   correction.set_reason("复核发现缺席三次组织生活");
   absl::StatusOr<Events> corrected =
-      DecideCorrectAppraisal(graded, cycle.facts, correction, 0, Ctx(), settings);
+      DecideCorrectAppraisal(graded, cycle.facts, correction, CycleGrades{0, 1}, Ctx(), settings);
   ASSERT_TRUE(corrected.ok()) << corrected.status();
   EXPECT_EQ((*corrected)[0].appraisal_corrected().previous_grade(),
             lianxin::v1::APPRAISAL_GRADE_QUALIFIED);
@@ -217,24 +219,106 @@ TEST(DecideRecordAppraisal, OnceAndWithinOneThirdExcellent) {
   // To EXCELLENT by correction: the limit still holds (2 members: none).
   correction.set_grade(lianxin::v1::APPRAISAL_GRADE_EXCELLENT);
   EXPECT_EQ(
-      DecideCorrectAppraisal(after, cycle.facts, correction, 0, Ctx(), settings).status().code(),
+      DecideCorrectAppraisal(after, cycle.facts, correction, CycleGrades{0, 1}, Ctx(), settings)
+          .status()
+          .code(),
       absl::StatusCode::kFailedPrecondition);
+}
+
+// Defect 10, R7: the one-third share is of the members appraised, not of
+// those notified: 30 notified, 2 appraised so far (this member one of them).
+TEST(DecideRecordAppraisal, ExcellentShareIsOfTheMembersAppraised) {
+  Settings settings;
+  struct Case {
+    int others_appraised;
+    int others_excellent;
+    bool ok;
+  } cases[] = {{1, 0, false}, {2, 0, true},  {4, 1, false},
+               {5, 1, true},  {29, 9, true}, {29, 10, false}};
+  for (const Case& c : cases) {
+    Cycle cycle = OpenWith(30);
+    absl::StatusOr<Events> events = DecideRecordAppraisal(
+        cycle.member, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_EXCELLENT),
+        CycleGrades{c.others_excellent, c.others_appraised}, Ctx(), settings);
+    EXPECT_EQ(events.ok(), c.ok) << c.others_appraised << " " << c.others_excellent << " "
+                                 << events.status();
+  }
+}
+
+// R7: who is appraised in a cycle: notified and still a member here and
+// reachable, or graded already.
+TEST(CountsAsAppraised, NotifiedMembersStillHereOrGraded) {
+  Cycle cycle = OpenWith(3);
+  const std::string id = "cycle-654322-2026";
+  EXPECT_TRUE(CountsAsAppraised(cycle.member, id, kHome));
+  EXPECT_FALSE(CountsAsAppraised(Fold({}, {Registered()}), id, kHome));  // not notified
+  AppraisalMemberFacts lost = cycle.member;
+  lost.mutable_registry()->set_lost_contact(true);
+  EXPECT_FALSE(CountsAsAppraised(lost, id, kHome));
+  AppraisalMemberFacts gone = cycle.member;
+  gone.mutable_registry()->add_previous_homes(kHome);
+  gone.mutable_registry()->set_home_jurisdiction(kAway);
+  EXPECT_FALSE(CountsAsAppraised(gone, id, kHome));  // transferred out
+  auto* grade = gone.add_grades();
+  grade->set_cycle_id(id);
+  grade->set_grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED);
+  EXPECT_TRUE(CountsAsAppraised(gone, id, kHome));  // graded before leaving
+}
+
+// Defect 10, R8: the certificate of a member away is checked yearly with the
+// appraisal: no grade while the yearly check is overdue; the sheet shows it.
+TEST(DecideRecordAppraisal, TiedToTheCertificatesYearlyCheck) {
+  Settings settings;
+  Cycle cycle = OpenWith(3);
+  AppraisalMemberFacts away = Evolve(cycle.member, Stamp(Outflow()));  // left 2026-02-01
+  Event issued;
+  issued.mutable_certificate_issued()->set_certificate_no("654322-2025-0007");
+  issued.mutable_certificate_issued()->set_issued_on("2025-12-01");
+  issued.mutable_certificate_issued()->set_valid_until("2027-12-01");
+  away = Evolve(away, Stamp(issued));
+  struct Case {
+    const char* today;
+    const char* checked_on;  // "" = never
+    const char* shown;
+    bool graded;
+  } cases[] = {
+      {"2026-12-01", "", "", true},      // due on 2026-12-01: not yet overdue
+      {"2026-12-02", "", "DUE", false},  // the day after
+      {"2026-12-20", "2026-12-10", "2026-12-10", true},
+  };
+  for (const Case& c : cases) {
+    AppraisalMemberFacts facts = away;
+    if (*c.checked_on != 0) {
+      facts =
+          Evolve(facts, Stamp(CertificateEntry(c.checked_on, kHome,
+                                               lianxin::v1::CERTIFICATE_ENTRY_KIND_YEARLY_CHECK)));
+    }
+    EXPECT_EQ(CertificateYearlyCheck(facts, D(c.today)), c.shown) << c.today;
+    absl::StatusOr<Events> graded =
+        DecideRecordAppraisal(facts, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED),
+                              CycleGrades{0, 2}, Ctx(c.today), settings);
+    EXPECT_EQ(graded.ok(), c.graded) << c.today << " " << graded.status();
+    if (!graded.ok()) {
+      EXPECT_NE(graded.status().message().find("R8"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(CertificateYearlyCheck(cycle.member, D("2026-12-20")), "");  // at home, none
 }
 
 TEST(DecideRecordAppraisal, RefusesAMemberNotInTheCycle) {
   Cycle cycle = OpenWith(3);
   AppraisalMemberFacts later = Fold({}, {Registered()});  // registered after the opening
   EXPECT_EQ(DecideRecordAppraisal(later, cycle.facts, Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED),
-                                  0, Ctx(), Settings())
+                                  CycleGrades{}, Ctx(), Settings())
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(
-      DecideRecordAppraisal(cycle.member, AppraisalCycleFacts(),
-                            Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED), 0, Ctx(), Settings())
-          .status()
-          .code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(DecideRecordAppraisal(cycle.member, AppraisalCycleFacts(),
+                                  Grade(lianxin::v1::APPRAISAL_GRADE_QUALIFIED), CycleGrades{},
+                                  Ctx(), Settings())
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST(Decide, OnlyTheHomeCountyDecidesOnAMember) {
@@ -308,6 +392,68 @@ TEST(DecideRecordDuesPayment, SeveralMonthsAtOnceAmountCheckedBackPaymentFlagged
   request.set_amount_fen(20);
   EXPECT_EQ(DecideRecordDuesPayment(facts, request, Ctx(), Settings()).status().code(),
             absl::StatusCode::kFailedPrecondition);  // no base for 2024
+}
+
+// Defect 9, R10: a payment of several months keeps every fen, and months of
+// two years each take their own year's base.
+TEST(Evolve, DuesPaidKeepsEveryFenAndEachYearsBase) {
+  AppraisalMemberFacts facts = Fold({}, {Registered(), Base(2025, 1500), Base(2026, 3000)});
+  struct Case {
+    std::vector<std::string> months;
+    int64_t amount;
+    std::vector<int64_t> each;
+  } cases[] = {
+      {{"2025-12", "2026-01"}, 4500, {1500, 3000}},  // across the change of base
+      {{"2025-11", "2025-12"}, 3000, {1500, 1500}},
+      {{"2026-01", "2026-02", "2026-03"}, 100, {34, 33, 33}},  // not the bases: spread, no fen lost
+      {{"2026-01", "2026-02", "2026-03"}, 9001, {3001, 3000, 3000}},
+  };
+  for (const Case& c : cases) {
+    AppraisalMemberFacts after = Evolve(facts, Stamp(Paid(c.months, c.amount, "2026-03-10")));
+    ASSERT_EQ(after.paid_months_size(), static_cast<int>(c.each.size()));
+    int64_t total = 0;
+    for (int i = 0; i < after.paid_months_size(); ++i) {
+      EXPECT_EQ(after.paid_months(i).month(), c.months[i]);
+      EXPECT_EQ(after.paid_months(i).amount_fen(), c.each[i]) << c.amount << " " << c.months[i];
+      total += after.paid_months(i).amount_fen();
+    }
+    EXPECT_EQ(total, c.amount);
+  }
+}
+
+// Defect 5, R6: a member transferred in is not a lapse candidate for the
+// months before the transfer: they are on record here from the acceptance.
+TEST(LapseCandidateOf, ATransferredInMemberCountsFromTheTransfer) {
+  Settings settings;
+  Event registered = Registered();
+  registered.mutable_member_registered()->set_home_jurisdiction(kAway);
+  Event requested;
+  requested.mutable_transfer_requested()->set_from_jurisdiction(kAway);
+  requested.mutable_transfer_requested()->set_to_jurisdiction(kHome);
+  requested.mutable_transfer_requested()->set_requested_on("2026-08-20");
+  Event accepted;
+  accepted.mutable_transfer_accepted()->set_to_jurisdiction(kHome);
+  accepted.mutable_transfer_accepted()->set_branch("库额尔齐斯镇第一支部");
+  accepted.mutable_transfer_accepted()->set_accepted_on("2026-09-15");
+  AppraisalMemberFacts facts = Fold({}, {registered, requested, accepted});
+  ASSERT_TRUE(IsAppraisedBy(facts, kHome));
+  struct Case {
+    const char* as_of;
+    bool candidate;
+  } cases[] = {
+      {"2027-01-01", false},  // Sep–Dec: 4 months here
+      {"2027-02-28", false},  // Sep–Jan: 5
+      {"2027-03-01", true},   // Sep–Feb: 6
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(LapseCandidateOf("m1", facts, D(c.as_of), settings).has_value(), c.candidate)
+        << c.as_of;
+  }
+  std::optional<lianxin::v1::DuesArrears> arrears =
+      ArrearsOf("m1", Evolve(facts, Stamp(Base(2026, 20))), D("2026-12-20"), settings);
+  ASSERT_TRUE(arrears.has_value());
+  ASSERT_EQ(arrears->months_unpaid_size(), 3);  // September to November
+  EXPECT_EQ(arrears->months_unpaid(0), "2026-09");
 }
 
 TEST(LapseCandidateOf, EachConditionAloneFromSixMonths) {

@@ -108,6 +108,17 @@ bool IsBackPaymentBeyondLimit(absl::CivilMonth month, absl::CivilDay paid_on,
   return absl::CivilMonth(paid_on) - month > settings.back_payment_limit_months;
 }
 
+std::vector<int64_t> DuesPerMonthFen(const std::vector<int64_t>& monthly_dues_fen,
+                                     int64_t amount_fen) {
+  int64_t by_bases = 0;
+  for (int64_t dues : monthly_dues_fen) by_bases += dues;
+  if (by_bases == amount_fen) return monthly_dues_fen;
+  const int64_t n = static_cast<int64_t>(monthly_dues_fen.size());
+  std::vector<int64_t> parts(monthly_dues_fen.size(), n > 0 ? amount_fen / n : 0);
+  for (int64_t i = 0; i < (n > 0 ? amount_fen % n : 0); ++i) ++parts[i];
+  return parts;
+}
+
 int ExcellentLimit(int appraised, const Settings& settings) {
   return appraised / settings.excellent_share_denominator;
 }

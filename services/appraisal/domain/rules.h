@@ -89,6 +89,14 @@ absl::StatusOr<DuesBase> MonthlyDuesFen(const DuesInput& input);
 bool IsBackPaymentBeyondLimit(absl::CivilMonth month, absl::CivilDay paid_on,
                               const Settings& settings);
 
+// R10: how a payment of several months is booked month by month:
+// `monthly_dues_fen` holds each month's dues by its year's base (0 when
+// unknown). Each month gets its dues when they add up to `amount_fen`;
+// otherwise the amount is spread evenly, the fen left over one each to the
+// earliest months. The parts always add up to `amount_fen`.
+std::vector<int64_t> DuesPerMonthFen(const std::vector<int64_t>& monthly_dues_fen,
+                                     int64_t amount_fen);
+
 // ---- R7: appraisal ------------------------------------------------------------
 
 // R7: the most members of `appraised` who may be EXCELLENT (one third,

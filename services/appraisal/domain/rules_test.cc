@@ -132,6 +132,25 @@ TEST(IsBackPaymentBeyondLimit, SixMonthsLateIsNormalSevenIsFlagged) {
 }
 
 // R7: one third of the appraised, rounded down, at 2, 3, 4 and 7 members.
+// Defect 9, R10: every fen of a payment is booked, by each year's base.
+TEST(DuesPerMonthFen, KeepsEveryFenAndEachMonthsBase) {
+  struct Case {
+    std::vector<int64_t> bases;
+    int64_t amount;
+    std::vector<int64_t> parts;
+  } cases[] = {
+      {{1500, 3000}, 4500, {1500, 3000}},  // across a change of year's base
+      {{3000, 3000, 3000}, 9000, {3000, 3000, 3000}},
+      {{3000, 3000, 3000}, 9001, {3001, 3000, 3000}},  // one fen over the bases
+      {{0, 0, 0}, 100, {34, 33, 33}},                  // no base known
+      {{0, 0, 0}, 99, {33, 33, 33}},
+      {{0, 0, 0}, 2, {1, 1, 0}},
+      {{20}, 20, {20}},
+      {{}, 0, {}},
+  };
+  for (const Case& c : cases) EXPECT_EQ(DuesPerMonthFen(c.bases, c.amount), c.parts) << c.amount;
+}
+
 TEST(ExcellentLimit, OneThirdRoundedDown) {
   Settings settings;
   struct Case {

@@ -163,12 +163,21 @@ Events DecideLostContact(const ContactMemberState& state, const Context& ctx,
 }
 
 Events DecideLostContactEnds(const ContactMemberState& state, const Context& ctx) {
-  if (!state.lost_contact() || TrackedAtHome(state, ctx.jurisdiction)) return {};
+  if (!state.lost_contact()) return {};
+  std::string contact_on;
+  if (TrackedAtHome(state, ctx.jurisdiction)) {
+    // R23: organization life at the destination after the silence began.
+    const std::string& life_on = state.facts().last_organization_life_on();
+    if (life_on.empty() || life_on <= state.lost_last_contact_on()) return {};
+    contact_on = life_on;
+  } else {
+    contact_on =
+        state.facts().returned_on().empty() ? FormatDate(ctx.today) : state.facts().returned_on();
+  }
   Event event = NewEvent(ctx, "ContactResumed");
   auto* resumed = event.mutable_contact_resumed();
   resumed->set_member_id(state.member_id());
-  resumed->set_contact_on(state.facts().returned_on().empty() ? FormatDate(ctx.today)
-                                                              : state.facts().returned_on());
+  resumed->set_contact_on(contact_on);
   resumed->set_lost_on(state.lost_on());
   return Events{std::move(event)};
 }
@@ -182,6 +191,12 @@ absl::StatusOr<Events> DecideOpenConsultation(const std::string& ticket_id,
   ticket->set_jurisdiction(ctx.jurisdiction);
   ticket->set_caller_name(request.caller_name());
   ticket->set_caller_phone(request.caller_phone());
+  // R14: a member unless said otherwise; the line and its duty staff.
+  ticket->set_caller_kind(request.caller_kind() == lianxin::v1::CALLER_KIND_UNSPECIFIED
+                              ? lianxin::v1::CALLER_KIND_MEMBER
+                              : request.caller_kind());
+  ticket->set_line(request.line());
+  ticket->set_duty_staff(request.duty_staff());
   ticket->set_topic(request.topic());
   ticket->set_question(request.question());
   ticket->set_member_id(request.member_id());

@@ -71,7 +71,8 @@ Events DecideLostContact(const lianxin::v1::ContactMemberState& state, const Con
 
 // R5: a member flagged lost who is no longer away from home here (came home,
 // or the relationship was transferred out) is found: ContactResumed, dated
-// the return (or ctx.today). Else none.
+// the return (or ctx.today); R23: so is one who attended organization life at
+// the destination after the silence began, dated that. Else none.
 Events DecideLostContactEnds(const lianxin::v1::ContactMemberState& state, const Context& ctx);
 
 // R14: a new ticket `ticket_id`. received_at defaults to ctx.now; future refused.

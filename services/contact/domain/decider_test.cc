@@ -161,6 +161,33 @@ TEST(DecideLostContactEnds, AMemberLostAndBackHomeIsFound) {
   EXPECT_TRUE(DecideLostContactEnds(s, At("654322", "2026-09-02")).empty());
 }
 
+// Defect 6, R23: organization life at the destination after the silence
+// began (recorded on the certificate) is contact: the lost contact ends,
+// dated the organization life; one before it changes nothing.
+TEST(DecideLostContactEnds, OrganizationLifeAtTheDestinationEndsALostContact) {
+  const Settings settings;
+  ContactMemberState s = AwayMember();
+  s = Apply(s, DecideLostContact(s, At("654322", "2026-08-11"), settings));
+  ASSERT_TRUE(s.lost_contact());
+  struct Case {
+    const char* life_on;
+    bool ends;
+  } cases[] = {{"", false}, {"2026-02-10", false}, {"2026-08-20", true}};
+  for (const Case& c : cases) {
+    ContactMemberState with = s;
+    with.mutable_facts()->set_last_organization_life_on(c.life_on);
+    Events ended = DecideLostContactEnds(with, At("654322", "2026-09-01"));
+    ASSERT_EQ(ended.size(), c.ends ? 1u : 0u) << c.life_on;
+    if (c.ends) {
+      EXPECT_EQ(ended[0].contact_resumed().contact_on(), c.life_on);
+      ContactMemberState after = Apply(with, ended);
+      EXPECT_FALSE(after.lost_contact());
+      // And the sweep does not flag it again.
+      EXPECT_TRUE(DecideLostContact(after, At("654322", "2026-09-02"), settings).empty());
+    }
+  }
+}
+
 TEST(DecideRoutedContact, HomeRecordsTheDestinationsContactAndResumes) {
   ContactMemberState s = AwayMember();
   s = Apply(s, DecideLostContact(s, At("654322", "2026-08-11"), Settings()));
@@ -207,6 +234,33 @@ TEST(DecideConsultation, OpenThenCloseOnceWithDatesChecked) {
   EXPECT_TRUE(ticket.closed());
   EXPECT_EQ(DecideCloseConsultation(ticket, close, ctx).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// R14: the hotline's callers: a member unless a branch (or another) called;
+// the line and the duty staff on it are kept with the ticket.
+TEST(DecideConsultation, RecordsTheCallerKindTheLineAndTheDutyStaff) {
+  struct Case {
+    lianxin::v1::CallerKind asked;
+    lianxin::v1::CallerKind kept;
+  } cases[] = {
+      {lianxin::v1::CALLER_KIND_UNSPECIFIED, lianxin::v1::CALLER_KIND_MEMBER},
+      {lianxin::v1::CALLER_KIND_BRANCH, lianxin::v1::CALLER_KIND_BRANCH},
+      {lianxin::v1::CALLER_KIND_OTHER, lianxin::v1::CALLER_KIND_OTHER},
+  };
+  for (const Case& c : cases) {
+    lianxin::v1::OpenConsultationRequest open;
+    open.set_caller_name("库额尔齐斯镇第二党支部");
+    open.set_topic("流动党员管理");
+    open.set_caller_kind(c.asked);
+    open.set_line("3号线");
+    open.set_duty_staff("马晓红");
+    auto opened = DecideOpenConsultation(TicketId("654322", 1), open, At("654322", "2026-03-01"));
+    ASSERT_TRUE(opened.ok());
+    lianxin::v1::ConsultationTicket ticket = EvolveTicket({}, (*opened)[0]);
+    EXPECT_EQ(ticket.caller_kind(), c.kept);
+    EXPECT_EQ(ticket.line(), "3号线");
+    EXPECT_EQ(ticket.duty_staff(), "马晓红");
+  }
 }
 
 }  // namespace

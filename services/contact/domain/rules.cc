@@ -57,7 +57,7 @@ bool IsContactWithMember(lianxin::v1::ContactKind kind) {
 
 bool TrackedAtHome(const ContactMemberState& state, std::string_view jurisdiction) {
   return state.facts().home_jurisdiction() == jurisdiction && state.facts().away() &&
-         AwaySince(state).has_value();
+         !state.facts().membership_ended() && AwaySince(state).has_value();
 }
 
 bool InflowHere(const ContactMemberState& state, std::string_view jurisdiction) {
@@ -97,8 +97,14 @@ absl::CivilDay LostContactOn(absl::CivilDay last_contact, const Settings& settin
 }
 
 absl::CivilDay SilenceSince(const ContactMemberState& state, absl::CivilDay away_since) {
-  std::optional<absl::CivilDay> last = Day(state.last_contact_on());
-  return last.has_value() ? std::max(*last, away_since) : away_since;
+  absl::CivilDay since = away_since;
+  // R23: organization life at the destination (on the certificate) is contact
+  // with a party organization, like a contact with the member.
+  for (const std::string& text :
+       {state.last_contact_on(), state.facts().last_organization_life_on()}) {
+    if (std::optional<absl::CivilDay> day = Day(text)) since = std::max(since, *day);
+  }
+  return since;
 }
 
 absl::CivilDay Obligations::EarliestDue() const {

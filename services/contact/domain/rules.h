@@ -50,7 +50,7 @@ absl::CivilDay EndOfPeriod(absl::CivilDay day, int months);
 bool IsContactWithMember(lianxin::v1::ContactKind kind);
 
 // The member is away from this county, its home: the home county owns the
-// R4 obligations and proposes R5.
+// R4 obligations and proposes R5 (not once the membership has ended).
 bool TrackedAtHome(const lianxin::v1::ContactMemberState& state, std::string_view jurisdiction);
 // The member is at this county as its destination (expected or arrived).
 bool InflowHere(const lianxin::v1::ContactMemberState& state, std::string_view jurisdiction);
@@ -77,8 +77,9 @@ absl::CivilDay AnnualContactDueOn(absl::CivilDay away_since,
 // R5: a member silent since `last_contact` counts as lost from the day after
 // last_contact + 6 months ("more than 6 months").
 absl::CivilDay LostContactOn(absl::CivilDay last_contact, const Settings& settings);
-// The day the silence is counted from: the last contact with the member, or
-// the day they left when there was none since.
+// The day the silence is counted from: the last contact with the member or
+// organization life at the destination (R23), or the day they left when
+// there was neither since.
 absl::CivilDay SilenceSince(const lianxin::v1::ContactMemberState& state,
                             absl::CivilDay away_since);
 

@@ -95,6 +95,32 @@ TEST(IsContactWithMember, FamilyAndDestinationOrganizationAreCountedApart) {
   EXPECT_FALSE(IsContactWithMember(lianxin::v1::CONTACT_KIND_DESTINATION_ORGANIZATION));
 }
 
+// Defect 6, R23: organization life at the destination (recorded on the
+// certificate) is contact with a party organization and ends a silence.
+TEST(IsLostContact, OrganizationLifeAtTheDestinationCountsAsContact) {
+  const Settings s;
+  lianxin::v1::ContactMemberState state;
+  state.mutable_facts()->set_home_jurisdiction("654322");
+  state.mutable_facts()->set_away(true);
+  state.mutable_facts()->mutable_outflow()->set_destination_jurisdiction("440305");
+  state.mutable_facts()->mutable_outflow()->set_left_on("2026-01-15");
+  state.mutable_facts()->set_last_organization_life_on("2026-05-10");
+  struct Case {
+    const char* as_of;
+    bool lost;
+  } cases[] = {
+      {"2026-07-16", false},  // six months after leaving: lost without the entry
+      {"2026-11-10", false},  // six months after the organization life
+      {"2026-11-11", true},   // more than six months after it
+  };
+  const std::optional<Obligations> o = ObligationsOf(state, "654322", s);
+  ASSERT_TRUE(o.has_value());
+  for (const Case& c : cases) EXPECT_EQ(IsLostContact(*o, D(c.as_of)), c.lost) << c.as_of;
+  EXPECT_EQ(SilenceSince(state, D("2026-01-15")), D("2026-05-10"));
+  state.set_last_contact_on("2026-06-01");  // a later report home still wins
+  EXPECT_EQ(SilenceSince(state, D("2026-01-15")), D("2026-06-01"));
+}
+
 // R14: listed once open more than the county's number of days.
 TEST(ConsultationLongOpen, MoreThanTheCountysDays) {
   const Settings s;  // 7 days

@@ -139,11 +139,22 @@ EducationState Evolve(EducationState state, const Event& event, const Settings& 
         member.set_destination_jurisdiction(facts.destination_jurisdiction());
         member.set_left_on(facts.left_on());
         member.set_expected_return_on(facts.expected_return_on());
+        member.clear_visit_home_from();
+        member.clear_visit_home_until();
       } else if (facts.movement() == lianxin::v1::RegistryFactsNoted::MOVEMENT_RETURNED) {
         member.set_away(false);
         member.set_returned_on(facts.returned_on());
       } else if (facts.movement() == lianxin::v1::RegistryFactsNoted::MOVEMENT_SETTLED) {
         member.set_away(false);
+      } else if (member.away()) {
+        // Still away: a visit home, or a new expected return.
+        if (!facts.visit_home_from().empty()) {
+          member.set_visit_home_from(facts.visit_home_from());
+          member.set_visit_home_until(facts.visit_home_until());
+        }
+        if (!facts.expected_return_on().empty()) {
+          member.set_expected_return_on(facts.expected_return_on());
+        }
       }
       break;
     }

@@ -85,8 +85,17 @@ std::optional<ExpectedHome> ExpectedHomeIn(const lianxin::v1::MemberEducation& m
                                            bool include_residents, const Settings& settings) {
   if (member.away()) {
     std::optional<absl::CivilDay> back = ParseDate(member.expected_return_on());
-    if (!back.has_value() || *back > window_end) return std::nullopt;
-    return ExpectedHome{lianxin::v1::EXPECTED_HOME_KIND_RETURNING, std::max(*back, window_start)};
+    if (back.has_value() && *back <= window_end) {
+      return ExpectedHome{lianxin::v1::EXPECTED_HOME_KIND_RETURNING, std::max(*back, window_start)};
+    }
+    std::optional<absl::CivilDay> visit_from = ParseDate(member.visit_home_from());
+    std::optional<absl::CivilDay> visit_until = ParseDate(member.visit_home_until());
+    if (visit_from.has_value() && visit_until.has_value() && *visit_from <= window_end &&
+        *visit_until >= window_start) {
+      return ExpectedHome{lianxin::v1::EXPECTED_HOME_KIND_VISITING,
+                          std::max(*visit_from, window_start)};
+    }
+    return std::nullopt;
   }
   if (std::optional<absl::CivilDay> returned = ParseDate(member.returned_on());
       returned.has_value() && *returned <= window_end &&

@@ -103,8 +103,9 @@ bool BelowFloor(uint32_t hours, const Settings& settings);
 // Festival): whether and when the member is home in [window_start,
 // window_end]. A member away is expected home from expected_return_on when
 // that falls in or before the window; a member who came home within
-// returned_within_days before the window's end is home; residents only when
-// asked for.
+// returned_within_days before the window's end is home; a member away who
+// visits home (VisitHomeRecorded) on days in the window is home from the first
+// of them; residents only when asked for.
 struct ExpectedHome {
   lianxin::v1::ExpectedHomeKind kind = lianxin::v1::EXPECTED_HOME_KIND_UNSPECIFIED;
   absl::CivilDay from;  // first day home in the window

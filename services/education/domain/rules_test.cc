@@ -187,5 +187,36 @@ TEST(ExpectedHomeIn, ReturningReturnedAndResidents) {
             lianxin::v1::EXPECTED_HOME_KIND_RESIDENT);
 }
 
+// Defect 7, R12: a member away who comes home only for the Spring Festival
+// (a visit recorded) is in the festival plan, from the first day home.
+TEST(ExpectedHomeIn, AVisitHomeInTheWindowCounts) {
+  const Settings settings;
+  const absl::CivilDay start(2027, 1, 29), end(2027, 2, 11);
+  struct Case {
+    const char* from;
+    const char* until;
+    std::optional<absl::CivilDay> home_from;
+  } cases[] = {
+      {"2027-02-05", "2027-02-20", absl::CivilDay(2027, 2, 5)},
+      {"2027-01-20", "2027-01-29", start},         // the window's first day
+      {"2027-01-20", "2027-01-28", std::nullopt},  // gone back the day before
+      {"2027-02-11", "2027-02-15", end},           // the window's last day
+      {"2027-02-12", "2027-02-20", std::nullopt},  // the day after
+  };
+  for (const Case& c : cases) {
+    MemberEducation away;
+    away.set_away(true);
+    away.set_expected_return_on("2027-12-31");  // not back for good this year
+    away.set_visit_home_from(c.from);
+    away.set_visit_home_until(c.until);
+    auto home = ExpectedHomeIn(away, start, end, false, settings);
+    ASSERT_EQ(home.has_value(), c.home_from.has_value()) << c.from;
+    if (home.has_value()) {
+      EXPECT_EQ(home->kind, lianxin::v1::EXPECTED_HOME_KIND_VISITING) << c.from;
+      EXPECT_EQ(home->from, *c.home_from) << c.from;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lianxin::education

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "libs/trust/personal_data.h"
 
 namespace lianxin::registry {
 
@@ -41,6 +42,14 @@ Events Route(const MemberFacts& before, Event event, const Context& ctx, const S
   return Route(before, std::move(events), ctx, settings);
 }
 
+// Nothing more is recorded on a membership that has ended.
+absl::Status CheckMembershipActive(const MemberFacts& facts) {
+  if (!facts.membership_ended()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("the membership ended on ", facts.membership_changed_on(), " (",
+                   lianxin::v1::MembershipChange_Name(facts.membership_change()), ")"));
+}
+
 absl::Status NotHome(const MemberFacts& facts, const Context& ctx, const char* what) {
   return absl::PermissionDeniedError(absl::StrCat("only the member's home county (",
                                                   facts.home_jurisdiction(), ") may ", what, "; ",
@@ -58,6 +67,8 @@ MemberFacts Snapshot(const MemberFacts& facts) {
   // Only touch present fields: mutable_*() would add empty ones.
   if (snapshot.has_outflow()) snapshot.mutable_outflow()->clear_snapshot();
   if (snapshot.has_transfer()) snapshot.mutable_transfer()->clear_snapshot();
+  // Personal data stays home: partners get the last four and the birth year.
+  trust::RedactIdentity(snapshot.mutable_registration());
   return snapshot;
 }
 
@@ -155,6 +166,7 @@ absl::StatusOr<Events> DecideRegisterOutflow(const MemberFacts& facts,
   if (facts.home_jurisdiction() != ctx.jurisdiction) {
     return NotHome(facts, ctx, "register an outflow");
   }
+  if (absl::Status s = CheckMembershipActive(facts); !s.ok()) return s;
   const MemberStatus status = StatusAsSeenBy(facts, ctx.jurisdiction);
   if (status == lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING) {
     return absl::FailedPreconditionError(
@@ -185,7 +197,8 @@ absl::StatusOr<Events> DecideRegisterOutflow(const MemberFacts& facts,
     if (facts.outflow().destination_jurisdiction() == request.destination_jurisdiction()) {
       return absl::FailedPreconditionError(
           absl::StrCat("destination_jurisdiction: the member is already registered as away to ",
-                       request.destination_jurisdiction()));
+                       request.destination_jurisdiction(),
+                       "; record a change inside it with RecordOutflowChange"));
     }
     std::optional<absl::CivilDay> previous_left = ParseDate(facts.outflow().left_on());
     if (previous_left.has_value() && *left_on < *previous_left) {
@@ -206,6 +219,10 @@ absl::StatusOr<Events> DecideRegisterOutflow(const MemberFacts& facts,
   outflow.set_liaison_name(request.liaison_name());
   outflow.set_destination_on_system(
       settings.on_system.contains(request.destination_jurisdiction()));
+  outflow.set_reason(request.reason());
+  outflow.set_responsibility_terms(request.responsibility_terms());
+  outflow.set_season_from_month(request.season_from_month());
+  outflow.set_season_to_month(request.season_to_month());
   *outflow.mutable_snapshot() = Snapshot(facts);
   Event event = NewEvent(ctx, "OutflowRegistered");
   *event.mutable_outflow_registered() = std::move(outflow);
@@ -393,6 +410,7 @@ absl::StatusOr<Events> DecideRequestTransfer(const MemberFacts& facts,
   if (facts.home_jurisdiction() != ctx.jurisdiction) {
     return NotHome(facts, ctx, "request a transfer");
   }
+  if (absl::Status s = CheckMembershipActive(facts); !s.ok()) return s;
   if (facts.transfer_pending()) {
     return absl::FailedPreconditionError(
         absl::StrCat("R9: a transfer to ", facts.transfer().to_jurisdiction(), " (letter ",
@@ -469,6 +487,7 @@ absl::StatusOr<Events> DecideRecordReturn(const MemberFacts& facts,
   if (facts.home_jurisdiction() != ctx.jurisdiction && !closes_off_system_inflow) {
     return NotHome(facts, ctx, "record a return");
   }
+  if (absl::Status s = CheckMembershipActive(facts); !s.ok()) return s;
   if (!facts.away()) {
     return absl::FailedPreconditionError("the member is not registered as away");
   }
@@ -485,9 +504,282 @@ absl::StatusOr<Events> DecideRecordReturn(const MemberFacts& facts,
                                                    " is before the departure (left_on ",
                                                    facts.outflow().left_on(), ")"));
   }
+  // R21: the certificate handed back, the responsibility letter settled.
+  if (request.certificate_handed_back() && facts.certificate().certificate_no().empty() &&
+      facts.arrival().certificate_no().empty()) {
+    return absl::FailedPreconditionError(
+        "certificate_handed_back: R21: the member holds no activity certificate to hand back");
+  }
+  if (!request.responsibility_settlement().empty() &&
+      facts.outflow().responsibility_terms().empty()) {
+    return absl::FailedPreconditionError(
+        "responsibility_settlement: R21: no responsibility letter was signed at departure");
+  }
   Event event = NewEvent(ctx, "ReturnRecorded");
-  event.mutable_return_recorded()->set_returned_on(request.returned_on());
+  auto* r = event.mutable_return_recorded();
+  r->set_returned_on(request.returned_on());
+  r->set_certificate_handed_back(request.certificate_handed_back());
+  r->set_certificate_audit(request.certificate_audit());
+  r->set_responsibility_settlement(request.responsibility_settlement());
+  r->set_responsibility_met(request.responsibility_met());
   return Route(facts, std::move(event), ctx, settings);
+}
+
+namespace {
+
+// R20: the transfer pending goes to a county off lianxin.
+absl::Status CheckPaperTransfer(const MemberFacts& facts, const Context& ctx,
+                                const Settings& settings, const char* what) {
+  if (facts.home_jurisdiction() != ctx.jurisdiction) return NotHome(facts, ctx, what);
+  if (!facts.transfer_pending()) {
+    return absl::FailedPreconditionError("R9: no transfer of this member is pending");
+  }
+  if (settings.on_system.contains(facts.transfer().to_jurisdiction())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("R20: ", facts.transfer().to_jurisdiction(),
+                     " runs lianxin: the receiving county accepts or rejects the transfer there"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Events> DecideRecordTransferReceipt(
+    const MemberFacts& facts, const lianxin::v1::RecordTransferReceiptRequest& request,
+    const Context& ctx, const Settings& settings) {
+  if (absl::Status s = CheckPaperTransfer(facts, ctx, settings, "record a transfer receipt");
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<absl::CivilDay> received_on = request.received_on().empty()
+                                                   ? absl::StatusOr<absl::CivilDay>(ctx.today)
+                                                   : Date(request.received_on(), "received_on");
+  if (!received_on.ok()) return received_on.status();
+  if (absl::Status s = NotInFuture(*received_on, ctx, "received_on"); !s.ok()) return s;
+  std::optional<absl::CivilDay> requested_on = ParseDate(facts.transfer().requested_on());
+  if (requested_on.has_value() && *received_on < *requested_on) {
+    return absl::InvalidArgumentError(absl::StrCat("received_on: ", FormatDate(*received_on),
+                                                   " is before the transfer was requested on ",
+                                                   facts.transfer().requested_on()));
+  }
+  Event event = NewEvent(ctx, "TransferAccepted");
+  auto* accepted = event.mutable_transfer_accepted();
+  accepted->set_to_jurisdiction(facts.transfer().to_jurisdiction());
+  accepted->set_branch(request.branch());
+  accepted->set_accepted_on(FormatDate(*received_on));
+  accepted->set_paper_receipt(true);
+  return Route(facts, std::move(event), ctx, settings);
+}
+
+absl::StatusOr<Events> DecideWithdrawTransfer(const MemberFacts& facts,
+                                              const lianxin::v1::WithdrawTransferRequest& request,
+                                              const Context& ctx, const Settings& settings) {
+  if (absl::Status s = CheckPaperTransfer(facts, ctx, settings, "withdraw a transfer"); !s.ok()) {
+    return s;
+  }
+  Event event = NewEvent(ctx, "TransferWithdrawn");
+  auto* withdrawn = event.mutable_transfer_withdrawn();
+  withdrawn->set_reason(request.reason());
+  withdrawn->set_withdrawn_on(FormatDate(ctx.today));
+  return Route(facts, std::move(event), ctx, settings);
+}
+
+absl::StatusOr<Events> DecideRecordTransferIn(const lianxin::v1::RecordTransferInRequest& request,
+                                              const std::string& id_hash,
+                                              const std::string& id_number_masked,
+                                              const Context& ctx, const Settings& settings) {
+  if (request.jurisdiction() != ctx.jurisdiction) {
+    return absl::PermissionDeniedError(absl::StrCat("jurisdiction: ", request.jurisdiction(),
+                                                    " is not the caller's county ",
+                                                    ctx.jurisdiction));
+  }
+  if (request.origin_jurisdiction() == ctx.jurisdiction) {
+    return absl::InvalidArgumentError(
+        "origin_jurisdiction: a transfer-in comes from another county");
+  }
+  if (settings.on_system.contains(request.origin_jurisdiction())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("R20: origin_jurisdiction ", request.origin_jurisdiction(),
+                     " runs lianxin: it requests the transfer there, and this county accepts it"));
+  }
+  if (absl::Status s = CheckRegistrationDates(request.birth_date(), request.joined_on(), ctx);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<absl::CivilDay> accepted_on = Date(request.accepted_on(), "accepted_on");
+  if (!accepted_on.ok()) return accepted_on.status();
+  if (absl::Status s = NotInFuture(*accepted_on, ctx, "accepted_on"); !s.ok()) return s;
+  if (request.accepted_on() < request.joined_on()) {
+    return absl::InvalidArgumentError(absl::StrCat("accepted_on: ", request.accepted_on(),
+                                                   " is before joined_on ", request.joined_on()));
+  }
+  lianxin::v1::MemberRegistered registration =
+      Registration(request.origin_jurisdiction(), request.origin_branch(), request.name(), id_hash,
+                   id_number_masked, request.gender(), request.birth_date(), request.category(),
+                   request.phone(), request.probationary(), request.joined_on());
+  registration.set_origin_off_system(true);
+  Events events;
+  events.push_back(RegisteredEvent(std::move(registration), ctx));
+  Event accepted = NewEvent(ctx, "TransferAccepted");
+  auto* a = accepted.mutable_transfer_accepted();
+  a->set_to_jurisdiction(ctx.jurisdiction);
+  a->set_branch(request.branch());
+  a->set_accepted_on(request.accepted_on());
+  a->set_letter_no(request.letter_no());
+  events.push_back(std::move(accepted));
+  return Route(MemberFacts(), std::move(events), ctx, settings);
+}
+
+absl::StatusOr<Events> DecideRecordOutflowChange(
+    const MemberFacts& facts, const lianxin::v1::RecordOutflowChangeRequest& request,
+    const Context& ctx, const Settings& settings) {
+  if (absl::Status s = CheckMembershipActive(facts); !s.ok()) return s;
+  const MemberStatus status = StatusAsSeenBy(facts, ctx.jurisdiction);
+  const bool home_details = !request.destination_address().empty() ||
+                            !request.contact_phone().empty() || !request.employer().empty() ||
+                            !request.occupation().empty() || !request.expected_return_on().empty();
+  const bool branch = !request.destination_branch().empty();
+  if (IsAway(status)) {
+    if (branch) {
+      return absl::PermissionDeniedError(
+          "destination_branch: the branch at the destination is recorded by the destination");
+    }
+    if (!home_details) {
+      return absl::InvalidArgumentError(
+          "destination_address, contact_phone, employer, occupation, expected_return_on: "
+          "name at least one change");
+    }
+  } else if (status == lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE) {
+    if (home_details) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "the outflow's details are recorded by the home county (", facts.home_jurisdiction(),
+          "); the destination records destination_branch only"));
+    }
+    if (!branch) {
+      return absl::InvalidArgumentError("destination_branch: name the member's new branch");
+    }
+  } else {
+    return absl::FailedPreconditionError(
+        "R4: the member is not away from this county nor arrived here; nothing to change");
+  }
+  const absl::CivilDay changed_on =
+      request.changed_on().empty() ? ctx.today : *ParseDate(request.changed_on());
+  if (absl::Status s = NotInFuture(changed_on, ctx, "changed_on"); !s.ok()) return s;
+  std::optional<absl::CivilDay> left_on = ParseDate(facts.outflow().left_on());
+  if (left_on.has_value() && changed_on < *left_on) {
+    return absl::InvalidArgumentError(absl::StrCat("changed_on: ", FormatDate(changed_on),
+                                                   " is before the member left on ",
+                                                   facts.outflow().left_on()));
+  }
+  if (!request.expected_return_on().empty()) {
+    absl::StatusOr<absl::CivilDay> back = Date(request.expected_return_on(), "expected_return_on");
+    if (!back.ok()) return back.status();
+    if (left_on.has_value() && *back <= *left_on) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("expected_return_on: ", request.expected_return_on(),
+                       " is not after left_on ", facts.outflow().left_on()));
+    }
+  }
+  Event event = NewEvent(ctx, "OutflowDetailsChanged");
+  auto* c = event.mutable_outflow_details_changed();
+  c->set_destination_address(request.destination_address());
+  c->set_contact_phone(request.contact_phone());
+  c->set_employer(request.employer());
+  c->set_occupation(request.occupation());
+  c->set_expected_return_on(request.expected_return_on());
+  c->set_destination_branch(request.destination_branch());
+  c->set_changed_on(FormatDate(changed_on));
+  c->set_recorded_by_jurisdiction(ctx.jurisdiction);
+  return Route(facts, std::move(event), ctx, settings);
+}
+
+absl::StatusOr<Events> DecideRecordVisitHome(const MemberFacts& facts,
+                                             const lianxin::v1::RecordVisitHomeRequest& request,
+                                             const Context& ctx, const Settings& settings) {
+  if (facts.home_jurisdiction() != ctx.jurisdiction) {
+    return NotHome(facts, ctx, "record a visit home");
+  }
+  if (absl::Status s = CheckMembershipActive(facts); !s.ok()) return s;
+  if (!IsAway(StatusAsSeenBy(facts, ctx.jurisdiction))) {
+    return absl::FailedPreconditionError(
+        "R12: the member is not away; a visit home is of a member away");
+  }
+  absl::StatusOr<absl::CivilDay> from = Date(request.home_from(), "home_from");
+  if (!from.ok()) return from.status();
+  absl::StatusOr<absl::CivilDay> until = Date(request.home_until(), "home_until");
+  if (!until.ok()) return until.status();
+  if (*until < *from) {
+    return absl::InvalidArgumentError(absl::StrCat("home_until: ", request.home_until(),
+                                                   " is before home_from ", request.home_from()));
+  }
+  std::optional<absl::CivilDay> left_on = ParseDate(facts.outflow().left_on());
+  if (left_on.has_value() && *from <= *left_on) {
+    return absl::InvalidArgumentError(absl::StrCat("home_from: ", request.home_from(),
+                                                   " is not after the member left on ",
+                                                   facts.outflow().left_on()));
+  }
+  if (!IsTemporaryVisit(*from, *until, settings)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("R1: a stay at home of ", settings.report_after_months,
+                     " months or more is a return; record the return (RecordReturn) instead"));
+  }
+  Event event = NewEvent(ctx, "VisitHomeRecorded");
+  event.mutable_visit_home_recorded()->set_home_from(request.home_from());
+  event.mutable_visit_home_recorded()->set_home_until(request.home_until());
+  return Route(facts, std::move(event), ctx, settings);
+}
+
+absl::StatusOr<Events> DecideRecordMembershipEnd(
+    const MemberFacts& facts, const lianxin::v1::RecordMembershipEndRequest& request,
+    const Context& ctx, const Settings& settings) {
+  if (facts.home_jurisdiction() != ctx.jurisdiction) {
+    return NotHome(facts, ctx, "record the end of a membership");
+  }
+  if (absl::Status s = CheckMembershipActive(facts); !s.ok()) return s;
+  if (!IsBranchDecidedEnd(request.change())) {
+    return absl::InvalidArgumentError(
+        "change: R22 ends are PERSUADED_TO_WITHDRAW, REMOVED or EXPELLED (a lapse is decided "
+        "in the appraisal, a cancelled probation too)");
+  }
+  absl::StatusOr<absl::CivilDay> decided_on = Date(request.decided_on(), "decided_on");
+  if (!decided_on.ok()) return decided_on.status();
+  if (absl::Status s = NotInFuture(*decided_on, ctx, "decided_on"); !s.ok()) return s;
+  Event event = NewEvent(ctx, "MembershipStandingChanged");
+  auto* c = event.mutable_membership_standing_changed();
+  c->set_change(request.change());
+  c->set_decided_on(request.decided_on());
+  c->set_grounds(request.grounds());
+  c->set_approved_by(request.approved_by());
+  return Route(facts, std::move(event), ctx, settings);
+}
+
+absl::StatusOr<Events> DecideRecordCriticism(const MemberFacts& facts,
+                                             const lianxin::v1::RecordCriticismRequest& request,
+                                             const Context& ctx, const Settings& settings) {
+  if (facts.home_jurisdiction() != ctx.jurisdiction) {
+    return NotHome(facts, ctx, "record a criticism");
+  }
+  if (absl::Status s = CheckMembershipActive(facts); !s.ok()) return s;
+  const absl::CivilDay on =
+      request.recorded_on().empty() ? ctx.today : *ParseDate(request.recorded_on());
+  if (absl::Status s = NotInFuture(on, ctx, "recorded_on"); !s.ok()) return s;
+  Event event = NewEvent(ctx, "CriticismRecorded");
+  event.mutable_criticism_recorded()->set_grounds(request.grounds());
+  event.mutable_criticism_recorded()->set_recorded_on(FormatDate(on));
+  return Route(facts, std::move(event), ctx, settings);
+}
+
+std::optional<Event> DecideFollowAppraisal(const MemberFacts& facts, const Event& appraisal_event,
+                                           const Context& ctx, const Settings& settings) {
+  if (facts.home_jurisdiction() != ctx.jurisdiction) return std::nullopt;
+  std::optional<lianxin::v1::MembershipStandingChanged> change =
+      StandingChangeOf(facts, appraisal_event);
+  if (!change.has_value()) return std::nullopt;
+  Event event = NewEvent(ctx, "MembershipStandingChanged");
+  event.set_causation_id(appraisal_event.event_id());
+  *event.mutable_membership_standing_changed() = *std::move(change);
+  Events routed = Route(facts, std::move(event), ctx, settings);
+  return std::move(routed.front());
 }
 
 MemberFacts Evolve(MemberFacts facts, const Event& event) {
@@ -588,6 +880,11 @@ MemberFacts Evolve(MemberFacts facts, const Event& event) {
     case Event::kReturnRecorded:
       facts.set_away(false);
       facts.set_returned_on(event.return_recorded().returned_on());
+      *facts.mutable_last_return() = event.return_recorded();
+      break;
+    case Event::kCriticismRecorded:
+      facts.add_criticisms(absl::StrCat(event.criticism_recorded().recorded_on(), " ",
+                                        event.criticism_recorded().grounds()));
       break;
     case Event::kLostContactFlagged:
       facts.set_lost_contact(true);
@@ -600,6 +897,43 @@ MemberFacts Evolve(MemberFacts facts, const Event& event) {
     case Event::kDuplicateSuspected:
       facts.set_suspected_duplicate_of(event.duplicate_suspected().existing_member_id());
       break;
+    case Event::kTransferWithdrawn:
+      facts.set_transfer_pending(false);
+      facts.set_transfer_outcome("WITHDRAWN");
+      facts.set_transfer_decided_on(event.transfer_withdrawn().withdrawn_on());
+      facts.set_transfer_reject_reason(event.transfer_withdrawn().reason());
+      break;
+    case Event::kOutflowDetailsChanged: {
+      const auto& c = event.outflow_details_changed();
+      auto set = [](const std::string& value, std::string* field) {
+        if (!value.empty()) *field = value;
+      };
+      auto* outflow = facts.mutable_outflow();
+      set(c.destination_address(), outflow->mutable_destination_address());
+      set(c.contact_phone(), outflow->mutable_contact_phone());
+      set(c.employer(), outflow->mutable_employer());
+      set(c.occupation(), outflow->mutable_occupation());
+      set(c.expected_return_on(), outflow->mutable_expected_return_on());
+      if (!c.destination_branch().empty() &&
+          facts.arrival().destination_jurisdiction() == c.recorded_by_jurisdiction()) {
+        facts.mutable_arrival()->set_branch(c.destination_branch());
+      }
+      break;
+    }
+    case Event::kVisitHomeRecorded:
+      facts.set_visit_home_from(event.visit_home_recorded().home_from());
+      facts.set_visit_home_until(event.visit_home_recorded().home_until());
+      break;
+    case Event::kMembershipStandingChanged: {
+      const auto& c = event.membership_standing_changed();
+      facts.set_membership_change(c.change());
+      facts.set_membership_changed_on(c.decided_on());
+      facts.mutable_registration()->set_probationary(false);
+      if (c.change() != lianxin::v1::MEMBERSHIP_CHANGE_PROBATION_CONVERTED) {
+        facts.set_membership_ended(true);
+      }
+      break;
+    }
     default:  // other services' payloads do not change the registry's facts
       break;
   }

@@ -12,6 +12,7 @@
 #ifndef LIANXIN_SERVICES_REGISTRY_DOMAIN_DECIDER_H_
 #define LIANXIN_SERVICES_REGISTRY_DOMAIN_DECIDER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,52 @@ absl::StatusOr<Events> DecideRejectTransfer(const lianxin::v1::MemberFacts& fact
 absl::StatusOr<Events> DecideRecordReturn(const lianxin::v1::MemberFacts& facts,
                                           const lianxin::v1::RecordReturnRequest& request,
                                           const Context& ctx, const Settings& settings);
+
+// R20: the sender records the paper receipt of a transfer to a county off
+// lianxin; the relationship leaves the sender as with an acceptance.
+absl::StatusOr<Events> DecideRecordTransferReceipt(
+    const lianxin::v1::MemberFacts& facts, const lianxin::v1::RecordTransferReceiptRequest& request,
+    const Context& ctx, const Settings& settings);
+
+// R20: the sender withdraws a pending transfer to a county off lianxin.
+absl::StatusOr<Events> DecideWithdrawTransfer(const lianxin::v1::MemberFacts& facts,
+                                              const lianxin::v1::WithdrawTransferRequest& request,
+                                              const Context& ctx, const Settings& settings);
+
+// R20: a transfer-in from an origin off lianxin, by the paper letter: the
+// registration (home: the origin) and the acceptance that makes it ours.
+absl::StatusOr<Events> DecideRecordTransferIn(const lianxin::v1::RecordTransferInRequest& request,
+                                              const std::string& id_hash,
+                                              const std::string& id_number_masked,
+                                              const Context& ctx, const Settings& settings);
+
+// R4: a change inside the same destination: details by the home, the branch
+// by the destination.
+absl::StatusOr<Events> DecideRecordOutflowChange(
+    const lianxin::v1::MemberFacts& facts, const lianxin::v1::RecordOutflowChangeRequest& request,
+    const Context& ctx, const Settings& settings);
+
+// R12: a member away at home for a while (the Spring Festival), still away.
+absl::StatusOr<Events> DecideRecordVisitHome(const lianxin::v1::MemberFacts& facts,
+                                             const lianxin::v1::RecordVisitHomeRequest& request,
+                                             const Context& ctx, const Settings& settings);
+
+// R22: a membership ends by a branch decision with grounds, approved above.
+absl::StatusOr<Events> DecideRecordMembershipEnd(
+    const lianxin::v1::MemberFacts& facts, const lianxin::v1::RecordMembershipEndRequest& request,
+    const Context& ctx, const Settings& settings);
+
+// R22: criticism recorded for failing to transfer or to hold a certificate.
+absl::StatusOr<Events> DecideRecordCriticism(const lianxin::v1::MemberFacts& facts,
+                                             const lianxin::v1::RecordCriticismRequest& request,
+                                             const Context& ctx, const Settings& settings);
+
+// R6, R11: the registry follows a decision of its own county's appraisal
+// service on one of its members (StandingChangeOf); nullopt: nothing to do.
+std::optional<lianxin::v1::Event> DecideFollowAppraisal(const lianxin::v1::MemberFacts& facts,
+                                                        const lianxin::v1::Event& appraisal_event,
+                                                        const Context& ctx,
+                                                        const Settings& settings);
 
 // Applies one event (decided here, or recorded from another county) to the
 // facts. Unknown payloads leave the facts unchanged.

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "absl/strings/str_format.h"
+#include "libs/trust/personal_data.h"
 
 namespace lianxin::registry {
 
@@ -43,9 +44,7 @@ bool IsValidResidentIdNumber(std::string_view id) {
 }
 
 std::string MaskIdNumber(std::string_view id) {
-  if (id.size() <= 10) return std::string(id.size(), '*');
-  return absl::StrFormat("%s%s%s", id.substr(0, 6), std::string(id.size() - 10, '*'),
-                         id.substr(id.size() - 4));
+  return trust::MaskLastFour(absl::string_view(id.data(), id.size()));
 }
 
 bool IsReportableAbsence(absl::CivilDay left_on, absl::CivilDay expected_return_on,
@@ -71,7 +70,10 @@ std::optional<absl::CivilDay> LastDayBefore(const MemberFacts& facts, int months
 
 std::optional<absl::CivilDay> CertificateOrTransferDueOn(const MemberFacts& facts,
                                                          const Settings& settings) {
-  if (facts.transfer_pending() || facts.transfer_outcome() == "ACCEPTED") return std::nullopt;
+  // An accepted transfer ends the absence (the member is no longer away), so
+  // the acceptance of an earlier transfer (a transfer-in) never answers R2
+  // for a later outflow.
+  if (facts.transfer_pending()) return std::nullopt;
   std::optional<absl::CivilDay> due =
       LastDayBefore(facts, settings.certificate_or_transfer_after_months);
   if (!due.has_value()) return std::nullopt;
@@ -146,6 +148,16 @@ std::optional<int> LostTransferDaysOverdue(const MemberFacts& facts, absl::Civil
 }
 
 MemberStatus StatusAsSeenBy(const MemberFacts& facts, std::string_view jurisdiction) {
+  const auto& previous = facts.previous_homes();
+  if (facts.membership_ended()) {
+    // Every part but the home's ends with the membership.
+    if (jurisdiction == facts.home_jurisdiction()) {
+      return lianxin::v1::MEMBER_STATUS_MEMBERSHIP_ENDED;
+    }
+    return std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()
+               ? lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT
+               : lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
+  }
   if (jurisdiction == facts.home_jurisdiction()) {
     if (facts.transfer_pending()) return lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING;
     if (facts.away()) {
@@ -164,11 +176,66 @@ MemberStatus StatusAsSeenBy(const MemberFacts& facts, std::string_view jurisdict
   if (facts.transfer_pending() && facts.transfer().to_jurisdiction() == jurisdiction) {
     return lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
   }
-  const auto& previous = facts.previous_homes();
   if (std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()) {
     return lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
   }
   return lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
+}
+
+std::optional<std::string> OutflowDestinationCounted(const MemberFacts& facts,
+                                                     std::string_view self) {
+  const MemberStatus status = StatusAsSeenBy(facts, self);
+  // A transfer pending shows as TRANSFER_PENDING whether or not the member is
+  // away: only a member away is outflow.
+  if (status != lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING &&
+      status != lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED &&
+      status != lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING) {
+    return std::nullopt;
+  }
+  if (!facts.away()) return std::nullopt;
+  return facts.outflow().destination_jurisdiction();
+}
+
+std::optional<lianxin::v1::MembershipStandingChanged> StandingChangeOf(
+    const MemberFacts& facts, const lianxin::v1::Event& appraisal_event) {
+  if (facts.membership_ended()) return std::nullopt;
+  lianxin::v1::MembershipStandingChanged change;
+  if (appraisal_event.has_probation_outcome_recorded()) {
+    const auto& o = appraisal_event.probation_outcome_recorded();
+    if (!facts.registration().probationary()) return std::nullopt;
+    if (o.outcome() == lianxin::v1::PROBATION_OUTCOME_CONVERTED) {
+      change.set_change(lianxin::v1::MEMBERSHIP_CHANGE_PROBATION_CONVERTED);
+    } else if (o.outcome() == lianxin::v1::PROBATION_OUTCOME_CANCELLED) {
+      change.set_change(lianxin::v1::MEMBERSHIP_CHANGE_PROBATION_CANCELLED);
+    } else {
+      return std::nullopt;
+    }
+    change.set_decided_on(o.decided_on());
+    change.set_grounds(o.remarks());
+    return change;
+  }
+  if (appraisal_event.has_lapse_decision_recorded()) {
+    const auto& d = appraisal_event.lapse_decision_recorded();
+    if (d.decision() != lianxin::v1::LAPSE_DECISION_TREATED_AS_LAPSED) return std::nullopt;
+    change.set_change(lianxin::v1::MEMBERSHIP_CHANGE_LAPSED);
+    change.set_decided_on(d.decided_on());
+    change.set_grounds(d.remarks());
+    return change;
+  }
+  return std::nullopt;
+}
+
+std::string VotesIn(const MemberFacts& facts) { return facts.home_jurisdiction(); }
+
+bool IsBranchDecidedEnd(lianxin::v1::MembershipChange change) {
+  return change == lianxin::v1::MEMBERSHIP_CHANGE_PERSUADED_TO_WITHDRAW ||
+         change == lianxin::v1::MEMBERSHIP_CHANGE_REMOVED ||
+         change == lianxin::v1::MEMBERSHIP_CHANGE_EXPELLED;
+}
+
+bool IsTemporaryVisit(absl::CivilDay home_from, absl::CivilDay home_until,
+                      const Settings& settings) {
+  return home_until < AddMonths(home_from, settings.report_after_months);
 }
 
 bool PartEnded(MemberStatus status) {
@@ -197,6 +264,7 @@ absl::flat_hash_set<std::string> SharingCounties(const MemberFacts& facts, std::
     }
   };
   add(facts.home_jurisdiction());
+  if (facts.membership_ended()) return counties;
   if (facts.away()) add(facts.outflow().destination_jurisdiction());
   if (facts.transfer_pending()) add(facts.transfer().to_jurisdiction());
   return counties;

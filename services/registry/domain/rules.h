@@ -53,7 +53,8 @@ bool IsValidResidentIdNumber(std::string_view id_number);
 // R18: the ISO 7064 MOD 11-2 check character ('0'–'9' or 'X') of the first 17
 // digits of an ID number. `first17` must be 17 ASCII digits.
 char ResidentIdCheckCharacter(std::string_view first17);
-// R18: shows only the first 6 and last 4 characters ("654322********123X").
+// R18: shows only the last 4 characters ("**************123X"): with the
+// region and the birth date hidden, no masked form helps rebuild a number.
 std::string MaskIdNumber(std::string_view id_number);
 
 // R1: an absence from `left_on` to `expected_return_on` lasts at least the
@@ -66,7 +67,8 @@ bool IsReportableAbsence(absl::CivilDay left_on, absl::CivilDay expected_return_
 // R2: away 6 months or more needs a valid activity certificate or a transfer
 // under way or done. The due date is the day before the 6 months are reached
 // (or, with a certificate, the last day of its validity if later); nullopt
-// when nothing is due (not away, or a transfer is under way or done).
+// when nothing is due (not away, or a transfer under way). A transfer done
+// ends the absence; one done before the member left again does not count.
 std::optional<absl::CivilDay> CertificateOrTransferDueOn(const lianxin::v1::MemberFacts& facts,
                                                          const Settings& settings);
 bool CertificateOrTransferOverdue(const lianxin::v1::MemberFacts& facts, absl::CivilDay as_of,
@@ -107,6 +109,35 @@ std::optional<int> LostTransferDaysOverdue(const lianxin::v1::MemberFacts& facts
 // INFLOW_CLOSED / TRANSFERRED_IN.
 lianxin::v1::MemberStatus StatusAsSeenBy(const lianxin::v1::MemberFacts& facts,
                                          std::string_view jurisdiction);
+
+// How the home county's statistics (GetStatistics) count a member of its own:
+// the outflow register holds members away (R3), by their destination; a
+// member at home with a transfer pending (R9) is still counted at home.
+// nullopt when `self` is not the member's home or the member is not away.
+std::optional<std::string> OutflowDestinationCounted(const lianxin::v1::MemberFacts& facts,
+                                                     std::string_view self);
+
+// R6, R11: what a decision of the home county's appraisal service changes in
+// the registry's facts: CONVERTED ends probation; CANCELLED and
+// TREATED_AS_LAPSED end the membership. nullopt for other decisions
+// (EXTENDED, RETAINED, DEFERRED, grades...), for a member not probationary
+// (conversion), and for a membership ended already.
+std::optional<lianxin::v1::MembershipStandingChanged> StandingChangeOf(
+    const lianxin::v1::MemberFacts& facts, const lianxin::v1::Event& appraisal_event);
+
+// R8: where the member votes and may be elected: the home county, also while
+// away with an activity certificate (the holder takes part in organization
+// life at the destination, but does not vote or stand there).
+std::string VotesIn(const lianxin::v1::MemberFacts& facts);
+
+// R22: the ends of membership a branch decides otherwise than by lapse
+// (PERSUADED_TO_WITHDRAW, REMOVED, EXPELLED).
+bool IsBranchDecidedEnd(lianxin::v1::MembershipChange change);
+
+// R12: a temporary visit home is shorter than the absence that must be
+// reported (R1): a longer stay is a return.
+bool IsTemporaryVisit(absl::CivilDay home_from, absl::CivilDay home_until,
+                      const Settings& settings);
 
 // A county whose part in the member has ended (its inflow closed, or the
 // relationship transferred out of it): it no longer receives the member's events.

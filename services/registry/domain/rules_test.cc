@@ -38,8 +38,8 @@ TEST(IsValidResidentIdNumber, ChecksLengthDigitsBirthDateAndCheckCharacter) {
   for (const Case& c : cases) EXPECT_EQ(IsValidResidentIdNumber(c.id), c.ok) << c.id;
 }
 
-TEST(MaskIdNumber, KeepsFirstSixAndLastFour) {
-  EXPECT_EQ(MaskIdNumber("11010519491231002X"), "110105********002X");
+TEST(MaskIdNumber, KeepsTheLastFourOnly) {
+  EXPECT_EQ(MaskIdNumber("11010519491231002X"), "**************002X");
 }
 
 TEST(IsReportableAbsence, ThreeMonthsIsTheThreshold) {
@@ -74,6 +74,53 @@ TEST(CertificateOrTransferOverdue, SixMonthsAwayWithNeither) {
   MemberFacts transferring = f;
   transferring.set_transfer_pending(true);
   EXPECT_FALSE(CertificateOrTransferOverdue(transferring, D("2026-07-15"), s));
+}
+
+// Defect 1: the outcome of a transfer accepted before the member left again
+// (a transfer-in) does not answer R2 for the new outflow.
+TEST(CertificateOrTransferOverdue, FiresAgainForATransferredInMemberWhoLeaves) {
+  Settings s;
+  MemberFacts f = Away("2026-01-15");
+  f.set_transferred_in(true);
+  f.set_transfer_outcome("ACCEPTED");
+  f.set_transfer_decided_on("2025-06-01");
+  f.add_previous_homes("650102");
+  struct Case {
+    const char* as_of;
+    bool overdue;
+  } cases[] = {{"2026-07-14", false}, {"2026-07-15", true}, {"2027-01-01", true}};
+  for (const Case& c : cases) {
+    EXPECT_EQ(CertificateOrTransferOverdue(f, D(c.as_of), s), c.overdue) << c.as_of;
+  }
+}
+
+// Defect 8: a resident whose transfer is pending is not outflow (and so not
+// counted with an empty destination, nor as cross-province).
+TEST(OutflowDestinationCounted, OnlyMembersAwayFromHomeCountAsOutflow) {
+  MemberFacts resident;
+  resident.set_home_jurisdiction("654322");
+  MemberFacts resident_transferring = resident;
+  resident_transferring.set_transfer_pending(true);
+  resident_transferring.mutable_transfer()->set_to_jurisdiction("440305");
+  MemberFacts away = Away("2026-01-15");
+  MemberFacts away_transferring = away;
+  away_transferring.set_transfer_pending(true);
+  away_transferring.mutable_transfer()->set_to_jurisdiction("650102");
+  struct Case {
+    const char* name;
+    MemberFacts facts;
+    const char* self;
+    std::optional<std::string> destination;
+  } cases[] = {
+      {"resident", resident, "654322", std::nullopt},
+      {"resident, transfer pending", resident_transferring, "654322", std::nullopt},
+      {"away", away, "654322", "650102"},
+      {"away, transfer pending", away_transferring, "654322", "650102"},
+      {"away, seen by the destination", away, "650102", std::nullopt},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(OutflowDestinationCounted(c.facts, c.self), c.destination) << c.name;
+  }
 }
 
 TEST(CertificateCheckOverdue, QuarterlyForLongTermHoldersElseYearly) {

@@ -1,0 +1,405 @@
+// lxgateway in front of a real county (lianxin-broker, Fuyun's four services),
+// driven with curl over HTTPS as another government system would: one call and
+// one error with its details per service, the credentials forwarded and never
+// widened, and the staff session (cookie flags, CSRF, readonly, rate limit).
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "lianxin/v1/appraisal.pb.h"
+#include "lianxin/v1/contact.pb.h"
+#include "tests/education_fixture.h"
+#include "tests/registry_fixture.h"
+#include "tools/lxgateway/staff.h"
+
+namespace lianxin::registry_test {
+namespace {
+
+using ::testing::HasSubstr;
+
+// One HTTP exchange as curl saw it.
+struct Exchange {
+  int http = 0;
+  std::string body;
+  std::string headers;
+  google::protobuf::Struct json;
+
+  std::string Str(const std::string& key) const {
+    auto it = json.fields().find(key);
+    return it == json.fields().end() ? "" : it->second.string_value();
+  }
+};
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(m, &out).ok());
+  return out;
+}
+
+class GatewayCurlTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new RegistryCluster({kFuyun, kTianshan});
+    LX_ASSERT_OK(cluster_->Start());
+    const TempDir& dir = cluster_->dir();
+    std::vector<std::string> flags = {"--jurisdiction=" + std::string(kFuyun),
+                                      "--jurisdiction_name=富蕴县",
+                                      "--backend_ca=" + cluster_->tls().ca_file};
+    for (const char* service : {"contact", "education", "appraisal"}) {
+      absl::StatusOr<RegistryCluster::ServiceProcess> started =
+          cluster_->StartService(service, kFuyun);
+      ASSERT_TRUE(started.ok()) << started.status();
+      flags.push_back(absl::StrCat("--", service, "=", started->address));
+      services_.push_back(std::move(started->process));
+    }
+    flags.push_back("--registry=" + cluster_->address(kFuyun));
+    // A self-signed certificate for 127.0.0.1, made for this run.
+    absl::StatusOr<int> made = RunProcess(
+        {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", dir.Sub("gw.key"), "-out", dir.Sub("gw.pem")},
+        dir.Sub("openssl.out"));
+    ASSERT_TRUE(made.ok() && *made == 0) << ReadFile(dir.Sub("openssl.out.err"));
+    // A client CA and a certificate of another government system, which has a
+    // readonly `cert:` account.
+    for (const std::vector<std::string>& step : std::vector<std::vector<std::string>>{
+             {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+              "-nodes", "-days", "1", "-subj", "/CN=clients", "-keyout", dir.Sub("client-ca.key"),
+              "-out", dir.Sub("client-ca.pem")},
+             {"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+              "-subj", "/CN=social-insurance", "-keyout", dir.Sub("client.key"), "-out",
+              dir.Sub("client.csr")},
+             {"openssl", "x509", "-req", "-in", dir.Sub("client.csr"), "-CA",
+              dir.Sub("client-ca.pem"), "-CAkey", dir.Sub("client-ca.key"), "-CAcreateserial",
+              "-days", "1", "-out", dir.Sub("client.pem")}}) {
+      absl::StatusOr<int> done = RunProcess(step, dir.Sub("openssl.out"));
+      ASSERT_TRUE(done.ok() && *done == 0) << ReadFile(dir.Sub("openssl.out.err"));
+    }
+    {
+      std::ofstream accounts(dir.Sub("staff.txt"));
+      accounts << "cert:social-insurance readonly " << kFuyun << " - 社保系统\n";
+      accounts << "lina operator " << kFuyun << " " << gateway::HashPassword("富蕴-口令-1")
+               << " 组织部 李娜\n"
+               << "wangjun readonly " << kFuyun << " " << gateway::HashPassword("只读-口令-2")
+               << " 王军\n"
+               << "tianshan operator " << kTianshan << " " << gateway::HashPassword("天山-3")
+               << " 天山区 张伟\n";
+    }
+    flags.insert(
+        flags.begin(),
+        {BinDir() + "/lxgateway", "--listen=127.0.0.1:0", "--tls_cert=" + dir.Sub("gw.pem"),
+         "--tls_key=" + dir.Sub("gw.key"), "--accounts_file=" + dir.Sub("staff.txt"),
+         "--tokens_file=" + dir.Sub("tokens.txt"), "--sign_in_failures=3",
+         "--tls_client_ca=" + dir.Sub("client-ca.pem")});
+    absl::StatusOr<std::unique_ptr<ChildProcess>> gateway =
+        ChildProcess::Start(flags, dir.Sub("gateway.log"));
+    ASSERT_TRUE(gateway.ok()) << gateway.status();
+    gateway_ = gateway->release();
+    absl::StatusOr<std::string> line = gateway_->WaitForLine("listening ", absl::Seconds(30));
+    ASSERT_TRUE(line.ok()) << line.status() << TailOfFile(dir.Sub("gateway.log"), 10);
+    base_url_ = line->substr(std::string("listening ").size());
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    for (auto& s : services_) s.reset();
+    services_.clear();
+    delete cluster_;
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << TailOfFile(cluster_->dir().Sub("gateway.log"), 20);
+  }
+
+  // POSTs `body` to `path` with curl; `headers` as "Name: value".
+  static Exchange Post(const std::string& path, const std::string& body,
+                       std::vector<std::string> headers = {},
+                       const std::vector<std::string>& curl_flags = {}) {
+    static int n = 0;
+    const TempDir& dir = cluster_->dir();
+    const std::string stem = dir.Sub(absl::StrCat("curl-", n++));
+    std::ofstream(stem + ".body") << body;
+    std::vector<std::string> args = {"curl",
+                                     "-sS",
+                                     "--cacert",
+                                     dir.Sub("gw.pem"),
+                                     "-X",
+                                     "POST",
+                                     "-D",
+                                     stem + ".headers",
+                                     "-o",
+                                     stem + ".reply",
+                                     "-w",
+                                     "%{http_code}",
+                                     "--data-binary",
+                                     "@" + stem + ".body"};
+    if (std::none_of(headers.begin(), headers.end(), [](const std::string& h) {
+          return absl::StartsWithIgnoreCase(h, "content-type:");
+        })) {
+      headers.insert(headers.begin(), "Content-Type: application/json");
+    }
+    for (const std::string& h : headers) args.insert(args.end(), {"-H", h});
+    args.insert(args.end(), curl_flags.begin(), curl_flags.end());
+    args.push_back(base_url_ + path);
+    Exchange out;
+    absl::StatusOr<int> code = RunProcess(args, stem + ".out");
+    EXPECT_TRUE(code.ok() && *code == 0) << ReadFile(stem + ".out.err");
+    out.http = std::atoi(ReadFile(stem + ".out").c_str());
+    out.body = ReadFile(stem + ".reply");
+    out.headers = ReadFile(stem + ".headers");
+    if (!out.body.empty()) {
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(out.body, &out.json).ok())
+          << out.body;
+    }
+    return out;
+  }
+  static Exchange AsOperator(const std::string& path, const std::string& body) {
+    return Post(path, body, {"Authorization: Bearer " + OperatorToken(kFuyun)});
+  }
+  // Registers a member of Fuyun through the gateway; returns the id.
+  static std::string Register(const std::string& name) {
+    Exchange e = AsOperator("/lianxin.v1.Registry/RegisterMember",
+                            Json(Registration(kFuyun, NewPerson(name))));
+    EXPECT_EQ(e.http, 200) << e.body;
+    return e.Str("memberId");
+  }
+
+  // The first detail's debug object of a Connect error.
+  static google::protobuf::Struct Debug(const Exchange& e) {
+    auto it = e.json.fields().find("details");
+    if (it == e.json.fields().end() || it->second.list_value().values_size() == 0) return {};
+    const auto& detail = it->second.list_value().values(0).struct_value().fields();
+    return detail.count("debug") ? detail.at("debug").struct_value() : google::protobuf::Struct();
+  }
+
+  static RegistryCluster* cluster_;
+  static std::vector<std::unique_ptr<ChildProcess>> services_;
+  static ChildProcess* gateway_;
+  static std::string base_url_;
+};
+
+RegistryCluster* GatewayCurlTest::cluster_ = nullptr;
+std::vector<std::unique_ptr<ChildProcess>> GatewayCurlTest::services_;
+ChildProcess* GatewayCurlTest::gateway_ = nullptr;
+std::string GatewayCurlTest::base_url_;
+
+TEST_F(GatewayCurlTest, Registry_RegistersAndReadsAMember_AndABadEnumNamesTheFieldInDetails) {
+  const std::string id = Register("古丽娜尔");
+  ASSERT_FALSE(id.empty());
+  v1::GetMemberRequest get;
+  get.set_member_id(id);
+  Exchange got = AsOperator("/lianxin.v1.Registry/GetMember", Json(get));
+  ASSERT_EQ(got.http, 200) << got.body;
+  EXPECT_THAT(got.body, HasSubstr("古丽娜尔"));
+  EXPECT_THAT(got.headers, HasSubstr("application/json"));
+
+  // protobuf's JSON mapping refuses the value before any service sees it.
+  std::string bad = Json(Registration(kFuyun, NewPerson("错误类别")));
+  bad.replace(bad.find("MEMBER_CATEGORY_FARMER"), 22, "MEMBER_CATEGORY_ASTRONAUT");
+  Exchange refused = AsOperator("/lianxin.v1.Registry/RegisterMember", bad);
+  EXPECT_EQ(refused.http, 400);
+  EXPECT_EQ(refused.Str("code"), "invalid_argument") << refused.body;
+  ASSERT_THAT(refused.body, HasSubstr("fieldViolations")) << refused.body;
+  const google::protobuf::Struct debug = Debug(refused);
+  const auto& violation =
+      debug.fields().at("fieldViolations").list_value().values(0).struct_value();
+  EXPECT_EQ(violation.fields().at("field").string_value(), "category");
+
+  // A member nobody registered: the service's own error, its code in lower snake case.
+  get.set_member_id("m-does-not-exist");
+  Exchange missing = AsOperator("/lianxin.v1.Registry/GetMember", Json(get));
+  EXPECT_EQ(missing.http, 404) << missing.body;
+  EXPECT_EQ(missing.Str("code"), "not_found");
+  EXPECT_THAT(missing.Str("message"), HasSubstr("member_id"));
+}
+
+TEST_F(GatewayCurlTest, ContactTracking_OpensATicket_AndAnUnknownFieldIsRefusedWithDetails) {
+  v1::OpenConsultationRequest open;
+  open.set_request_id(NewRequestId("ticket"));
+  open.set_jurisdiction(kFuyun);
+  open.set_caller_name("哈力木");
+  open.set_caller_phone("13900000000");
+  open.set_topic("转接组织关系");
+  open.set_question("在乌鲁木齐打工，组织关系怎么转？");
+  Exchange opened = AsOperator("/lianxin.v1.ContactTracking/OpenConsultation", Json(open));
+  ASSERT_EQ(opened.http, 200) << opened.body;
+  EXPECT_FALSE(opened.Str("ticketId").empty());
+
+  Exchange refused =
+      AsOperator("/lianxin.v1.ContactTracking/GetContactStatistics", R"({"jurisdiction": "654322",
+                 "favouriteColour": "red"})");
+  EXPECT_EQ(refused.http, 400);
+  EXPECT_EQ(refused.Str("code"), "invalid_argument");
+  EXPECT_EQ(Debug(refused).fields().at("fieldViolations").list_value().values_size(), 1);
+}
+
+TEST_F(GatewayCurlTest, EducationScheduling_AClashIsAFailedPreconditionNamingTheRule) {
+  v1::CreateCourseRequest course;
+  course.set_request_id(NewRequestId("course"));
+  course.set_jurisdiction(kFuyun);
+  course.set_title("党章学习");
+  course.set_topic(v1::COURSE_TOPIC_PARTY_BUILDING);
+  course.set_mode(v1::COURSE_MODE_MOBILE_CLASSROOM);
+  course.set_hours(2);
+  Exchange created = AsOperator("/lianxin.v1.EducationScheduling/CreateCourse", Json(course));
+  ASSERT_EQ(created.http, 200) << created.body;
+  const std::string course_id = created.Str("courseId");
+  Exchange first =
+      AsOperator("/lianxin.v1.EducationScheduling/ScheduleSession",
+                 Json(education_test::SessionAt(course_id, 48, 2, "杜热乡村委会", "组织部努尔兰")));
+  ASSERT_EQ(first.http, 200) << first.body;
+  Exchange clash =
+      AsOperator("/lianxin.v1.EducationScheduling/ScheduleSession",
+                 Json(education_test::SessionAt(course_id, 49, 2, "库额尔齐斯镇", "组织部努尔兰")));
+  EXPECT_EQ(clash.http, 400) << clash.body;
+  EXPECT_EQ(clash.Str("code"), "failed_precondition");
+  EXPECT_THAT(clash.Str("message"), HasSubstr("lecturer"));
+  EXPECT_THAT(clash.Str("message"), HasSubstr("R12"));
+}
+
+TEST_F(GatewayCurlTest, Appraisal_SetsADuesBase_AndAnotherCountysCycleIsRefused) {
+  const std::string id = Register("巴合提");
+  v1::SetDuesBaseRequest dues;
+  dues.set_request_id(NewRequestId("dues"));
+  dues.set_member_id(id);
+  dues.set_monthly_income_fen(400000);
+  dues.set_basis(v1::DUES_BASIS_SALARIED);
+  Exchange set;
+  // The appraisal service learns of the member from the registry's stream.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        dues.set_request_id(NewRequestId("dues"));
+        set = AsOperator("/lianxin.v1.Appraisal/SetDuesBase", Json(dues));
+        return set.http == 200;
+      },
+      kDeliveryTimeout))
+      << set.body;
+  EXPECT_EQ(set.json.fields().at("monthlyDuesFen").string_value(), "4000");  // R10: 1 %
+
+  v1::OpenCycleRequest cycle;
+  cycle.set_request_id(NewRequestId("cycle"));
+  cycle.set_jurisdiction(kTianshan);
+  cycle.set_year(2026);
+  Exchange refused = AsOperator("/lianxin.v1.Appraisal/OpenCycle", Json(cycle));
+  EXPECT_EQ(refused.http, 400) << refused.body;
+  EXPECT_EQ(refused.Str("code"), "invalid_argument");
+  EXPECT_THAT(refused.Str("message"), HasSubstr("jurisdiction"));
+}
+
+TEST_F(GatewayCurlTest, Credentials_AreForwardedAndNeverWidened) {
+  v1::GetStatisticsRequest stats;
+  stats.set_jurisdiction(kFuyun);
+  Exchange anonymous = Post("/lianxin.v1.Registry/GetStatistics", Json(stats));
+  EXPECT_EQ(anonymous.http, 401);
+  EXPECT_EQ(anonymous.Str("code"), "unauthenticated");
+  Exchange forged = Post("/lianxin.v1.Registry/GetStatistics", Json(stats),
+                         {"Authorization: Bearer not-a-token"});
+  EXPECT_EQ(forged.http, 401);
+  Exchange read = Post("/lianxin.v1.Registry/GetStatistics", Json(stats),
+                       {absl::StrCat("Authorization: Bearer ", kReadonlyToken)});
+  EXPECT_EQ(read.http, 200) << read.body;
+  Exchange write =
+      Post("/lianxin.v1.Registry/RegisterMember", Json(Registration(kFuyun, NewPerson("只读者"))),
+           {absl::StrCat("Authorization: Bearer ", kReadonlyToken)});
+  EXPECT_EQ(write.http, 403) << write.body;
+  Exchange nowhere = AsOperator("/lianxin.v1.Registry/DropEverything", "{}");
+  EXPECT_EQ(nowhere.http, 404);
+  Exchange form =
+      Post("/lianxin.v1.Registry/GetStatistics", Json(stats), {"Content-Type: text/plain"});
+  EXPECT_EQ(form.http, 415);
+}
+
+TEST_F(GatewayCurlTest, ClientCertificate_ActsAsItsAccountsRole) {
+  v1::GetStatisticsRequest stats;
+  stats.set_jurisdiction(kFuyun);
+  const std::vector<std::string> cert = {"--cert", cluster_->dir().Sub("client.pem"), "--key",
+                                         cluster_->dir().Sub("client.key")};
+  Exchange read = Post("/lianxin.v1.Registry/GetStatistics", Json(stats), {}, cert);
+  EXPECT_EQ(read.http, 200) << read.body;
+  EXPECT_EQ(read.json.fields().at("outflowCount").string_value().empty(), false);
+  Exchange write = Post("/lianxin.v1.Registry/RegisterMember",
+                        Json(Registration(kFuyun, NewPerson("证书写入"))), {}, cert);
+  EXPECT_EQ(write.http, 403) << write.body;
+}
+
+// The session cookie of a sign-in's headers ("lx_session=…").
+std::string SessionCookie(const std::string& headers) {
+  for (absl::string_view line : absl::StrSplit(headers, '\n')) {
+    if (absl::StartsWithIgnoreCase(line, "set-cookie: ")) {
+      line.remove_prefix(12);
+      return std::string(line.substr(0, line.find(';')));
+    }
+  }
+  return "";
+}
+
+TEST_F(GatewayCurlTest, StaffSession_CookieIsHttpOnlySecureStrict_CallsNeedTheCsrfToken) {
+  Exchange signed_in = Post("/lianxin.gateway.v1.StaffSession/SignIn",
+                            R"({"username": "lina", "password": "富蕴-口令-1"})");
+  ASSERT_EQ(signed_in.http, 200) << signed_in.body;
+  EXPECT_THAT(signed_in.headers, HasSubstr("HttpOnly"));
+  EXPECT_THAT(signed_in.headers, HasSubstr("Secure"));
+  EXPECT_THAT(signed_in.headers, HasSubstr("SameSite=Strict"));
+  EXPECT_EQ(signed_in.Str("displayName"), "组织部 李娜");
+  EXPECT_EQ(signed_in.Str("jurisdictionName"), "富蕴县");
+  const std::string cookie = "Cookie: " + SessionCookie(signed_in.headers);
+  const std::string csrf = "X-CSRF-Token: " + signed_in.Str("csrfToken");
+
+  v1::GetStatisticsRequest stats;
+  stats.set_jurisdiction(kFuyun);
+  EXPECT_EQ(Post("/lianxin.v1.Registry/GetStatistics", Json(stats), {cookie}).http, 403);
+  EXPECT_EQ(
+      Post("/lianxin.v1.Registry/GetStatistics", Json(stats), {cookie, "X-CSRF-Token: 0"}).http,
+      403);
+  Exchange ok = Post("/lianxin.v1.Registry/GetStatistics", Json(stats), {cookie, csrf});
+  EXPECT_EQ(ok.http, 200) << ok.body;
+
+  Exchange out = Post("/lianxin.gateway.v1.StaffSession/SignOut", "{}", {cookie, csrf});
+  EXPECT_EQ(out.http, 200);
+  EXPECT_EQ(Post("/lianxin.v1.Registry/GetStatistics", Json(stats), {cookie, csrf}).http, 401);
+}
+
+TEST_F(GatewayCurlTest, StaffSession_ReadonlyStaysReadonly_AndOtherCountiesCannotSignIn) {
+  Exchange signed_in = Post("/lianxin.gateway.v1.StaffSession/SignIn",
+                            R"({"username": "wangjun", "password": "只读-口令-2"})");
+  ASSERT_EQ(signed_in.http, 200) << signed_in.body;
+  const std::vector<std::string> session = {"Cookie: " + SessionCookie(signed_in.headers),
+                                            "X-CSRF-Token: " + signed_in.Str("csrfToken")};
+  v1::GetStatisticsRequest stats;
+  stats.set_jurisdiction(kFuyun);
+  EXPECT_EQ(Post("/lianxin.v1.Registry/GetStatistics", Json(stats), session).http, 200);
+  Exchange write = Post("/lianxin.v1.Registry/RegisterMember",
+                        Json(Registration(kFuyun, NewPerson("不该登记"))), session);
+  EXPECT_EQ(write.http, 403) << write.body;
+
+  Exchange elsewhere = Post("/lianxin.gateway.v1.StaffSession/SignIn",
+                            R"({"username": "tianshan", "password": "天山-3"})");
+  EXPECT_EQ(elsewhere.http, 401);
+}
+
+TEST_F(GatewayCurlTest, StaffSession_SignInsAreRateLimited_AndNoPasswordIsLogged) {
+  for (int i = 0; i < 3; ++i) {
+    Exchange wrong =
+        Post("/lianxin.gateway.v1.StaffSession/SignIn",
+             R"({"username": "lina", "password": "猜一猜-)" + std::to_string(i) + "\"}");
+    EXPECT_EQ(wrong.http, 401) << wrong.body;
+  }
+  Exchange limited = Post("/lianxin.gateway.v1.StaffSession/SignIn",
+                          R"({"username": "lina", "password": "富蕴-口令-1"})");
+  EXPECT_EQ(limited.http, 429) << limited.body;
+  EXPECT_EQ(limited.Str("code"), "resource_exhausted");
+  const std::string log = ReadFile(cluster_->dir().Sub("gateway.log"));
+  EXPECT_THAT(log, HasSubstr("sign-in failed"));
+  EXPECT_EQ(log.find("猜一猜"), std::string::npos);
+  EXPECT_EQ(log.find("富蕴-口令"), std::string::npos);
+  EXPECT_EQ(log.find(OperatorToken(kFuyun)), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lianxin::registry_test

@@ -1,0 +1,501 @@
+// lxgateway: a county's services over HTTP with JSON (the Connect protocol's
+// unary form), TLS, the console's static files, and staff sessions.
+//
+//   lxgateway --listen=127.0.0.1:17100 --tls_cert=gw.pem --tls_key=gw.key
+//     --jurisdiction=654322 --jurisdiction_name=富蕴县
+//     --registry=127.0.0.1:17101 --contact=127.0.0.1:17102
+//     --education=127.0.0.1:17103 --appraisal=127.0.0.1:17104
+//     --accounts_file=staff.txt --tokens_file=tokens.txt --static_dir=build/release/console
+//   lxgateway --hash_password < password     # prints a hash for the accounts file
+//
+// A call with `Authorization: Bearer …` is forwarded with that token as is: the
+// services decide what it may do. A browser session (staff.h) is forwarded
+// with the county's token of the account's role from --tokens_file, so a
+// readonly account stays readonly; so is a verified client certificate whose
+// common name has a `cert:` account. Prints "listening https://host:port".
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "httplib.h"
+#include "lianxin/v1/appraisal.pb.h"
+#include "lianxin/v1/contact.pb.h"
+#include "lianxin/v1/education.pb.h"
+#include "lianxin/v1/registry.pb.h"
+#include "libs/common/log.h"
+#include "libs/runtime/channel.h"
+#include "tools/lxgateway/connect.h"
+#include "tools/lxgateway/dispatcher.h"
+#include "tools/lxgateway/session.pb.h"
+#include "tools/lxgateway/staff.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to serve HTTPS on (port 0: any)");
+ABSL_FLAG(std::string, tls_cert, "", "server certificate chain (PEM); required");
+ABSL_FLAG(std::string, tls_key, "", "server private key (PEM); required");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "CA (PEM) whose client certificates name principals (`cert:` accounts); optional");
+ABSL_FLAG(std::string, jurisdiction, "", "the county this gateway serves (6 digits)");
+ABSL_FLAG(std::string, jurisdiction_name, "", "its readable name, e.g. 富蕴县");
+ABSL_FLAG(std::string, registry, "", "host:port of the county's Registry");
+ABSL_FLAG(std::string, contact, "", "host:port of its ContactTracking");
+ABSL_FLAG(std::string, education, "", "host:port of its EducationScheduling");
+ABSL_FLAG(std::string, appraisal, "", "host:port of its Appraisal");
+ABSL_FLAG(std::string, backend_ca, "",
+          "CA (PEM) of the services' TLS; empty: plaintext (loopback only)");
+ABSL_FLAG(std::string, backend_cert, "",
+          "client certificate (PEM) presented to services that ask for one (mutual TLS); "
+          "it authenticates the transport, the caller's own token still names the principal");
+ABSL_FLAG(std::string, backend_key, "", "the client certificate's private key (PEM)");
+ABSL_FLAG(std::string, accounts_file, "", "staff accounts (staff.h); empty: no browser sessions");
+ABSL_FLAG(std::string, tokens_file, "",
+          "the services' token file: sessions act with this county's token of their role");
+ABSL_FLAG(std::string, static_dir, "", "the console's built files, served at /");
+ABSL_FLAG(absl::Duration, session_ttl, absl::Hours(8), "how long a browser session lasts");
+ABSL_FLAG(int, sign_in_failures, 5, "failed sign-ins allowed per username (and x4 per address)");
+ABSL_FLAG(absl::Duration, sign_in_window, absl::Minutes(15), "...within this window");
+ABSL_FLAG(bool, hash_password, false, "read a password on stdin, print its hash, exit");
+
+namespace lianxin::gateway {
+namespace {
+
+constexpr char kCookie[] = "lx_session";
+constexpr char kSessionService[] = "/lianxin.gateway.v1.StaffSession/";
+constexpr absl::Duration kMaxTimeout = absl::Seconds(60);
+
+// The token of each role for this county, from the services' token file
+// (`token operator_id jurisdiction role`).
+absl::StatusOr<std::map<std::string, std::string>> DelegateTokens(const std::string& path,
+                                                                  const std::string& county) {
+  std::map<std::string, std::string> out;
+  if (path.empty()) return out;
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("tokens file ", path, " cannot be read"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::vector<std::string> w = absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
+    if (w.size() == 4 && w[2] == county && out.count(w[3]) == 0) out[w[3]] = w[0];
+  }
+  return out;
+}
+
+std::string Cookie(const httplib::Request& req, absl::string_view name) {
+  const std::string header = req.get_header_value("Cookie");
+  for (absl::string_view part : absl::StrSplit(header, ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (absl::ConsumePrefix(&part, name) && absl::ConsumePrefix(&part, "=")) {
+      return std::string(part);
+    }
+  }
+  return "";
+}
+
+bool SameSecret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The verified client certificate's common name, or "".
+std::string CertificateName(const httplib::Request& req) {
+  if (req.ssl == nullptr) return "";
+  SSL* ssl = const_cast<SSL*>(req.ssl);
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return "";
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return "";
+  char name[256] = {0};
+  const int n =
+      X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, name, sizeof name);
+  X509_free(cert);
+  return n > 0 ? std::string(name, n) : "";
+}
+
+class Gateway {
+ public:
+  Gateway(std::unique_ptr<Dispatcher> dispatcher, std::optional<StaffAccounts> accounts,
+          std::map<std::string, std::string> delegate_tokens)
+      : dispatcher_(std::move(dispatcher)),
+        accounts_(std::move(accounts)),
+        delegate_tokens_(std::move(delegate_tokens)),
+        sessions_(absl::GetFlag(FLAGS_session_ttl)),
+        by_user_(absl::GetFlag(FLAGS_sign_in_failures), absl::GetFlag(FLAGS_sign_in_window)),
+        by_address_(4 * absl::GetFlag(FLAGS_sign_in_failures),
+                    absl::GetFlag(FLAGS_sign_in_window)) {}
+
+  void Serve(const httplib::Request& req, httplib::Response& res) {
+    const absl::Time start = absl::Now();
+    if (!IsJson(req)) {
+      return Fail(res, absl::StatusCode::kInvalidArgument,
+                  "Content-Type: want application/json (the Connect protocol's JSON form)", "",
+                  415);
+    }
+    if (absl::StartsWith(req.path, kSessionService)) return ServeSession(req, res);
+    const Route* route = dispatcher_->Find(req.path);
+    if (route == nullptr) {
+      return Fail(res, absl::StatusCode::kUnimplemented, absl::StrCat(req.path, " is not an RPC"),
+                  "", 404);
+    }
+    std::string who;
+    absl::StatusOr<std::string> authorization = Authorization(req, &who);
+    if (!authorization.ok()) {
+      return Fail(res, authorization.status().code(), authorization.status().message(), "");
+    }
+    ForwardedCall call;
+    call.json_body = req.body;
+    call.authorization = *authorization;
+    call.timeout = kMaxTimeout;
+    if (int64_t ms = 0;
+        absl::SimpleAtoi(req.get_header_value("Connect-Timeout-Ms"), &ms) && ms > 0) {
+      call.timeout = std::min(kMaxTimeout, absl::Milliseconds(ms));
+    }
+    ForwardResult result = dispatcher_->Forward(*route, call);
+    LogInfo("rpc", {{"method", req.path},
+                    {"caller", who},
+                    {"code", ConnectCodeName(result.status.code())},
+                    {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
+    if (!result.status.ok()) {
+      return Fail(res, result.status.code(), result.status.message(), result.status_details_bin);
+    }
+    res.status = 200;
+    res.set_content(result.json, "application/json");
+  }
+
+ private:
+  static bool IsJson(const httplib::Request& req) {
+    const std::string type = absl::AsciiStrToLower(req.get_header_value("Content-Type"));
+    return type == "application/json" || absl::StartsWith(type, "application/json;");
+  }
+
+  static void Fail(httplib::Response& res, absl::StatusCode code, absl::string_view message,
+                   absl::string_view details_bin, int http_status = 0) {
+    res.status = http_status != 0 ? http_status : ConnectHttpStatus(code);
+    res.set_content(ConnectErrorJson(code, message, details_bin), "application/json");
+  }
+
+  // What to send the services: the caller's own bearer token, else the
+  // delegate token of the session's (or certificate's) role. `who` names the
+  // caller for the log (never a secret).
+  absl::StatusOr<std::string> Authorization(const httplib::Request& req, std::string* who) {
+    const std::string bearer = req.get_header_value("Authorization");
+    if (!bearer.empty()) {
+      *who = "bearer";
+      return bearer;
+    }
+    const std::string cookie = Cookie(req, kCookie);
+    if (!cookie.empty()) {
+      std::optional<Session> session = sessions_.Find(cookie, absl::Now());
+      if (!session.has_value()) return absl::UnauthenticatedError("session expired: sign in again");
+      if (!SameSecret(req.get_header_value("X-CSRF-Token"), session->csrf_token)) {
+        return absl::PermissionDeniedError("X-CSRF-Token: missing or not this session's");
+      }
+      *who = "staff:" + session->account.username;
+      return Delegate(session->account);
+    }
+    const std::string name = CertificateName(req);
+    if (!name.empty() && accounts_.has_value()) {
+      if (const StaffAccount* account = accounts_->Find("cert:" + name); account != nullptr) {
+        *who = account->username;
+        return Delegate(*account);
+      }
+      return absl::UnauthenticatedError("certificate: no account for this certificate");
+    }
+    return absl::UnauthenticatedError(
+        "authorization: send a bearer token, a client certificate or sign in");
+  }
+
+  absl::StatusOr<std::string> Delegate(const StaffAccount& account) {
+    auto it = delegate_tokens_.find(account.role);
+    if (account.jurisdiction != absl::GetFlag(FLAGS_jurisdiction) || it == delegate_tokens_.end()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("no ", account.role, " access to county ", account.jurisdiction, " here"));
+    }
+    return "Bearer " + it->second;
+  }
+
+  void ServeSession(const httplib::Request& req, httplib::Response& res) {
+    const std::string rpc = req.path.substr(std::string(kSessionService).size());
+    if (!accounts_.has_value()) {
+      return Fail(res, absl::StatusCode::kUnimplemented, "this gateway has no staff accounts", "");
+    }
+    if (rpc == "SignIn") return SignIn(req, res);
+    const std::string cookie = Cookie(req, kCookie);
+    std::optional<Session> session =
+        cookie.empty() ? std::nullopt : sessions_.Find(cookie, absl::Now());
+    if (rpc == "GetSession") {
+      if (!session.has_value())
+        return Fail(res, absl::StatusCode::kUnauthenticated, "not signed in", "");
+      return Reply(res, Info(*session));
+    }
+    if (rpc == "SignOut") {
+      if (session.has_value()) {
+        if (!SameSecret(req.get_header_value("X-CSRF-Token"), session->csrf_token)) {
+          return Fail(res, absl::StatusCode::kPermissionDenied, "X-CSRF-Token: missing or wrong",
+                      "");
+        }
+        sessions_.Remove(cookie);
+        LogInfo("sign-out", {{"username", session->account.username}});
+      }
+      res.set_header("Set-Cookie", absl::StrCat(kCookie,
+                                                "=; Path=/; Max-Age=0; HttpOnly; Secure; "
+                                                "SameSite=Strict"));
+      return Reply(res, gateway::v1::SignOutReply());
+    }
+    return Fail(res, absl::StatusCode::kUnimplemented, absl::StrCat(req.path, " is not an RPC"), "",
+                404);
+  }
+
+  void SignIn(const httplib::Request& req, httplib::Response& res) {
+    gateway::v1::SignInRequest request;
+    if (!google::protobuf::util::JsonStringToMessage(req.body, &request).ok() ||
+        request.username().empty() || request.username().size() > 64 ||
+        request.password().size() > 256) {
+      return Fail(res, absl::StatusCode::kInvalidArgument, "username: and password: required",
+                  BadRequestStatusDetails(absl::StatusCode::kInvalidArgument, "bad sign-in",
+                                          {{"username", "required, at most 64 bytes"}}));
+    }
+    const absl::Time now = absl::Now();
+    const std::string user_key = "user:" + request.username();
+    const std::string address_key = "address:" + req.remote_addr;
+    // A username is logged only if it exists: a mistyped password in the
+    // username box must not reach the log.
+    const StaffAccount* account = accounts_->Find(request.username());
+    const std::string logged_user = account != nullptr ? request.username() : "(unknown)";
+    if (!by_user_.Allowed(user_key, now) || !by_address_.Allowed(address_key, now)) {
+      LogWarning("sign-in refused", {{"username", logged_user},
+                                     {"address", req.remote_addr},
+                                     {"reason", "too many failures"}});
+      return Fail(res, absl::StatusCode::kResourceExhausted,
+                  "too many failed sign-ins: try again later", "");
+    }
+    // An unknown username costs the same scrypt as a known one.
+    static const std::string kDummyHash = HashPassword(RandomToken());
+    const bool certificate = absl::StartsWith(request.username(), "cert:");
+    const bool good =
+        VerifyPassword(request.password(),
+                       account != nullptr && !certificate ? account->password_hash : kDummyHash) &&
+        account != nullptr && !certificate;
+    if (!good || account->jurisdiction != absl::GetFlag(FLAGS_jurisdiction)) {
+      by_user_.RecordFailure(user_key, now);
+      by_address_.RecordFailure(address_key, now);
+      LogWarning("sign-in failed", {{"username", logged_user}, {"address", req.remote_addr}});
+      return Fail(res, absl::StatusCode::kUnauthenticated, "wrong username or password", "");
+    }
+    Session session = sessions_.Create(*account, now);
+    LogInfo(
+        "sign-in",
+        {{"username", account->username}, {"role", account->role}, {"address", req.remote_addr}});
+    res.set_header("Set-Cookie",
+                   absl::StrCat(kCookie, "=", session.id, "; Path=/; Max-Age=",
+                                absl::ToInt64Seconds(absl::GetFlag(FLAGS_session_ttl)),
+                                "; HttpOnly; Secure; SameSite=Strict"));
+    Reply(res, Info(session));
+  }
+
+  static gateway::v1::SessionInfo Info(const Session& session) {
+    gateway::v1::SessionInfo info;
+    info.set_username(session.account.username);
+    info.set_display_name(session.account.display_name);
+    info.set_role(session.account.role);
+    info.set_jurisdiction(session.account.jurisdiction);
+    info.set_jurisdiction_name(absl::GetFlag(FLAGS_jurisdiction_name));
+    info.set_csrf_token(session.csrf_token);
+    *info.mutable_expires_at() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(session.expires));
+    return info;
+  }
+
+  static void Reply(httplib::Response& res, const google::protobuf::Message& message) {
+    std::string json;
+    google::protobuf::util::JsonPrintOptions print;
+    print.always_print_primitive_fields = true;
+    (void)google::protobuf::util::MessageToJsonString(message, &json, print);
+    res.status = 200;
+    res.set_content(json, "application/json");
+  }
+
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::optional<StaffAccounts> accounts_;
+  const std::map<std::string, std::string> delegate_tokens_;
+  SessionStore sessions_;
+  SignInLimiter by_user_;
+  SignInLimiter by_address_;
+};
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> Channel(const std::string& address) {
+  TlsFiles tls;
+  tls.ca_file = absl::GetFlag(FLAGS_backend_ca);
+  tls.cert_file = absl::GetFlag(FLAGS_backend_cert);
+  tls.key_file = absl::GetFlag(FLAGS_backend_key);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(address, tls);
+  if (!channel.ok()) return channel.status();
+  return std::shared_ptr<grpc::ChannelInterface>(*std::move(channel));
+}
+
+int Run() {
+  SetLogComponent("lxgateway/" + absl::GetFlag(FLAGS_jurisdiction));
+  if (absl::GetFlag(FLAGS_hash_password)) {
+    std::string password;
+    std::getline(std::cin, password);
+    std::cout << HashPassword(password) << "\n";
+    return 0;
+  }
+  const std::string jurisdiction = absl::GetFlag(FLAGS_jurisdiction);
+  if (jurisdiction.size() != 6) {
+    LogError("bad configuration", {{"error", "--jurisdiction: want a 6-digit county code"}});
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_tls_cert).empty() || absl::GetFlag(FLAGS_tls_key).empty()) {
+    LogError("bad configuration",
+             {{"error", "--tls_cert and --tls_key are required (HTTPS only)"}});
+    return 2;
+  }
+  // Link every service's generated descriptors.
+  (void)::lianxin::v1::GetMemberRequest::descriptor();
+  (void)::lianxin::v1::RecordContactRequest::descriptor();
+  (void)::lianxin::v1::ScheduleSessionRequest::descriptor();
+  (void)::lianxin::v1::OpenCycleRequest::descriptor();
+  std::map<std::string, std::shared_ptr<grpc::ChannelInterface>> services;
+  const std::pair<const char*, std::string> backends[] = {
+      {"lianxin.v1.Registry", absl::GetFlag(FLAGS_registry)},
+      {"lianxin.v1.ContactTracking", absl::GetFlag(FLAGS_contact)},
+      {"lianxin.v1.EducationScheduling", absl::GetFlag(FLAGS_education)},
+      {"lianxin.v1.Appraisal", absl::GetFlag(FLAGS_appraisal)}};
+  for (const auto& [name, address] : backends) {
+    if (address.empty()) continue;
+    absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> channel = Channel(address);
+    if (!channel.ok()) {
+      LogError("bad configuration",
+               {{"service", name}, {"error", std::string(channel.status().message())}});
+      return 2;
+    }
+    services[name] = *std::move(channel);
+  }
+  absl::StatusOr<std::unique_ptr<Dispatcher>> dispatcher = Dispatcher::Create(services);
+  if (!dispatcher.ok()) {
+    LogError("bad configuration", {{"error", std::string(dispatcher.status().message())}});
+    return 2;
+  }
+  std::optional<StaffAccounts> accounts;
+  if (const std::string path = absl::GetFlag(FLAGS_accounts_file); !path.empty()) {
+    absl::StatusOr<StaffAccounts> loaded = StaffAccounts::FromFile(path);
+    if (!loaded.ok()) {
+      LogError("bad configuration", {{"error", std::string(loaded.status().message())}});
+      return 2;
+    }
+    accounts = *std::move(loaded);
+  }
+  absl::StatusOr<std::map<std::string, std::string>> delegates =
+      DelegateTokens(absl::GetFlag(FLAGS_tokens_file), jurisdiction);
+  if (!delegates.ok()) {
+    LogError("bad configuration", {{"error", std::string(delegates.status().message())}});
+    return 2;
+  }
+
+  httplib::SSLServer server(absl::GetFlag(FLAGS_tls_cert).c_str(),
+                            absl::GetFlag(FLAGS_tls_key).c_str());
+  if (!server.is_valid()) {
+    LogError("bad configuration", {{"error", "--tls_cert/--tls_key: cannot be loaded"}});
+    return 2;
+  }
+  SSL_CTX_set_min_proto_version(server.ssl_context(), TLS1_2_VERSION);
+  if (const std::string ca = absl::GetFlag(FLAGS_tls_client_ca); !ca.empty()) {
+    // Ask for a client certificate but do not require one: browsers sign in.
+    if (SSL_CTX_load_verify_locations(server.ssl_context(), ca.c_str(), nullptr) != 1) {
+      LogError("bad configuration", {{"error", "--tls_client_ca: cannot be loaded"}});
+      return 2;
+    }
+    SSL_CTX_set_client_CA_list(server.ssl_context(), SSL_load_client_CA_file(ca.c_str()));
+    SSL_CTX_set_verify(server.ssl_context(), SSL_VERIFY_PEER, nullptr);
+  }
+  server.new_task_queue = [] { return new httplib::ThreadPool(16); };
+  server.set_payload_max_length(1 << 20);
+  server.set_read_timeout(30, 0);
+  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Strict-Transport-Security", "max-age=31536000");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                   "frame-ancestors 'none'");
+    res.set_header("Cache-Control", "no-store");
+  });
+  const size_t routes = (*dispatcher)->routes().size();
+  Gateway gateway(*std::move(dispatcher), std::move(accounts), *std::move(delegates));
+  server.Post(
+      R"(/[A-Za-z0-9_.]+/[A-Za-z0-9_]+)",
+      [&](const httplib::Request& req, httplib::Response& res) { gateway.Serve(req, res); });
+  if (const std::string dir = absl::GetFlag(FLAGS_static_dir); !dir.empty()) {
+    if (!server.set_mount_point("/", dir)) {
+      LogError("bad configuration", {{"error", "--static_dir: not a directory"}});
+      return 2;
+    }
+  }
+
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  const size_t colon = listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
+    LogError("bad configuration", {{"error", "--listen: want host:port"}});
+    return 2;
+  }
+  const std::string host = listen.substr(0, colon);
+  if (port == 0) {
+    port = server.bind_to_any_port(host);
+  } else if (!server.bind_to_port(host, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    LogError("cannot listen", {{"address", listen}});
+    return 1;
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread stopper([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.stop();
+  });
+  stopper.detach();
+
+  LogInfo("listening",
+          {{"address", absl::StrCat(host, ":", port)}, {"rpcs", absl::StrCat(routes)}});
+  std::cout << "listening https://" << host << ":" << port << std::endl;
+  server.listen_after_bind();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace lianxin::gateway
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("lxgateway: a county's services over HTTPS with JSON (Connect)");
+  absl::ParseCommandLine(argc, argv);
+  return lianxin::gateway::Run();
+}

@@ -1,0 +1,213 @@
+// The console in Debian's headless Chromium (puppeteer-core, never a
+// downloaded browser), run by tests/browser_console_test.cc, which starts the
+// counties and gateways and passes them in LX_* variables. Exits non-zero on
+// the first step that fails; writes a screenshot of each page to LX_SCREENSHOTS.
+import puppeteer from "puppeteer-core";
+import { mkdirSync, rmSync } from "node:fs";
+import assert from "node:assert/strict";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const shots = env("LX_SCREENSHOTS");
+mkdirSync(shots, { recursive: true });
+const profile = env("LX_BROWSER_PROFILE");
+rmSync(profile, { recursive: true, force: true });
+
+const browser = await puppeteer.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  acceptInsecureCerts: true, // the test's own self-signed gateway certificate
+  userDataDir: profile,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--ignore-certificate-errors", "--lang=zh-CN"],
+  defaultViewport: { width: 1400, height: 900 },
+});
+
+let step = "";
+const pages = []; // [name, page], photographed when a step fails
+function log(text) {
+  step = text;
+  console.log(`· ${text}`);
+}
+
+// Waits until fn() (run in the page) is truthy; fails after `ms`.
+async function waitInPage(page, fn, arg, ms = 30000) {
+  await page.waitForFunction(fn, { timeout: ms, polling: 200 }, arg);
+}
+const text = (page, selector) => page.$eval(selector, (el) => el.textContent.trim());
+async function fill(page, name, value) {
+  const selector = `input[name="${name}"], textarea[name="${name}"]`;
+  await page.waitForSelector(selector);
+  await page.$eval(selector, (el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, value);
+}
+async function shot(page, name) {
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+// Loads the console afresh at `route` (the session comes back from its cookie).
+async function go(page, base, route) {
+  await page.goto(`${base}/?load=${Date.now()}#${route}`, { waitUntil: "networkidle0" });
+}
+
+async function signIn(base, user, password, name) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  pages.push([name, page]);
+  await page.goto(`${base}/`, { waitUntil: "networkidle0" });
+  await page.waitForSelector('input[name="username"]');
+  await shot(page, `${name}-sign-in`);
+  await page.type('input[name="username"]', user);
+  await page.type('input[name="password"]', password);
+  await page.click('[data-testid="sign-in"]');
+  await page.waitForSelector('[data-testid="outflow-count"]');
+  return page;
+}
+
+// A valid resident ID number (GB 11643) for a person born on `birth`.
+function residentId(region, birth, sequence) {
+  const body = `${region}${birth.replaceAll("-", "")}${String(sequence).padStart(3, "0")}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0);
+  return body + "10X98765432"[sum % 11];
+}
+
+try {
+  const fuyunUrl = env("LX_FUYUN_URL");
+  const tianshanUrl = env("LX_TIANSHAN_URL");
+
+  // Two phases: "dashboard" reads the scenario's figures before the harness
+  // adds a member of its own; "work" does the rest.
+  const phase = env("LX_PHASE");
+  log("富蕴县: sign in");
+  const fuyun = await signIn(fuyunUrl, env("LX_FUYUN_USER"), env("LX_FUYUN_PASSWORD"), "fuyun");
+  if (phase === "dashboard") {
+    log("富蕴县: the dashboard shows 24 out, 91 in");
+    await waitInPage(fuyun, () => document.querySelector('[data-testid="outflow-count"]').textContent.trim() !== "…");
+    assert.equal(await text(fuyun, '[data-testid="outflow-count"]'), "24");
+    assert.equal(await text(fuyun, '[data-testid="inflow-count"]'), "91");
+    await waitInPage(fuyun, () => document.querySelectorAll("canvas").length >= 3);
+    await shot(fuyun, "fuyun-dashboard");
+    await go(fuyun, fuyunUrl, "/appraisal-sheet");
+    await fuyun.waitForSelector('[data-testid="sheet"] table');
+    await fuyun.pdf({ path: `${shots}/fuyun-appraisal-sheet.pdf`, format: "A4", landscape: true, printBackground: true });
+    await shot(fuyun, "fuyun-appraisal-sheet");
+    console.log("browser: dashboard phase passed");
+    await browser.close();
+    process.exit(0);
+  }
+
+  log("富蕴县: the overdue list before");
+  await go(fuyun, fuyunUrl, "/overdue");
+  await waitInPage(fuyun, () => document.querySelectorAll('[data-testid="overdue"] tbody tr').length > 0);
+  const overdueBefore = Number(await text(fuyun, '[data-testid="overdue-total"]'));
+  await shot(fuyun, "fuyun-overdue");
+
+  log("富蕴县: register a member, then an outflow to 天山区");
+  const name = `测试${Date.now() % 100000}`;
+  await go(fuyun, fuyunUrl, "/register-member");
+  await fill(fuyun, "name", name);
+  await fill(fuyun, "idNumber", residentId("654322", "1990-03-15", Date.now() % 1000));
+  await fill(fuyun, "birthDate", "1990-03-15");
+  await fill(fuyun, "phone", "13800138000");
+  await fill(fuyun, "branch", "库额尔齐斯镇第一党支部");
+  await fill(fuyun, "joinedOn", "2015-07-01");
+  await fuyun.click('[data-testid="save"]');
+  await fuyun.waitForSelector('[data-testid="created"] a, [data-testid="error"]');
+  assert.equal(await fuyun.$('[data-testid="error"]'), null, await fuyun.$eval("body", (b) => b.innerText));
+  const memberId = await text(fuyun, '[data-testid="created"] a');
+  await shot(fuyun, "fuyun-register-member");
+
+  await go(fuyun, fuyunUrl, `/register-outflow?member=${memberId}`);
+  await fuyun.click('[data-testid="destination"]');
+  await fuyun.click("li ::-p-text(乌鲁木齐市天山区)");
+  await fill(fuyun, "destinationAddress", "乌鲁木齐市天山区解放南路 1 号");
+  await fill(fuyun, "occupation", "建筑工人");
+  await fill(fuyun, "expectedReturnOn", "2027-12-31");
+  await fill(fuyun, "contactPhone", "13800138001");
+  await fuyun.click('[data-testid="save"]');
+  await fuyun.waitForSelector(".el-message--success, [data-testid='error']");
+  assert.equal(await fuyun.$('[data-testid="error"]'), null, await fuyun.$eval("body", (b) => b.innerText));
+  await shot(fuyun, "fuyun-register-outflow");
+
+  log("天山区: sign in; the new member arrives in the inflow list");
+  const tianshan = await signIn(tianshanUrl, env("LX_TIANSHAN_USER"), env("LX_TIANSHAN_PASSWORD"), "tianshan");
+  await shot(tianshan, "tianshan-dashboard");
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    await go(tianshan, tianshanUrl, "/members?direction=inflow");
+    await waitInPage(tianshan, () => document.querySelectorAll('[data-testid="members"] tbody tr').length > 0);
+    await fill(tianshan, "search", name);
+    const found = await tianshan.$$eval('[data-testid="members"] tbody tr', (rows, n) => rows.some((r) => r.innerText.includes(n)), name);
+    if (found) break;
+    assert.ok(Date.now() < deadline, `${name} never reached 天山区's inflow list`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await shot(tianshan, "tianshan-inflow");
+  await go(tianshan, tianshanUrl, `/members/${memberId}`);
+  await tianshan.waitForSelector('[data-testid="timeline"] .el-timeline-item');
+  await shot(tianshan, "tianshan-member-page");
+
+  log("天山区: record a quarterly report of a Fuyun member; Fuyun's overdue list shrinks");
+  await go(tianshan, tianshanUrl, `/record-contact?member=${env("LX_CONTACT_MEMBER")}`);
+  await fill(tianshan, "summary", "电话汇报：在天山区工地务工，思想稳定");
+  await tianshan.click('[data-testid="save"]');
+  await tianshan.waitForSelector(".el-message--success, [data-testid='error']");
+  assert.equal(await tianshan.$('[data-testid="error"]'), null, await tianshan.$eval("body", (b) => b.innerText));
+  await shot(tianshan, "tianshan-record-contact");
+  const until = Date.now() + 30000;
+  for (;;) {
+    await go(fuyun, fuyunUrl, "/overdue");
+    await waitInPage(fuyun, () => document.querySelectorAll('[data-testid="overdue"] tbody tr').length > 0);
+    const now = Number(await text(fuyun, '[data-testid="overdue-total"]'));
+    if (now === overdueBefore - 1) break;
+    assert.ok(Date.now() < until, `富蕴县's overdue list stayed at ${now} (was ${overdueBefore})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await shot(fuyun, "fuyun-overdue-after");
+
+  log("富蕴县: a lecturer booked twice is a clash, shown in Chinese");
+  await go(fuyun, fuyunUrl, "/schedule");
+  const lecturer = `讲师${Date.now() % 100000}`;
+  await fuyun.click('[data-testid="new-course"] .el-collapse-item__header');
+  await fill(fuyun, "courseTitle", `新时代党员的义务与权利（${lecturer}）`);
+  await fuyun.$eval('[data-testid="create-course"]', (b) => b.click()); // the panel may still be opening
+  await fuyun.waitForSelector(".el-message--success, [data-testid='error']");
+  assert.equal(await fuyun.$('[data-testid="error"]'), null, await fuyun.$eval("body", (b) => b.innerText));
+  // Places of the test's own (the scenario's places have their capacities).
+  const first = `杜热乡${lecturer}流动课堂`;
+  for (const [location, start, end] of [[first, "2027-03-01T10:00", "2027-03-01T12:00"], [`库额尔齐斯镇${lecturer}会议室`, "2027-03-01T11:00", "2027-03-01T13:00"]]) {
+    await fill(fuyun, "location", location);
+    await fill(fuyun, "startsAt", start);
+    await fill(fuyun, "endsAt", end);
+    await fill(fuyun, "lecturer", lecturer);
+    await fuyun.click('[data-testid="schedule"]');
+    if (location === first) {
+      await fuyun.waitForSelector(".el-message--success, [data-testid='error']");
+      assert.equal(await fuyun.$('[data-testid="error"]'), null, await fuyun.$eval("body", (b) => b.innerText));
+    } else {
+      await fuyun.waitForSelector("[data-testid='error']");
+    }
+  }
+  const clash = await text(fuyun, '[data-testid="error"]');
+  await shot(fuyun, "fuyun-schedule-clash");
+  assert.match(clash, /授课人/);
+  assert.match(clash, /时间冲突/);
+  assert.doesNotMatch(clash, /failed_precondition|FAILED_PRECONDITION|lecturer/);
+
+  console.log("browser: all steps passed");
+  await browser.close();
+} catch (e) {
+  console.log(`browser: FAILED at "${step}": ${e.message}`);
+  for (const [name, page] of pages) {
+    await page.screenshot({ path: `${shots}/failed-${name}.png`, fullPage: true }).catch(() => {});
+    console.log(`${name} at ${page.url()}`);
+  }
+  await browser.close();
+  process.exit(1);
+}
