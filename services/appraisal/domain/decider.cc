@@ -7,8 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
-#include "services/registry/domain/decider.h"
-#include "services/registry/domain/rules.h"
+#include "libs/memberfacts/member_facts.h"
 
 namespace lianxin::appraisal {
 
@@ -55,7 +54,7 @@ bool IsAppraisedBy(const AppraisalMemberFacts& facts, const std::string& jurisdi
   const auto& r = facts.registry();
   if (r.member_id().empty() || r.home_jurisdiction() != jurisdiction) return false;
   if (r.membership_ended()) return false;  // probation cancelled, lapsed: no longer appraised
-  return registry::StatusAsSeenBy(r, jurisdiction) != lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
+  return StatusAsSeenBy(r, jurisdiction) != lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
 }
 
 std::string WhereAway(const AppraisalMemberFacts& facts) {
@@ -65,9 +64,9 @@ std::string WhereAway(const AppraisalMemberFacts& facts) {
 
 AppraisalMemberFacts Evolve(AppraisalMemberFacts facts, const Event& event) {
   const std::string recorded_in = event.source().jurisdiction();
-  // Registry payloads (100–199) fold into the registry's own facts.
-  if (event.payload_case() >= 100 && event.payload_case() < 200) {
-    *facts.mutable_registry() = registry::Evolve(facts.registry(), event);
+  // Registry payloads fold into the registry's own facts.
+  if (IsRegistryPayload(event)) {
+    *facts.mutable_registry() = FoldMemberFacts(facts.registry(), event);
   }
   switch (event.payload_case()) {
     case Event::kCertificateEntryRecorded: {
@@ -247,14 +246,11 @@ const lianxin::v1::GradeFact* GradeIn(const AppraisalMemberFacts& facts,
 
 std::string CertificateYearlyCheck(const AppraisalMemberFacts& facts, absl::CivilDay as_of) {
   const lianxin::v1::MemberFacts& r = facts.registry();
-  const registry::Settings registry_settings;  // R8: yearly, a national number
-  for (const registry::CertificateCheck& check :
-       registry::CertificateChecks(r, registry_settings)) {
-    if (check.check != "YEARLY") continue;
-    if (as_of > check.due_on) return "DUE";
-    return r.last_yearly_check_on();
-  }
-  return "";
+  // R8: yearly, a national number (the registry's default setting).
+  std::optional<absl::CivilDay> due = YearlyCertificateCheckDue(r, 12);
+  if (!due.has_value()) return "";
+  if (as_of > *due) return "DUE";
+  return r.last_yearly_check_on();
 }
 
 bool CountsAsAppraised(const AppraisalMemberFacts& facts, const std::string& cycle_id,
