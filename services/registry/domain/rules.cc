@@ -82,25 +82,36 @@ bool CertificateOrTransferOverdue(const MemberFacts& facts, absl::CivilDay as_of
   return due.has_value() && as_of > *due;
 }
 
+std::string_view CertificateCheckName(CertificateCheckKind kind) {
+  switch (kind) {
+    case CertificateCheckKind::kQuarterlyMailBack:
+      return "QUARTERLY_MAIL_BACK";
+    case CertificateCheckKind::kYearly:
+      return "YEARLY";
+  }
+  return "";
+}
+
 std::vector<CertificateCheck> CertificateChecks(const MemberFacts& facts,
                                                 const Settings& settings) {
   std::vector<CertificateCheck> checks;
   std::optional<absl::CivilDay> issued_on = ParseDate(facts.certificate().issued_on());
   if (!facts.away() || !issued_on.has_value()) return checks;
-  auto check = [&](const char* name, const std::string& last_on, int months) {
+  auto check = [&](CertificateCheckKind kind, const std::string& last_on, int months) {
     std::optional<absl::CivilDay> last = ParseDate(last_on);
-    return CertificateCheck{name, last.has_value() ? last_on : FormatDate(*issued_on),
+    return CertificateCheck{kind, last.has_value() ? last_on : FormatDate(*issued_on),
                             AddMonths(last.value_or(*issued_on), months), 0};
   };
   if (std::optional<absl::CivilDay> long_term =
           LastDayBefore(facts, settings.certificate_or_transfer_after_months)) {
-    CertificateCheck quarterly = check("QUARTERLY_MAIL_BACK", facts.last_mail_back_check_on(),
-                                       settings.mail_back_check_months);
+    CertificateCheck quarterly =
+        check(CertificateCheckKind::kQuarterlyMailBack, facts.last_mail_back_check_on(),
+              settings.mail_back_check_months);
     quarterly.due_on = std::max(quarterly.due_on, *long_term);
     checks.push_back(quarterly);
   }
   checks.push_back(CertificateCheck{
-      "YEARLY",
+      CertificateCheckKind::kYearly,
       ParseDate(facts.last_yearly_check_on()).has_value() ? facts.last_yearly_check_on()
                                                           : FormatDate(*issued_on),
       *YearlyCertificateCheckDue(facts, settings.yearly_check_months), 0});

@@ -74,8 +74,11 @@ bool CertificateOrTransferOverdue(const lianxin::v1::MemberFacts& facts, absl::C
 // holder (away 6 months or more) also mails it back every 3 months
 // (*local*): due 3 months after the last mail-back check (or the issue), and
 // not before the holder becomes long-term.
+enum class CertificateCheckKind { kQuarterlyMailBack, kYearly };
+// "QUARTERLY_MAIL_BACK" or "YEARLY", as the API shows it.
+std::string_view CertificateCheckName(CertificateCheckKind kind);
 struct CertificateCheck {
-  std::string check;            // "QUARTERLY_MAIL_BACK" or "YEARLY"
+  CertificateCheckKind check;
   std::string last_checked_on;  // the last check of that kind, or the issue date
   absl::CivilDay due_on;
   int days_overdue = 0;  // as of the date asked
