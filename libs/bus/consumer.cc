@@ -11,9 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "libs/bus/rdkafka_util.h"
 #include "libs/bus/wire.h"
 #include "libs/common/log.h"
@@ -53,50 +51,9 @@ const std::map<std::string, std::string>& ConsumerDefaults() {
   return *defaults;
 }
 
-// What became of one message.
-enum class Outcome {
-  kDone,      // effect (or skip, park, quarantine) committed: store the offset
-  kRetry,     // nothing committed: apply the message again after a backoff
-  kConflict,  // nothing committed, an expected version had moved: again at once
-};
-
-std::string ParkedKey(const std::string& marker_key, uint64_t number) {
-  return absl::StrCat(marker_key, BigEndian64(number));
-}
-
-bool IsRefusal(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kInvalidArgument ||
-         status.code() == absl::StatusCode::kFailedPrecondition ||
-         status.code() == absl::StatusCode::kPermissionDenied;  // a role rule (trust.h)
-}
-
-// Returns OK if the envelope is one a lianxin store wrote, else why not.
-absl::Status ValidateEnvelope(const Event& event, StreamOrder order) {
-  if (event.source().jurisdiction().empty())
-    return absl::InvalidArgumentError("no source jurisdiction");
-  if (event.source().service().empty()) return absl::InvalidArgumentError("no source service");
-  if (event.aggregate_id().empty()) return absl::InvalidArgumentError("no aggregate_id");
-  if (event.version() < 1) return absl::InvalidArgumentError("version 0");
-  if (order == StreamOrder::kRouteVersion && event.route_version() < 1) {
-    return absl::InvalidArgumentError("inbox copy without route_version");
-  }
-  if (event.hash() != ComputeEventHash(event)) return absl::InvalidArgumentError("hash mismatch");
-  return absl::OkStatus();
-}
-
-// Where a message came from, kept with parked and quarantined rows.
-struct Origin {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-};
-
 // One consumed message on its way through a worker.
 struct Work {
-  Origin origin;
-  std::string value;
-  // Set if the value decodes as an Event.
-  std::optional<Event> event;
+  ConsumedMessage message;
   // What orders this message with others (see ConsumerImpl::Dispatch): its
   // Kafka key and its stream's marker key, as far as it has them.
   std::vector<std::string> keys;
@@ -116,7 +73,15 @@ constexpr int kMaxInFlight = 1024;
 class ConsumerImpl : public Consumer {
  public:
   explicit ConsumerImpl(ConsumerOptions options)
-      : options_(std::move(options)), queues_(static_cast<size_t>(options_.workers)) {}
+      : options_(std::move(options)),
+        applier_(ApplierOptions{.store = options_.store,
+                                .handler = options_.handler,
+                                .gate = options_.gate,
+                                .metrics = options_.metrics,
+                                .clock = options_.clock,
+                                .min_backoff = options_.min_backoff,
+                                .max_backoff = options_.max_backoff}),
+        queues_(static_cast<size_t>(options_.workers)) {}
   ~ConsumerImpl() override { Stop().IgnoreError(); }
 
   absl::Status Init() {
@@ -213,16 +178,7 @@ class ConsumerImpl : public Consumer {
     return absl::OkStatus();
   }
 
-  ConsumerStats stats() const override {
-    ConsumerStats s;
-    s.messages = messages_.load();
-    s.applied = applied_.load();
-    s.duplicates = duplicates_.load();
-    s.parked = parked_.load();
-    s.quarantined = quarantined_.load();
-    s.retries = retries_.load();
-    return s;
-  }
+  ConsumerStats stats() const override { return applier_.stats(); }
 
  private:
   // One worker's queue and what it holds (queued + being applied).
@@ -244,19 +200,6 @@ class ConsumerImpl : public Consumer {
   void RunWorker(size_t worker);
   bool ApplyUntilDone(const Work& work);
   void Finish(size_t worker, const Work& work, bool done);
-  Outcome Process(const Work& work);
-  Outcome ApplyInOrder(const Event& event, const Origin& origin, absl::string_view value,
-                       const std::string& marker_key, uint64_t number);
-  Outcome ApplyParkedSuccessors(const std::string& marker_key, uint64_t marker);
-  Outcome Quarantine(const Origin& origin, absl::string_view value, const std::string& reason,
-                     Transaction txn);
-  Outcome Refuse(const Origin& origin, absl::string_view value, const Refused& refused);
-  Outcome Park(const Event& event, const Origin& origin, absl::string_view value,
-               const std::string& marker_key, uint64_t number, uint64_t marker);
-  Outcome Commit(Transaction txn, const char* what);
-  absl::StatusOr<uint64_t> ReadMarker(const std::string& key) const;
-  QuarantineRow MakeRow(const Origin& origin, absl::string_view value,
-                        const std::string& reason) const;
   void StoreOffset(const std::string& topic, int32_t partition, int64_t offset);
   void ReportLag();
   void Close();
@@ -273,12 +216,7 @@ class ConsumerImpl : public Consumer {
   const ConsumerOptions options_;
   HandlePtr consumer_;
 
-  std::atomic<uint64_t> messages_{0};
-  std::atomic<uint64_t> applied_{0};
-  std::atomic<uint64_t> duplicates_{0};
-  std::atomic<uint64_t> parked_{0};
-  std::atomic<uint64_t> quarantined_{0};
-  std::atomic<uint64_t> retries_{0};
+  MessageApplier applier_;
 
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
@@ -326,23 +264,19 @@ void ConsumerImpl::Run() {
 }
 
 Work ConsumerImpl::Take(rd_kafka_message_t* msg) const {
-  Work work;
-  work.origin = Origin{rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset};
-  if (msg->payload != nullptr) {
-    work.value.assign(static_cast<const char*>(msg->payload), msg->len);
-  }
+  std::string value;
+  if (msg->payload != nullptr) value.assign(static_cast<const char*>(msg->payload), msg->len);
+  Work work{
+      DecodeMessage(rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset, std::move(value)),
+      {}};
   if (msg->key != nullptr && msg->key_len > 0) {
     work.keys.push_back(
         absl::StrCat("key/", absl::string_view(static_cast<const char*>(msg->key), msg->key_len)));
   }
-  Event event;
-  if (!work.value.empty() &&
-      event.ParseFromArray(work.value.data(), static_cast<int>(work.value.size()))) {
-    if (!event.aggregate_id().empty()) {
-      work.keys.push_back(absl::StrCat(
-          "stream/", AppliedMarkerKey(StreamOrderOf(work.origin.topic), work.origin.topic, event)));
-    }
-    work.event = std::move(event);
+  const ConsumedMessage& message = work.message;
+  if (message.event.has_value() && !message.event->aggregate_id().empty()) {
+    work.keys.push_back(absl::StrCat(
+        "stream/", AppliedMarkerKey(StreamOrderOf(message.topic), message.topic, *message.event)));
   }
   return work;
 }
@@ -381,14 +315,14 @@ bool ConsumerImpl::Dispatch(Work work) {
     holder.worker = worker;
     ++holder.count;
   }
-  PartitionProgress& progress = progress_[{work.origin.topic, work.origin.partition}];
-  if (work.origin.offset < progress.finished_end) {
+  PartitionProgress& progress = progress_[{work.message.topic, work.message.partition}];
+  if (work.message.offset < progress.finished_end) {
     // Read again from an earlier offset (librdkafka reset a position that
     // was out of range: the broker lost data): count from here.
     progress.finished_end = -1;
     progress.stored = -1;
   }
-  ++progress.unfinished[work.origin.offset];
+  ++progress.unfinished[work.message.offset];
   ++in_flight_;
   ++queues_[worker].held;
   queues_[worker].work.push_back(std::move(work));
@@ -414,22 +348,11 @@ void ConsumerImpl::RunWorker(size_t worker) {
   }
 }
 
-// Processes `work` until it is done; false if asked to stop first.
+// Applies `work` until it is done; false if asked to stop first.
 bool ConsumerImpl::ApplyUntilDone(const Work& work) {
-  absl::Duration backoff = options_.min_backoff;
-  int conflicts = 0;
-  for (;;) {
-    messages_.fetch_add(1);
-    const Outcome outcome = Process(work);
-    if (outcome == Outcome::kDone) return true;
-    retries_.fetch_add(1);
-    if (StopRequested()) return false;
-    // Another stream's effect on the same aggregate won the race: the next
-    // attempt reads the new version, no need to wait.
-    if (outcome == Outcome::kConflict && ++conflicts <= 3) continue;
-    WaitForStop(backoff);
-    backoff = std::min(backoff * 2, options_.max_backoff);
-  }
+  return applier_.ApplyUntilDone(
+      work.message, RetryControl{.stopping = [this] { return StopRequested(); },
+                                 .wait = [this](absl::Duration backoff) { WaitForStop(backoff); }});
 }
 
 // Releases `work`'s keys and, if it is done, stores its partition's offset up
@@ -443,16 +366,16 @@ void ConsumerImpl::Finish(size_t worker, const Work& work, bool done) {
     if (--it->second.count == 0) held_keys_.erase(it);
   }
   if (!done) return;  // its offset stays unstored: the message is read again
-  PartitionProgress& progress = progress_[{work.origin.topic, work.origin.partition}];
-  auto it = progress.unfinished.find(work.origin.offset);
+  PartitionProgress& progress = progress_[{work.message.topic, work.message.partition}];
+  auto it = progress.unfinished.find(work.message.offset);
   if (--it->second == 0) progress.unfinished.erase(it);
-  progress.finished_end = std::max(progress.finished_end, work.origin.offset + 1);
+  progress.finished_end = std::max(progress.finished_end, work.message.offset + 1);
   const int64_t next = progress.unfinished.empty()
                            ? progress.finished_end
                            : std::min(progress.finished_end, progress.unfinished.begin()->first);
   if (next > progress.stored) {
     progress.stored = next;
-    StoreOffset(work.origin.topic, work.origin.partition, next);
+    StoreOffset(work.message.topic, work.message.partition, next);
   }
 }
 
@@ -464,183 +387,6 @@ void ConsumerImpl::Close() {
     LogWarning("consumer close", {{"group", options_.group_id}, {"error", rd_kafka_err2str(err)}});
   }
   consumer_.reset();
-}
-
-Outcome ConsumerImpl::Process(const Work& work) {
-  const Origin& origin = work.origin;
-  const absl::string_view value = work.value;
-  if (!work.event.has_value()) {
-    return Quarantine(origin, value, "undecodable event", Transaction());
-  }
-  const Event& event = *work.event;
-  const StreamOrder order = StreamOrderOf(origin.topic);
-  if (absl::Status valid = ValidateEnvelope(event, order); !valid.ok()) {
-    return Quarantine(origin, value, absl::StrCat("invalid envelope: ", valid.message()),
-                      Transaction());
-  }
-  if (options_.gate != nullptr) {
-    if (std::optional<Refused> refused = options_.gate->Check(event, origin.topic)) {
-      return Refuse(origin, value, *refused);
-    }
-  }
-  const std::string marker_key = AppliedMarkerKey(order, origin.topic, event);
-  const uint64_t number = StreamNumber(order, event);
-  absl::StatusOr<uint64_t> marker = ReadMarker(marker_key);
-  if (!marker.ok()) return Outcome::kRetry;
-  if (number <= *marker) {
-    duplicates_.fetch_add(1);
-    // Successors parked before a crash (or a failed unparking) go on now.
-    return order == StreamOrder::kIncreasingVersion ? Outcome::kDone
-                                                    : ApplyParkedSuccessors(marker_key, *marker);
-  }
-  if (number > *marker + 1 && order != StreamOrder::kIncreasingVersion) {
-    return Park(event, origin, value, marker_key, number, *marker);
-  }
-  if (Outcome applied = ApplyInOrder(event, origin, value, marker_key, number);
-      applied != Outcome::kDone) {
-    return applied;
-  }
-  if (order == StreamOrder::kIncreasingVersion) return Outcome::kDone;
-  // The message's effect is committed; if unparking fails, the message comes
-  // again as a duplicate, which unparks again.
-  return ApplyParkedSuccessors(marker_key, number);
-}
-
-// Applies `event`, the stream's next one, with its marker in one commit.
-Outcome ConsumerImpl::ApplyInOrder(const Event& event, const Origin& origin,
-                                   absl::string_view value, const std::string& marker_key,
-                                   uint64_t number) {
-  Transaction txn;
-  absl::Status status = options_.handler->Apply(event, origin.topic, txn);
-  if (IsRefusal(status)) {
-    Transaction refusal;
-    refusal.Put(Family::kApplied, marker_key, BigEndian64(number));
-    refusal.Delete(Family::kParked, ParkedKey(marker_key, number));
-    const Outcome outcome = Quarantine(
-        origin, value, absl::StrCat("handler refused: ", status.ToString()), std::move(refusal));
-    if (std::optional<Refusal> reason = RefusalOfHandler(status);
-        reason.has_value() && outcome == Outcome::kDone && options_.metrics != nullptr) {
-      options_.metrics->CountRefused(origin.topic, std::string(RefusalName(*reason)));
-    }
-    return outcome;
-  }
-  if (absl::IsAborted(status)) return Outcome::kConflict;
-  if (!status.ok()) {
-    LogWarning("consumer handler failed, will retry", {{"topic", origin.topic},
-                                                       {"stream", marker_key},
-                                                       {"number", absl::StrCat(number)},
-                                                       {"error", status.ToString()}});
-    return Outcome::kRetry;
-  }
-  txn.Put(Family::kApplied, marker_key, BigEndian64(number));
-  // A copy of this event may have been parked before (redelivered early).
-  txn.Delete(Family::kParked, ParkedKey(marker_key, number));
-  if (Outcome committed = Commit(std::move(txn), "apply"); committed != Outcome::kDone) {
-    return committed;
-  }
-  applied_.fetch_add(1);
-  return Outcome::kDone;
-}
-
-// Applies parked events marker+1, marker+2, ... while they are there.
-Outcome ConsumerImpl::ApplyParkedSuccessors(const std::string& marker_key, uint64_t marker) {
-  for (uint64_t next = marker + 1;; ++next) {
-    absl::StatusOr<std::string> bytes =
-        options_.store->Get(Family::kParked, ParkedKey(marker_key, next));
-    if (absl::IsNotFound(bytes.status())) return Outcome::kDone;
-    if (!bytes.ok()) return Outcome::kRetry;
-    QuarantineRow row;
-    Event event;
-    if (!row.ParseFromString(*bytes) || !event.ParseFromString(row.value())) {
-      // Cannot happen for rows this consumer wrote; do not block the stream on it.
-      LogError("consumer dropped an unreadable parked row", {{"stream", marker_key}});
-      Transaction txn;
-      txn.Delete(Family::kParked, ParkedKey(marker_key, next));
-      if (Commit(std::move(txn), "drop parked") != Outcome::kDone) return Outcome::kRetry;
-      return Outcome::kDone;
-    }
-    Origin origin{row.topic(), row.partition(), row.offset()};
-    if (Outcome applied = ApplyInOrder(event, origin, row.value(), marker_key, next);
-        applied != Outcome::kDone) {
-      return applied;
-    }
-  }
-}
-
-Outcome ConsumerImpl::Park(const Event& event, const Origin& origin, absl::string_view value,
-                           const std::string& marker_key, uint64_t number, uint64_t marker) {
-  Transaction txn;
-  txn.Put(
-      Family::kParked, ParkedKey(marker_key, number),
-      MakeRow(origin, value, absl::StrCat("parked: waiting for ", marker + 1)).SerializeAsString());
-  if (Commit(std::move(txn), "park") != Outcome::kDone) return Outcome::kRetry;
-  parked_.fetch_add(1);
-  return Outcome::kDone;
-}
-
-// Commits `txn` (which may already hold marker writes) plus a quarantine row.
-Outcome ConsumerImpl::Quarantine(const Origin& origin, absl::string_view value,
-                                 const std::string& reason, Transaction txn) {
-  LogWarning("consumer quarantined a message", {{"topic", origin.topic},
-                                                {"partition", absl::StrCat(origin.partition)},
-                                                {"offset", absl::StrCat(origin.offset)},
-                                                {"reason", reason}});
-  txn.Put(Family::kQuarantine, QuarantineKey(origin.topic, origin.partition, origin.offset),
-          MakeRow(origin, value, reason).SerializeAsString());
-  if (Commit(std::move(txn), "quarantine") != Outcome::kDone) return Outcome::kRetry;
-  quarantined_.fetch_add(1);
-  if (options_.metrics != nullptr) options_.metrics->CountQuarantined(origin.topic);
-  return Outcome::kDone;
-}
-
-// Quarantines an event the gate refused, counted by reason; no marker moves.
-Outcome ConsumerImpl::Refuse(const Origin& origin, absl::string_view value,
-                             const Refused& refused) {
-  const Outcome outcome = Quarantine(
-      origin, value, absl::StrCat("refused (", RefusalName(refused.reason), "): ", refused.detail),
-      Transaction());
-  if (outcome == Outcome::kDone && options_.metrics != nullptr) {
-    options_.metrics->CountRefused(origin.topic, std::string(RefusalName(refused.reason)));
-  }
-  return outcome;
-}
-
-Outcome ConsumerImpl::Commit(Transaction txn, const char* what) {
-  absl::StatusOr<CommitResult> result = options_.store->Commit(std::move(txn));
-  if (result.ok()) return Outcome::kDone;
-  // Another stream's effect on one of the aggregates committed first.
-  if (absl::IsAborted(result.status())) return Outcome::kConflict;
-  LogWarning("consumer commit failed, will retry",
-             {{"what", what}, {"error", result.status().ToString()}});
-  return Outcome::kRetry;
-}
-
-absl::StatusOr<uint64_t> ConsumerImpl::ReadMarker(const std::string& key) const {
-  absl::StatusOr<std::string> bytes = options_.store->Get(Family::kApplied, key);
-  if (absl::IsNotFound(bytes.status())) return 0;
-  if (!bytes.ok()) {
-    LogWarning("consumer could not read a marker",
-               {{"key", key}, {"error", bytes.status().ToString()}});
-    return bytes.status();
-  }
-  std::optional<uint64_t> n = ParseBigEndian64(*bytes);
-  if (!n.has_value()) return absl::DataLossError(absl::StrCat("marker ", key, " is not 8 bytes"));
-  return *n;
-}
-
-QuarantineRow ConsumerImpl::MakeRow(const Origin& origin, absl::string_view value,
-                                    const std::string& reason) const {
-  QuarantineRow row;
-  row.set_topic(origin.topic);
-  row.set_partition(origin.partition);
-  row.set_offset(origin.offset);
-  row.set_reason(reason);
-  row.set_value(std::string(value));
-  const absl::Time now = options_.clock->Now();
-  row.mutable_quarantined_at()->set_seconds(absl::ToUnixSeconds(now));
-  row.mutable_quarantined_at()->set_nanos(static_cast<int32_t>(
-      (now - absl::FromUnixSeconds(absl::ToUnixSeconds(now))) / absl::Nanoseconds(1)));
-  return row;
 }
 
 // Called with mu_ held (rd_kafka_offsets_store does not call back).
@@ -673,10 +419,6 @@ void ConsumerImpl::ReportLag() {
 }
 
 }  // namespace
-
-std::string QuarantineKey(const std::string& topic, int32_t partition, int64_t offset) {
-  return absl::StrFormat("%s/%d/%020d", topic, partition, offset);
-}
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Start(ConsumerOptions options) {
   if (options.store == nullptr) return absl::InvalidArgumentError("consumer: store is null");

@@ -1,21 +1,13 @@
 // The consumer: applies events from Kafka topics to a service's store, each
 // effect exactly once and in order.
 //
+// Two halves. What a message does to the store (markers, parking, quarantine,
+// refusals, retries) is applier.h's MessageApplier, which needs no Kafka; this
+// half takes messages from Kafka, hands them to workers and stores offsets.
 // Delivery is at-least-once; the effect is exactly-once because the handler's
-// writes and the stream's "applied" marker (Family::kApplied, see wire.h) are
-// committed in one Transaction. Per stream (source, aggregate) a gapless number
-// orders the events: Event.version on a service topic, Event.route_version on
-// an inbox. A number at or below the marker is a duplicate and skipped; the
-// next one is applied; a later one is parked (Family::kParked) until the gap
-// fills, never applied out of order. Offsets are stored only after the effect
-// is committed, and only to save work on restart: correctness rests on markers.
-//
-// A message that cannot be decoded or whose envelope is invalid (missing
-// source or aggregate, version 0, wrong hash) is quarantined (Family::kQuarantine,
-// a QuarantineRow) and skipped, without touching any marker. A handler that
-// refuses an event (INVALID_ARGUMENT, FAILED_PRECONDITION) gets it quarantined
-// and the marker advanced in one commit, so the stream goes on. Any other
-// handler or store error is retried, with backoff, until it succeeds.
+// writes and the stream's marker are one commit (applier.h). Offsets are
+// stored only after the effect is committed, and only to save work on
+// restart: correctness rests on markers.
 //
 // Several workers apply messages at once (ConsumerOptions::workers), so that
 // their commits share the store's group commit (one WAL sync). Messages that
@@ -47,6 +39,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/bus/applier.h"
 #include "libs/bus/kafka_config.h"
 #include "libs/bus/trust.h"
 #include "libs/common/clock.h"
@@ -54,24 +47,6 @@
 #include "libs/eventstore/event_store.h"
 
 namespace lianxin {
-
-// What a service does with a consumed event.
-class EventHandler {
- public:
-  virtual ~EventHandler() = default;
-  // Adds the effect of `event` (read from `topic`) to `txn`: projection rows,
-  // new events (Append), outbox deliveries. Must not commit. Called at most
-  // once per successful commit, in stream order; called from several worker
-  // threads at once for events of different streams and keys, so it must be
-  // thread-safe, and every aggregate it changes must be appended at the
-  // expected version it read (a row written without one, shared by two
-  // streams, needs those streams' events to carry one Kafka key).
-  // Returns OK to commit; INVALID_ARGUMENT, FAILED_PRECONDITION or
-  // PERMISSION_DENIED (a role rule: the source may not say this) if the event
-  // can never be applied (it is quarantined, the stream moves on); ABORTED or
-  // any other error to be called again later with the same event.
-  virtual absl::Status Apply(const Event& event, const std::string& topic, Transaction& txn) = 0;
-};
 
 struct ConsumerOptions {
   KafkaConfig kafka;
@@ -101,15 +76,6 @@ struct ConsumerOptions {
   absl::Duration lag_interval = absl::Seconds(5);
 };
 
-struct ConsumerStats {
-  uint64_t messages = 0;     // messages taken from Kafka (each attempt once)
-  uint64_t applied = 0;      // events whose effect was committed (incl. unparked)
-  uint64_t duplicates = 0;   // skipped: at or below the marker
-  uint64_t parked = 0;       // stored to wait for a gap
-  uint64_t quarantined = 0;  // undecodable, invalid, or refused by the handler
-  uint64_t retries = 0;      // messages to be retried after a transient error
-};
-
 class Consumer {
  public:
   // Subscribes and starts the consumer thread. Returns INVALID_ARGUMENT for a
@@ -128,9 +94,6 @@ class Consumer {
   // Counters since Start. Thread-safe.
   virtual ConsumerStats stats() const = 0;
 };
-
-// The kQuarantine key of a message: "<topic>/<partition>/<offset, 20 digits>".
-std::string QuarantineKey(const std::string& topic, int32_t partition, int64_t offset);
 
 }  // namespace lianxin
 

@@ -1,5 +1,6 @@
 #include "libs/common/time_util.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "absl/strings/str_format.h"
@@ -39,6 +40,14 @@ void ToTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
+
+absl::CivilDay AddMonths(absl::CivilDay day, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(day) + months;
+  const absl::CivilDay last = absl::CivilDay(month + 1) - 1;
+  return std::min(absl::CivilDay(month) + (day.day() - 1), last);
 }
 
 }  // namespace lianxin

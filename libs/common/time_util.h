@@ -27,6 +27,12 @@ std::string FormatDate(absl::CivilDay day);
 // "today" and every date of an instant is taken in it.
 absl::TimeZone CountyTimeZone();
 
+// Whole days from `from` to `to` (negative if `to` is earlier).
+int DaysBetween(absl::CivilDay from, absl::CivilDay to);
+// `day` plus `months` calendar months, clamped to the month's last day
+// (2026-01-31 + 1 month = 2026-02-28).
+absl::CivilDay AddMonths(absl::CivilDay day, int months);
+
 void ToTimestamp(absl::Time t, google::protobuf::Timestamp* ts);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
 

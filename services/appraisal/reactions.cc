@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/memberfacts/member_facts.h"
 #include "services/appraisal/domain/roles.h"
 
 namespace lianxin::appraisal {
@@ -46,7 +47,7 @@ absl::Status AppraisalReactions::Apply(const Event& event, const std::string& to
     return Record(event, txn);
   }
   if (event.source().jurisdiction() != self) return absl::OkStatus();
-  if (service == "registry" && event.payload_case() >= 100 && event.payload_case() < 200) {
+  if (service == "registry" && IsRegistryPayload(event)) {
     return Record(event, txn);
   }
   if (service == "contact" && IsConsumedContactPayload(event)) return Record(event, txn);

@@ -3,9 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "libs/memberfacts/member_facts.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
-#include "services/registry/domain/rules.h"
 
 namespace lianxin::appraisal {
 
@@ -261,7 +261,7 @@ absl::Status AppraisalService::ListAppraisalSheet(
     row->set_dues_months_paid(static_cast<uint32_t>(evidence.dues_months_paid_size()));
     row->set_months_without_organization_life(
         static_cast<uint32_t>(evidence.months_without_organization_life_size()));
-    row->set_votes_in(registry::VotesIn(m.facts.registry()));
+    row->set_votes_in(VotesIn(m.facts.registry()));
     row->set_certificate_yearly_check(CertificateYearlyCheck(m.facts, as_of));
     if (const auto* grade = GradeIn(m.facts, cycle_id)) {
       row->set_grade(grade->grade());

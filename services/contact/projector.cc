@@ -1,6 +1,7 @@
 #include "services/contact/projector.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/memberfacts/member_facts.h"
 #include "services/contact/domain/decider.h"
 #include "services/contact/projection.h"
 
@@ -18,8 +19,7 @@ class ContactProjector : public Projector {
   std::string service() const override { return "contact"; }
 
   absl::StatusOr<std::string> Evolve(const std::string& state, const Event& event) const override {
-    const int payload = event.payload_case();
-    if (payload < 200 || payload >= 300) {
+    if (PayloadServiceOf(event) != PayloadService::kContact) {
       return absl::InvalidArgumentError(
           absl::StrCat("event ", event.event_id(), " (", event.type(), ") is not a contact event"));
     }

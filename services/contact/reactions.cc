@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/memberfacts/member_facts.h"
 #include "services/contact/domain/roles.h"
-#include "services/registry/domain/decider.h"
 
 namespace lianxin::contact {
 
@@ -38,13 +38,12 @@ absl::Status ContactReactions::Apply(const Event& event, const std::string& topi
 }
 
 absl::Status ContactReactions::Observe(const Event& event, Transaction& txn) {
-  // Registry payloads have field numbers 100–199 (events.proto).
-  if (event.payload_case() < 100 || event.payload_case() >= 200) return absl::OkStatus();
+  if (!IsRegistryPayload(event)) return absl::OkStatus();
   const std::string& member_id = event.aggregate_id();
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(member_id));
   const ContactMemberState before = member.has_value() ? member->state : ContactMemberState();
   const uint64_t version = member.has_value() ? member->version : 0;
-  const lianxin::v1::MemberFacts facts_after = registry::Evolve(before.facts(), event);
+  const lianxin::v1::MemberFacts facts_after = FoldMemberFacts(before.facts(), event);
   Events events = {ObserveRegistryEvent(facts_after, event)};
   Event stamped = events[0];
   stamped.set_aggregate_id(member_id);

@@ -27,6 +27,7 @@
 #include "lianxin/v1/registry.pb.h"
 #include "libs/eventstore/event_store.h"
 #include "libs/service/command.h"
+#include "services/registry/domain/reactions.h"
 #include "services/registry/domain/rules.h"
 
 namespace lianxin::registry {
@@ -34,14 +35,6 @@ namespace lianxin::registry {
 struct LoadedMember {
   lianxin::v1::MemberFacts facts;
   uint64_t version = 0;
-};
-
-// Who holds an ID-number hash (R18). `confirmed` once the claim was read back
-// from lx.identity.v1, whose order decides between racing registrations.
-struct IdentityClaim {
-  std::string member_id;
-  std::string jurisdiction;
-  bool confirmed = false;
 };
 
 class RegistryProjection {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/memberfacts/member_facts.h"
 #include "services/registry/domain/decider.h"
 #include "services/registry/projection.h"
 
@@ -16,7 +17,7 @@ using lianxin::v1::MemberFacts;
 
 // Registry payloads have field numbers 100–199 (events.proto).
 absl::Status CheckRegistryEvent(const Event& event) {
-  if (event.payload_case() < 100 || event.payload_case() >= 200) {
+  if (!IsRegistryPayload(event)) {
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " (sequence ",
                                                    event.sequence(), ", type ", event.type(),
                                                    ") is not a registry event"));

@@ -3,7 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "libs/memberfacts/member_facts.h"
 #include "services/registry/domain/decider.h"
+#include "services/registry/domain/reactions.h"
 #include "services/registry/domain/roles.h"
 
 namespace lianxin::registry {
@@ -48,8 +50,7 @@ absl::Status RegistryReactions::Apply(const Event& event, const std::string& top
 }
 
 absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
-  // Registry payloads have field numbers 100–199 (events.proto).
-  if (event.payload_case() < 100 || event.payload_case() >= 200) {
+  if (!IsRegistryPayload(event)) {
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": payload ",
                                                    event.type(), " is not a registry event"));
   }
@@ -97,29 +98,11 @@ absl::Status RegistryReactions::Record(const Event& event, Transaction& txn) {
 absl::Status RegistryReactions::FlagContact(const Event& event, Transaction& txn) {
   const std::string& member_id = event.aggregate_id();
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
-  // Only the member's home registry flags (and routes the flag to the
-  // destination); the contact service of the home county proposes. A flag
-  // this registry set is cleared even if the member has been transferred out
-  // since (the contact service then ends the lost contact).
-  if (!member.has_value() || (member->facts.home_jurisdiction() != projection_.jurisdiction() &&
-                              !(event.has_contact_resumed() && member->facts.lost_contact()))) {
-    return absl::OkStatus();
-  }
-  Event flag;
-  flag.set_causation_id(event.event_id());
-  flag.set_correlation_id(event.correlation_id());
-  if (event.has_lost_contact()) {
-    if (member->facts.lost_contact()) return absl::OkStatus();  // flagged already
-    flag.set_type("LostContactFlagged");
-    flag.mutable_lost_contact_flagged()->set_last_contact_on(
-        event.lost_contact().last_contact_on());
-    flag.mutable_lost_contact_flagged()->set_flagged_on(event.lost_contact().lost_on());
-  } else {
-    if (!member->facts.lost_contact()) return absl::OkStatus();  // not flagged
-    flag.set_type("ContactRestored");
-    flag.mutable_contact_restored()->set_contact_on(event.contact_resumed().contact_on());
-  }
-  return Decide(member_id, std::move(flag), txn);
+  std::optional<Event> flag = DecideContactFlag(
+      member.has_value() ? std::optional<MemberFacts>(member->facts) : std::nullopt, event,
+      projection_.jurisdiction());
+  if (!flag.has_value()) return absl::OkStatus();
+  return Decide(*member, member_id, *std::move(flag), txn);
 }
 
 absl::Status RegistryReactions::FollowAppraisal(const Event& event, Transaction& txn) {
@@ -156,43 +139,31 @@ absl::Status RegistryReactions::Claim(const Event& event, Transaction& txn) {
     return absl::PermissionDeniedError(absl::StrCat("role: ", claim.jurisdiction, " claims member ",
                                                     claim.member_id, " of ", held->jurisdiction));
   }
-  if (!held.has_value() || held->member_id == claim.member_id) {
-    projection_.PutIdentity(txn, id_hash, claim);
-    return absl::OkStatus();
-  }
-  const IdentityClaim& winner = held->confirmed ? *held : claim;
-  const IdentityClaim& loser = held->confirmed ? claim : *held;
-  if (!held->confirmed) projection_.PutIdentity(txn, id_hash, claim);
-  if (loser.jurisdiction != projection_.jurisdiction()) return absl::OkStatus();
-  Event flagged;
-  flagged.set_type("DuplicateSuspected");
-  flagged.mutable_duplicate_suspected()->set_existing_member_id(winner.member_id);
-  flagged.mutable_duplicate_suspected()->set_existing_jurisdiction(winner.jurisdiction);
-  flagged.set_causation_id(event.event_id());
-  return Decide(loser.member_id, std::move(flagged), txn);
-}
-
-absl::Status RegistryReactions::Decide(const std::string& member_id, Event event,
-                                       Transaction& txn) {
-  ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.Load(member_id));
+  const ClaimDecision decision = DecideIdentityClaim(held, claim, projection_.jurisdiction());
+  if (decision.keep.has_value()) projection_.PutIdentity(txn, id_hash, *decision.keep);
+  if (decision.duplicate_member_id.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<LoadedMember> member,
+                   projection_.Load(decision.duplicate_member_id));
   if (!member.has_value()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("member ", member_id, " is not in this registry"));
+        absl::StrCat("member ", decision.duplicate_member_id, " is not in this registry"));
   }
-  if (event.has_duplicate_suspected() &&
-      member->facts.suspected_duplicate_of() == event.duplicate_suspected().existing_member_id()) {
-    return absl::OkStatus();  // flagged already (on the winner's claim, then on its own)
-  }
+  std::optional<Event> flagged = DecideDuplicateSuspected(member->facts, decision.winner);
+  if (!flagged.has_value()) return absl::OkStatus();
+  flagged->set_causation_id(event.event_id());
+  return Decide(*member, decision.duplicate_member_id, *std::move(flagged), txn);
+}
+
+absl::Status RegistryReactions::Decide(const LoadedMember& member, const std::string& member_id,
+                                       Event event, Transaction& txn) {
   event.set_actor(kSystemActor);
   ToTimestamp(clock_.Now(), event.mutable_occurred_at());
-  Event stamped = event;
+  const Context ctx{.jurisdiction = projection_.jurisdiction(), .now = clock_.Now()};
+  Events routed = Route(member.facts, std::move(event), ctx, projection_.settings());
+  Event stamped = routed[0];
   stamped.set_aggregate_id(member_id);
-  MemberFacts after = Evolve(member->facts, stamped);
-  for (const std::string& county :
-       SharingCounties(member->facts, projection_.jurisdiction(), projection_.settings())) {
-    event.add_routed_to(county);
-  }
-  projection_.Stage(txn, member_id, member->version, member->facts, {std::move(event)}, after);
+  MemberFacts after = Evolve(member.facts, stamped);
+  projection_.Stage(txn, member_id, member.version, member.facts, std::move(routed), after);
   return absl::OkStatus();
 }
 

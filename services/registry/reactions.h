@@ -45,8 +45,10 @@ class RegistryReactions : public EventHandler {
   // R6, R11: follows a decision of the county's own appraisal service on a
   // member of its own (probation converted or cancelled, treated as lapsed).
   absl::Status FollowAppraisal(const lianxin::v1::Event& event, Transaction& txn);
-  // Appends an event decided here (a reaction) to a member of this county.
-  absl::Status Decide(const std::string& member_id, lianxin::v1::Event event, Transaction& txn);
+  // Appends an event decided here (a reaction, domain/reactions.h) to a
+  // member of this county, stamped and routed as the deciders route (Route).
+  absl::Status Decide(const LoadedMember& member, const std::string& member_id,
+                      lianxin::v1::Event event, Transaction& txn);
 
   RegistryProjection& projection_;
   Clock& clock_;

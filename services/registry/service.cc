@@ -681,7 +681,8 @@ absl::Status RegistryService::ListCertificateChecksDue(
   }));
   RETURN_IF_ERROR(projection_.ScanDueBefore("cc/", as_of, [&](const LoadedMember& m) {
     if (std::optional<CertificateCheck> c = CertificateCheckOverdue(m.facts, as_of, settings)) {
-      add(m.facts, c->check, c->last_checked_on, c->days_overdue);
+      add(m.facts, std::string(CertificateCheckName(c->check)), c->last_checked_on,
+          c->days_overdue);
     }
     return true;
   }));

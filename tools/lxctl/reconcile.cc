@@ -4,7 +4,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
-#include "services/registry/domain/rules.h"
+#include "libs/memberfacts/member_facts.h"
 #include "tools/lxctl/table.h"
 
 namespace lianxin::lxctl {
@@ -52,7 +52,7 @@ std::vector<Disagreement> CompareMembers(absl::string_view a, absl::string_view 
   auto ended = [&](absl::string_view county) {
     for (const Member* side : {&x, &y}) {
       const auto it = side->status_by_county().find(std::string(county));
-      if (it == side->status_by_county().end() || !registry::PartEnded(it->second)) return false;
+      if (it == side->status_by_county().end() || !PartEnded(it->second)) return false;
     }
     return true;
   };

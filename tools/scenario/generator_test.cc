@@ -175,7 +175,7 @@ class World {
   }
 
   MemberStatus StatusAt(const std::string& county, const std::string& key) {
-    return registry::StatusAsSeenBy(facts_[{county, key}], county);
+    return StatusAsSeenBy(facts_[{county, key}], county);
   }
   const MemberFacts& FactsAt(const std::string& county, const std::string& key) {
     return facts_[{county, key}];

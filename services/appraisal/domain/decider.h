@@ -1,6 +1,6 @@
 // The appraisal decider: decide(state, command) -> events and evolve(state,
-// event) -> state, plus the pure views built from a member's state (evidence,
-// lapse runs, arrears, probation). No I/O, no clock.
+// event) -> state. No I/O, no clock. The pure views built from a member's
+// state (evidence, lapse runs, arrears, probation) are in views.h.
 //
 // A member's state is AppraisalMemberFacts (events.proto): the fold of the
 // registry, contact and education events this log recorded from the county's
@@ -26,6 +26,7 @@
 #include "lianxin/v1/events.pb.h"
 #include "libs/domain/decision.h"
 #include "services/appraisal/domain/rules.h"
+#include "services/appraisal/domain/views.h"
 
 namespace lianxin::appraisal {
 
@@ -125,43 +126,6 @@ absl::StatusOr<Events> DecideRecordLapseDecision(
 absl::StatusOr<Events> DecideRecordProbationOutcome(
     const AppraisalMemberFacts& facts, const lianxin::v1::RecordProbationOutcomeRequest& request,
     const Context& ctx, const Settings& settings);
-
-// ---- Views (pure functions of a member's state) ----
-
-// Months with organization life (home branch or certificate), with dues
-// paid on or before `as_of`, with assigned work; months covered by a
-// legitimate reason.
-std::set<absl::CivilMonth> OrganizationLifeMonths(const AppraisalMemberFacts& facts);
-std::set<absl::CivilMonth> DuesPaidMonths(const AppraisalMemberFacts& facts, absl::CivilDay as_of);
-std::set<absl::CivilMonth> AssignedWorkMonths(const AppraisalMemberFacts& facts);
-std::set<absl::CivilMonth> ExemptMonths(const AppraisalMemberFacts& facts);
-// The first month on record for the member: the later of its joining and
-// settings.records_from (nullopt if neither is known).
-std::optional<absl::CivilMonth> FirstMonthOnRecord(const AppraisalMemberFacts& facts,
-                                                   const Settings& settings);
-
-// The member's evidence for `year`, months counted up to the last complete
-// month before `as_of` (and within the year).
-lianxin::v1::GetEvidenceReply BuildEvidence(const std::string& member_id,
-                                            const AppraisalMemberFacts& facts, int year,
-                                            absl::CivilDay as_of, const Settings& settings);
-
-// R6: the member's runs of ≥ 6 months (each condition), or nullopt.
-std::optional<lianxin::v1::LapseCandidate> LapseCandidateOf(const std::string& member_id,
-                                                            const AppraisalMemberFacts& facts,
-                                                            absl::CivilDay as_of,
-                                                            const Settings& settings);
-
-// R10: the unpaid months (of years with a dues base) up to the last complete
-// month before `as_of`, or nullopt if none.
-std::optional<lianxin::v1::DuesArrears> ArrearsOf(const std::string& member_id,
-                                                  const AppraisalMemberFacts& facts,
-                                                  absl::CivilDay as_of, const Settings& settings);
-
-// R11: the end of probation of a probationary member still undecided
-// (neither converted nor cancelled), else nullopt.
-std::optional<absl::CivilDay> ProbationDueOn(const AppraisalMemberFacts& facts,
-                                             const Settings& settings);
 
 // The member's grade in a cycle, if any.
 const lianxin::v1::GradeFact* GradeIn(const AppraisalMemberFacts& facts,

@@ -36,7 +36,7 @@ inline constexpr char kSystemActor[] = "system/contact";
 
 // Records what the registry knows of the member after `registry_event` (from
 // the county's registry topic): `facts_after`, the registry's facts with the
-// event folded in (registry::Evolve).
+// event folded in (FoldMemberFacts, libs/memberfacts).
 lianxin::v1::Event ObserveRegistryEvent(const lianxin::v1::MemberFacts& facts_after,
                                         const lianxin::v1::Event& registry_event);
 

@@ -35,15 +35,6 @@ absl::CivilDay PeriodicReportDueOn(absl::CivilDay away_since,
 
 }  // namespace
 
-int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
-
-absl::CivilDay AddMonths(absl::CivilDay day, int months) {
-  const absl::CivilMonth month = absl::CivilMonth(day) + months;
-  const absl::CivilDay first(month);
-  const absl::CivilDay last = absl::CivilDay(month + 1) - 1;
-  return std::min(first + (day.day() - 1), last);
-}
-
 absl::CivilDay EndOfPeriod(absl::CivilDay day, int months) {
   const absl::CivilMonth start(StartOfPeriod(day, months));
   return absl::CivilDay(start + months) - 1;

@@ -15,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "lianxin/v1/contact.pb.h"
 #include "lianxin/v1/events.pb.h"
+#include "libs/common/time_util.h"
 
 namespace lianxin::contact {
 
@@ -34,11 +35,6 @@ struct Settings {
   // R14 (local): a ticket open more than this many days is listed.
   int consultation_open_days = 7;
 };
-
-// Whole days from `from` to `to` (negative if `to` is earlier).
-int DaysBetween(absl::CivilDay from, absl::CivilDay to);
-// `day` plus `months` calendar months, clamped to the month's last day.
-absl::CivilDay AddMonths(absl::CivilDay day, int months);
 
 // The last day of the calendar period of `months` months (periods aligned to
 // 1 January: quarters for 3, half years for 6) that contains `day`.

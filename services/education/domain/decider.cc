@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/time_util.h"
+#include "libs/memberfacts/member_facts.h"
 
 namespace lianxin::education {
 
@@ -60,8 +61,7 @@ std::string LecturerCalendarId(const std::string& lecturer) {
 std::string PlaceCalendarId(const std::string& place) { return absl::StrCat("place/", place); }
 
 bool IsEducationPayload(const Event& event) {
-  const int field = static_cast<int>(event.payload_case());
-  return field >= 300 && field < 400;
+  return PayloadServiceOf(event) == PayloadService::kEducation;
 }
 
 EducationState Evolve(EducationState state, const Event& event, const Settings& settings) {

@@ -129,6 +129,16 @@ std::optional<lianxin::v1::Event> DecideFollowAppraisal(const lianxin::v1::Membe
                                                         const Context& ctx,
                                                         const Settings& settings);
 
+// Fills routed_to: every event about the member goes to the counties other
+// than ctx.jurisdiction sharing it (SharingCounties) before or after the
+// event (a change of destination reaches the old and the new destination, an
+// accepted transfer reaches the old home). The one routing of the registry:
+// its deciders and its reactions use it.
+Events Route(const lianxin::v1::MemberFacts& before, Events events, const Context& ctx,
+             const Settings& settings);
+Events Route(const lianxin::v1::MemberFacts& before, lianxin::v1::Event event, const Context& ctx,
+             const Settings& settings);
+
 // Applies one event (decided here, or recorded from another county) to the
 // facts. Unknown payloads leave the facts unchanged.
 lianxin::v1::MemberFacts Evolve(lianxin::v1::MemberFacts facts, const lianxin::v1::Event& event);

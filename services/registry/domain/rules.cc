@@ -11,14 +11,6 @@ namespace lianxin::registry {
 using lianxin::v1::MemberFacts;
 using lianxin::v1::MemberStatus;
 
-int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
-
-absl::CivilDay AddMonths(absl::CivilDay day, int months) {
-  absl::CivilMonth month = absl::CivilMonth(day) + months;
-  const int last_day = static_cast<int>(absl::CivilDay(month + 1) - absl::CivilDay(month));
-  return absl::CivilDay(month.year(), month.month(), std::min(day.day(), last_day));
-}
-
 bool SameProvince(std::string_view a, std::string_view b) {
   return a.size() >= 2 && b.size() >= 2 && a.substr(0, 2) == b.substr(0, 2);
 }
@@ -90,24 +82,39 @@ bool CertificateOrTransferOverdue(const MemberFacts& facts, absl::CivilDay as_of
   return due.has_value() && as_of > *due;
 }
 
+std::string_view CertificateCheckName(CertificateCheckKind kind) {
+  switch (kind) {
+    case CertificateCheckKind::kQuarterlyMailBack:
+      return "QUARTERLY_MAIL_BACK";
+    case CertificateCheckKind::kYearly:
+      return "YEARLY";
+  }
+  return "";
+}
+
 std::vector<CertificateCheck> CertificateChecks(const MemberFacts& facts,
                                                 const Settings& settings) {
   std::vector<CertificateCheck> checks;
   std::optional<absl::CivilDay> issued_on = ParseDate(facts.certificate().issued_on());
   if (!facts.away() || !issued_on.has_value()) return checks;
-  auto check = [&](const char* name, const std::string& last_on, int months) {
+  auto check = [&](CertificateCheckKind kind, const std::string& last_on, int months) {
     std::optional<absl::CivilDay> last = ParseDate(last_on);
-    return CertificateCheck{name, last.has_value() ? last_on : FormatDate(*issued_on),
+    return CertificateCheck{kind, last.has_value() ? last_on : FormatDate(*issued_on),
                             AddMonths(last.value_or(*issued_on), months), 0};
   };
   if (std::optional<absl::CivilDay> long_term =
           LastDayBefore(facts, settings.certificate_or_transfer_after_months)) {
-    CertificateCheck quarterly = check("QUARTERLY_MAIL_BACK", facts.last_mail_back_check_on(),
-                                       settings.mail_back_check_months);
+    CertificateCheck quarterly =
+        check(CertificateCheckKind::kQuarterlyMailBack, facts.last_mail_back_check_on(),
+              settings.mail_back_check_months);
     quarterly.due_on = std::max(quarterly.due_on, *long_term);
     checks.push_back(quarterly);
   }
-  checks.push_back(check("YEARLY", facts.last_yearly_check_on(), settings.yearly_check_months));
+  checks.push_back(CertificateCheck{
+      CertificateCheckKind::kYearly,
+      ParseDate(facts.last_yearly_check_on()).has_value() ? facts.last_yearly_check_on()
+                                                          : FormatDate(*issued_on),
+      *YearlyCertificateCheckDue(facts, settings.yearly_check_months), 0});
   return checks;
 }
 
@@ -145,41 +152,6 @@ std::optional<int> LostTransferDaysOverdue(const MemberFacts& facts, absl::Civil
   std::optional<absl::CivilDay> due = TransferReceiptDueOn(facts, settings);
   if (!due.has_value() || as_of <= *due) return std::nullopt;
   return DaysBetween(*due, as_of);
-}
-
-MemberStatus StatusAsSeenBy(const MemberFacts& facts, std::string_view jurisdiction) {
-  const auto& previous = facts.previous_homes();
-  if (facts.membership_ended()) {
-    // Every part but the home's ends with the membership.
-    if (jurisdiction == facts.home_jurisdiction()) {
-      return lianxin::v1::MEMBER_STATUS_MEMBERSHIP_ENDED;
-    }
-    return std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()
-               ? lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT
-               : lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
-  }
-  if (jurisdiction == facts.home_jurisdiction()) {
-    if (facts.transfer_pending()) return lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING;
-    if (facts.away()) {
-      return facts.arrived() ? lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED
-                             : lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING;
-    }
-    if (facts.transferred_in()) return lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN;
-    return lianxin::v1::MEMBER_STATUS_RESIDENT;
-  }
-  // A current part (destination, transfer target) before a past one: a former
-  // home can be the member's destination now.
-  if (facts.away() && facts.outflow().destination_jurisdiction() == jurisdiction) {
-    return facts.arrived() ? lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE
-                           : lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
-  }
-  if (facts.transfer_pending() && facts.transfer().to_jurisdiction() == jurisdiction) {
-    return lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED;
-  }
-  if (std::find(previous.begin(), previous.end(), jurisdiction) != previous.end()) {
-    return lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
-  }
-  return lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED;
 }
 
 std::optional<std::string> OutflowDestinationCounted(const MemberFacts& facts,
@@ -225,8 +197,6 @@ std::optional<lianxin::v1::MembershipStandingChanged> StandingChangeOf(
   return std::nullopt;
 }
 
-std::string VotesIn(const MemberFacts& facts) { return facts.home_jurisdiction(); }
-
 bool IsBranchDecidedEnd(lianxin::v1::MembershipChange change) {
   return change == lianxin::v1::MEMBERSHIP_CHANGE_PERSUADED_TO_WITHDRAW ||
          change == lianxin::v1::MEMBERSHIP_CHANGE_REMOVED ||
@@ -236,23 +206,6 @@ bool IsBranchDecidedEnd(lianxin::v1::MembershipChange change) {
 bool IsTemporaryVisit(absl::CivilDay home_from, absl::CivilDay home_until,
                       const Settings& settings) {
   return home_until < AddMonths(home_from, settings.report_after_months);
-}
-
-bool PartEnded(MemberStatus status) {
-  return status == lianxin::v1::MEMBER_STATUS_INFLOW_CLOSED ||
-         status == lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT;
-}
-
-absl::flat_hash_set<std::string> CountiesOf(const MemberFacts& facts) {
-  absl::flat_hash_set<std::string> counties;
-  for (const std::string& county :
-       {facts.home_jurisdiction(), facts.outflow().destination_jurisdiction(),
-        facts.outflow().previous_destination_jurisdiction(),
-        facts.arrival().destination_jurisdiction(), facts.transfer().to_jurisdiction()}) {
-    if (!county.empty()) counties.insert(county);
-  }
-  counties.insert(facts.previous_homes().begin(), facts.previous_homes().end());
-  return counties;
 }
 
 absl::flat_hash_set<std::string> SharingCounties(const MemberFacts& facts, std::string_view self,

@@ -18,6 +18,7 @@
 #include "lianxin/v1/events.pb.h"
 #include "lianxin/v1/registry.pb.h"
 #include "libs/common/time_util.h"
+#include "libs/memberfacts/member_facts.h"
 
 namespace lianxin::registry {
 
@@ -36,12 +37,6 @@ struct Settings {
   // Counties that run lianxin (events about shared members are routed to them).
   absl::flat_hash_set<std::string> on_system;
 };
-
-// Whole days from `from` to `to` (negative if `to` is earlier).
-int DaysBetween(absl::CivilDay from, absl::CivilDay to);
-// `day` plus `months` calendar months, clamped to the month's last day
-// (2026-01-31 + 1 month = 2026-02-28).
-absl::CivilDay AddMonths(absl::CivilDay day, int months);
 
 // Same province: the first two digits agree.
 bool SameProvince(std::string_view a, std::string_view b);
@@ -79,8 +74,11 @@ bool CertificateOrTransferOverdue(const lianxin::v1::MemberFacts& facts, absl::C
 // holder (away 6 months or more) also mails it back every 3 months
 // (*local*): due 3 months after the last mail-back check (or the issue), and
 // not before the holder becomes long-term.
+enum class CertificateCheckKind { kQuarterlyMailBack, kYearly };
+// "QUARTERLY_MAIL_BACK" or "YEARLY", as the API shows it.
+std::string_view CertificateCheckName(CertificateCheckKind kind);
 struct CertificateCheck {
-  std::string check;            // "QUARTERLY_MAIL_BACK" or "YEARLY"
+  CertificateCheckKind check;
   std::string last_checked_on;  // the last check of that kind, or the issue date
   absl::CivilDay due_on;
   int days_overdue = 0;  // as of the date asked
@@ -103,13 +101,6 @@ std::optional<absl::CivilDay> TransferReceiptDueOn(const lianxin::v1::MemberFact
 std::optional<int> LostTransferDaysOverdue(const lianxin::v1::MemberFacts& facts,
                                            absl::CivilDay as_of, const Settings& settings);
 
-// The status `jurisdiction` shows for the member (api-contract.md): home side
-// RESIDENT / OUTFLOW_PENDING / OUTFLOW_RECEIVED / TRANSFER_PENDING /
-// TRANSFERRED_OUT; destination side INFLOW_EXPECTED / INFLOW_ACTIVE /
-// INFLOW_CLOSED / TRANSFERRED_IN.
-lianxin::v1::MemberStatus StatusAsSeenBy(const lianxin::v1::MemberFacts& facts,
-                                         std::string_view jurisdiction);
-
 // How the home county's statistics (GetStatistics) count a member of its own:
 // the outflow register holds members away (R3), by their destination; a
 // member at home with a transfer pending (R9) is still counted at home.
@@ -125,11 +116,6 @@ std::optional<std::string> OutflowDestinationCounted(const lianxin::v1::MemberFa
 std::optional<lianxin::v1::MembershipStandingChanged> StandingChangeOf(
     const lianxin::v1::MemberFacts& facts, const lianxin::v1::Event& appraisal_event);
 
-// R8: where the member votes and may be elected: the home county, also while
-// away with an activity certificate (the holder takes part in organization
-// life at the destination, but does not vote or stand there).
-std::string VotesIn(const lianxin::v1::MemberFacts& facts);
-
 // R22: the ends of membership a branch decides otherwise than by lapse
 // (PERSUADED_TO_WITHDRAW, REMOVED, EXPELLED).
 bool IsBranchDecidedEnd(lianxin::v1::MembershipChange change);
@@ -138,14 +124,6 @@ bool IsBranchDecidedEnd(lianxin::v1::MembershipChange change);
 // reported (R1): a longer stay is a return.
 bool IsTemporaryVisit(absl::CivilDay home_from, absl::CivilDay home_until,
                       const Settings& settings);
-
-// A county whose part in the member has ended (its inflow closed, or the
-// relationship transferred out of it): it no longer receives the member's events.
-bool PartEnded(lianxin::v1::MemberStatus status);
-
-// Every county with a part in the member: home, previous homes, current and
-// previous destination, the county of the arrival, the transfer's target.
-absl::flat_hash_set<std::string> CountiesOf(const lianxin::v1::MemberFacts& facts);
 
 // The counties other than `self` that share the member and run lianxin: home,
 // current destination, transfer target. Events about the member go to them.

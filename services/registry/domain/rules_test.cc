@@ -136,7 +136,8 @@ TEST(CertificateCheckOverdue, QuarterlyForLongTermHoldersElseYearly) {
   EXPECT_EQ(NextCertificateCheckDue(f, s), D("2026-06-30"));
   auto c = CertificateCheckOverdue(f, D("2026-07-01"), s);
   ASSERT_TRUE(c.has_value());
-  EXPECT_EQ(c->check, "QUARTERLY_MAIL_BACK");
+  EXPECT_EQ(c->check, CertificateCheckKind::kQuarterlyMailBack);
+  EXPECT_EQ(CertificateCheckName(c->check), "QUARTERLY_MAIL_BACK");
   EXPECT_EQ(c->last_checked_on, "2026-01-10");
   EXPECT_EQ(c->days_overdue, 1);
   f.set_last_mail_back_check_on("2026-06-01");
