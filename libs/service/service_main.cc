@@ -1,6 +1,8 @@
 // The shared main of lianxin services (see service_main.h).
 #include "libs/service/service_main.h"
 
+#include <sys/stat.h>
+
 #include <string_view>
 #include <utility>
 
@@ -28,6 +30,9 @@ int Fail(std::string_view what, const absl::Status& status) {
 }  // namespace
 
 int RunService(int argc, char** argv, const ServiceMainOptions& options) {
+  // Everything the service creates (its RocksDB directory and files) is its
+  // owner's only: the data holds ID-number hashes, names and phones.
+  umask(0077);
   TuneProcess();
   absl::SetProgramUsageMessage(
       absl::StrCat("Serves ", options.grpc_service_name, " for one county."));
@@ -122,7 +127,16 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
           {{"address", (*server)->address()},
            {"last_sequence", absl::StrCat((*store)->LastSequence())}});
 
-  int signo = WaitForTerminationSignal();
+  // SIGHUP: the token file again (rotation without a restart; calls go on).
+  auto reload_tokens = [&] {
+    absl::Status s = authenticator->Reload();
+    if (s.ok()) {
+      LogInfo("tokens reloaded", {{"tokens", absl::StrCat(authenticator->token_count())}});
+    } else {
+      LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
+    }
+  };
+  int signo = WaitForTerminationSignal(reload_tokens);
   LogInfo("termination signal", {{"signal", absl::StrCat(signo)}});
   (*server)->Shutdown(config->shutdown_grace);
   (*parts)->Stop();
