@@ -303,9 +303,14 @@ class RegistryCluster {
         text += OperatorToken(county) + " op-" + county + " " + county + " operator\n";
       }
       text += std::string(kReadonlyToken) + " ro-" + kFuyun + " " + kFuyun + " readonly\n";
+      // The gateway's credentials file holds the tokens themselves (its
+      // --credentials_file); the services' token file only their digests.
+      std::ofstream(dir_.Sub("operator-tokens.txt")) << text;
       std::ofstream(dir_.Sub("tokens.txt")) << DigestTokenFile(text);
-      std::filesystem::permissions(dir_.Sub("tokens.txt"), std::filesystem::perms::owner_read |
-                                                               std::filesystem::perms::owner_write);
+      for (const char* name : {"tokens.txt", "operator-tokens.txt"}) {
+        std::filesystem::permissions(dir_.Sub(name), std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write);
+      }
       std::ofstream key(dir_.Sub("identity.key"));
       key << "00112233445566778899aabbccddeeff\n";
     }

@@ -250,7 +250,7 @@ for county in "${counties[@]}"; do
     --registry="127.0.0.1:$((base + 1))" --contact="127.0.0.1:$((base + 2))" \
     --education="127.0.0.1:$((base + 3))" --appraisal="127.0.0.1:$((base + 4))" \
     --backend_ca="$tls/ca.pem" --backend_cert="$tls/client.pem" --backend_key="$tls/client.key" \
-    --accounts_file="$gw/staff.txt" --tokens_file="$tokens" --static_dir="$build/console" \
+    --accounts_file="$gw/staff.txt" --credentials_file="$operator_tokens" --static_dir="$build/console" \
     >"$home/gateway-$code.out" 2>"$home/gateway-$code.log" </dev/null &
   echo $! >>"$home/pids"
   wait_for_line "$home/gateway-$code.out" "^listening " $!
