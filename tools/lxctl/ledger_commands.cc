@@ -31,6 +31,7 @@
 #include "lianxin/v1/registry.grpc.pb.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "libs/ledger/export.h"
 #include "libs/ledger/ledger.h"
 #include "libs/ledger/reports.h"
 #include "libs/ledger/schema.h"
@@ -61,119 +62,28 @@ absl::StatusOr<absl::CivilDay> DayFlag(const ParsedArgs& args, absl::string_view
 
 // ---- Export -------------------------------------------------------------------
 
-absl::StatusOr<ledger::MemberIndex> MemberIndex(RegistryClient& client, const std::string& county) {
-  v1::ListMembersRequest request;
-  request.set_jurisdiction(county);
-  request.set_direction(v1::DIRECTION_ALL);
-  ASSIGN_OR_RETURN(std::vector<v1::Member> members, client.ListAllMembers(request));
-  ledger::MemberIndex index;
-  for (v1::Member& m : members) index[m.member_id()] = std::move(m);
-  return index;
-}
-
-absl::StatusOr<ledger::Sheet> BuildSheet(const ParsedArgs& args, Report report,
-                                         const ledger::SheetHeader& header) {
+// The county's services that the endpoints file names, with the county's
+// token and the --timeout on every call.
+absl::StatusOr<ledger::ExportChannels> ExportChannelsOf(const ParsedArgs& args,
+                                                        const County& county) {
   ASSIGN_OR_RETURN(absl::Duration timeout, Timeout(args));
-  ASSIGN_OR_RETURN(County county, CountyFromArgs(args, args.Get("county")));
-  ASSIGN_OR_RETURN(RegistryClient registry, RegistryClient::Connect(county, timeout));
-  const std::string as_of = FormatDate(header.as_of);
-  if (report == Report::kOutflow || report == Report::kInflow || report == Report::kMembers) {
-    v1::ListMembersRequest request;
-    request.set_jurisdiction(county.code);
-    request.set_direction(report == Report::kOutflow  ? v1::DIRECTION_OUTFLOW
-                          : report == Report::kInflow ? v1::DIRECTION_INFLOW
-                                                      : v1::DIRECTION_ALL);
-    ASSIGN_OR_RETURN(std::vector<v1::Member> members, registry.ListAllMembers(request));
-    if (!args.Get("branch").empty()) {
-      std::erase_if(members, [&](const v1::Member& m) {
-        return m.branch() != args.Get("branch") && m.destination_branch() != args.Get("branch");
-      });
+  ledger::ExportChannels channels;
+  ASSIGN_OR_RETURN(ServiceChannel registry, ServiceChannel::Connect(county, "registry", timeout));
+  channels.registry = registry.channel();
+  const std::pair<const char*, std::shared_ptr<grpc::ChannelInterface>*> others[] = {
+      {"contact", &channels.contact},
+      {"education", &channels.education},
+      {"appraisal", &channels.appraisal}};
+  for (const auto& [service, channel] : others) {
+    // A service the endpoints file does not name stays null: a report that
+    // needs it says so.
+    if (absl::StatusOr<ServiceChannel> c = ServiceChannel::Connect(county, service, timeout);
+        c.ok()) {
+      *channel = c->channel();
     }
-    return ledger::MemberLedger(header, report, members);
   }
-  ASSIGN_OR_RETURN(ledger::MemberIndex members, MemberIndex(registry, county.code));
-  switch (report) {
-    case Report::kOverdue:
-    case Report::kLostContact: {
-      ASSIGN_OR_RETURN(ServiceChannel channel, ServiceChannel::Connect(county, "contact", timeout));
-      auto stub = v1::ContactTracking::NewStub(channel.channel());
-      if (report == Report::kOverdue) {
-        v1::ListOverdueRequest request;
-        request.set_jurisdiction(county.code);
-        request.set_as_of(as_of);
-        v1::ListOverdueReply reply;
-        RETURN_IF_ERROR(channel.Call(
-            [&](grpc::ClientContext* c) { return stub->ListOverdue(c, request, &reply); }));
-        return ledger::OverdueSheet(header, reply, members);
-      }
-      v1::ListLostContactRequest request;
-      request.set_jurisdiction(county.code);
-      v1::ListLostContactReply reply;
-      RETURN_IF_ERROR(channel.Call(
-          [&](grpc::ClientContext* c) { return stub->ListLostContact(c, request, &reply); }));
-      return ledger::LostContactSheet(header, reply, members);
-    }
-    case Report::kClassHours: {
-      ASSIGN_OR_RETURN(ServiceChannel channel,
-                       ServiceChannel::Connect(county, "education", timeout));
-      auto stub = v1::EducationScheduling::NewStub(channel.channel());
-      v1::ListBelowFloorRequest request;
-      request.set_jurisdiction(county.code);
-      request.set_as_of(as_of);
-      v1::ListBelowFloorReply reply;
-      RETURN_IF_ERROR(channel.Call(
-          [&](grpc::ClientContext* c) { return stub->ListBelowFloor(c, request, &reply); }));
-      return ledger::ClassHoursSheet(header, reply, members);
-    }
-    case Report::kAppraisal:
-    case Report::kDuesArrears:
-    case Report::kLapse: {
-      ASSIGN_OR_RETURN(ServiceChannel channel,
-                       ServiceChannel::Connect(county, "appraisal", timeout));
-      auto stub = v1::Appraisal::NewStub(channel.channel());
-      if (report == Report::kAppraisal) {
-        v1::ListAppraisalSheetRequest request;
-        request.set_jurisdiction(county.code);
-        ASSIGN_OR_RETURN(int64_t year, IntFlag(args, "year"));
-        request.set_year(year != 0 ? static_cast<int32_t>(year)
-                                   : static_cast<int32_t>(header.as_of.year()));
-        request.set_branch(args.Get("branch"));
-        request.set_as_of(as_of);
-        v1::ListAppraisalSheetReply reply;
-        RETURN_IF_ERROR(channel.Call(
-            [&](grpc::ClientContext* c) { return stub->ListAppraisalSheet(c, request, &reply); }));
-        return ledger::AppraisalSheet(header, reply, members);
-      }
-      if (report == Report::kDuesArrears) {
-        v1::ListDuesArrearsRequest request;
-        request.set_jurisdiction(county.code);
-        request.set_as_of(as_of);
-        v1::ListDuesArrearsReply reply;
-        RETURN_IF_ERROR(channel.Call(
-            [&](grpc::ClientContext* c) { return stub->ListDuesArrears(c, request, &reply); }));
-        return ledger::DuesArrearsSheet(header, reply, members);
-      }
-      v1::ListLapseCandidatesRequest request;
-      request.set_jurisdiction(county.code);
-      request.set_as_of(as_of);
-      v1::ListLapseCandidatesReply reply;
-      RETURN_IF_ERROR(channel.Call(
-          [&](grpc::ClientContext* c) { return stub->ListLapseCandidates(c, request, &reply); }));
-      return ledger::LapseSheet(header, reply, members);
-    }
-    case Report::kLostTransfers: {
-      v1::ListLostTransfersRequest request;
-      request.set_jurisdiction(county.code);
-      request.set_as_of(as_of);
-      v1::ListLostTransfersReply reply;
-      RETURN_IF_ERROR(registry.Call([&](v1::Registry::Stub& stub, grpc::ClientContext* c) {
-        return stub.ListLostTransfers(c, request, &reply);
-      }));
-      return ledger::LostTransfersSheet(header, reply, members);
-    }
-    default:
-      return absl::InternalError("unhandled report");
-  }
+  channels.prepare = [registry](grpc::ClientContext* context) { registry.Prepare(context); };
+  return channels;
 }
 
 absl::StatusOr<int> RunExport(const ParsedArgs& args) {
@@ -193,7 +103,11 @@ absl::StatusOr<int> RunExport(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(County county, CountyFromArgs(args, args.Get("county")));
   ledger::SheetHeader header{county.code, county.name, as_of};
   if (header.county_name.empty()) header.county_name = ledger::CountyNameByCode(county.code);
-  ASSIGN_OR_RETURN(ledger::Sheet sheet, BuildSheet(args, report, header));
+  ledger::ExportRequest request{.report = report, .header = header, .branch = args.Get("branch")};
+  ASSIGN_OR_RETURN(int64_t year, IntFlag(args, "year"));
+  request.year = static_cast<int>(year);
+  ASSIGN_OR_RETURN(ledger::ExportChannels channels, ExportChannelsOf(args, county));
+  ASSIGN_OR_RETURN(ledger::Sheet sheet, ledger::BuildReport(request, channels));
   RETURN_IF_ERROR(ledger::WriteLedgerFile(sheet, output));
   Print(absl::StrCat("已导出", ledger::ReportTitle(report), " ", sheet.rows.size(), " 行到 ",
                      output, "\n"));

@@ -144,6 +144,15 @@ def main():
       "or a client certificate whose common name has a `cert:` account in the gateway's accounts "
       "file. The console signs in through `lianxin.gateway.v1.StaffSession` (session cookie and "
       "`X-CSRF-Token`).\n")
+    w("Ledgers: `POST /lianxin.gateway.v1.Ledgers/Export` with the same credentials and a JSON "
+      "body `{\"report\": \"outflow\", \"format\": \"xlsx\", \"asOf\": \"2026-12-07\", "
+      "\"year\": 2026, \"branch\": \"\"}` (reports as `lxctl export --report`; format `xlsx` or "
+      "`csv`; all but `report` optional) answers with the file itself (`Content-Disposition: "
+      "attachment` with the Chinese file name), built by the same library as `lxctl export`; an "
+      "error is a Connect error body as above. The console's 台账导出 page uses it.\n")
+    w("```sh\ncurl --cacert $CA -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
+      "-d '{\"report\": \"outflow\", \"format\": \"csv\"}' -o 流出党员台账.csv "
+      "$GW/lianxin.gateway.v1.Ledgers/Export\n```\n")
     w("The examples use the local deployment (`deploy/local/up.sh`): Fuyun's gateway on "
       "`https://127.0.0.1:17100`, its CA `.lianxin/local/gateway/ca.pem`, the operator token "
       "from `.lianxin/local/endpoints.json`:\n")

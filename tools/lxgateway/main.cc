@@ -48,6 +48,9 @@
 #include "lianxin/v1/education.pb.h"
 #include "lianxin/v1/registry.pb.h"
 #include "libs/common/log.h"
+#include "libs/common/time_util.h"
+#include "libs/ledger/export.h"
+#include "libs/ledger/schema.h"
 #include "libs/runtime/channel.h"
 #include "libs/runtime/files.h"
 #include "tools/lxgateway/connect.h"
@@ -87,6 +90,7 @@ namespace {
 
 constexpr char kCookie[] = "lx_session";
 constexpr char kSessionService[] = "/lianxin.gateway.v1.StaffSession/";
+constexpr char kExportPath[] = "/lianxin.gateway.v1.Ledgers/Export";
 constexpr absl::Duration kMaxTimeout = absl::Seconds(60);
 
 // The token of each role for this county, from the services' token file
@@ -130,6 +134,20 @@ std::string Cookie(const httplib::Request& req, absl::string_view name) {
   return "";
 }
 
+// RFC 5987's encoding of a file name (every byte but unreserved ones as %XX).
+std::string PercentEncode(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
 bool SameSecret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -150,9 +168,10 @@ std::string CertificateName(const httplib::Request& req) {
 
 class Gateway {
  public:
-  Gateway(std::unique_ptr<Dispatcher> dispatcher, std::optional<StaffAccounts> accounts,
-          std::map<std::string, std::string> delegate_tokens)
+  Gateway(std::unique_ptr<Dispatcher> dispatcher, ledger::ExportChannels export_channels,
+          std::optional<StaffAccounts> accounts, std::map<std::string, std::string> delegate_tokens)
       : dispatcher_(std::move(dispatcher)),
+        export_channels_(std::move(export_channels)),
         accounts_(std::move(accounts)),
         delegate_tokens_(std::move(delegate_tokens)),
         sessions_(absl::GetFlag(FLAGS_session_ttl)),
@@ -168,6 +187,7 @@ class Gateway {
                   415);
     }
     if (absl::StartsWith(req.path, kSessionService)) return ServeSession(req, res);
+    if (req.path == kExportPath) return ServeExport(req, res, start);
     const Route* route = dispatcher_->Find(req.path);
     if (route == nullptr) {
       return Fail(res, absl::StatusCode::kUnimplemented, absl::StrCat(req.path, " is not an RPC"),
@@ -199,6 +219,65 @@ class Gateway {
   }
 
  private:
+  // A ledger or report as a file (session.proto's ExportRequest), read from
+  // the services with the caller's credentials, as `lxctl export` does.
+  void ServeExport(const httplib::Request& req, httplib::Response& res, absl::Time start) {
+    std::string who;
+    absl::StatusOr<std::string> authorization = Authorization(req, &who);
+    if (!authorization.ok()) {
+      return Fail(res, authorization.status().code(), authorization.status().message(), "");
+    }
+    gateway::v1::ExportRequest request;
+    if (!google::protobuf::util::JsonStringToMessage(req.body, &request).ok()) {
+      return Fail(res, absl::StatusCode::kInvalidArgument, "body: not an ExportRequest", "");
+    }
+    ledger::ExportRequest what{.branch = request.branch(), .year = request.year()};
+    const std::string format = request.format().empty() ? "xlsx" : request.format();
+    std::optional<absl::CivilDay> as_of =
+        request.as_of().empty()
+            ? std::optional(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()))
+            : ParseDate(request.as_of());
+    std::vector<FieldViolation> violations;
+    if (!ledger::ReportByName(request.report(), &what.report)) {
+      violations.push_back({"report", "not a report this gateway exports"});
+    }
+    if (format != "xlsx" && format != "csv") violations.push_back({"format", "xlsx or csv"});
+    if (!as_of.has_value()) violations.push_back({"as_of", "want YYYY-MM-DD"});
+    if (!violations.empty()) {
+      const std::string message =
+          absl::StrCat(violations[0].field, ": ", violations[0].description);
+      return Fail(res, absl::StatusCode::kInvalidArgument, message,
+                  BadRequestStatusDetails(absl::StatusCode::kInvalidArgument, message,
+                                          violations));
+    }
+    what.header = {absl::GetFlag(FLAGS_jurisdiction), absl::GetFlag(FLAGS_jurisdiction_name),
+                   *as_of};
+    if (what.header.county_name.empty()) {
+      what.header.county_name = ledger::CountyNameByCode(what.header.county_code);
+    }
+    ledger::ExportChannels channels = export_channels_;
+    channels.prepare = [&](grpc::ClientContext* context) {
+      context->AddMetadata("authorization", *authorization);
+      context->set_deadline(absl::ToChronoTime(absl::Now() + kMaxTimeout));
+    };
+    absl::StatusOr<ledger::Sheet> sheet = ledger::BuildReport(what, channels);
+    absl::StatusOr<std::string> bytes =
+        !sheet.ok()         ? sheet.status()
+        : format == "csv" ? absl::StatusOr<std::string>(ledger::WriteCsv(*sheet))
+                          : ledger::WriteXlsx(*sheet);
+    LogInfo("export", {{"report", request.report()},
+                       {"caller", who},
+                       {"code", ConnectCodeName(bytes.status().code())},
+                       {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
+    if (!bytes.ok()) return Fail(res, bytes.status().code(), bytes.status().message(), "");
+    res.status = 200;
+    res.set_header("Content-Disposition",
+                   absl::StrCat("attachment; filename=\"", what.header.county_code, "-",
+                                request.report(), ".", format, "\"; filename*=UTF-8''",
+                                PercentEncode(ledger::DownloadName(*sheet, format))));
+    res.set_content(*bytes, ledger::ContentType(format));
+  }
+
   static bool IsJson(const httplib::Request& req) {
     const std::string type = absl::AsciiStrToLower(req.get_header_value("Content-Type"));
     return type == "application/json" || absl::StartsWith(type, "application/json;");
@@ -352,6 +431,7 @@ class Gateway {
   }
 
   std::unique_ptr<Dispatcher> dispatcher_;
+  const ledger::ExportChannels export_channels_;  // without `prepare`
   std::optional<StaffAccounts> accounts_;
   const std::map<std::string, std::string> delegate_tokens_;
   SessionStore sessions_;
@@ -459,7 +539,16 @@ int Run() {
     res.set_header("Cache-Control", "no-store");
   });
   const size_t routes = (*dispatcher)->routes().size();
-  Gateway gateway(*std::move(dispatcher), std::move(accounts), *std::move(delegates));
+  const auto channel_of = [&](const char* service) {
+    auto it = services.find(service);
+    return it == services.end() ? nullptr : it->second;
+  };
+  ledger::ExportChannels export_channels{.registry = channel_of("lianxin.v1.Registry"),
+                                         .contact = channel_of("lianxin.v1.ContactTracking"),
+                                         .education = channel_of("lianxin.v1.EducationScheduling"),
+                                         .appraisal = channel_of("lianxin.v1.Appraisal")};
+  Gateway gateway(*std::move(dispatcher), std::move(export_channels), std::move(accounts),
+                  *std::move(delegates));
   server.Post(
       R"(/[A-Za-z0-9_.]+/[A-Za-z0-9_]+)",
       [&](const httplib::Request& req, httplib::Response& res) { gateway.Serve(req, res); });

@@ -1,7 +1,7 @@
 // The console's API client: the Connect web client over the types generated
 // from the protos (npm run gen), talking to lxgateway on the page's own origin.
 // A signed-in session sends its CSRF token on every call.
-import { createClient, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { Registry } from "./gen/lianxin/v1/registry_pb";
 import { ContactTracking } from "./gen/lianxin/v1/contact_pb";
@@ -43,4 +43,55 @@ export function requestId(): string {
 export function today(offsetDays = 0): string {
   const t = new Date(Date.now() + 8 * 3600_000 + offsetDays * 86400_000);
   return t.toISOString().slice(0, 10);
+}
+
+// The ledgers and reports the gateway exports (POST /lianxin.gateway.v1.Ledgers/Export,
+// libs/ledger's sheets, as `lxctl export`), with their titles.
+export const ledgerReports: { name: string; title: string }[] = [
+  { name: "outflow", title: "流出党员台账" },
+  { name: "inflow", title: "流入党员台账" },
+  { name: "members", title: "党员名册" },
+  { name: "overdue", title: "逾期未联系" },
+  { name: "lost-contact", title: "失联党员" },
+  { name: "class-hours", title: "学时未达标" },
+  { name: "appraisal", title: "民主评议表" },
+  { name: "dues-arrears", title: "党费欠缴" },
+  { name: "lapse", title: "自行脱党候选" },
+  { name: "lost-transfers", title: "接转回执逾期" },
+];
+
+export interface LedgerExport {
+  report: string;
+  format: "xlsx" | "csv";
+  asOf?: string;
+  year?: number;
+  branch?: string;
+}
+
+// Downloads one ledger as a file and returns its name; a refusal throws a
+// ConnectError like any call's (the body is a Connect error).
+export async function downloadLedger(request: LedgerExport): Promise<string> {
+  const reply = await fetch("/lianxin.gateway.v1.Ledgers/Export", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": session.info?.csrfToken ?? "" },
+    body: JSON.stringify(request),
+  });
+  if (!reply.ok) {
+    const body = await reply.json().catch(() => ({}));
+    const code = Object.values(Code).find((c) => typeof c === "number" && Code[c].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase() === body.code);
+    throw new ConnectError(body.message ?? reply.statusText, typeof code === "number" ? code : Code.Unknown);
+  }
+  const disposition = reply.headers.get("Content-Disposition") ?? "";
+  const encoded = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+  const name = encoded ? decodeURIComponent(encoded) : `${request.report}.${request.format}`;
+  const url = URL.createObjectURL(await reply.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
 }

@@ -22,6 +22,7 @@ export const router = createRouter({
     { path: "/dues", component: () => import("./views/Dues.vue"), meta: { title: "党费" } },
     { path: "/appraisal", component: () => import("./views/RecordAppraisal.vue"), meta: { title: "民主评议" } },
     { path: "/appraisal-sheet", component: () => import("./views/AppraisalSheet.vue"), meta: { title: "评议汇总表" } },
+    { path: "/exports", component: () => import("./views/Exports.vue"), meta: { title: "台账导出" } },
   ],
 });
 

@@ -3,7 +3,7 @@
 // counties and gateways and passes them in LX_* variables. Exits non-zero on
 // the first step that fails; writes a screenshot of each page to LX_SCREENSHOTS.
 import puppeteer from "puppeteer-core";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import assert from "node:assert/strict";
 
 const env = (name) => {
@@ -97,6 +97,39 @@ try {
     await fuyun.waitForSelector('[data-testid="sheet"] table');
     await fuyun.pdf({ path: `${shots}/fuyun-appraisal-sheet.pdf`, format: "A4", landscape: true, printBackground: true });
     await shot(fuyun, "fuyun-appraisal-sheet");
+
+    log("富蕴县: the outflow ledger downloads as CSV under a Chinese title, the rows the member list shows");
+    const downloads = `${profile}-downloads`;
+    rmSync(downloads, { recursive: true, force: true });
+    mkdirSync(downloads, { recursive: true });
+    const cdp = await fuyun.createCDPSession();
+    await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads, browserContextId: fuyun.browserContext().id });
+    await go(fuyun, fuyunUrl, "/exports");
+    await fuyun.click('[data-testid="format"] ::-p-text(CSV)');
+    await fuyun.click('[data-testid="download"]');
+    await fuyun.waitForSelector('[data-testid="saved"], [data-testid="error"]');
+    assert.equal(await fuyun.$('[data-testid="error"]'), null, await fuyun.$eval("body", (b) => b.innerText));
+    const saved = await text(fuyun, '[data-testid="saved"]');
+    await shot(fuyun, "fuyun-exports");
+    assert.match(saved, /富蕴县-流出党员台账-\d{4}-\d{2}-\d{2}\.csv/);
+    let file = "";
+    for (const until = Date.now() + 15000; !file; await new Promise((r) => setTimeout(r, 200))) {
+      file = readdirSync(downloads).find((f) => f.endsWith(".csv")) ?? "";
+      assert.ok(file || Date.now() < until, `no CSV in ${downloads}: ${readdirSync(downloads)}`);
+    }
+    const csv = readFileSync(`${downloads}/${file}`, "utf8");
+    assert.ok(csv.startsWith("\uFEFF"), "the CSV starts with a byte-order mark");
+    const lines = csv.trim().split(/\r?\n/);
+    assert.match(lines[0], /富蕴县.*流出党员台账/);
+    // The ledger holds what the member list shows for the outflow (the 24 away
+    // now, and those transferred out or with a transfer pending, by status).
+    const rows = lines.slice(2);
+    await go(fuyun, fuyunUrl, "/members?direction=outflow");
+    await waitInPage(fuyun, () => document.querySelectorAll('[data-testid="members"] tbody tr').length > 0);
+    const listed = await fuyun.$$eval('[data-testid="members"] tbody tr', (trs) => trs.length);
+    assert.equal(rows.length, listed, rows.join("\n"));
+    assert.ok(rows.length >= 24, rows.join("\n"));
+    assert.ok(rows.every((r) => !/\d{17}[\dXx]/.test(r)), "no full ID number in the ledger");
     console.log("browser: dashboard phase passed");
     await browser.close();
     process.exit(0);
