@@ -21,6 +21,7 @@
 #include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "libs/runtime/current_rpc.h"
 #include "libs/runtime/validate.h"
 
 namespace lianxin {
@@ -110,6 +111,7 @@ grpc::Status RpcScope::Finish(const absl::Status& status) {
 namespace {
 
 thread_local absl::Time current_rpc_deadline = absl::InfiniteFuture();
+thread_local const CurrentRpc* current_rpc = nullptr;
 
 // Logs an INTERNAL/UNKNOWN outcome.
 void LogFailure(absl::string_view method, const absl::Status& status) {
@@ -137,6 +139,14 @@ absl::Status ServeCall(grpc::CallbackServerContext* context, absl::string_view m
 }  // namespace
 
 absl::Time CurrentRpcDeadline() { return current_rpc_deadline; }
+
+const CurrentRpc* CurrentRpcCall() { return current_rpc; }
+
+ScopedCurrentRpc::ScopedCurrentRpc(const CurrentRpc* rpc) : previous_(current_rpc) {
+  current_rpc = rpc;
+}
+
+ScopedCurrentRpc::~ScopedCurrentRpc() { current_rpc = previous_; }
 
 grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
                                         absl::string_view method, const RpcPlumbing& plumbing,
@@ -312,6 +322,8 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
                 current_rpc_deadline = deadline;
                 status = RunGuarded(name, [&]() -> absl::Status {
                   RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
+                  const CurrentRpc rpc{&caller, name, request.get()};
+                  ScopedCurrentRpc current(&rpc);
                   RETURN_IF_ERROR(handler(caller, *request, reply.get()));
                   std::string wire = reply->SerializeAsString();
                   grpc::Slice slice(wire);

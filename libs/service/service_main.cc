@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/bus/kafka_config.h"
@@ -18,6 +19,11 @@
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
 #include "libs/service/trust_setup.h"
+
+// Longer than any client retries (lxctl's, the gateway's, a partner system's
+// queue): a retry after it is a new command.
+ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
+          "how long a request_id answers with its first reply; then RocksDB drops the record");
 
 namespace lianxin {
 namespace {
@@ -74,6 +80,11 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   store_options.source.set_service(options.service);
   store_options.metrics = &metrics;
   store_options.signer = trust->signer.get();
+  store_options.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
+  if (store_options.idempotency_retention < absl::Minutes(1)) {
+    return Fail("bad configuration",
+                absl::InvalidArgumentError("--idempotency_retention must be at least 1m"));
+  }
   absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the event store", store.status());
 
