@@ -21,6 +21,7 @@
 #include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "libs/runtime/access_log.h"
 #include "libs/runtime/current_rpc.h"
 #include "libs/runtime/validate.h"
 
@@ -325,6 +326,16 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
                   const CurrentRpc rpc{&caller, name, request.get()};
                   ScopedCurrentRpc current(&rpc);
                   RETURN_IF_ERROR(handler(caller, *request, reply.get()));
+                  if (plumbing_.access_log != nullptr && IsReadRpc(name)) {
+                    // Who read which members: recorded before they see the reply.
+                    std::vector<std::string> members = MemberIdsIn(*request);
+                    for (std::string& member : MemberIdsIn(*reply)) {
+                      if (std::find(members.begin(), members.end(), member) == members.end()) {
+                        members.push_back(std::move(member));
+                      }
+                    }
+                    RETURN_IF_ERROR(plumbing_.access_log->Record(caller, name, members));
+                  }
                   std::string wire = reply->SerializeAsString();
                   grpc::Slice slice(wire);
                   *reply_bytes = grpc::ByteBuffer(&slice, 1);

@@ -33,6 +33,8 @@
 
 namespace lianxin {
 
+class AccessLog;
+
 // The one conversion between gRPC and absl statuses in lianxin.
 //
 // ToGrpcStatus keeps code and message and sends the details a program can act
@@ -88,6 +90,9 @@ struct RpcPlumbing {
   int max_queued_calls = 256;
   // Per-principal limits on writes and identity lookups; null = none.
   RateLimiter* rate_limiter = nullptr;
+  // Where UnaryService records each successful read of members (access_log.h);
+  // null = none (tests, tools).
+  AccessLog* access_log = nullptr;
 };
 
 // The deadline of the RPC the calling thread is handling for UnaryService

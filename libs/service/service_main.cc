@@ -13,6 +13,7 @@
 #include "libs/bus/kafka_config.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/common/log.h"
+#include "libs/runtime/access_log.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/metrics_endpoint.h"
 #include "libs/runtime/process_tuning.h"
@@ -87,6 +88,10 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   }
   absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the event store", store.status());
+  // Who read which member (personal-information law): lxaudit access.
+  absl::StatusOr<std::unique_ptr<AccessLog>> access_log =
+      AccessLog::Open(AccessLogPath(config->data_dir, options.service), &RealClock());
+  if (!access_log.ok()) return Fail("cannot open the access log", access_log.status());
 
   KafkaConfig kafka{config->kafka_brokers, config->kafka_config};
   kafka.ApplyEnvironment();
@@ -106,6 +111,7 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
                             config->rate_limit_identity_lookups,
                             config->rate_limit_identity_lookups * 5});
   RpcPlumbing plumbing{&*authenticator, &metrics};
+  plumbing.access_log = access_log->get();
   plumbing.max_queued_calls = config->max_queued_calls;
   plumbing.rate_limiter = &rate_limiter;
   absl::StatusOr<std::unique_ptr<ServiceParts>> parts =
