@@ -53,7 +53,12 @@ Metrics::Metrics()
       rpc_rejected_(prometheus::BuildCounter()
                         .Name("lianxin_rpc_rejected_total")
                         .Help("RPCs refused before a handler ran, by method and reason")
-                        .Register(*registry_)) {}
+                        .Register(*registry_)),
+      certificate_not_after_(prometheus::BuildGauge()
+                                 .Name("lianxin_tls_certificate_expiry_timestamp_seconds")
+                                 .Help("When the served TLS certificate expires (Unix seconds)")
+                                 .Register(*registry_)
+                                 .Add({})) {}
 
 void Metrics::ObserveRpc(const std::string& method, const std::string& code,
                          absl::Duration latency) {
@@ -86,6 +91,10 @@ void Metrics::CountRejectedRpc(const std::string& method, const std::string& rea
 }  // namespace lianxin
 
 namespace lianxin {
+
+void Metrics::SetCertificateNotAfter(absl::Time not_after) {
+  certificate_not_after_.Set(absl::ToDoubleSeconds(not_after - absl::UnixEpoch()));
+}
 
 void Metrics::CountRefused(const std::string& topic, const std::string& reason) {
   refused_.Add({{"topic", topic}, {"reason", reason}}).Increment();

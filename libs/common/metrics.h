@@ -38,6 +38,8 @@ class Metrics {
   void SetConsumerLag(const std::string& topic, int partition, double lag);
   // One message moved to quarantine.
   void CountQuarantined(const std::string& topic);
+  // When the TLS certificate this process serves with expires.
+  void SetCertificateNotAfter(absl::Time not_after);
   // A consumed event refused by the trust checks (libs/bus/trust.h), by reason.
   void CountRefused(const std::string& topic, const std::string& reason);
   // One RPC refused before its handler ran: reason "queue_full", "expired",
@@ -55,6 +57,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& quarantined_;
   prometheus::Family<prometheus::Counter>& refused_;
   prometheus::Family<prometheus::Counter>& rpc_rejected_;
+  prometheus::Gauge& certificate_not_after_;
 };
 
 }  // namespace lianxin

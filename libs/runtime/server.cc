@@ -1,5 +1,11 @@
 #include "libs/runtime/server.h"
 
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <ctime>
+#include <memory>
 #include <mutex>
 #include <utility>
 
@@ -44,6 +50,19 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(
     options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<absl::Time> CertificateNotAfter(absl::string_view pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      bio == nullptr ? nullptr : PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
+      &X509_free);
+  struct tm not_after = {};
+  if (cert == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &not_after) != 1) {
+    return absl::InvalidArgumentError("not a PEM certificate");
+  }
+  return absl::FromTM(not_after, absl::UTCTimeZone());
 }
 
 absl::Status CheckPlaintextAllowed(const ServerOptions& options) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
@@ -48,6 +49,10 @@ struct ServerOptions {
 // key file others may read, INVALID_ARGUMENT if only one of cert/key is given or
 // a CA is given without them.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(const TlsFiles& tls);
+
+// When the first certificate of a PEM chain expires (its notAfter).
+// INVALID_ARGUMENT if `pem` holds no certificate.
+absl::StatusOr<absl::Time> CertificateNotAfter(absl::string_view pem);
 
 // OK unless `options` would serve plaintext on a non-loopback address without
 // insecure_plaintext_off_loopback: then FAILED_PRECONDITION saying what to give.

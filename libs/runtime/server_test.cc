@@ -626,5 +626,31 @@ TEST(LoadServerCredentialsTest, MissingFileIsNotFound) {
   EXPECT_EQ(*plaintext, nullptr);
 }
 
+// The certificate-expiry alert's input: the served certificate's notAfter
+// (the test certificates are valid for a day from now).
+TEST(CertificateNotAfter, ReadsTheFirstCertificatesExpiry) {
+  absl::StatusOr<testing::SelfSignedCertificate> cert = testing::MakeSelfSignedCertificate();
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  absl::StatusOr<absl::Time> not_after = CertificateNotAfter(cert->cert_pem);
+  ASSERT_TRUE(not_after.ok()) << not_after.status();
+  EXPECT_GT(*not_after, absl::Now() + absl::Hours(23));
+  EXPECT_LT(*not_after, absl::Now() + absl::Hours(25));
+
+  EXPECT_TRUE(absl::IsInvalidArgument(CertificateNotAfter(cert->key_pem).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(CertificateNotAfter("").status()));
+
+  Metrics metrics;
+  metrics.SetCertificateNotAfter(*not_after);
+  const std::vector<prometheus::MetricFamily> families = metrics.registry()->Collect();
+  bool found = false;
+  for (const prometheus::MetricFamily& family : families) {
+    if (family.name != "lianxin_tls_certificate_expiry_timestamp_seconds") continue;
+    found = true;
+    EXPECT_DOUBLE_EQ(family.metric.at(0).gauge.value,
+                     absl::ToDoubleSeconds(*not_after - absl::UnixEpoch()));
+  }
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace lianxin

@@ -15,6 +15,7 @@
 #include "libs/common/log.h"
 #include "libs/runtime/access_log.h"
 #include "libs/runtime/auth.h"
+#include "libs/runtime/files.h"
 #include "libs/runtime/metrics_endpoint.h"
 #include "libs/runtime/process_tuning.h"
 #include "libs/runtime/server.h"
@@ -71,6 +72,14 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
       MetricsEndpoint::StartIfConfigured(config->metrics_address, metrics.registry());
   if (!metrics_endpoint.ok()) return Fail("cannot serve metrics", metrics_endpoint.status());
+  if (!config->tls.cert_file.empty()) {
+    // For the certificate-expiry alert (deploy/monitoring/alerts.yml).
+    absl::StatusOr<std::string> pem = ReadConfigFile("--tls_cert", config->tls.cert_file);
+    absl::StatusOr<absl::Time> not_after =
+        pem.ok() ? CertificateNotAfter(*pem) : absl::StatusOr<absl::Time>(pem.status());
+    if (!not_after.ok()) return Fail("cannot load TLS files", not_after.status());
+    metrics.SetCertificateNotAfter(*not_after);
+  }
 
   absl::StatusOr<ServiceTrust> trust = LoadServiceTrust(config->jurisdiction, options.service);
   if (!trust.ok()) return Fail("cannot load the county keys", trust.status());

@@ -127,6 +127,16 @@ for c in "${counties[@]}"; do
 done
 log "12 services up with TLS, each on its county's address only"
 
+# What the province's Prometheus scrapes across the network: the served certificate's expiry
+# (made above for 2 days), the input of the LianxinCertificateExpiring alert.
+expiry=$(on op curl -sf "http://${addr[c654322]}:$((port_of[registry] + 10))/metrics" |
+  awk '$1 == "lianxin_tls_certificate_expiry_timestamp_seconds" {print int($2)}')
+now=$(date +%s)
+if [ -z "$expiry" ] || [ "$expiry" -lt $((now + 86400)) ] || [ "$expiry" -gt $((now + 2 * 86400 + 60)) ]; then
+  log "county 654322's certificate expiry gauge: '$expiry' (now $now)"; exit 1
+fi
+log "654322's registry reports its certificate expires at $(date -u -d "@$expiry" +%FT%TZ)"
+
 # The operator's endpoints file: addresses on the network, the CA, one token per county.
 endpoints=$work/endpoints.json
 {

@@ -48,10 +48,10 @@ using ledger::Report;
 
 // ---- Shared -------------------------------------------------------------------
 
-// --as-of / --today, else today by the local clock.
+// --as-of / --today, else today in the counties' time (UTC+8).
 absl::StatusOr<absl::CivilDay> DayFlag(const ParsedArgs& args, absl::string_view flag) {
   const std::string text = args.Get(flag);
-  if (text.empty()) return absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
+  if (text.empty()) return absl::ToCivilDay(absl::Now(), CountyTimeZone());
   std::optional<absl::CivilDay> day = ParseDate(text);
   if (!day.has_value()) {
     return UsageError(

@@ -235,7 +235,7 @@ class Gateway {
     const std::string format = request.format().empty() ? "xlsx" : request.format();
     std::optional<absl::CivilDay> as_of =
         request.as_of().empty()
-            ? std::optional(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone()))
+            ? std::optional(absl::ToCivilDay(absl::Now(), CountyTimeZone()))
             : ParseDate(request.as_of());
     std::vector<FieldViolation> violations;
     if (!ledger::ReportByName(request.report(), &what.report)) {
