@@ -67,7 +67,8 @@ class BrowserConsoleTest : public ::testing::Test {
            "--contact=" + addresses_.at(absl::StrCat("contact/", code)),
            "--education=" + addresses_.at(absl::StrCat("education/", code)),
            "--appraisal=" + addresses_.at(absl::StrCat("appraisal/", code)),
-           "--accounts_file=" + dir.Sub("staff.txt"), "--tokens_file=" + dir.Sub("tokens.txt"),
+           "--accounts_file=" + dir.Sub("staff.txt"),
+           "--credentials_file=" + dir.Sub("operator-tokens.txt"),
            "--static_dir=" + std::string(LIANXIN_CONSOLE_DIR)},
           dir.Sub(absl::StrCat("gateway-", code, ".log")));
       ASSERT_TRUE(gateway.ok()) << gateway.status();

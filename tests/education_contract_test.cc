@@ -231,9 +231,13 @@ TEST_F(EducationContractTest, SameRequestIdAgain_FirstReply_RolesAndCounties) {
   r.set_hours(2);
   v1::CreateCourseReply first, again;
   LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::CreateCourse, r, &first));
-  r.set_title("另一个标题");
   LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::CreateCourse, r, &again));
   EXPECT_EQ(again.course_id(), first.course_id());
+  // The same request_id with other content is refused, naming request_id.
+  r.set_title("另一个标题");
+  absl::Status other = cluster().Call(kFuyun, &Stub::CreateCourse, r, &again);
+  EXPECT_EQ(other.code(), absl::StatusCode::kInvalidArgument) << other;
+  EXPECT_THAT(std::string(other.message()), HasSubstr("request_id: "));
   v1::ListCoursesRequest list;
   list.set_jurisdiction(kFuyun);
   v1::ListCoursesReply courses;

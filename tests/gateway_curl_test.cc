@@ -100,7 +100,7 @@ class GatewayCurlTest : public ::testing::Test {
         flags.begin(),
         {BinDir() + "/lxgateway", "--listen=127.0.0.1:0", "--tls_cert=" + dir.Sub("gw.pem"),
          "--tls_key=" + dir.Sub("gw.key"), "--accounts_file=" + dir.Sub("staff.txt"),
-         "--tokens_file=" + dir.Sub("tokens.txt"), "--sign_in_failures=3",
+         "--credentials_file=" + dir.Sub("operator-tokens.txt"), "--sign_in_failures=3",
          "--tls_client_ca=" + dir.Sub("client-ca.pem")});
     absl::StatusOr<std::unique_ptr<ChildProcess>> gateway =
         ChildProcess::Start(flags, dir.Sub("gateway.log"));

@@ -6,6 +6,7 @@
 // to and from counties off lianxin (R20); changes inside the same
 // destination (R4); a temporary visit home; a resident with a pending
 // transfer in the statistics.
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -220,7 +221,10 @@ TEST(CountySettingsAtStart, ABadValueStopsTheServiceNamingTheKey) {
   TempDir dir;
   {
     std::ofstream tokens(dir.Sub("tokens.txt"));
-    tokens << OperatorToken(kFuyun) << " op-" << kFuyun << " " << kFuyun << " operator\n";
+    tokens << DigestTokenFile(
+        absl::StrCat(OperatorToken(kFuyun), " op-", kFuyun, " ", kFuyun, " operator\n"));
+    std::filesystem::permissions(dir.Sub("tokens.txt"), std::filesystem::perms::owner_read |
+                                                            std::filesystem::perms::owner_write);
     std::ofstream key(dir.Sub("identity.key"));
     key << "00112233445566778899aabbccddeeff\n";
     std::ofstream bad(dir.Sub("bad.settings"));

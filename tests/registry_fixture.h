@@ -297,12 +297,20 @@ class RegistryCluster {
   // Writes the tokens and key files, starts the broker and every registry.
   absl::Status Start() {
     {
-      std::ofstream tokens(dir_.Sub("tokens.txt"));
-      tokens << "# token operator_id jurisdiction role\n";
+      // The token file holds digests and is its owner's only (auth.h).
+      std::string text = "# digest operator_id jurisdiction role\n";
       for (const char* county : {kFuyun, kTianshan, kNanshan}) {
-        tokens << OperatorToken(county) << " op-" << county << " " << county << " operator\n";
+        text += OperatorToken(county) + " op-" + county + " " + county + " operator\n";
       }
-      tokens << kReadonlyToken << " ro-" << kFuyun << " " << kFuyun << " readonly\n";
+      text += std::string(kReadonlyToken) + " ro-" + kFuyun + " " + kFuyun + " readonly\n";
+      // The gateway's credentials file holds the tokens themselves (its
+      // --credentials_file); the services' token file only their digests.
+      std::ofstream(dir_.Sub("operator-tokens.txt")) << text;
+      std::ofstream(dir_.Sub("tokens.txt")) << DigestTokenFile(text);
+      for (const char* name : {"tokens.txt", "operator-tokens.txt"}) {
+        std::filesystem::permissions(dir_.Sub(name), std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write);
+      }
       std::ofstream key(dir_.Sub("identity.key"));
       key << "00112233445566778899aabbccddeeff\n";
     }

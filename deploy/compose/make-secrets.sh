@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes what docker-compose.yml mounts from ./secrets: a CA, a PEM certificate
 # and key per Kafka node and per county (SAN = the compose service names), the
-# SCRAM passwords, each county's API tokens and identity key. Files 0600.
+# SCRAM passwords, each county's API tokens (digests for the services, the
+# tokens for the operators) and identity key. Files 0600.
 set -euo pipefail
 cd "$(dirname "$0")"
 umask 077
@@ -24,11 +25,13 @@ for c in 654322 650102 440305; do
   cert "lianxin-$c" "registry-$c" "contact-$c" "education-$c" "appraisal-$c"
   [ -f "scram-$c" ] || openssl rand -hex 24 > "scram-$c"
   [ -f "identity-$c.key" ] || openssl rand -hex 32 > "identity-$c.key"
-  # tokens file: `token operator_id county role` (libs/runtime/auth.h)
-  if [ ! -f "tokens-$c" ]; then
-    token=$(openssl rand -hex 16)
-    echo "$token" > "operator-token-$c"
-    printf '%s operator-%s %s operator\n' "$token" "$c" "$c" > "tokens-$c"
+  # The services' token file holds digests, `sha256:<hex> operator_id county role`
+  # (libs/runtime/auth.h); the token itself goes to the operator, in operator-token-CODE.
+  if [ ! -f "tokens-$c" ] || ! grep -q '^sha256:' "tokens-$c"; then
+    [ -f "operator-token-$c" ] || openssl rand -hex 16 > "operator-token-$c"
+    token=$(cat "operator-token-$c")
+    printf 'sha256:%s operator-%s %s operator\n' "$(printf %s "$token" | sha256sum | cut -d' ' -f1)" \
+      "$c" "$c" > "tokens-$c"
   fi
 done
 [ -f scram-admin ] || openssl rand -hex 24 > scram-admin

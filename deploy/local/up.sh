@@ -105,18 +105,34 @@ echo $broker >>"$home/pids"
 wait_for_line "$home/broker.out" "127.0.0.1:" $broker
 kafka=$(head -n 1 "$home/broker.out")
 
-# One operator token per county, kept across runs.
+# One operator token per county (128 random bits), kept across runs in
+# operator-tokens.txt (for the endpoints file); the services' token file holds
+# only their SHA-256 digests (libs/runtime/auth.h).
+operator_tokens=$home/operator-tokens.txt
 tokens=$home/tokens.txt
-if [ ! -s "$tokens" ]; then
-  {
-    echo "# token operator_id jurisdiction role"
-    for county in "${counties[@]}"; do
-      IFS='|' read -r code name base <<<"$county"
-      echo "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') operator-$code $code operator"
-    done
-  } >"$tokens"
-  chmod 600 "$tokens"
+if [ ! -s "$operator_tokens" ]; then
+  if [ -s "$tokens" ] && ! grep -q '^sha256:' "$tokens"; then
+    mv "$tokens" "$operator_tokens"  # a deployment from before digests: keep its tokens
+  else
+    {
+      echo "# token operator_id jurisdiction role"
+      for county in "${counties[@]}"; do
+        IFS='|' read -r code name base <<<"$county"
+        echo "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') operator-$code $code operator"
+      done
+    } >"$operator_tokens"
+  fi
 fi
+chmod 600 "$operator_tokens"
+{
+  echo "# digest operator_id jurisdiction role"
+  grep -v '^#' "$operator_tokens" | while read -r token rest; do
+    if [ -n "$token" ]; then
+      echo "sha256:$(printf %s "$token" | sha256sum | cut -d' ' -f1) $rest"
+    fi
+  done
+} >"$tokens"
+chmod 600 "$tokens"
 
 # The deployment's key for ID-number hashes (R18), kept across runs: member
 # ids are derived from the hashes, so a new key would register everyone anew.
@@ -234,7 +250,7 @@ for county in "${counties[@]}"; do
     --registry="127.0.0.1:$((base + 1))" --contact="127.0.0.1:$((base + 2))" \
     --education="127.0.0.1:$((base + 3))" --appraisal="127.0.0.1:$((base + 4))" \
     --backend_ca="$tls/ca.pem" --backend_cert="$tls/client.pem" --backend_key="$tls/client.key" \
-    --accounts_file="$gw/staff.txt" --tokens_file="$tokens" --static_dir="$build/console" \
+    --accounts_file="$gw/staff.txt" --credentials_file="$operator_tokens" --static_dir="$build/console" \
     >"$home/gateway-$code.out" 2>"$home/gateway-$code.log" </dev/null &
   echo $! >>"$home/pids"
   wait_for_line "$home/gateway-$code.out" "^listening " $!
@@ -249,7 +265,7 @@ endpoints=$home/endpoints.json
   sep=""
   for county in "${counties[@]}"; do
     IFS='|' read -r code name base <<<"$county"
-    token=$(awk -v c="$code" '$3 == c && $4 == "operator" {print $1; exit}' "$tokens")
+    token=$(awk -v c="$code" '$3 == c && $4 == "operator" {print $1; exit}' "$operator_tokens")
     printf '%s\n    "%s": {\n      "name": "%s",\n      "token": "%s",\n' "$sep" "$code" "$name" "$token"
     for service in "${services[@]}"; do
       printf '      "%s": "127.0.0.1:%d",\n' "$service" "$((base + ${port_of[$service]}))"

@@ -4,7 +4,9 @@
 //   log          BE64(sequence)  -> Event, serialized deterministically
 //   aggregates   aggregate id    -> BE64(version) || state
 //   outbox       BE64(sequence)  -> OutboxRow
-//   idempotency  key             -> reply
+//   idempotency  key             -> 0x01 || BE64(expiry, Unix microseconds) || reply;
+//                expired records answer nothing and the family's compaction
+//                filter drops them
 //   meta         "last_sequence" -> BE64;  "last_hash" -> 32 bytes;
 //                "outbox_deleted" -> BE64, outbox rows deleted so far (every
 //                  event gets one row, so the outbox holds last_sequence - deleted);
@@ -29,6 +31,7 @@
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <optional>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -42,6 +45,7 @@
 #include "libs/common/time_util.h"
 #include "libs/eventstore/event_store_internal.h"
 #include "rocksdb/cache.h"
+#include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
@@ -74,6 +78,33 @@ enum ColumnFamily : int {
 constexpr const char* kColumnFamilyNames[kColumnFamilyCount] = {
     "default", "log",        "aggregates",  "indexes", "outbox",      "applied",
     "parked",  "quarantine", "idempotency", "meta",    "by_aggregate"};
+
+// The first byte of an idempotency record that carries its expiry. Records
+// without it (before expiry existed) were keyed by request_id alone and are
+// never looked up again: the filter drops them.
+constexpr char kIdempotencyFormat = '\x01';
+
+std::string EncodeIdempotencyRecord(absl::Time expires_at, absl::string_view reply);
+
+// The reply of a live record; nullopt if `record` has expired at `now` or is
+// not in the current format.
+std::optional<absl::string_view> LiveIdempotencyReply(absl::string_view record, absl::Time now);
+
+// Drops expired idempotency records during RocksDB's compactions, so their
+// removal costs no scan and takes no lock of the store.
+class ExpiredIdempotencyFilter : public rocksdb::CompactionFilter {
+ public:
+  explicit ExpiredIdempotencyFilter(Clock* clock) : clock_(clock) {}
+  bool Filter(int /*level*/, const rocksdb::Slice& /*key*/, const rocksdb::Slice& value,
+              std::string* /*new_value*/, bool* /*value_changed*/) const override {
+    return !LiveIdempotencyReply(absl::string_view(value.data(), value.size()), clock_->Now())
+                .has_value();
+  }
+  const char* Name() const override { return "lianxin.ExpiredIdempotencyFilter"; }
+
+ private:
+  Clock* const clock_;
+};
 
 constexpr char kLastSequenceKey[] = "last_sequence";
 constexpr char kLastHashKey[] = "last_hash";
@@ -112,6 +143,21 @@ bool DecodeBigEndian64(absl::string_view bytes, uint64_t* value) {
   for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
   *value = v;
   return true;
+}
+
+std::string EncodeIdempotencyRecord(absl::Time expires_at, absl::string_view reply) {
+  return absl::StrCat(absl::string_view(&kIdempotencyFormat, 1),
+                      EncodeBigEndian64(static_cast<uint64_t>(
+                          std::max<int64_t>(absl::ToUnixMicros(expires_at), 0))),
+                      reply);
+}
+
+std::optional<absl::string_view> LiveIdempotencyReply(absl::string_view record, absl::Time now) {
+  if (record.size() < 9 || record[0] != kIdempotencyFormat) return std::nullopt;
+  uint64_t expires_micros = 0;
+  if (!DecodeBigEndian64(record.substr(1, 8), &expires_micros)) return std::nullopt;
+  if (absl::FromUnixMicros(static_cast<int64_t>(expires_micros)) <= now) return std::nullopt;
+  return record.substr(9);
 }
 
 std::string RouteCounterKey(const std::string& destination, const std::string& aggregate_id) {
@@ -314,9 +360,12 @@ class EventStoreImpl : public EventStore {
  public:
   EventStoreImpl(const EventStoreOptions& options, rocksdb::DB* db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles, uint64_t last_sequence,
-                 std::string last_hash, uint64_t outbox_deleted)
+                 std::string last_hash, uint64_t outbox_deleted,
+                 std::unique_ptr<ExpiredIdempotencyFilter> idempotency_filter)
       : source_(options.source),
         clock_(options.clock),
+        idempotency_retention_(options.idempotency_retention),
+        idempotency_filter_(std::move(idempotency_filter)),
         metrics_(options.metrics),
         signer_(options.signer),
         read_only_(options.read_only),
@@ -363,6 +412,19 @@ class EventStoreImpl : public EventStore {
   const Source& source() const override { return source_; }
 
   void TEST_FailNextWrites(int count) { fail_next_writes_.store(count); }
+  absl::Status TEST_CompactIdempotency() {
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    return FromRocks(db_->CompactRange(options, cf(kIdempotencyCf), nullptr, nullptr),
+                     "compact idempotency records");
+  }
+  size_t TEST_CountIdempotencyRecords() const {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf(kIdempotencyCf)));
+    size_t count = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+    return count;
+  }
   bool TEST_AwaitQueuedCommits(size_t count, absl::Duration timeout) const {
     absl::MutexLock lock(&mu_);
     auto queued = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return writers_.size() >= count; };
@@ -409,6 +471,9 @@ class EventStoreImpl : public EventStore {
 
   const Source source_;
   Clock* const clock_;
+  const absl::Duration idempotency_retention_;
+  // Before db_: destroyed after the database that points to it is closed.
+  const std::unique_ptr<ExpiredIdempotencyFilter> idempotency_filter_;
   Metrics* const metrics_;
   const EventSigner* const signer_;
   const bool read_only_;
@@ -573,14 +638,17 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
       result.reply = it->second;
       return result;
     }
-    std::string reply;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kIdempotencyCf), key, &reply);
+    std::string record;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kIdempotencyCf), key, &record);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read idempotency key");
     if (s.ok()) {
-      result.duplicate = true;
-      result.reply = std::move(reply);
-      return result;
+      // An expired record is as good as none: this commit takes the key anew.
+      if (std::optional<absl::string_view> reply = LiveIdempotencyReply(record, recorded_at)) {
+        result.duplicate = true;
+        result.reply = std::string(*reply);
+        return result;
+      }
     }
-    if (!s.IsNotFound()) return FromRocks(s, "read idempotency key");
   }
 
   // This transaction's changes, merged into *group once it is accepted.
@@ -683,7 +751,9 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   }
   if (txn.idempotency_.has_value()) {
     RETURN_IF_ERROR(
-        FromRocks(batch->Put(cf(kIdempotencyCf), txn.idempotency_->first, txn.idempotency_->second),
+        FromRocks(batch->Put(cf(kIdempotencyCf), txn.idempotency_->first,
+                             EncodeIdempotencyRecord(recorded_at + idempotency_retention_,
+                                                     txn.idempotency_->second)),
                   "stage idempotency record"));
     result.reply = txn.idempotency_->second;
     group->replies[txn.idempotency_->first] = txn.idempotency_->second;
@@ -709,10 +779,12 @@ absl::StatusOr<Aggregate> EventStoreImpl::ReadAggregate(const std::string& aggre
 }
 
 absl::StatusOr<std::string> EventStoreImpl::LookupIdempotency(const std::string& key) const {
-  std::string reply;
-  RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), cf(kIdempotencyCf), key, &reply),
+  std::string record;
+  RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), cf(kIdempotencyCf), key, &record),
                             "idempotency key"));
-  return reply;
+  std::optional<absl::string_view> reply = LiveIdempotencyReply(record, clock_->Now());
+  if (!reply.has_value()) return absl::NotFoundError("idempotency key: expired");
+  return std::string(*reply);
 }
 
 absl::StatusOr<std::string> EventStoreImpl::Get(Family family, const std::string& key) const {
@@ -931,8 +1003,21 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  if (options.idempotency_retention <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("EventStoreOptions.idempotency_retention must be positive");
+  }
+  // Owned by the store, which closes the database before destroying it.
+  auto filter = std::make_unique<ExpiredIdempotencyFilter>(options.clock);
+  rocksdb::ColumnFamilyOptions idempotency_options = family_options;
+  idempotency_options.compaction_filter = filter.get();
+  // Files nobody writes to any more are compacted (and their expired records
+  // dropped) at least this often.
+  idempotency_options.periodic_compaction_seconds = 24 * 3600;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : kColumnFamilyNames) descriptors.emplace_back(name, family_options);
+  for (int i = 0; i < kColumnFamilyCount; ++i) {
+    descriptors.emplace_back(kColumnFamilyNames[i],
+                             i == kIdempotencyCf ? idempotency_options : family_options);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status s =
@@ -997,8 +1082,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
     close();
     return status;
   }
-  return std::unique_ptr<EventStore>(new EventStoreImpl(
-      options, raw_db, std::move(handles), last_sequence, std::move(last_hash), outbox_deleted));
+  return std::unique_ptr<EventStore>(new EventStoreImpl(options, raw_db, std::move(handles),
+                                                        last_sequence, std::move(last_hash),
+                                                        outbox_deleted, std::move(filter)));
 }
 
 // --- Test hooks --------------------------------------------------------------
@@ -1009,6 +1095,14 @@ void TEST_FailNextWrites(EventStore& store, int count) {
 
 bool TEST_AwaitQueuedCommits(const EventStore& store, size_t count, absl::Duration timeout) {
   return static_cast<const EventStoreImpl&>(store).TEST_AwaitQueuedCommits(count, timeout);
+}
+
+absl::Status TEST_CompactIdempotency(EventStore& store) {
+  return static_cast<EventStoreImpl&>(store).TEST_CompactIdempotency();
+}
+
+size_t TEST_CountIdempotencyRecords(const EventStore& store) {
+  return static_cast<const EventStoreImpl&>(store).TEST_CountIdempotencyRecords();
 }
 
 }  // namespace lianxin

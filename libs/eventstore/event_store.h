@@ -80,6 +80,10 @@ struct EventStoreOptions {
   bool read_only = false;
   // Signs every appended event; null = events carry no signature. Not owned.
   const EventSigner* signer = nullptr;
+  // How long an idempotency record (Transaction::SetIdempotencyKey) answers,
+  // from its commit by `clock`: after it the key is free again, and RocksDB
+  // drops the record in its compactions (a compaction filter).
+  absl::Duration idempotency_retention = absl::Hours(24 * 7);
 };
 
 // An aggregate's stored state.
@@ -120,7 +124,8 @@ class Transaction {
   void Delete(Family family, std::string key);
 
   // Makes the commit idempotent under `key`: if a commit with the same key was
-  // made before, Commit writes nothing and returns that commit's reply.
+  // made before and has not expired (EventStoreOptions::idempotency_retention),
+  // Commit writes nothing and returns that commit's reply.
   void SetIdempotencyKey(std::string key, std::string reply);
 
   bool empty() const;
@@ -167,7 +172,8 @@ class EventStore {
       const std::function<bool(const std::string& aggregate_id, const Aggregate& aggregate)>& fn)
       const = 0;
 
-  // Returns the reply stored under an idempotency key, or NOT_FOUND.
+  // Returns the reply stored under an idempotency key, or NOT_FOUND (none, or
+  // it expired).
   virtual absl::StatusOr<std::string> LookupIdempotency(const std::string& key) const = 0;
 
   // Reads one row of a caller-managed family, or NOT_FOUND.

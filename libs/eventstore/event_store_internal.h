@@ -21,6 +21,13 @@ void TEST_FailNextWrites(EventStore& store, int count);
 // `store`; returns false if that did not happen within `timeout`.
 bool TEST_AwaitQueuedCommits(const EventStore& store, size_t count, absl::Duration timeout);
 
+// Compacts the idempotency records now (RocksDB does on its own schedule),
+// which drops the expired ones.
+absl::Status TEST_CompactIdempotency(EventStore& store);
+
+// Idempotency records stored, expired ones not yet compacted away included.
+size_t TEST_CountIdempotencyRecords(const EventStore& store);
+
 }  // namespace lianxin
 
 #endif  // LIANXIN_LIBS_EVENTSTORE_EVENT_STORE_INTERNAL_H_

@@ -360,6 +360,51 @@ TEST_F(EventStoreTest, Commit_RepeatedIdempotencyKeyReturnsFirstReplyAndWritesNo
   EXPECT_EQ(*store->LookupIdempotency("request-1"), "reply-first");
 }
 
+TEST_F(EventStoreTest, IdempotencyRecord_ExpiresAfterRetention_ThenCompactionDropsIt) {
+  EventStoreOptions options = Options();
+  options.idempotency_retention = absl::Hours(1);
+  absl::StatusOr<std::unique_ptr<EventStore>> opened = EventStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EventStore& store = **opened;
+
+  Transaction first = AppendOne("member-1", 0, "first-state");
+  first.SetIdempotencyKey("request-1", "reply-first");
+  ASSERT_TRUE(store.Commit(std::move(first)).ok());
+  Transaction other = AppendOne("member-2", 0, "other-state");
+  other.SetIdempotencyKey("request-2", "reply-other");
+  ASSERT_TRUE(store.Commit(std::move(other)).ok());
+
+  clock_.Advance(absl::Minutes(59));
+  EXPECT_EQ(*store.LookupIdempotency("request-1"), "reply-first");
+  ASSERT_TRUE(TEST_CompactIdempotency(store).ok());
+  EXPECT_EQ(TEST_CountIdempotencyRecords(store), 2u);  // live records survive compaction
+
+  clock_.Advance(absl::Minutes(1));  // exactly the retention: expired
+  EXPECT_EQ(store.LookupIdempotency("request-1").status().code(), absl::StatusCode::kNotFound);
+  // The key is free: a commit under it is a new one.
+  Transaction again = AppendOne("member-1", 1, "second-state");
+  again.SetIdempotencyKey("request-1", "reply-second");
+  absl::StatusOr<CommitResult> committed = store.Commit(std::move(again));
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_FALSE(committed->duplicate);
+  EXPECT_EQ(*store.LookupIdempotency("request-1"), "reply-second");
+  EXPECT_EQ(TEST_CountIdempotencyRecords(store), 2u);  // request-2 expired, not yet dropped
+
+  // RocksDB's compaction drops the expired record, not a scan of ours.
+  ASSERT_TRUE(TEST_CompactIdempotency(store).ok());
+  EXPECT_EQ(TEST_CountIdempotencyRecords(store), 1u);
+  EXPECT_EQ(*store.LookupIdempotency("request-1"), "reply-second");
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(TEST_CompactIdempotency(store).ok());
+  EXPECT_EQ(TEST_CountIdempotencyRecords(store), 0u);
+}
+
+TEST_F(EventStoreTest, Open_RefusesANonPositiveIdempotencyRetention) {
+  EventStoreOptions options = Options();
+  options.idempotency_retention = absl::ZeroDuration();
+  EXPECT_EQ(EventStore::Open(options).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(EventStoreTest, Commit_ConcurrentSameIdempotencyKeyCommitsOnce) {
   std::unique_ptr<EventStore> store = OpenStore();
   ASSERT_NE(store, nullptr);

@@ -5,23 +5,26 @@
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
+#include "libs/runtime/files.h"
 
 namespace lianxin {
 namespace {
 
 constexpr absl::string_view kAuthorizationKey = "authorization";
 constexpr absl::string_view kPrincipalUriPrefix = "urn:lianxin:principal:";
+constexpr absl::string_view kDigestPrefix = "sha256:";
 
 std::array<uint8_t, 32> Sha256(absl::string_view s) {
   std::array<uint8_t, 32> digest;
@@ -111,6 +114,31 @@ absl::StatusOr<std::optional<Principal>> PrincipalFromCertificate(absl::string_v
   return principal;
 }
 
+std::string DigestOfToken(absl::string_view token) {
+  const std::array<uint8_t, 32> digest = Sha256(token);
+  return absl::StrCat(kDigestPrefix,
+                      absl::BytesToHexString(absl::string_view(
+                          reinterpret_cast<const char*>(digest.data()), digest.size())));
+}
+
+std::string DigestTokenFile(absl::string_view text) {
+  std::string out;
+  bool first = true;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!first) out += '\n';
+    first = false;
+    std::vector<absl::string_view> f = Fields(line);
+    if (f.empty()) {
+      out.append(line.data(), line.size());
+      continue;
+    }
+    const size_t start = static_cast<size_t>(f[0].data() - line.data());
+    absl::StrAppend(&out, line.substr(0, start), DigestOfToken(f[0]),
+                    line.substr(start + f[0].size()));
+  }
+  return out;
+}
+
 bool SamePrincipal(const Principal& a, const Principal& b) {
   return a.operator_id == b.operator_id && a.jurisdiction == b.jurisdiction && a.role == b.role;
 }
@@ -134,16 +162,33 @@ absl::Status CheckCanMutate(const Principal& principal) {
 
 absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError("no token file given (--tokens_file)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read token file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return FromText(text.str(), path);
+  absl::StatusOr<std::string> text = ReadSecretFile("--tokens_file", path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<Authenticator> auth = FromText(*text, path);
+  if (auth.ok()) auth->path_ = path;
+  return auth;
+}
+
+absl::Status Authenticator::Reload() {
+  if (path_.empty()) return absl::FailedPreconditionError("tokens not loaded from a file");
+  absl::StatusOr<Authenticator> fresh = FromFile(path_);
+  if (!fresh.ok()) return fresh.status();
+  std::shared_ptr<const Tokens> tokens = fresh->tokens();
+  absl::MutexLock lock(&state_->mu);
+  state_->tokens = std::move(tokens);
+  return absl::OkStatus();
+}
+
+size_t Authenticator::token_count() const { return tokens()->size(); }
+
+std::shared_ptr<const Authenticator::Tokens> Authenticator::tokens() const {
+  absl::MutexLock lock(&state_->mu);
+  return state_->tokens;
 }
 
 absl::StatusOr<Authenticator> Authenticator::FromText(absl::string_view text,
                                                       absl::string_view source) {
-  Authenticator auth;
+  Tokens tokens;
   std::vector<int> token_lines;  // line of each token, for duplicate messages
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
@@ -165,18 +210,31 @@ absl::StatusOr<Authenticator> Authenticator::FromText(absl::string_view text,
       return error(absl::StrCat("jurisdiction \"", principal.jurisdiction,
                                 "\" is not a 6-digit division code"));
     }
-    TokenDigest digest = Sha256(f[0]);
-    for (size_t i = 0; i < auth.tokens_.size(); ++i) {
-      if (auth.tokens_[i].digest == digest) {
+    absl::string_view hex = f[0];
+    if (!absl::ConsumePrefix(&hex, kDigestPrefix)) {
+      return error(absl::StrCat("the first field must be the token's digest, ", kDigestPrefix,
+                                "<64 hex> (printf %s TOKEN | sha256sum), not the token"));
+    }
+    std::string bytes;
+    if (hex.size() != 64 || !absl::c_all_of(hex, [](char c) { return absl::ascii_isxdigit(c); })) {
+      return error(absl::StrCat("digest is not ", kDigestPrefix, "<64 hex>"));
+    }
+    bytes = absl::HexStringToBytes(hex);
+    TokenDigest digest;
+    std::copy(bytes.begin(), bytes.end(), digest.begin());
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (tokens[i].digest == digest) {
         return error(absl::StrCat("duplicate token (first on line ", token_lines[i], ")"));
       }
     }
-    auth.tokens_.push_back(Token{digest, std::move(principal)});
+    tokens.push_back(Token{digest, std::move(principal)});
     token_lines.push_back(line_no);
   }
-  if (auth.tokens_.empty()) {
+  if (tokens.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": no tokens"));
   }
+  Authenticator auth;
+  auth.state_->tokens = std::make_shared<const Tokens>(std::move(tokens));
   return auth;
 }
 
@@ -199,7 +257,8 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
   if (it == metadata.end()) {
     if (from_certificate.has_value()) return *std::move(from_certificate);
     return absl::UnauthenticatedError(
-        "missing authorization metadata (want \"authorization: Bearer <token>\") and no "
+        "missing authorization metadata (want \"authorization: Bearer "
+        "<token>\") and no "
         "client certificate naming a principal");
   }
   absl::StatusOr<Principal> from_token =
@@ -207,7 +266,8 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
   if (!from_token.ok()) return from_token.status();
   if (from_certificate.has_value() && !SamePrincipal(*from_certificate, *from_token)) {
     return absl::UnauthenticatedError(
-        "the bearer token and the client certificate name different principals");
+        "the bearer token and the client "
+        "certificate name different principals");
   }
   return from_token;
 }
@@ -218,7 +278,8 @@ absl::StatusOr<Principal> Authenticator::AuthenticateHeader(absl::string_view au
   constexpr absl::string_view kScheme = "bearer ";
   if (!absl::StartsWithIgnoreCase(value, kScheme)) {
     return absl::UnauthenticatedError(
-        "authorization metadata is not a bearer token (want \"Bearer <token>\")");
+        "authorization metadata is not a bearer "
+        "token (want \"Bearer <token>\")");
   }
   absl::string_view token = absl::StripLeadingAsciiWhitespace(value.substr(kScheme.size()));
   if (token.empty()) return absl::UnauthenticatedError("empty bearer token");
@@ -226,7 +287,8 @@ absl::StatusOr<Principal> Authenticator::AuthenticateHeader(absl::string_view au
   // nor which entry matched shows in the timing.
   TokenDigest digest = Sha256(token);
   const Token* match = nullptr;
-  for (const Token& t : tokens_) {
+  const std::shared_ptr<const Tokens> tokens = this->tokens();
+  for (const Token& t : *tokens) {
     if (CRYPTO_memcmp(t.digest.data(), digest.data(), digest.size()) == 0) match = &t;
   }
   if (match == nullptr) return absl::UnauthenticatedError("unknown bearer token");

@@ -9,12 +9,15 @@
 // name the same principal. A certificate without that URI (a transport-only
 // client certificate) names no one: the call then needs a token.
 //
-// A token file has one token a line, `token operator_id jurisdiction role`,
-// separated by blanks; `#` starts a comment. Roles: `operator` (may read and
-// mutate), `readonly` (may only read).
+// A token file has one token a line, `digest operator_id jurisdiction role`,
+// separated by blanks; `#` starts a comment. The digest is the token's SHA-256,
+// `sha256:<64 hex>` (`printf %s "$TOKEN" | sha256sum`): the file holds no
+// token, and must be readable by its owner only (0600). Roles: `operator` (may
+// read and mutate), `readonly` (may only read). Tokens are random, at least 128
+// bits (e.g. `od -An -N16 -tx1 /dev/urandom | tr -d ' \n'`).
 //
 //   # tokens.txt
-//   3f9a…c1  op-zhang  654322  operator
+//   sha256:9f86d0…0a08  op-zhang  654322  operator
 //
 //   ASSIGN_OR_RETURN(Authenticator auth, Authenticator::FromFile(config.tokens_file));
 //   ASSIGN_OR_RETURN(Principal caller, auth.Authenticate(context));
@@ -24,6 +27,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 
 namespace lianxin {
@@ -51,6 +56,14 @@ struct Principal {
   bool CanMutate() const { return role == Role::kOperator; }
 };
 
+// The token file's first field for `token`: "sha256:" and its SHA-256 in hex.
+std::string DigestOfToken(absl::string_view token);
+
+// `text`, a token file with tokens in the first field, with each token replaced
+// by DigestOfToken (comments, blank lines and other fields kept): how a file of
+// tokens becomes a token file.
+std::string DigestTokenFile(absl::string_view text);
+
 // Returns OK if `principal` may mutate, else PERMISSION_DENIED naming the role.
 absl::Status CheckCanMutate(const Principal& principal);
 
@@ -62,12 +75,18 @@ absl::StatusOr<std::optional<Principal>> PrincipalFromCertificate(absl::string_v
 // True iff both name the same operator, jurisdiction and role.
 bool SamePrincipal(const Principal& a, const Principal& b);
 
-// Maps bearer tokens to principals. Immutable after loading; thread-safe.
+// Maps bearer tokens to principals. Thread-safe; Reload swaps in the token
+// file's new contents while calls are being authenticated.
 class Authenticator {
  public:
-  // Loads a token file. Returns NOT_FOUND if it cannot be read, INVALID_ARGUMENT
-  // naming the file and line for a malformed line, an unknown role, a jurisdiction
-  // that is not 6 digits or a duplicate token, and for a file with no token.
+  Authenticator(Authenticator&&) = default;
+  Authenticator& operator=(Authenticator&&) = default;
+
+  // Loads a token file. Returns NOT_FOUND if it cannot be read,
+  // PERMISSION_DENIED if its group or others may read it, INVALID_ARGUMENT
+  // naming the file and line for a malformed line, a token where its digest
+  // belongs, an unknown role, a jurisdiction that is not 6 digits or a
+  // duplicate token, and for a file with no token.
   static absl::StatusOr<Authenticator> FromFile(const std::string& path);
   // As FromFile, from the file's text; `source` names it in error messages.
   static absl::StatusOr<Authenticator> FromText(absl::string_view text, absl::string_view source);
@@ -80,8 +99,13 @@ class Authenticator {
   // As Authenticate, from the value of the authorization header itself.
   absl::StatusOr<Principal> AuthenticateHeader(absl::string_view authorization) const;
 
+  // Reads the token file again (FromFile's checks) and, if it is good, uses it
+  // from the next call on; otherwise returns the error and keeps the tokens it
+  // had. FAILED_PRECONDITION if it was not loaded from a file.
+  absl::Status Reload();
+
   // Number of tokens loaded.
-  size_t token_count() const { return tokens_.size(); }
+  size_t token_count() const;
 
  private:
   using TokenDigest = std::array<uint8_t, 32>;  // SHA-256 of the token
@@ -89,10 +113,17 @@ class Authenticator {
     TokenDigest digest;
     Principal principal;
   };
+  using Tokens = std::vector<Token>;
+  struct State {
+    absl::Mutex mu;
+    std::shared_ptr<const Tokens> tokens ABSL_GUARDED_BY(mu);
+  };
 
-  Authenticator() = default;
+  Authenticator() : state_(std::make_unique<State>()) {}
+  std::shared_ptr<const Tokens> tokens() const;
 
-  std::vector<Token> tokens_;
+  std::string path_;  // the token file; empty when loaded from text
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace lianxin

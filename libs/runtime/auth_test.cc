@@ -1,5 +1,7 @@
 #include "libs/runtime/auth.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -20,7 +22,8 @@ constexpr char kTokens[] =
     "tok-readonly-2\top-li\t654301\treadonly\n";
 
 Authenticator Load() {
-  absl::StatusOr<Authenticator> auth = Authenticator::FromText(kTokens, "tokens.txt");
+  absl::StatusOr<Authenticator> auth =
+      Authenticator::FromText(DigestTokenFile(kTokens), "tokens.txt");
   EXPECT_TRUE(auth.ok()) << auth.status();
   return *std::move(auth);
 }
@@ -62,14 +65,16 @@ TEST(AuthenticatorTest, AuthenticateHeader_RejectsUnknownEmptyAndNonBearer) {
 
 TEST(AuthenticatorTest, FromText_UnknownRoleNamesLineAndRole) {
   absl::StatusOr<Authenticator> auth = Authenticator::FromText(
-      "# header\ntok-a op-a 654322 operator\ntok-b op-b 654322 auditor\n", "tokens.txt");
+      DigestTokenFile("# header\ntok-a op-a 654322 operator\ntok-b op-b 654322 auditor\n"),
+      "tokens.txt");
   EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(auth.status().message(), HasSubstr("tokens.txt:3:"));
   EXPECT_THAT(auth.status().message(), HasSubstr("\"auditor\""));
 }
 
 TEST(AuthenticatorTest, FromText_WrongFieldCountNamesLine) {
-  absl::StatusOr<Authenticator> auth = Authenticator::FromText("tok-a op-a 654322\n", "t.txt");
+  absl::StatusOr<Authenticator> auth =
+      Authenticator::FromText(DigestTokenFile("tok-a op-a 654322\n"), "t.txt");
   EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(auth.status().message(), HasSubstr("t.txt:1:"));
   EXPECT_THAT(auth.status().message(), HasSubstr("want 4 fields"));
@@ -77,31 +82,58 @@ TEST(AuthenticatorTest, FromText_WrongFieldCountNamesLine) {
 
 TEST(AuthenticatorTest, FromText_BadJurisdictionNamesLine) {
   for (const char* j : {"65432", "6543221", "65432x"}) {
-    absl::StatusOr<Authenticator> auth =
-        Authenticator::FromText(absl::StrCat("\ntok-a op-a ", j, " operator\n"), "t.txt");
+    absl::StatusOr<Authenticator> auth = Authenticator::FromText(
+        DigestTokenFile(absl::StrCat("\ntok-a op-a ", j, " operator\n")), "t.txt");
     EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument) << j;
     EXPECT_THAT(auth.status().message(), HasSubstr("t.txt:2:")) << j;
   }
 }
 
 TEST(AuthenticatorTest, FromText_DuplicateTokenNamesBothLines) {
-  absl::StatusOr<Authenticator> auth =
-      Authenticator::FromText("tok-a op-a 654322 operator\ntok-a op-b 654301 readonly\n", "t.txt");
+  absl::StatusOr<Authenticator> auth = Authenticator::FromText(
+      DigestTokenFile("tok-a op-a 654322 operator\ntok-a op-b 654301 readonly\n"), "t.txt");
   EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(auth.status().message(), HasSubstr("t.txt:2: duplicate token (first on line 1)"));
 }
 
 TEST(AuthenticatorTest, FromText_NoTokensIsAnError) {
-  EXPECT_EQ(Authenticator::FromText("# nothing\n\n", "t.txt").status().code(),
+  EXPECT_EQ(Authenticator::FromText(DigestTokenFile("# nothing\n\n"), "t.txt").status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(AuthenticatorTest, FromText_TokenWhereItsDigestBelongs_IsRefused) {
+  absl::StatusOr<Authenticator> auth = Authenticator::FromText(kTokens, "t.txt");
+  EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(auth.status().message(),
+              HasSubstr("t.txt:3: the first field must be the token's digest"));
+  EXPECT_EQ(Authenticator::FromText("sha256:abcd op-a 654322 operator\n", "t.txt").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(AuthenticatorTest, DigestOfToken_IsSha256InHex) {
+  // printf %s abc | sha256sum
+  EXPECT_EQ(DigestOfToken("abc"),
+            "sha256:"
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(DigestTokenFile("# c\n abc  op 654322 operator # x\n"),
+            "# c\n "
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad "
+            " op "
+            "654322 operator # x\n");
 }
 
 TEST(AuthenticatorTest, FromFile_ReadsFileAndReportsMissingOne) {
   std::string path = ::testing::TempDir() + "/auth_test_tokens.txt";
   {
     std::ofstream out(path);
-    out << kTokens;
+    out << DigestTokenFile(kTokens);
   }
+  // Others may read it: refused.
+  chmod(path.c_str(), 0644);
+  absl::StatusOr<Authenticator> readable = Authenticator::FromFile(path);
+  EXPECT_EQ(readable.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(readable.status().message(), HasSubstr("0644"));
+  chmod(path.c_str(), 0600);
   absl::StatusOr<Authenticator> auth = Authenticator::FromFile(path);
   ASSERT_TRUE(auth.ok()) << auth.status();
   EXPECT_EQ(auth->token_count(), 2u);
@@ -129,7 +161,8 @@ TEST(PrincipalFromCertificateTest, ReadsThePrincipalUri) {
       {"URI:urn:lianxin:principal:65432:operator:x", absl::StatusCode::kInvalidArgument},
       {"URI:urn:lianxin:principal:654322:admin:x", absl::StatusCode::kInvalidArgument},
       {"URI:urn:lianxin:principal:654322:operator:", absl::StatusCode::kInvalidArgument},
-      {"URI:urn:lianxin:principal:654322:operator:a,URI:urn:lianxin:principal:654322:operator:b",
+      {"URI:urn:lianxin:principal:654322:operator:a,URI:urn:lianxin:principal:"
+       "654322:operator:b",
        absl::StatusCode::kInvalidArgument},
   };
   absl::StatusOr<testing::SelfSignedCertificate> ca = testing::MakeSelfSignedCertificate();

@@ -53,8 +53,8 @@ struct RuntimeConfig {
   // the largest request accepted, per-principal rates (0 = unlimited).
   int max_queued_calls = 256;
   int max_receive_message_bytes = 64 * 1024;
-  double rate_limit_writes = 50;            // per second, burst 4x
-  double rate_limit_identity_lookups = 20;  // per second, burst 5x
+  double rate_limit_writes = 500;            // per second, burst 4x
+  double rate_limit_identity_lookups = 200;  // per second, burst 5x
   absl::Duration shutdown_grace;            // how long in-flight RPCs may finish on SIGTERM
 };
 

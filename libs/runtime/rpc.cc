@@ -9,25 +9,73 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/any.pb.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "libs/runtime/access_log.h"
+#include "libs/runtime/current_rpc.h"
 #include "libs/runtime/validate.h"
 
 namespace lianxin {
 
+namespace {
+
+// "R18" for a message citing "(R18)" or "(R12 scheduling: …)"; empty if none.
+std::string CitedRule(absl::string_view message) {
+  for (size_t at = message.find("(R"); at != absl::string_view::npos;
+       at = message.find("(R", at + 1)) {
+    size_t end = at + 2;
+    while (end < message.size() && absl::ascii_isdigit(static_cast<unsigned char>(message[end]))) {
+      ++end;
+    }
+    if (end > at + 2) return std::string(message.substr(at + 1, end - at - 1));
+  }
+  return "";
+}
+
+}  // namespace
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  const auto code = static_cast<grpc::StatusCode>(status.code());
+  std::string message(status.message());
+  google::rpc::Status details;
+  status.ForEachPayload([&](absl::string_view type_url, const absl::Cord& value) {
+    google::protobuf::Any* any = details.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(value));
+  });
+  if (std::string rule = CitedRule(message); !rule.empty() && !status.GetPayload(kErrorInfoType)) {
+    google::rpc::ErrorInfo info;
+    info.set_reason(rule);
+    info.set_domain(kErrorDomain);
+    details.add_details()->PackFrom(info);
+  }
+  if (details.details_size() == 0) return grpc::Status(code, std::move(message));
+  details.set_code(static_cast<int32_t>(status.code()));
+  details.set_message(message);
+  return grpc::Status(code, std::move(message), details.SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  google::rpc::Status details;
+  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+    for (const google::protobuf::Any& any : details.details()) {
+      out.SetPayload(any.type_url(), absl::Cord(any.value()));
+    }
+  }
+  return out;
 }
 
 absl::Status RunGuarded(absl::string_view what, absl::FunctionRef<absl::Status()> fn) {
@@ -64,6 +112,7 @@ grpc::Status RpcScope::Finish(const absl::Status& status) {
 namespace {
 
 thread_local absl::Time current_rpc_deadline = absl::InfiniteFuture();
+thread_local const CurrentRpc* current_rpc = nullptr;
 
 // Logs an INTERNAL/UNKNOWN outcome.
 void LogFailure(absl::string_view method, const absl::Status& status) {
@@ -91,6 +140,14 @@ absl::Status ServeCall(grpc::CallbackServerContext* context, absl::string_view m
 }  // namespace
 
 absl::Time CurrentRpcDeadline() { return current_rpc_deadline; }
+
+const CurrentRpc* CurrentRpcCall() { return current_rpc; }
+
+ScopedCurrentRpc::ScopedCurrentRpc(const CurrentRpc* rpc) : previous_(current_rpc) {
+  current_rpc = rpc;
+}
+
+ScopedCurrentRpc::~ScopedCurrentRpc() { current_rpc = previous_; }
 
 grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
                                         absl::string_view method, const RpcPlumbing& plumbing,
@@ -266,7 +323,19 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
                 current_rpc_deadline = deadline;
                 status = RunGuarded(name, [&]() -> absl::Status {
                   RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
+                  const CurrentRpc rpc{&caller, name, request.get()};
+                  ScopedCurrentRpc current(&rpc);
                   RETURN_IF_ERROR(handler(caller, *request, reply.get()));
+                  if (plumbing_.access_log != nullptr && IsReadRpc(name)) {
+                    // Who read which members: recorded before they see the reply.
+                    std::vector<std::string> members = MemberIdsIn(*request);
+                    for (std::string& member : MemberIdsIn(*reply)) {
+                      if (std::find(members.begin(), members.end(), member) == members.end()) {
+                        members.push_back(std::move(member));
+                      }
+                    }
+                    RETURN_IF_ERROR(plumbing_.access_log->Record(caller, name, members));
+                  }
                   std::string wire = reply->SerializeAsString();
                   grpc::Slice slice(wire);
                   *reply_bytes = grpc::ByteBuffer(&slice, 1);

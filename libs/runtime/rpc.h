@@ -33,10 +33,23 @@
 
 namespace lianxin {
 
-// Returns the gRPC status with the same canonical code and message.
+class AccessLog;
+
+// The one conversion between gRPC and absl statuses in lianxin.
+//
+// ToGrpcStatus keeps code and message and sends the details a program can act
+// on as a google.rpc.Status in the standard `grpc-status-details-bin` trailer:
+// every absl payload (a FieldChecker's BadRequest with every invalid field),
+// and an ErrorInfo {reason: the rule, domain: "lianxin.v1"} when the message
+// cites a rule ("… (R18)"). FromGrpcStatus turns such details back into
+// payloads under their type URLs.
 grpc::Status ToGrpcStatus(const absl::Status& status);
-// Returns the absl status with the same canonical code and message.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The absl::Status payload type URL of a serialized google.rpc.ErrorInfo.
+inline constexpr char kErrorInfoType[] = "type.googleapis.com/google.rpc.ErrorInfo";
+// ErrorInfo's domain for lianxin's rules.
+inline constexpr char kErrorDomain[] = "lianxin.v1";
 
 // Runs `fn` and returns its status; an exception escaping `fn` becomes INTERNAL
 // (logged with `what`) instead of terminating the process.
@@ -77,6 +90,9 @@ struct RpcPlumbing {
   int max_queued_calls = 256;
   // Per-principal limits on writes and identity lookups; null = none.
   RateLimiter* rate_limiter = nullptr;
+  // Where UnaryService records each successful read of members (access_log.h);
+  // null = none (tests, tools).
+  AccessLog* access_log = nullptr;
 };
 
 // The deadline of the RPC the calling thread is handling for UnaryService

@@ -3,9 +3,12 @@
 #include <stdexcept>
 
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "lianxin/v1/echo.pb.h"
 #include "lianxin/v1/events.pb.h"
+#include "libs/runtime/validate.h"
 
 namespace lianxin {
 namespace {
@@ -25,6 +28,52 @@ TEST(StatusConversionTest, KeepsCodeAndMessage) {
   }
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
   EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+}
+
+TEST(StatusConversionTest, EveryInvalidFieldTravelsAsBadRequest) {
+  absl::Status invalid = FieldChecker()
+                             .Text("name", "", 1, 32)
+                             .Date("left_on", "2026-02-30")
+                             .Jurisdiction("destination", "12")
+                             .status();
+  grpc::Status g = ToGrpcStatus(invalid);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(g.error_message(), "name: is required");
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(g.error_details()));
+  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  std::vector<std::string> fields;
+  for (const auto& v : bad_request.field_violations()) fields.push_back(v.field());
+  EXPECT_THAT(fields, ::testing::ElementsAre("name", "left_on", "destination"));
+  // And back: the payload survives the round trip.
+  absl::Status back = FromGrpcStatus(g);
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(back.GetPayload(kBadRequestType).has_value());
+  EXPECT_EQ(std::string(*back.GetPayload(kBadRequestType)), bad_request.SerializeAsString());
+}
+
+TEST(StatusConversionTest, CitedRuleBecomesErrorInfo) {
+  grpc::Status g = ToGrpcStatus(
+      absl::AlreadyExistsError("id_number: already registered as member 654322-ab (R18)"));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(g.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(details.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "R18");
+  EXPECT_EQ(info.domain(), "lianxin.v1");
+  google::rpc::ErrorInfo scheduling;
+  grpc::Status g12 = ToGrpcStatus(absl::FailedPreconditionError(
+      "starts_at: the place is taken (R12 scheduling: a place holds one "
+      "session at a time)"));
+  ASSERT_TRUE(details.ParseFromString(g12.error_details()));
+  ASSERT_TRUE(details.details(0).UnpackTo(&scheduling));
+  EXPECT_EQ(scheduling.reason(), "R12");
+  // No rule, no payload: no details at all.
+  EXPECT_TRUE(ToGrpcStatus(absl::NotFoundError("member_id: x (Rx)")).error_details().empty());
 }
 
 TEST(RunGuardedTest, PassesStatusThrough) {

@@ -57,7 +57,9 @@ class TestEcho final : public v1::Echo::CallbackService {
   RpcPlumbing plumbing_;
 };
 
-Authenticator TestAuthenticator() { return *Authenticator::FromText(kTokens, "test tokens"); }
+Authenticator TestAuthenticator() {
+  return *Authenticator::FromText(DigestTokenFile(kTokens), "test tokens");
+}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -574,8 +576,12 @@ TEST_F(BoundedWorkTest, CallWhoseDeadlinePassedInTheQueue_IsDroppedBeforeItRuns)
   CallInBackground("op-token-0001", absl::Seconds(20), &held_[0]);
   ASSERT_TRUE(service_->AwaitRunning());
   // Queued behind the blocked call; its deadline passes while it waits.
+  const absl::Time sent = absl::Now();
   grpc::Status expired = Say("op-token-0001", absl::Milliseconds(300));
   EXPECT_EQ(expired.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // The server's copy of the deadline counts from when the call arrived, a
+  // little after the client's: the condition is the server's clock passing it.
+  ASSERT_TRUE(WaitFor([&] { return absl::Now() > sent + absl::Milliseconds(300 + 200); }));
   service_->Open();
   // FIFO: once a later call has run, the expired one has been taken off the queue.
   v1::EchoReply reply;

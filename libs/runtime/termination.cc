@@ -32,7 +32,7 @@ absl::Status Install() {
   action.sa_handler = OnTerminationSignal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  for (int signo : {SIGTERM, SIGINT}) {
+  for (int signo : {SIGTERM, SIGINT, SIGHUP}) {
     if (sigaction(signo, &action, nullptr) != 0) {
       return absl::InternalError(absl::StrCat("sigaction(", signo, "): ", std::strerror(errno)));
     }
@@ -49,10 +49,14 @@ absl::Status InstallTerminationHandlers() {
   return *status;
 }
 
-int WaitForTerminationSignal() {
+int WaitForTerminationSignal(absl::FunctionRef<void()> on_hangup) {
   unsigned char byte = 0;
   while (true) {
     ssize_t n = read(g_pipe[0], &byte, 1);
+    if (n == 1 && byte == SIGHUP) {
+      on_hangup();
+      continue;
+    }
     if (n == 1) return byte;
     if (n < 0 && errno == EINTR) continue;
     return SIGTERM;  // the pipe broke: treat as a request to stop

@@ -1,25 +1,28 @@
-// Waiting for SIGTERM / SIGINT, the signals that stop a lianxin service.
+// Waiting for SIGTERM / SIGINT, the signals that stop a lianxin service, and
+// acting on SIGHUP (reload the token file) meanwhile.
 //
 //   RETURN_IF_ERROR(InstallTerminationHandlers());  // early in main
 //   … start servers …
-//   int signal = WaitForTerminationSignal();
+//   int signal = WaitForTerminationSignal([&] { auth.Reload().IgnoreError(); });
 //   server->Shutdown(config.shutdown_grace);
 #ifndef LIANXIN_LIBS_RUNTIME_TERMINATION_H_
 #define LIANXIN_LIBS_RUNTIME_TERMINATION_H_
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 
 namespace lianxin {
 
-// Installs handlers for SIGTERM and SIGINT that only record the signal (a
-// self-pipe; no other work in signal context). Idempotent. Returns INTERNAL if
-// the pipe or a handler cannot be set up.
+// Installs handlers for SIGTERM, SIGINT and SIGHUP that only record the signal
+// (a self-pipe; no other work in signal context). Idempotent. Returns INTERNAL
+// if the pipe or a handler cannot be set up.
 absl::Status InstallTerminationHandlers();
 
 // Blocks until SIGTERM or SIGINT arrives (or has arrived) after
-// InstallTerminationHandlers, and returns the signal number. Each signal is
-// returned once. Must not be called before InstallTerminationHandlers succeeded.
-int WaitForTerminationSignal();
+// InstallTerminationHandlers, and returns the signal number; runs `on_hangup`
+// on this thread for each SIGHUP meanwhile. Each signal is seen once. Must not
+// be called before InstallTerminationHandlers succeeded.
+int WaitForTerminationSignal(absl::FunctionRef<void()> on_hangup = [] {});
 
 }  // namespace lianxin
 

@@ -16,5 +16,15 @@ TEST(TerminationTest, WaitReturnsEachSignalOnce) {
   EXPECT_EQ(WaitForTerminationSignal(), SIGINT);
 }
 
+TEST(TerminationTest, HangupRunsTheCallbackAndKeepsWaiting) {
+  ASSERT_TRUE(InstallTerminationHandlers().ok());
+  raise(SIGHUP);
+  raise(SIGHUP);
+  raise(SIGTERM);
+  int hangups = 0;
+  EXPECT_EQ(WaitForTerminationSignal([&] { ++hangups; }), SIGTERM);
+  EXPECT_EQ(hangups, 2);
+}
+
 }  // namespace
 }  // namespace lianxin

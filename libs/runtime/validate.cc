@@ -2,7 +2,9 @@
 
 #include <cctype>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
 #include "libs/common/time_util.h"
 
 namespace lianxin {
@@ -69,8 +71,22 @@ size_t Utf8Length(absl::string_view text) {
 }
 
 FieldChecker& FieldChecker::Fail(absl::string_view field, absl::string_view message) {
-  if (status_.ok()) status_ = absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
+  violations_.emplace_back(std::string(field), std::string(message));
   return *this;
+}
+
+absl::Status FieldChecker::status() const {
+  if (violations_.empty()) return absl::OkStatus();
+  absl::Status status = absl::InvalidArgumentError(
+      absl::StrCat(violations_.front().first, ": ", violations_.front().second));
+  google::rpc::BadRequest bad_request;
+  for (const auto& [field, message] : violations_) {
+    google::rpc::BadRequest::FieldViolation* v = bad_request.add_field_violations();
+    v->set_field(field);
+    v->set_description(message);
+  }
+  status.SetPayload(kBadRequestType, absl::Cord(bad_request.SerializeAsString()));
+  return status;
 }
 
 FieldChecker& FieldChecker::Require(bool ok, absl::string_view field, absl::string_view message) {
@@ -79,7 +95,6 @@ FieldChecker& FieldChecker::Require(bool ok, absl::string_view field, absl::stri
 
 FieldChecker& FieldChecker::CheckText(absl::string_view field, absl::string_view value, size_t min,
                                       size_t max, bool allow_newlines) {
-  if (!status_.ok()) return *this;
   if (!IsValidUtf8(value)) return Fail(field, "is not valid UTF-8");
   for (unsigned char c : value) {
     const bool allowed_space = allow_newlines && (c == '\n' || c == '\t' || c == '\r');

@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -25,7 +27,7 @@ size_t Utf8Length(absl::string_view text);
 // A 6-digit administrative division code (GB/T 2260): digits, province part 11–82.
 bool IsJurisdictionCode(absl::string_view code);
 
-// Collects the first failure of a series of field checks.
+// Collects every failure of a series of field checks.
 class FieldChecker {
  public:
   // Well-formed UTF-8 of min..max characters (code points) without control
@@ -44,15 +46,20 @@ class FieldChecker {
   // A condition on a field; `message` says what is wrong.
   FieldChecker& Require(bool ok, absl::string_view field, absl::string_view message);
 
-  // OK, or INVALID_ARGUMENT "<field>: <what is wrong>" for the first failure.
-  absl::Status status() const { return status_; }
+  // OK, or INVALID_ARGUMENT "<field>: <what is wrong>" for the first failure,
+  // carrying every failure as a google.rpc.BadRequest payload
+  // (kBadRequestType), which the gRPC edge sends in the status details.
+  absl::Status status() const;
 
  private:
   FieldChecker& Fail(absl::string_view field, absl::string_view message);
   FieldChecker& CheckText(absl::string_view field, absl::string_view value, size_t min, size_t max,
                           bool allow_newlines);
-  absl::Status status_;
+  std::vector<std::pair<std::string, std::string>> violations_;  // field, what is wrong
 };
+
+// The absl::Status payload type URL of a serialized google.rpc.BadRequest.
+inline constexpr char kBadRequestType[] = "type.googleapis.com/google.rpc.BadRequest";
 
 }  // namespace lianxin
 

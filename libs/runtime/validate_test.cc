@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 
 namespace lianxin {
@@ -72,6 +73,26 @@ TEST(FieldChecker, TableOfFormats) {
       {"phone short", FieldChecker().Phone("p", "1234").status(), false},
   };
   for (const Case& c : cases) EXPECT_EQ(c.status.ok(), c.ok) << c.what << ": " << c.status;
+}
+
+TEST(FieldCheckerTest, CollectsEveryInvalidField_MessageNamesTheFirst) {
+  absl::Status s = FieldChecker()
+                       .Text("name", "", 1, 4)
+                       .Text("branch", "\xE5\xAF", 1, 64)
+                       .Date("left_on", "2026-13-01")
+                       .Text("ok", "fine", 1, 4)
+                       .status();
+  EXPECT_EQ(s.message(), "name: is required");
+  auto payload = s.GetPayload(kBadRequestType);
+  ASSERT_TRUE(payload.has_value());
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(bad_request.ParseFromString(std::string(*payload)));
+  ASSERT_EQ(bad_request.field_violations_size(), 3);
+  EXPECT_EQ(bad_request.field_violations(0).field(), "name");
+  EXPECT_EQ(bad_request.field_violations(1).field(), "branch");
+  EXPECT_EQ(bad_request.field_violations(1).description(), "is not valid UTF-8");
+  EXPECT_EQ(bad_request.field_violations(2).field(), "left_on");
+  EXPECT_FALSE(FieldChecker().Text("ok", "fine", 1, 4).status().GetPayload(kBadRequestType));
 }
 
 }  // namespace

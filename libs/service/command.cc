@@ -28,11 +28,12 @@ CommandKernel::CommandKernel(EventStore* store, std::function<void()> after_comm
 absl::Status CommandKernel::Run(const Command& command,
                                 absl::FunctionRef<absl::Status(UnitOfWork&)> decide) const {
   const bool idempotent = !command.request_id.empty();
+  IdempotencyKey key;
   if (idempotent) {
     if (command.reply == nullptr)
       return absl::InternalError("a command with a request_id needs a reply");
-    ASSIGN_OR_RETURN(bool replayed,
-                     ReplayReply(*store_, command.method, command.request_id, command.reply));
+    ASSIGN_OR_RETURN(key, IdempotencyKeyOfCurrentRpc(command.method, command.request_id));
+    ASSIGN_OR_RETURN(bool replayed, ReplayReply(*store_, key, command.reply));
     if (replayed) return absl::OkStatus();  // the first reply, nothing changed
   }
   for (int attempt = 0;; ++attempt) {
@@ -43,7 +44,7 @@ absl::Status CommandKernel::Run(const Command& command,
     Transaction txn;
     work.Stage(txn);
     if (idempotent) {
-      txn.SetIdempotencyKey(command.request_id, IdempotencyRecord(command.method, *command.reply));
+      txn.SetIdempotencyKey(key.key, IdempotencyRecord(key, *command.reply));
     }
     absl::StatusOr<CommitResult> result = store_->Commit(std::move(txn));
     if (absl::IsAborted(result.status()) && attempt < command.retries) {
@@ -51,8 +52,9 @@ absl::Status CommandKernel::Run(const Command& command,
     }
     RETURN_IF_ERROR(result.status());
     if (result->duplicate) {
-      // The same request_id committed meanwhile (a concurrent retry): its reply.
-      return ReplayReply(*store_, command.method, command.request_id, command.reply).status();
+      // The same key committed meanwhile (a concurrent retry): its reply, or
+      // INVALID_ARGUMENT if that request had other content.
+      return ReplayReply(*store_, key, command.reply).status();
     }
     if (after_commit_) after_commit_();
     return absl::OkStatus();

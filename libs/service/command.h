@@ -1,6 +1,8 @@
 // The command kernel: the one loop every command of every service runs.
 //
-//   replay the reply of a known request_id
+//   replay the reply of a known request_id (keyed by principal, method and
+//     request_id; the same id with other content: INVALID_ARGUMENT; records
+//     expire, libs/service/idempotency.h)
 //   → load the aggregates (UnitOfWork::Get) → decide → evolve (UnitOfWork::Add
 //     stamps each event with its aggregate and folds it into the state)
 //   → stage (events, states, index rows, the idempotency record) → commit
@@ -181,12 +183,13 @@ class UnitOfWork {
 
 // One command's envelope.
 struct Command {
-  // The RPC's full name ("/lianxin.v1.Registry/RecordReturn"), kept with the
-  // reply so a request_id reused for another RPC is refused.
+  // The RPC's full name ("/lianxin.v1.Registry/RecordReturn"), part of the
+  // idempotency key with the caller and request_id.
   std::string method;
-  // The idempotency key; empty for work that has none (the contact sweeper,
-  // lxaudit's history generator): no replay, and nothing is committed when
-  // the unit has no writes.
+  // The client's idempotency key; empty for work that has none (the contact
+  // sweeper, lxaudit's history generator): no replay, and nothing is committed
+  // when the unit has no writes. With one, Run must be called while serving an
+  // RPC (CurrentRpcCall(): its caller and request key and digest the record).
   std::string request_id;
   // Filled by the decision (cleared before each attempt); a replay fills it
   // from the record. Required with a request_id.

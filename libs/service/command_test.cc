@@ -4,12 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "lianxin/v1/registry.pb.h"
+#include "libs/common/clock.h"
 #include "libs/common/status_macros.h"
+#include "libs/runtime/current_rpc.h"
 #include "libs/testing/testing.h"
 
 namespace lianxin {
@@ -30,6 +33,8 @@ class CommandKernelTest : public ::testing::Test {
     options.path = dir_.Sub("store");
     options.source.set_jurisdiction("654322");
     options.source.set_service("registry");
+    options.clock = &clock_;
+    options.idempotency_retention = absl::Hours(1);
     absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -75,9 +80,21 @@ class CommandKernelTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  ManualClock clock_{absl::FromUnixSeconds(1790000000)};
   std::unique_ptr<EventStore> store_;
   AggregateKind<Types> kind_;
   int loads_ = 0;
+  // The RPC the commands run in: idempotency records are keyed by its caller
+  // and hold its request's digest.
+  Principal caller_{.operator_id = "op-zhang", .jurisdiction = "654322", .role = Role::kOperator};
+  lianxin::v1::RegisterOutflowRequest request_ = [] {
+    lianxin::v1::RegisterOutflowRequest r;
+    r.set_member_id("m-1");
+    r.set_destination_jurisdiction("650102");
+    return r;
+  }();
+  CurrentRpc rpc_{&caller_, "/test.Service/AddOne", &request_};
+  ScopedCurrentRpc current_rpc_{&rpc_};
 };
 
 TEST_F(CommandKernelTest, CommitsEventsStampedWithTheirAggregateAndCallsTheHookOnce) {
@@ -111,14 +128,77 @@ TEST_F(CommandKernelTest, AKnownRequestIdReplaysTheFirstReplyWithoutDecidingAgai
   EXPECT_EQ(*Stored("m-1"), Types({"MemberRegistered@m-1"}));
 }
 
-TEST_F(CommandKernelTest, ARequestIdOfAnotherMethodIsRefused) {
+TEST_F(CommandKernelTest, TheSameRequestIdWithOtherContentIsRefusedNamingRequestId) {
+  int commits = 0;
+  const CommandKernel kernel(store_.get(), [&] { ++commits; });
+  MutationReply first;
+  ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "MemberRegistered", &first).ok());
+  request_.set_destination_jurisdiction("440305");  // same request_id, other content
+  MutationReply again;
+  bool decided = false;
+  absl::Status status = kernel.Run(
+      {.method = "/test.Service/AddOne", .request_id = "r-1", .reply = &again}, [&](UnitOfWork&) {
+        decided = true;
+        return absl::OkStatus();
+      });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_TRUE(absl::StartsWith(status.message(), "request_id: r-1 ")) << status;
+  EXPECT_FALSE(decided);
+  EXPECT_EQ(commits, 1);
+  EXPECT_EQ(store_->LastSequence(), 1u);
+}
+
+TEST_F(CommandKernelTest, TheRequestIdFieldItselfIsNotPartOfTheContent) {
+  const CommandKernel kernel(store_.get(), nullptr);
+  MutationReply first;
+  request_.set_request_id("r-1");
+  ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "MemberRegistered", &first).ok());
+  request_.set_request_id("r-2");  // as a client resending under its new id would
+  MutationReply again;
+  ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "MemberRegistered", &again).ok());
+  EXPECT_EQ(again.version(), first.version());
+  EXPECT_EQ(store_->LastSequence(), 1u);
+}
+
+TEST_F(CommandKernelTest, TheSameRequestIdForAnotherMethodOrPrincipalIsAnotherCommand) {
   const CommandKernel kernel(store_.get(), nullptr);
   MutationReply reply;
   ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "MemberRegistered", &reply).ok());
-  absl::Status status =
-      kernel.Run({.method = "/test.Service/Other", .request_id = "r-1", .reply = &reply},
-                 [&](UnitOfWork&) { return absl::OkStatus(); });
-  EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
+  bool decided = false;
+  ASSERT_TRUE(kernel
+                  .Run({.method = "/test.Service/Other", .request_id = "r-1", .reply = &reply},
+                       [&](UnitOfWork&) {
+                         decided = true;
+                         return absl::OkStatus();
+                       })
+                  .ok());
+  EXPECT_TRUE(decided);
+  caller_.operator_id = "op-wang";
+  ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "OutflowRegistered", &reply).ok());
+  EXPECT_EQ(reply.version(), 2u);
+  EXPECT_EQ(*Stored("m-1"), Types({"MemberRegistered@m-1", "OutflowRegistered@m-1"}));
+}
+
+TEST_F(CommandKernelTest, AnExpiredRecordNoLongerAnswers) {
+  const CommandKernel kernel(store_.get(), nullptr);
+  MutationReply reply;
+  ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "MemberRegistered", &reply).ok());
+  clock_.Advance(absl::Minutes(59));
+  ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "OutflowRegistered", &reply).ok());
+  EXPECT_EQ(reply.version(), 1u);    // still the first reply
+  clock_.Advance(absl::Minutes(2));  // past the retention of one hour
+  ASSERT_TRUE(AddOne(kernel, "r-1", "m-1", "OutflowRegistered", &reply).ok());
+  EXPECT_EQ(reply.version(), 2u);  // decided and committed anew
+  EXPECT_EQ(*Stored("m-1"), Types({"MemberRegistered@m-1", "OutflowRegistered@m-1"}));
+}
+
+TEST_F(CommandKernelTest, ARequestIdOutsideAnRpcIsAnInternalError) {
+  const CommandKernel kernel(store_.get(), nullptr);
+  MutationReply reply;
+  ScopedCurrentRpc none(nullptr);
+  EXPECT_EQ(AddOne(kernel, "r-1", "m-1", "MemberRegistered", &reply).code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(store_->LastSequence(), 0u);
 }
 
 TEST_F(CommandKernelTest, ACommitThatLostARaceIsDecidedAgainOnFreshState) {

@@ -1,15 +1,19 @@
 // The shared main of lianxin services (see service_main.h).
 #include "libs/service/service_main.h"
 
+#include <sys/stat.h>
+
 #include <string_view>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/bus/kafka_config.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/common/log.h"
+#include "libs/runtime/access_log.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/files.h"
 #include "libs/runtime/metrics_endpoint.h"
@@ -17,6 +21,11 @@
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
 #include "libs/service/trust_setup.h"
+
+// Longer than any client retries (lxctl's, the gateway's, a partner system's
+// queue): a retry after it is a new command.
+ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
+          "how long a request_id answers with its first reply; then RocksDB drops the record");
 
 namespace lianxin {
 namespace {
@@ -29,6 +38,9 @@ int Fail(std::string_view what, const absl::Status& status) {
 }  // namespace
 
 int RunService(int argc, char** argv, const ServiceMainOptions& options) {
+  // Everything the service creates (its RocksDB directory and files) is its
+  // owner's only: the data holds ID-number hashes, names and phones.
+  umask(0077);
   TuneProcess();
   absl::SetProgramUsageMessage(
       absl::StrCat("Serves ", options.grpc_service_name, " for one county."));
@@ -78,8 +90,17 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   store_options.source.set_service(options.service);
   store_options.metrics = &metrics;
   store_options.signer = trust->signer.get();
+  store_options.idempotency_retention = absl::GetFlag(FLAGS_idempotency_retention);
+  if (store_options.idempotency_retention < absl::Minutes(1)) {
+    return Fail("bad configuration",
+                absl::InvalidArgumentError("--idempotency_retention must be at least 1m"));
+  }
   absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(store_options);
   if (!store.ok()) return Fail("cannot open the event store", store.status());
+  // Who read which member (personal-information law): lxaudit access.
+  absl::StatusOr<std::unique_ptr<AccessLog>> access_log =
+      AccessLog::Open(AccessLogPath(config->data_dir, options.service), &RealClock());
+  if (!access_log.ok()) return Fail("cannot open the access log", access_log.status());
 
   KafkaConfig kafka{config->kafka_brokers, config->kafka_config};
   kafka.ApplyEnvironment();
@@ -99,6 +120,7 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
                             config->rate_limit_identity_lookups,
                             config->rate_limit_identity_lookups * 5});
   RpcPlumbing plumbing{&*authenticator, &metrics};
+  plumbing.access_log = access_log->get();
   plumbing.max_queued_calls = config->max_queued_calls;
   plumbing.rate_limiter = &rate_limiter;
   absl::StatusOr<std::unique_ptr<ServiceParts>> parts =
@@ -131,7 +153,16 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
           {{"address", (*server)->address()},
            {"last_sequence", absl::StrCat((*store)->LastSequence())}});
 
-  int signo = WaitForTerminationSignal();
+  // SIGHUP: the token file again (rotation without a restart; calls go on).
+  auto reload_tokens = [&] {
+    absl::Status s = authenticator->Reload();
+    if (s.ok()) {
+      LogInfo("tokens reloaded", {{"tokens", absl::StrCat(authenticator->token_count())}});
+    } else {
+      LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
+    }
+  };
+  int signo = WaitForTerminationSignal(reload_tokens);
   LogInfo("termination signal", {{"signal", absl::StrCat(signo)}});
   (*server)->Shutdown(config->shutdown_grace);
   (*parts)->Stop();

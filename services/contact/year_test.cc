@@ -48,10 +48,10 @@ class YearTest : public ::testing::Test {
     reactions_ = std::make_unique<ContactReactions>(projection_.get(), &clock_,
                                                     std::set<std::string>{kHome, kDestination});
     sweeper_ = std::make_unique<Sweeper>(projection_.get(), &clock_, nullptr);
-    auth_ = std::make_unique<Authenticator>(
-        *Authenticator::FromText("tok-op op-zhang 654322 operator\ntok-ro viewer 654322 readonly\n"
-                                 "tok-far op-wang 650102 operator\n",
-                                 "tokens"));
+    auth_ = std::make_unique<Authenticator>(*Authenticator::FromText(
+        DigestTokenFile("tok-op op-zhang 654322 operator\ntok-ro viewer 654322 readonly\n"
+                        "tok-far op-wang 650102 operator\n"),
+        "tokens"));
     service_ = std::make_unique<ContactService>(ContactServiceOptions{
         projection_.get(), &clock_, {auth_.get(), nullptr}, {kHome, kDestination}, nullptr});
     server_ = *RpcServer::Start(

@@ -73,9 +73,13 @@ log "hosts up on $subnet.0/24: ${hosts[*]}"
       -extfile <(printf 'subjectAltName=IP:%s\n' "${addr[c$c]}") -out "$c.pem" 2>/dev/null
   done
   od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >identity.key
+  # The operator's tokens (for the endpoints file); the services get only their digests.
   { echo "# token operator_id jurisdiction role"
     for c in "${counties[@]}"; do echo "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') operator-$c $c operator"; done
-  } >tokens.txt
+  } >operator-tokens.txt
+  grep -v '^#' operator-tokens.txt | while read -r token rest; do
+    printf 'sha256:%s %s\n' "$(printf %s "$token" | sha256sum | cut -d' ' -f1)" "$rest"
+  done >tokens.txt
 )
 
 # The broker's host.
@@ -139,7 +143,7 @@ endpoints=$work/endpoints.json
   printf '{\n  "kafka": "%s",\n  "tls_ca": "%s",\n  "counties": {' "$bootstrap" "$work/ca.pem"
   sep=""
   for c in "${counties[@]}"; do
-    token=$(awk -v c="$c" '$3 == c {print $1}' "$work/tokens.txt")
+    token=$(awk -v c="$c" '$3 == c {print $1}' "$work/operator-tokens.txt")
     printf '%s\n    "%s": {"name": "%s", "token": "%s", "data_dir": "%s"' "$sep" "$c" "$c" "$token" "$work/$c"
     for s in "${services[@]}"; do printf ', "%s": "%s:%d"' "$s" "${addr[c$c]}" "${port_of[$s]}"; done
     printf '}'

@@ -50,6 +50,7 @@
 #include "lianxin/v1/events.pb.h"
 #include "lianxin/v1/registry.grpc.pb.h"
 #include "librdkafka/rdkafka.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/channel.h"
 #include "libs/testing/testing.h"
 #include "services/registry/domain/rules.h"
@@ -109,9 +110,11 @@ class Deployment {
   absl::Status Start(const std::string& bin, const std::string& dir) {
     dir_ = dir;
     std::filesystem::create_directories(dir);
-    std::ofstream(dir + "/tokens.txt")
-        << kToken << " bench-op " << kOrigin << " operator\n"
-        << kDestinationToken << " bench-op " << kDestination << " operator\n";
+    std::ofstream(dir + "/tokens.txt") << DigestTokenFile(
+        absl::StrCat(kToken, " bench-op ", kOrigin, " operator\n", kDestinationToken, " bench-op ",
+                     kDestination, " operator\n"));
+    std::filesystem::permissions(dir + "/tokens.txt", std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write);
     std::ofstream(dir + "/identity.key") << "0123456789abcdef0123456789abcdef";
     absl::StatusOr<std::unique_ptr<ChildProcess>> broker =
         ChildProcess::Start({bin + "/lianxin-broker", "--brokers=3"}, dir + "/broker.log");
@@ -463,7 +466,8 @@ int Measure(const std::string& dir) {
   const double seconds = absl::GetFlag(FLAGS_seconds);
   if (!client_counts.empty()) {
     std::printf(
-        "| clients | registry mix calls/s | p50 ms | p99 ms | echo calls/s | p50 ms | p99 ms | "
+        "| clients | registry mix calls/s | p50 ms | p99 ms | echo "
+        "calls/s | p50 ms | p99 ms | "
         "ratio |\n|---|---|---|---|---|---|---|---|\n");
   }
   for (int clients : client_counts) {
@@ -563,10 +567,12 @@ int Measure(const std::string& dir) {
     Latencies lags = reader.Collect(since, commits.ms.size(), absl::Seconds(60));
     Latencies relay = reader.RelayLags();
     std::printf(
-        "\n| origin commits/s (target %d) | commit p50 ms | commit p99 ms | paired | lag p50 ms "
+        "\n| origin commits/s (target %d) | commit p50 ms | commit p99 ms | "
+        "paired | lag p50 ms "
         "| lag p99 ms | lag max ms | of which origin relay p50 ms | p99 ms |\n"
         "|---|---|---|---|---|---|---|---|---|\n"
-        "| %.0f | %.2f | %.2f | %zu of %zu | %.1f | %.1f | %.1f | %.1f | %.1f |\n",
+        "| %.0f | %.2f | %.2f | %zu of %zu | %.1f | %.1f | %.1f | %.1f | %.1f "
+        "|\n",
         lag_rate, achieved, commits.Percentile(0.5), commits.Percentile(0.99), lags.ms.size(),
         commits.ms.size(), lags.Percentile(0.5), lags.Percentile(0.99), lags.Percentile(1.0),
         relay.Percentile(0.5), relay.Percentile(0.99));
@@ -598,7 +604,8 @@ int Measure(const std::string& dir) {
     const double elapsed = MsSince(start) / 1000;
     const uint64_t after = ResidentKb(deployment.registry_pid(kOrigin));
     std::printf(
-        "\n| members registered | seconds | registrations/s | registry RSS before MB | after MB "
+        "\n| members registered | seconds | registrations/s | registry RSS "
+        "before MB | after MB "
         "|\n|---|---|---|---|---|\n| %d | %.0f | %.0f | %.1f | %.1f |\n",
         members, elapsed, members / elapsed, before / 1024.0, after / 1024.0);
   }

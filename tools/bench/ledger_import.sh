@@ -12,7 +12,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-echo "$token op-654322 654322 operator" >"$dir/tokens.txt"
+# The registry's token file holds the token's digest (libs/runtime/auth.h), owner-only.
+(umask 077 && echo "sha256:$(printf %s "$token" | sha256sum | cut -d' ' -f1) op-654322 654322 operator" \
+  >"$dir/tokens.txt")
 (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$dir/identity.key")
 
 "$bin/lianxin-broker" >"$dir/broker.out" 2>"$dir/broker.err" &
@@ -34,6 +36,7 @@ done
 [ -n "$address" ] || { echo "registry did not start" >&2; cat "$dir/registry.err" >&2; exit 1; }
 printf '{"kafka": "%s", "counties": {"654322": {"name": "富蕴县", "token": "%s", "registry": "%s"}}}\n' \
   "$kafka" "$token" "$address" >"$dir/endpoints.json"
+chmod 600 "$dir/endpoints.json"
 
 /usr/bin/python3 "$here/ledger_rows.py" "$rows" >"$dir/ledger.csv"
 start=$(date +%s.%N)

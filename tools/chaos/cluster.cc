@@ -2,12 +2,14 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "libs/runtime/auth.h"
 
 namespace lianxin::chaos {
 namespace {
@@ -31,11 +33,15 @@ std::string ChaosCluster::GroupId(const std::string& county, const std::string& 
 absl::StatusOr<std::unique_ptr<ChaosCluster>> ChaosCluster::Start(ChaosOptions options) {
   std::unique_ptr<ChaosCluster> cluster(new ChaosCluster(std::move(options)));
   {
-    std::ofstream tokens(cluster->Path("tokens.txt"));
-    tokens << "# token operator_id jurisdiction role\n";
+    std::string text = "# digest operator_id jurisdiction role\n";
     for (const std::string& county : cluster->counties()) {
-      tokens << Token(county) << " op-" << county << " " << county << " operator\n";
+      text += Token(county) + " op-" + county + " " + county + " operator\n";
     }
+    std::ofstream tokens(cluster->Path("tokens.txt"));
+    tokens << DigestTokenFile(text);
+    std::filesystem::permissions(
+        cluster->Path("tokens.txt"),
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     std::ofstream key(cluster->Path("identity.key"));
     key << "00112233445566778899aabbccddeeff\n";
     if (!tokens.flush() || !key.flush()) {

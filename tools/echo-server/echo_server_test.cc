@@ -2,6 +2,7 @@
 // authentication, UTF-8, /metrics, configuration from the environment, and
 // a clean exit on SIGTERM.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "lianxin/v1/echo.grpc.pb.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/channel.h"
 #include "libs/runtime/testing.h"
 
@@ -31,16 +33,17 @@ std::string EchoServerPath() {
 std::string WriteFile(const std::string& name, const std::string& text) {
   std::string path = absl::StrCat(::testing::TempDir(), "/echo_server_test_", name);
   std::ofstream(path) << text;
+  chmod(path.c_str(), 0600);  // a token file others may read is refused
   return path;
 }
 
 class EchoServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tokens_file_ = WriteFile("tokens.txt",
-                             "# test tokens\n"
-                             "op-token-0001 op-zhang 654322 operator\n"
-                             "ro-token-0002 op-li 654301 readonly\n");
+    tokens_file_ =
+        WriteFile("tokens.txt", DigestTokenFile("# test tokens\n"
+                                                "op-token-0001 op-zhang 654322 operator\n"
+                                                "ro-token-0002 op-li 654301 readonly\n"));
   }
 
   // Starts echo-server and reads its "listening" and "metrics" lines.
@@ -119,6 +122,42 @@ TEST_F(EchoServerTest, ServesAuthenticatedEchoAndExitsCleanlyOnSigterm) {
   ExpectCleanExitOnSigterm();
 }
 
+TEST_F(EchoServerTest, Sighup_ReloadsTheTokenFile_OnTheSameConnection) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(
+      {"--tokens_file=" + tokens_file_, "--listen=127.0.0.1:0", "--metrics_address=127.0.0.1:0"}));
+  v1::EchoReply reply;
+  ASSERT_TRUE(Say("op-token-0001", "before", &reply).ok());
+  // Rotate: op-zhang gets a new token, the old one goes.
+  WriteFile("tokens.txt", DigestTokenFile("op-token-0003 op-zhang 654322 operator\n"));
+  child_->Signal(SIGHUP);
+  const absl::Time until = absl::Now() + absl::Seconds(20);
+  grpc::Status rotated;
+  do {
+    rotated = Say("op-token-0003", "after", &reply);
+  } while (!rotated.ok() && absl::Now() < until);
+  ASSERT_TRUE(rotated.ok()) << rotated.error_message();
+  EXPECT_EQ(reply.operator_id(), "op-zhang");
+  EXPECT_EQ(Say("op-token-0001", "old", &reply).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // A bad file is refused and the loaded tokens stay.
+  WriteFile("tokens.txt",
+            "op-token-0004 op-zhang 654322 operator\n");  // not a digest
+  child_->Signal(SIGHUP);
+  child_->Signal(SIGHUP);
+  EXPECT_TRUE(Say("op-token-0003", "still", &reply).ok());
+  ExpectCleanExitOnSigterm();
+}
+
+TEST_F(EchoServerTest, TokenFileOthersCanRead_FailsAtStart) {
+  chmod(tokens_file_.c_str(), 0644);
+  absl::StatusOr<std::unique_ptr<testing::ChildProcess>> child =
+      testing::ChildProcess::Start({EchoServerPath(), "--tokens_file=" + tokens_file_});
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ((*child)->ReadLine().status().code(), absl::StatusCode::kOutOfRange);
+  absl::StatusOr<int> status = (*child)->Wait();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) != 0);
+}
+
 TEST_F(EchoServerTest, TakesFlagsFromEnvironment) {
   ASSERT_NO_FATAL_FAILURE(
       StartServer({}, {"LIANXIN_TOKENS_FILE=" + tokens_file_, "LIANXIN_LISTEN=127.0.0.1:0",
@@ -131,7 +170,8 @@ TEST_F(EchoServerTest, TakesFlagsFromEnvironment) {
 }
 
 TEST_F(EchoServerTest, BadTokenFileFailsAtStart) {
-  std::string bad = WriteFile("bad_tokens.txt", "tok op 654322 operator\ntok2 op2 654322 root\n");
+  std::string bad = WriteFile("bad_tokens.txt",
+                              DigestTokenFile("tok op 654322 operator\ntok2 op2 654322 root\n"));
   absl::StatusOr<std::unique_ptr<testing::ChildProcess>> child =
       testing::ChildProcess::Start({EchoServerPath(), "--tokens_file=" + bad});
   ASSERT_TRUE(child.ok()) << child.status();

@@ -86,7 +86,16 @@ int Run(int argc, char** argv) {
                                 {"tokens", absl::StrCat(authenticator->token_count())},
                                 {"tls", config->tls.cert_file.empty() ? "off" : "on"}});
 
-  int signo = WaitForTerminationSignal();
+  // SIGHUP: the token file again (rotation without a restart; calls go on).
+  auto reload_tokens = [&] {
+    absl::Status s = authenticator->Reload();
+    if (s.ok()) {
+      LogInfo("tokens reloaded", {{"tokens", absl::StrCat(authenticator->token_count())}});
+    } else {
+      LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
+    }
+  };
+  int signo = WaitForTerminationSignal(reload_tokens);
   LogInfo("termination signal", {{"signal", absl::StrCat(signo)}});
   (*server)->Shutdown(config->shutdown_grace);
   // metrics_endpoint stops last (up to 2 s: civetweb's poll quantum), so the

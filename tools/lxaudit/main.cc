@@ -10,12 +10,15 @@
 //   lxaudit timeline MEMBER [--source kafka|local] [--json]
 //   lxaudit as-of MEMBER YYYY-MM-DD [--county C] [--json]
 //   lxaudit export [--county C] [--service S] [--member M] [--source local|kafka]
+//   lxaudit access [MEMBER] [--principal P] [--county C] [--json]
+//   -> who read the member's personal data (or what P read): time, principal, RPC, member
 //
 // Counties, their data directories and Kafka come from the endpoints file, as
 // for lxctl: --endpoints FILE, else $LIANXIN_ENDPOINTS, else the local
 // deployment's. Logs are opened read-only (a snapshot as of the open) while
 // the services run. Progress goes to stderr on a terminal only. Exit status:
 // 0 all good, 1 a break, a difference or an error, 2 a usage error.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -32,8 +35,10 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "libs/bus/kafka_config.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "libs/runtime/access_log.h"
 #include "libs/trust/anchors.h"
 #include "libs/trust/personal_data.h"
 #include "tools/lxaudit/audit.h"
@@ -498,6 +503,52 @@ absl::StatusOr<int> RunExport(const ParsedArgs& args) {
   return 0;
 }
 
+// ---- access ----------------------------------------------------------------
+
+// The access logs of the chosen counties' services: the reads of MEMBER, or by
+// --principal (jurisdiction/role/operator_id, or the operator id alone), in time order.
+absl::StatusOr<int> RunAccess(const ParsedArgs& args) {
+  const std::string& member = args.member();
+  const std::string principal = args.Has("principal") ? args.Get("principal") : "";
+  if (member.empty() && principal.empty()) {
+    return UsageError("access MEMBER, or access --principal P");
+  }
+  ASSIGN_OR_RETURN(Deployment d, LoadDeployment(args));
+  ASSIGN_OR_RETURN(std::vector<std::string> counties, Counties(d, args));
+  std::vector<std::pair<std::string, AccessRecord>> shown;  // county, read
+  for (const std::string& county : counties) {
+    const std::string& data_dir = d.file.counties().at(county).data_dir();
+    if (data_dir.empty()) continue;
+    for (const AuditedService& service : AuditedServices()) {
+      absl::StatusOr<std::vector<AccessRecord>> records =
+          ReadAccessLog(AccessLogPath(data_dir, service.name));
+      if (absl::IsNotFound(records.status())) continue;  // not deployed there
+      RETURN_IF_ERROR(records.status());
+      for (AccessRecord& r : *records) {
+        if (!member.empty() && r.member != member) continue;
+        if (!principal.empty() && r.principal != principal &&
+            !absl::EndsWith(r.principal, absl::StrCat("/", principal))) {
+          continue;
+        }
+        shown.emplace_back(county, std::move(r));
+      }
+    }
+  }
+  std::stable_sort(shown.begin(), shown.end(),
+                   [](const auto& a, const auto& b) { return a.second.at < b.second.at; });
+  for (const auto& [county, r] : shown) {
+    const std::string at = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", r.at, absl::UTCTimeZone());
+    if (args.Has("json")) {
+      Out(absl::StrCat("{\"at\":\"", at, "\",\"county\":\"", county, "\",\"principal\":\"",
+                       JsonEscape(r.principal), "\",\"rpc\":\"", JsonEscape(r.rpc),
+                       "\",\"member\":\"", JsonEscape(r.member), "\"}"));
+    } else {
+      Out(absl::StrCat(at, "  ", county, "  ", r.principal, "  ", r.rpc, "  ", r.member));
+    }
+  }
+  return 0;
+}
+
 // ---- commands --------------------------------------------------------------
 
 std::vector<FlagSpec> Common(std::vector<FlagSpec> flags) {
@@ -583,6 +634,18 @@ const std::vector<Command>& Commands() {
                           .value_name = "local|kafka",
                           .help = "the local logs (default) or the topics"}})},
        RunExport},
+      {{.name = "access",
+        .positional = Positional::kOptionalMember,
+        .summary = "Who read a member's personal data, or what a principal read (access log).",
+        .details = "Reads each service's append-only access log in the county's data "
+                   "directory: time, county, principal, RPC, member; oldest first.",
+        .flags = Common({kCounty,
+                         kJson,
+                         {.name = "principal",
+                          .value_name = "P",
+                          .help = "only reads by P (jurisdiction/role/operator_id, or the "
+                                  "operator id)"}})},
+       RunAccess},
   };
   return *commands;
 }

@@ -7,7 +7,9 @@
 set -euo pipefail
 bin=${1:?bin dir}; data_dir=${2:?county data dir holding registry/}; runs=${3:-5}
 work=$(mktemp -d); trap 'kill $broker_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-printf 'op-token-654322 op-654322 654322 operator\n' >"$work/tokens.txt"
+printf 'sha256:%s op-654322 654322 operator\n' \
+  "$(printf %s op-token-654322 | sha256sum | cut -d' ' -f1)" >"$work/tokens.txt"
+chmod 600 "$work/tokens.txt"
 printf '00112233445566778899aabbccddeeff\n' >"$work/identity.key"
 "$bin/lianxin-broker" --brokers=1 >"$work/broker.out" 2>"$work/broker.err" &
 broker_pid=$!

@@ -5,14 +5,16 @@
 //     --jurisdiction=654322 --jurisdiction_name=富蕴县
 //     --registry=127.0.0.1:17101 --contact=127.0.0.1:17102
 //     --education=127.0.0.1:17103 --appraisal=127.0.0.1:17104
-//     --accounts_file=staff.txt --tokens_file=tokens.txt --static_dir=build/release/console
+//     --accounts_file=staff.txt --credentials_file=operator-tokens.txt
+//     --static_dir=build/release/console
 //   lxgateway --hash_password < password     # prints a hash for the accounts file
 //
 // A call with `Authorization: Bearer …` is forwarded with that token as is: the
 // services decide what it may do. A browser session (staff.h) is forwarded
-// with the county's token of the account's role from --tokens_file, so a
-// readonly account stays readonly; so is a verified client certificate whose
-// common name has a `cert:` account. Prints "listening https://host:port".
+// with the county's token of the account's role from --credentials_file (the
+// gateway's own plaintext tokens, 0600; the services' token file holds only
+// digests and cannot serve here), so a readonly account stays readonly; so is a verified client
+// certificate whose common name has a `cert:` account. Prints "listening https://host:port".
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -50,6 +52,7 @@
 #include "libs/ledger/export.h"
 #include "libs/ledger/schema.h"
 #include "libs/runtime/channel.h"
+#include "libs/runtime/files.h"
 #include "tools/lxgateway/connect.h"
 #include "tools/lxgateway/dispatcher.h"
 #include "tools/lxgateway/session.pb.h"
@@ -73,8 +76,9 @@ ABSL_FLAG(std::string, backend_cert, "",
           "it authenticates the transport, the caller's own token still names the principal");
 ABSL_FLAG(std::string, backend_key, "", "the client certificate's private key (PEM)");
 ABSL_FLAG(std::string, accounts_file, "", "staff accounts (staff.h); empty: no browser sessions");
-ABSL_FLAG(std::string, tokens_file, "",
-          "the services' token file: sessions act with this county's token of their role");
+ABSL_FLAG(std::string, credentials_file, "",
+          "the gateway's tokens, `token operator_id jurisdiction role` a line, owner-only "
+          "(0600): sessions act with this county's token of their role");
 ABSL_FLAG(std::string, static_dir, "", "the console's built files, served at /");
 ABSL_FLAG(absl::Duration, session_ttl, absl::Hours(8), "how long a browser session lasts");
 ABSL_FLAG(int, sign_in_failures, 5, "failed sign-ins allowed per username (and x4 per address)");
@@ -95,13 +99,26 @@ absl::StatusOr<std::map<std::string, std::string>> DelegateTokens(const std::str
                                                                   const std::string& county) {
   std::map<std::string, std::string> out;
   if (path.empty()) return out;
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("tokens file ", path, " cannot be read"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+  absl::StatusOr<std::string> text = ReadSecretFile("--credentials_file", path);
+  if (!text.ok()) return text.status();
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    ++line_no;
+    if (size_t hash = line.find('#'); hash != absl::string_view::npos) line = line.substr(0, hash);
     std::vector<std::string> w = absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
-    if (w.size() == 4 && w[2] == county && out.count(w[3]) == 0) out[w[3]] = w[0];
+    if (w.empty()) continue;
+    if (w.size() != 4) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--credentials_file ", path, ":", line_no,
+                       ": want `token operator_id jurisdiction role`"));
+    }
+    if (absl::StartsWith(w[0], "sha256:")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--credentials_file ", path, ":", line_no,
+                       ": a token digest, not a token (this is a services' token file; the "
+                       "gateway needs the tokens themselves)"));
+    }
+    if (w[2] == county && out.count(w[3]) == 0) out[w[3]] = w[0];
   }
   return out;
 }
@@ -488,7 +505,7 @@ int Run() {
     accounts = *std::move(loaded);
   }
   absl::StatusOr<std::map<std::string, std::string>> delegates =
-      DelegateTokens(absl::GetFlag(FLAGS_tokens_file), jurisdiction);
+      DelegateTokens(absl::GetFlag(FLAGS_credentials_file), jurisdiction);
   if (!delegates.ok()) {
     LogError("bad configuration", {{"error", std::string(delegates.status().message())}});
     return 2;
