@@ -306,9 +306,18 @@ done
 lxctl=$bin/lxctl
 [ -x "$lxctl" ] || lxctl=""
 echo
-"$bin/lxscenario" fuyun --endpoints "$endpoints" --seed 1 \
-  --statistics="$([ -n "$lxctl" ] && echo false || echo true)" | tee "$home/scenario.out"
-[ "${PIPESTATUS[0]}" = 0 ] || { echo "up.sh: lxscenario failed" >&2; stop_all; exit 1; }
+# Loaded once: the data keeps it. The plan's "today" is the day of the first attempt, so an
+# attempt cut short and run again on a later day sends the very same commands (a request_id
+# sent again with other content is refused, and the services' idempotency records expire).
+if [ -s "$home/scenario.loaded" ]; then
+  echo "the Fuyun scenario was loaded on $(cat "$home/scenario.loaded") and is kept in the data; not loading it again"
+else
+  [ -s "$home/scenario.today" ] || TZ=Asia/Shanghai date +%F >"$home/scenario.today"
+  "$bin/lxscenario" fuyun --endpoints "$endpoints" --seed 1 --today "$(cat "$home/scenario.today")" \
+    --statistics="$([ -n "$lxctl" ] && echo false || echo true)" | tee "$home/scenario.out"
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "up.sh: lxscenario failed" >&2; stop_all; exit 1; }
+  cp "$home/scenario.today" "$home/scenario.loaded"
+fi
 if [ -n "$lxctl" ]; then
   # show TITLE ARGS...: runs lxctl against the deployment, under a "$ lxctl …" line.
   show() {
