@@ -141,6 +141,13 @@ std::string ReportTitle(Report report) {
   return "";
 }
 
+std::string ObligationLabel(absl::string_view obligation) {
+  if (obligation == "QUARTERLY_REPORT") return "季度汇报";
+  if (obligation == "THOUGHT_REPORT") return "思想汇报";
+  if (obligation == "ANNUAL_CONTACT") return "年度联系";
+  return std::string(obligation);
+}
+
 std::string StatusLabel(lianxin::v1::MemberStatus status) {
   switch (status) {
     case lianxin::v1::MEMBER_STATUS_RESIDENT:
@@ -277,7 +284,7 @@ Sheet OverdueSheet(const SheetHeader& header, const lianxin::v1::ListOverdueRepl
   for (const auto& m : reply.members()) {
     std::vector<Cell> row = CardCells(sheet.rows.size() + 1, m.member_id(), m.name(), members);
     if (row[7].text.empty()) row[7] = Cell::Text(m.liaison_name());
-    Append(row, {Cell::DateText(m.last_contact_on()), Cell::Text(m.obligation()),
+    Append(row, {Cell::DateText(m.last_contact_on()), Cell::Text(ObligationLabel(m.obligation())),
                  Cell::DateText(m.due_on()), Cell::Integer(m.days_overdue()),
                  Cell::Text(m.lost_contact() ? "是" : "否")});
     sheet.rows.push_back(std::move(row));

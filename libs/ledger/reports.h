@@ -79,6 +79,8 @@ Sheet LostTransfersSheet(const SheetHeader& header,
 
 // Chinese labels of the API's enums.
 std::string StatusLabel(lianxin::v1::MemberStatus status);
+// An overdue obligation of ListOverdue ("QUARTERLY_REPORT") in Chinese (季度汇报).
+std::string ObligationLabel(absl::string_view obligation);
 std::string GenderLabel(lianxin::v1::Gender gender);
 std::string GradeLabel(lianxin::v1::AppraisalGrade grade);
 

@@ -89,5 +89,17 @@ TEST(ReportByName, EveryReportHasANameAndATitle) {
   EXPECT_FALSE(ReportByName("nope", &unused));
 }
 
+TEST(ObligationLabel, TheOverdueObligationsInChinese) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"QUARTERLY_REPORT", "季度汇报"},
+      {"THOUGHT_REPORT", "思想汇报"},
+      {"ANNUAL_CONTACT", "年度联系"},
+      {"SOMETHING_NEW", "SOMETHING_NEW"},  // an obligation of a newer service, as sent
+  };
+  for (const auto& [obligation, label] : cases) {
+    EXPECT_EQ(ObligationLabel(obligation), label) << obligation;
+  }
+}
+
 }  // namespace
 }  // namespace lianxin::ledger

@@ -214,7 +214,9 @@ class Gateway {
     if (!google::protobuf::util::JsonStringToMessage(req.body, &request).ok()) {
       return Fail(res, absl::StatusCode::kInvalidArgument, "body: not an ExportRequest", "");
     }
-    ledger::ExportRequest what{.branch = request.branch(), .year = request.year()};
+    ledger::ExportRequest what;
+    what.branch = request.branch();
+    what.year = request.year();
     const std::string format = request.format().empty() ? "xlsx" : request.format();
     std::optional<absl::CivilDay> as_of =
         request.as_of().empty()
