@@ -16,6 +16,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "libs/common/big_endian.h"       // BigEndian64, ParseBigEndian64
 #include "libs/eventstore/event_store.h"  // Event, Delivery, Source
 
 namespace lianxin {
@@ -30,11 +31,6 @@ std::string EncodeDeliveryValue(const Event& event, const Delivery& delivery);
 std::string DeliveryKey(const Event& event, const Delivery& delivery);
 // "<jurisdiction>/<service>".
 std::string SourceName(const Source& source);
-
-// 8 bytes, most significant first, so that keys sort by number.
-std::string BigEndian64(uint64_t n);
-// The inverse; nullopt unless `bytes` is 8 bytes long.
-std::optional<uint64_t> ParseBigEndian64(absl::string_view bytes);
 
 // Which gapless number orders a topic's events for a consumer.
 enum class StreamOrder {

@@ -41,6 +41,7 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "libs/common/big_endian.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/eventstore/event_store_internal.h"
@@ -128,20 +129,11 @@ absl::string_view View(const rocksdb::Slice& slice) {
   return absl::string_view(slice.data(), slice.size());
 }
 
-std::string EncodeBigEndian64(uint64_t value) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(value & 0xff);
-    value >>= 8;
-  }
-  return out;
-}
-
+// The number in the first 8 bytes of `bytes` (an aggregate row holds its
+// state after them); false if shorter.
 bool DecodeBigEndian64(absl::string_view bytes, uint64_t* value) {
   if (bytes.size() < 8) return false;
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
-  *value = v;
+  *value = *ParseBigEndian64(bytes.substr(0, 8));
   return true;
 }
 
@@ -170,7 +162,7 @@ std::string ByAggregatePrefix(const std::string& aggregate_id) {
 }
 
 std::string EncodeAggregate(uint64_t version, const std::string& state) {
-  return absl::StrCat(EncodeBigEndian64(version), state);
+  return absl::StrCat(BigEndian64(version), state);
 }
 
 // Maps a RocksDB status to the abseil code a caller should act on.
@@ -600,11 +592,11 @@ void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* h
 
   rocksdb::Status s;
   if (pending.head.sequence != head->sequence) {
-    s = batch.Put(cf(kMetaCf), kLastSequenceKey, EncodeBigEndian64(pending.head.sequence));
+    s = batch.Put(cf(kMetaCf), kLastSequenceKey, BigEndian64(pending.head.sequence));
     if (s.ok()) s = batch.Put(cf(kMetaCf), kLastHashKey, pending.head.hash);
   }
   for (const auto& [counter_key, route_version] : pending.route_versions) {
-    if (s.ok()) s = batch.Put(cf(kMetaCf), counter_key, EncodeBigEndian64(route_version));
+    if (s.ok()) s = batch.Put(cf(kMetaCf), counter_key, BigEndian64(route_version));
   }
   if (s.ok()) {
     if (fail_next_writes_.load() > 0 && fail_next_writes_.fetch_sub(1) > 0) {
@@ -720,7 +712,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
       event.set_hash(ComputeEventHashOfCanonical(event.prev_hash(), canonical));
       head.hash = event.hash();
 
-      const std::string key = EncodeBigEndian64(head.sequence);
+      const std::string key = BigEndian64(head.sequence);
       int routed = 0;
       ASSIGN_OR_RETURN(
           OutboxRow row,
@@ -733,8 +725,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
                                 "stage outbox row"));
       RETURN_IF_ERROR(FromRocks(
           batch->Put(cf(kByAggregateCf),
-                     absl::StrCat(ByAggregatePrefix(aggregate_id), EncodeBigEndian64(version)),
-                     key),
+                     absl::StrCat(ByAggregatePrefix(aggregate_id), BigEndian64(version)), key),
           "stage aggregate index"));
       result.events.push_back(std::move(event));
     }
@@ -828,7 +819,7 @@ absl::Status EventStoreImpl::ScanLogRaw(
     uint64_t from_sequence,
     const std::function<bool(uint64_t sequence, const std::string& bytes)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kLogCf)));
-  for (it->Seek(EncodeBigEndian64(from_sequence)); it->Valid(); it->Next()) {
+  for (it->Seek(BigEndian64(from_sequence)); it->Valid(); it->Next()) {
     uint64_t sequence = 0;
     if (it->key().size() != 8 || !DecodeBigEndian64(View(it->key()), &sequence)) {
       return absl::DataLossError("log key is not an 8-byte sequence");
@@ -883,7 +874,7 @@ absl::StatusOr<std::vector<std::pair<uint64_t, OutboxRow>>> EventStoreImpl::Read
   if (limit == 0) return rows;
   const uint64_t from = std::max(after_sequence + 1, outbox_floor_.load());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kOutboxCf)));
-  for (it->Seek(EncodeBigEndian64(from)); it->Valid() && rows.size() < limit; it->Next()) {
+  for (it->Seek(BigEndian64(from)); it->Valid() && rows.size() < limit; it->Next()) {
     uint64_t sequence = 0;
     OutboxRow row;
     if (!DecodeBigEndian64(View(it->key()), &sequence) ||
@@ -907,7 +898,7 @@ absl::Status EventStoreImpl::DeleteOutbox(const std::vector<uint64_t>& sequences
 
   std::vector<std::string> keys;
   keys.reserve(unique.size());
-  for (uint64_t sequence : unique) keys.push_back(EncodeBigEndian64(sequence));
+  for (uint64_t sequence : unique) keys.push_back(BigEndian64(sequence));
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
@@ -925,9 +916,9 @@ absl::Status EventStoreImpl::DeleteOutbox(const std::vector<uint64_t>& sequences
     ++deleted;
   }
   if (deleted == 0) return absl::OkStatus();
-  RETURN_IF_ERROR(FromRocks(
-      batch.Put(cf(kMetaCf), kOutboxDeletedKey, EncodeBigEndian64(outbox_deleted_ + deleted)),
-      "stage outbox counter"));
+  RETURN_IF_ERROR(
+      FromRocks(batch.Put(cf(kMetaCf), kOutboxDeletedKey, BigEndian64(outbox_deleted_ + deleted)),
+                "stage outbox counter"));
   rocksdb::WriteOptions options;
   options.sync = false;  // a lost delete only republishes
   RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "delete outbox rows"));
@@ -948,7 +939,7 @@ absl::StatusOr<std::pair<uint64_t, absl::Time>> EventStoreImpl::OutboxStats() co
   if (count == 0) return std::make_pair(uint64_t{0}, clock_->Now());
 
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kOutboxCf)));
-  it->Seek(EncodeBigEndian64(outbox_floor_.load()));
+  it->Seek(BigEndian64(outbox_floor_.load()));
   if (!it->Valid()) {
     RETURN_IF_ERROR(FromRocks(it->status(), "read outbox"));
     return std::make_pair(uint64_t{0}, clock_->Now());

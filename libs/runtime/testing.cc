@@ -8,10 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,15 +26,11 @@
 #include "grpcpp/support/client_callback.h"
 #include "libs/runtime/rpc.h"
 
-extern char** environ;
-
 namespace lianxin::testing {
 namespace {
 
 using google::protobuf::UnknownField;
 using google::protobuf::UnknownFieldSet;
-
-absl::Status FromGrpc(const grpc::Status& s) { return FromGrpcStatus(s); }
 
 grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
   grpc::Slice slice(bytes);
@@ -96,7 +89,7 @@ class OneRequestBidiCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
   // Waits for the end of the call (the context's deadline bounds it).
   absl::StatusOr<std::vector<std::string>> Replies() {
     done_.WaitForNotification();
-    if (!status_.ok()) return FromGrpc(status_);
+    if (!status_.ok()) return FromGrpcStatus(status_);
     return replies_;
   }
 
@@ -126,7 +119,7 @@ absl::StatusOr<int> CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
                    done.Notify();
                  });
   done.WaitForNotification();  // the context's deadline bounds the call
-  if (!status.ok()) return FromGrpc(status);
+  if (!status.ok()) return FromGrpcStatus(status);
   // HealthCheckResponse { ServingStatus status = 1; }; absent = 0 (UNKNOWN).
   UnknownFieldSet fields;
   if (!fields.ParseFromString(FromByteBuffer(reply))) {
@@ -285,83 +278,6 @@ absl::StatusOr<SelfSignedCertificate> MakeCertificate(const std::string& subject
   if (out.cert_pem.empty() || out.key_pem.empty())
     return absl::InternalError("PEM encoding failed");
   return out;
-}
-
-absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
-    const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> env;
-  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
-  for (const std::string& e : extra_env) env.push_back(const_cast<char*>(e.c_str()));
-  env.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    return absl::InternalError(absl::StrCat("posix_spawn ", argv[0], ": ", std::strerror(rc)));
-  }
-  return std::unique_ptr<ChildProcess>(new ChildProcess(pid, fds[0]));
-}
-
-ChildProcess::~ChildProcess() {
-  if (!reaped_) {
-    kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  close(stdout_fd_);
-}
-
-absl::StatusOr<std::string> ChildProcess::ReadLine(absl::Duration timeout) {
-  absl::Time deadline = absl::Now() + timeout;
-  char buf[4096];
-  while (true) {
-    if (size_t nl = buffered_.find('\n'); nl != std::string::npos) {
-      std::string line = buffered_.substr(0, nl);
-      buffered_.erase(0, nl + 1);
-      return line;
-    }
-    pollfd p{stdout_fd_, POLLIN, 0};
-    int ready = poll(&p, 1, Remaining(deadline));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return absl::DeadlineExceededError("no line from the child process in time");
-    ssize_t n = read(stdout_fd_, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return absl::OutOfRangeError("end of the child's output");
-    buffered_.append(buf, static_cast<size_t>(n));
-  }
-}
-
-void ChildProcess::Signal(int signo) { kill(pid_, signo); }
-
-absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
-  if (reaped_) return absl::FailedPreconditionError("already waited for");
-  absl::Time deadline = absl::Now() + timeout;
-  char buf[4096];
-  while (true) {  // the pipe's end of file is the child's exit
-    pollfd p{stdout_fd_, POLLIN, 0};
-    int ready = poll(&p, 1, Remaining(deadline));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return absl::DeadlineExceededError("child process still running");
-    ssize_t n = read(stdout_fd_, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    buffered_.append(buf, static_cast<size_t>(n));
-  }
-  int status = 0;
-  if (waitpid(pid_, &status, 0) != pid_) return absl::InternalError("waitpid failed");
-  reaped_ = true;
-  return status;
 }
 
 }  // namespace lianxin::testing

@@ -1,13 +1,12 @@
 // Test-only helpers for servers on the lianxin runtime: raw health and
 // reflection calls (no generated stubs for them are installed), an HTTP GET, a
-// self-signed certificate, and a child process with a stdout pipe.
+// self-signed certificate. Child processes are libs/testing's ChildProcess
+// (included here for the tests that start servers).
 //
 //   auto channel = *OpenChannel(server->address(), TlsFiles());  // libs/runtime/channel.h
 //   EXPECT_THAT(CheckHealth(*channel, ""), IsOkAndHolds(kHealthServing));
 #ifndef LIANXIN_LIBS_RUNTIME_TESTING_H_
 #define LIANXIN_LIBS_RUNTIME_TESTING_H_
-
-#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "libs/testing/testing.h"
 
 namespace lianxin::testing {
 
@@ -49,38 +49,6 @@ absl::StatusOr<SelfSignedCertificate> MakeSelfSignedCertificate();
 // certificate from MakeSelfSignedCertificate), or self-signed as a CA if null.
 absl::StatusOr<SelfSignedCertificate> MakeCertificate(const std::string& subject_alt_names,
                                                       const SelfSignedCertificate* issuer);
-
-// A child process whose stdout is a pipe to the test. Killed (SIGKILL) and
-// reaped on destruction if still running.
-class ChildProcess {
- public:
-  // Starts `argv[0]` with `argv` and the test's environment plus `extra_env`
-  // ("NAME=value" entries).
-  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
-      const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-  ~ChildProcess();
-
-  // Returns the next stdout line (without '\n'); OUT_OF_RANGE at end of output,
-  // DEADLINE_EXCEEDED if no full line comes within `timeout`.
-  absl::StatusOr<std::string> ReadLine(absl::Duration timeout = absl::Seconds(30));
-  // Sends `signo` to the child.
-  void Signal(int signo);
-  // Waits for the child to close stdout (exit) within `timeout`, reaps it and
-  // returns its wait status (see WIFEXITED); DEADLINE_EXCEEDED otherwise.
-  absl::StatusOr<int> Wait(absl::Duration timeout = absl::Seconds(30));
-
-  pid_t pid() const { return pid_; }
-
- private:
-  ChildProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
-
-  pid_t pid_;
-  int stdout_fd_;
-  std::string buffered_;
-  bool reaped_ = false;
-};
 
 }  // namespace lianxin::testing
 

@@ -118,7 +118,18 @@ absl::StatusOr<int> RunProcess(const std::vector<std::string>& args, const std::
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<std::string> args,
                                                                   const std::string& stderr_path) {
+  return Start(std::move(args), {}, stderr_path);
+}
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
+    std::vector<std::string> args, const std::vector<std::string>& extra_env,
+    const std::string& stderr_path) {
   std::vector<char*> argv = Argv(args);
+  // Of two entries with one name, getenv finds the first.
+  std::vector<char*> env = Argv(extra_env);
+  env.pop_back();
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  env.push_back(nullptr);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError("pipe");
   posix_spawn_file_actions_t actions;
@@ -129,7 +140,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<st
                                    stderr_path.empty() ? "/dev/null" : stderr_path.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   if (rc != 0) {
@@ -196,6 +207,36 @@ absl::StatusOr<std::string> ChildProcess::WaitForLine(const std::string& prefix,
 std::vector<std::string> ChildProcess::Lines() const {
   absl::MutexLock lock(&mu_);
   return lines_;
+}
+
+absl::StatusOr<std::string> ChildProcess::ReadLine(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return next_read_ < lines_.size() || eof_;
+  };
+  if (!mu_.AwaitWithTimeout(absl::Condition(&ready), timeout)) {
+    return absl::DeadlineExceededError(absl::StrCat("no line from process ", pid_, " in time"));
+  }
+  if (next_read_ == lines_.size()) {
+    return absl::OutOfRangeError(absl::StrCat("end of the output of process ", pid_));
+  }
+  return lines_[next_read_++];
+}
+
+absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("the child process was reaped already");
+  {
+    // The end of the child's output is its exit.
+    absl::MutexLock lock(&mu_);
+    if (!mu_.AwaitWithTimeout(absl::Condition(&eof_), timeout)) {
+      return absl::DeadlineExceededError(absl::StrCat("process ", pid_, " still running"));
+    }
+  }
+  int status = 0;
+  if (waitpid(pid_, &status, 0) != pid_) return absl::InternalError("waitpid failed");
+  exit_code_ = ExitCode(status);
+  pid_ = -1;
+  return status;
 }
 
 void ChildProcess::Signal(int sig) const {

@@ -58,19 +58,30 @@ absl::StatusOr<int> RunProcess(const std::vector<std::string>& args, const std::
                                absl::Duration timeout = absl::Seconds(30));
 
 // A running child process whose stdout is read line by line in the background
-// and whose stderr goes to a file. SIGTERM, then SIGKILL, at destruction.
+// and whose stderr goes to a file. SIGTERM, then SIGKILL, at destruction. The
+// one child process of every test (services, the broker, tools, servers).
 class ChildProcess {
  public:
   // Starts `args` (args[0] a path). stderr goes to `stderr_path` ("" = /dev/null).
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(std::vector<std::string> args,
                                                              const std::string& stderr_path = "");
+  // The same with `extra_env` ("NAME=value") added to the test's environment,
+  // taking precedence over it.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(
+      std::vector<std::string> args, const std::vector<std::string>& extra_env,
+      const std::string& stderr_path = "");
   ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Waits for a stdout line starting with `prefix`; returns the line.
   absl::StatusOr<std::string> WaitForLine(const std::string& prefix,
                                           absl::Duration timeout = absl::Seconds(30));
   // Every stdout line so far.
   std::vector<std::string> Lines() const;
+  // The next stdout line not yet returned by ReadLine; OUT_OF_RANGE at the end
+  // of the output, DEADLINE_EXCEEDED if none comes within `timeout`.
+  absl::StatusOr<std::string> ReadLine(absl::Duration timeout = absl::Seconds(30));
 
   pid_t pid() const { return pid_; }
   void Signal(int sig) const;
@@ -79,6 +90,10 @@ class ChildProcess {
   int Stop(absl::Duration grace = absl::Seconds(15));
   // SIGKILL and reap: a crash at an arbitrary instant.
   void Kill();
+  // Waits for the child to exit on its own within `timeout` and reaps it;
+  // returns its wait status (see WIFEXITED). DEADLINE_EXCEEDED if it is still
+  // running (it is left running), FAILED_PRECONDITION if already reaped.
+  absl::StatusOr<int> Wait(absl::Duration timeout = absl::Seconds(30));
 
  private:
   ChildProcess(pid_t pid, int stdout_fd);
@@ -90,6 +105,7 @@ class ChildProcess {
   int exit_code_ = 0;
   mutable absl::Mutex mu_;
   std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
+  size_t next_read_ ABSL_GUARDED_BY(mu_) = 0;  // ReadLine's position in lines_
   bool eof_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<std::thread> reader_;
 };

@@ -1,6 +1,7 @@
 #include "libs/trust/anchors.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/big_endian.h"
 
 namespace lianxin::trust {
 namespace {
@@ -8,18 +9,6 @@ namespace {
 constexpr absl::string_view kAnchorTag("lianxin-anchor-v1\0", 18);
 
 std::string SignedBytesOf(absl::string_view anchor) { return absl::StrCat(kAnchorTag, anchor); }
-
-std::string BigEndian(uint64_t n) {
-  std::string bytes(8, '\0');
-  for (int i = 7; i >= 0; --i, n >>= 8) bytes[i] = static_cast<char>(n & 0xff);
-  return bytes;
-}
-
-uint64_t FromBigEndian(absl::string_view bytes) {
-  uint64_t n = 0;
-  for (unsigned char c : bytes) n = (n << 8) | c;
-  return n;
-}
 
 std::string Hex(absl::string_view bytes) { return ToHex(bytes).substr(0, 16); }
 
@@ -82,7 +71,7 @@ std::string AnchorRowPrefix(const std::string& jurisdiction, const std::string& 
 
 std::string AnchorRowKey(const std::string& jurisdiction, const std::string& service,
                          uint64_t sequence) {
-  return absl::StrCat(AnchorRowPrefix(jurisdiction, service), BigEndian(sequence));
+  return absl::StrCat(AnchorRowPrefix(jurisdiction, service), BigEndian64(sequence));
 }
 
 absl::Status CheckAnchors(const EventStore& log, const EventStore& holder,
@@ -93,7 +82,8 @@ absl::Status CheckAnchors(const EventStore& log, const EventStore& holder,
   absl::Status verdict;
   absl::Status scanned = holder.ScanPrefix(
       Family::kApplied, prefix, [&](const std::string& key, const std::string& hash) {
-        const uint64_t sequence = FromBigEndian(absl::string_view(key).substr(prefix.size()));
+        const uint64_t sequence =
+            ParseBigEndian64(absl::string_view(key).substr(prefix.size())).value_or(0);
         if (sequence > last) {
           verdict = absl::DataLossError(absl::StrCat("the log ends at sequence ", last,
                                                      " but sequence ", sequence, " was anchored"));

@@ -21,24 +21,11 @@ namespace {
 namespace v1 = lianxin::v1;
 using Stub = v1::Appraisal::Stub;
 
-// A connected appraisal stub of the --county county.
-struct AppraisalClient {
-  ServiceChannel channel;
-  std::unique_ptr<Stub> stub;
-
-  template <class Request, class Reply>
-  absl::Status Call(grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Reply*),
-                    const Request& request, Reply* reply) {
-    return channel.Call(
-        [&](grpc::ClientContext* context) { return (stub.get()->*rpc)(context, request, reply); });
-  }
-  const std::string& county() const { return channel.county().code; }
-};
+using AppraisalClient = Client<v1::Appraisal>;
 
 absl::StatusOr<AppraisalClient> Connect(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(ServiceChannel channel, ConnectTo(args, "appraisal"));
-  auto stub = v1::Appraisal::NewStub(channel.channel());
-  return AppraisalClient{std::move(channel), std::move(stub)};
+  return AppraisalClient(std::move(channel));
 }
 
 absl::StatusOr<int32_t> YearFlag(const ParsedArgs& args) {
@@ -100,17 +87,14 @@ absl::StatusOr<int> RunOpenCycle(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(AppraisalClient client, Connect(args));
   v1::OpenCycleRequest request;
   request.set_request_id(RequestId(args));
-  request.set_jurisdiction(client.county());
+  request.set_jurisdiction(client.county().code);
   request.set_year(year);
   v1::OpenCycleReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::OpenCycle, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Print(absl::StrCat(reply.cycle_id(), " opened: ", reply.members_notified(), " members notified, ",
-                     reply.members_away_notified(), " of them away\n"));
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Print(absl::StrCat(reply.cycle_id(), " opened: ", reply.members_notified(),
+                       " members notified, ", reply.members_away_notified(), " of them away\n"));
+  });
 }
 
 absl::StatusOr<int> RunEvidence(const ParsedArgs& args) {
@@ -122,44 +106,42 @@ absl::StatusOr<int> RunEvidence(const ParsedArgs& args) {
   request.set_as_of(args.Get("as-of"));
   v1::GetEvidenceReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::GetEvidence, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"项目", "内容"});
-  table.AddRow({"党员", absl::StrCat(reply.name(), " (", reply.member_id(), ")")});
-  table.AddRow({"支部", reply.branch()});
-  table.AddRow({"年度", absl::StrCat(reply.year())});
-  table.AddRow({"流入地", reply.destination_jurisdiction()});
-  std::vector<std::string> contacts;
-  for (const auto& c : reply.contacts()) {
-    contacts.push_back(absl::StrCat(absl::StripPrefix(c.kind(), "CONTACT_KIND_"), "×", c.count()));
-  }
-  table.AddRow({"联系记录", absl::StrCat(absl::StrJoin(contacts, " "), "（流入地记录 ",
-                                         reply.destination_contacts(), " 次）")});
-  table.AddRow({"组织生活", absl::StrCat(reply.certificate_entries_size(), " 次（流入地 ",
-                                         reply.destination_entries_size(), " 次）")});
-  table.AddRow({"学习学时", absl::StrCat(reply.education_hours(), "（流入地 ",
-                                         reply.destination_education_hours(), "）")});
-  table.AddRow({"月缴党费", Yuan(reply.monthly_dues_fen())});
-  table.AddRow({"已缴月份", absl::StrJoin(reply.dues_months_paid(), " ")});
-  table.AddRow({"欠缴月份", absl::StrJoin(reply.dues_months_unpaid(), " ")});
-  table.AddRow({"无组织生活月份", absl::StrJoin(reply.months_without_organization_life(), " ")});
-  std::vector<std::string> lost;
-  for (const auto& p : reply.lost_contact()) {
-    lost.push_back(
-        absl::StrCat(p.lost_on(), "～", p.resumed_on().empty() ? "至今" : p.resumed_on()));
-  }
-  table.AddRow({"失联期间", absl::StrJoin(lost, " ")});
-  table.AddRow({"评议通知", reply.notified() ? "已送达" : "未送达"});
-  table.AddRow({"评议等次", GradeText(reply.grade())});
-  table.AddRow({"评语", reply.remarks()});
-  Print(table.Render());
-  for (const auto& e : reply.certificate_entries()) {
-    Print(absl::StrCat("  ", e.occurred_on(), "  ", e.recorded_in(),
-                       e.on_certificate() ? "（活动证）" : "", "  ", e.activity(), "\n"));
-  }
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"项目", "内容"});
+    table.AddRow({"党员", absl::StrCat(reply.name(), " (", reply.member_id(), ")")});
+    table.AddRow({"支部", reply.branch()});
+    table.AddRow({"年度", absl::StrCat(reply.year())});
+    table.AddRow({"流入地", reply.destination_jurisdiction()});
+    std::vector<std::string> contacts;
+    for (const auto& c : reply.contacts()) {
+      contacts.push_back(
+          absl::StrCat(absl::StripPrefix(c.kind(), "CONTACT_KIND_"), "×", c.count()));
+    }
+    table.AddRow({"联系记录", absl::StrCat(absl::StrJoin(contacts, " "), "（流入地记录 ",
+                                           reply.destination_contacts(), " 次）")});
+    table.AddRow({"组织生活", absl::StrCat(reply.certificate_entries_size(), " 次（流入地 ",
+                                           reply.destination_entries_size(), " 次）")});
+    table.AddRow({"学习学时", absl::StrCat(reply.education_hours(), "（流入地 ",
+                                           reply.destination_education_hours(), "）")});
+    table.AddRow({"月缴党费", Yuan(reply.monthly_dues_fen())});
+    table.AddRow({"已缴月份", absl::StrJoin(reply.dues_months_paid(), " ")});
+    table.AddRow({"欠缴月份", absl::StrJoin(reply.dues_months_unpaid(), " ")});
+    table.AddRow({"无组织生活月份", absl::StrJoin(reply.months_without_organization_life(), " ")});
+    std::vector<std::string> lost;
+    for (const auto& p : reply.lost_contact()) {
+      lost.push_back(
+          absl::StrCat(p.lost_on(), "～", p.resumed_on().empty() ? "至今" : p.resumed_on()));
+    }
+    table.AddRow({"失联期间", absl::StrJoin(lost, " ")});
+    table.AddRow({"评议通知", reply.notified() ? "已送达" : "未送达"});
+    table.AddRow({"评议等次", GradeText(reply.grade())});
+    table.AddRow({"评语", reply.remarks()});
+    Print(table.Render());
+    for (const auto& e : reply.certificate_entries()) {
+      Print(absl::StrCat("  ", e.occurred_on(), "  ", e.recorded_in(),
+                         e.on_certificate() ? "（活动证）" : "", "  ", e.activity(), "\n"));
+    }
+  });
 }
 
 absl::StatusOr<int> RunAppraise(const ParsedArgs& args) {
@@ -186,68 +168,62 @@ absl::StatusOr<int> RunSheet(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(int32_t year, YearFlag(args));
   ASSIGN_OR_RETURN(AppraisalClient client, Connect(args));
   v1::ListAppraisalSheetRequest request;
-  request.set_jurisdiction(client.county());
+  request.set_jurisdiction(client.county().code);
   request.set_year(year);
   request.set_branch(args.Get("branch"));
   request.set_as_of(args.Get("as-of"));
   v1::ListAppraisalSheetReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::ListAppraisalSheet, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  std::map<std::string, std::vector<const v1::AppraisalSheetRow*>> by_branch;
-  for (const auto& row : reply.rows()) by_branch[row.branch()].push_back(&row);
-  std::string name =
-      client.channel.county().name.empty() ? client.county() : client.channel.county().name;
-  Print(absl::StrCat(name, " ", year, " 年度党员民主评议登记表\n"));
-  if (reply.cycle_id().empty()) {
-    Print("（本年度评议尚未启动）\n");
-  } else {
-    Print(absl::StrCat("参评党员 ", reply.members_in_cycle(), " 名，优秀名额 ",
-                       reply.excellent_limit(), " 名（不超过三分之一），已评优秀 ",
-                       reply.excellent_count(), " 名\n"));
-  }
-  for (const auto& [branch, rows] : by_branch) {
-    Print(absl::StrCat("\n支部：", branch, "（", rows.size(), " 名）\n"));
-    Table table({"序号", "姓名", "党员编号", "流入地", "通知", "联系", "组织生活", "学时",
-                 "缴费月数", "无组织生活月数", "评议等次", "评语"});
-    int n = 0;
-    for (const auto* row : rows) {
-      table.AddRow({absl::StrCat(++n), row->name(), row->member_id(),
-                    row->destination_jurisdiction().empty() ? "—" : row->destination_jurisdiction(),
-                    row->notified() ? "已送达" : "未送达", absl::StrCat(row->contacts()),
-                    absl::StrCat(row->organization_life_entries()),
-                    absl::StrCat(row->education_hours()), absl::StrCat(row->dues_months_paid()),
-                    absl::StrCat(row->months_without_organization_life()),
-                    absl::StrCat(GradeText(row->grade()), row->corrected() ? "（已更正）" : ""),
-                    row->remarks()});
+  return PrintReply(args, reply, [&] {
+    std::map<std::string, std::vector<const v1::AppraisalSheetRow*>> by_branch;
+    for (const auto& row : reply.rows()) by_branch[row.branch()].push_back(&row);
+    std::string name = client.county().name.empty() ? client.county().code : client.county().name;
+    Print(absl::StrCat(name, " ", year, " 年度党员民主评议登记表\n"));
+    if (reply.cycle_id().empty()) {
+      Print("（本年度评议尚未启动）\n");
+    } else {
+      Print(absl::StrCat("参评党员 ", reply.members_in_cycle(), " 名，优秀名额 ",
+                         reply.excellent_limit(), " 名（不超过三分之一），已评优秀 ",
+                         reply.excellent_count(), " 名\n"));
     }
-    Print(table.Render());
-  }
-  Print("\n支部书记（签字）：__________    日期：__________\n");
-  return 0;
+    for (const auto& [branch, rows] : by_branch) {
+      Print(absl::StrCat("\n支部：", branch, "（", rows.size(), " 名）\n"));
+      Table table({"序号", "姓名", "党员编号", "流入地", "通知", "联系", "组织生活", "学时",
+                   "缴费月数", "无组织生活月数", "评议等次", "评语"});
+      int n = 0;
+      for (const auto* row : rows) {
+        table.AddRow(
+            {absl::StrCat(++n), row->name(), row->member_id(),
+             row->destination_jurisdiction().empty() ? "—" : row->destination_jurisdiction(),
+             row->notified() ? "已送达" : "未送达", absl::StrCat(row->contacts()),
+             absl::StrCat(row->organization_life_entries()), absl::StrCat(row->education_hours()),
+             absl::StrCat(row->dues_months_paid()),
+             absl::StrCat(row->months_without_organization_life()),
+             absl::StrCat(GradeText(row->grade()), row->corrected() ? "（已更正）" : ""),
+             row->remarks()});
+      }
+      Print(table.Render());
+    }
+    Print("\n支部书记（签字）：__________    日期：__________\n");
+  });
 }
 
 absl::StatusOr<int> RunNotifications(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(int32_t year, YearFlag(args));
   ASSIGN_OR_RETURN(AppraisalClient client, Connect(args));
   v1::ListNotificationsRequest request;
-  request.set_jurisdiction(client.county());
+  request.set_jurisdiction(client.county().code);
   request.set_year(year);
   v1::ListNotificationsReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::ListNotifications, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER_ID", "NAME", "CYCLE", "HOME", "DESTINATION", "SENT_ON", "DIRECTION"});
-  for (const auto& n : reply.notifications()) {
-    table.AddRow({n.member_id(), n.name(), n.cycle_id(), n.home_jurisdiction(),
-                  n.destination_jurisdiction(), n.sent_on(), n.received() ? "received" : "sent"});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER_ID", "NAME", "CYCLE", "HOME", "DESTINATION", "SENT_ON", "DIRECTION"});
+    for (const auto& n : reply.notifications()) {
+      table.AddRow({n.member_id(), n.name(), n.cycle_id(), n.home_jurisdiction(),
+                    n.destination_jurisdiction(), n.sent_on(), n.received() ? "received" : "sent"});
+    }
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunSetDuesBase(const ParsedArgs& args) {
@@ -274,13 +250,11 @@ absl::StatusOr<int> RunSetDuesBase(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(AppraisalClient client, Connect(args));
   v1::SetDuesBaseReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::SetDuesBase, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Print(absl::StrCat(args.member(), " version ", reply.version(), ": monthly dues ",
-                     reply.monthly_dues_fen(), " fen (", Yuan(reply.monthly_dues_fen()), " 元)\n"));
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Print(absl::StrCat(args.member(), " version ", reply.version(), ": monthly dues ",
+                       reply.monthly_dues_fen(), " fen (", Yuan(reply.monthly_dues_fen()),
+                       " 元)\n"));
+  });
 }
 
 absl::StatusOr<int> RunPayDues(const ParsedArgs& args) {
@@ -295,22 +269,19 @@ absl::StatusOr<int> RunPayDues(const ParsedArgs& args) {
 absl::StatusOr<int> RunArrears(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(AppraisalClient client, Connect(args));
   v1::ListDuesArrearsRequest request;
-  request.set_jurisdiction(client.county());
+  request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListDuesArrearsReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::ListDuesArrears, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER_ID", "姓名", "支部", "欠缴月数", "欠缴金额(元)", "欠缴月份", "超过6个月"});
-  for (const auto& a : reply.members()) {
-    table.AddRow({a.member_id(), a.name(), a.branch(), absl::StrCat(a.months_unpaid_size()),
-                  Yuan(a.amount_owed_fen()), absl::StrJoin(a.months_unpaid(), " "),
-                  absl::StrJoin(a.months_beyond_six(), " ")});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER_ID", "姓名", "支部", "欠缴月数", "欠缴金额(元)", "欠缴月份", "超过6个月"});
+    for (const auto& a : reply.members()) {
+      table.AddRow({a.member_id(), a.name(), a.branch(), absl::StrCat(a.months_unpaid_size()),
+                    Yuan(a.amount_owed_fen()), absl::StrJoin(a.months_unpaid(), " "),
+                    absl::StrJoin(a.months_beyond_six(), " ")});
+    }
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunRecordOrgLife(const ParsedArgs& args) {
@@ -338,28 +309,25 @@ absl::StatusOr<int> RunRecordReason(const ParsedArgs& args) {
 absl::StatusOr<int> RunLapseCandidates(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(AppraisalClient client, Connect(args));
   v1::ListLapseCandidatesRequest request;
-  request.set_jurisdiction(client.county());
+  request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListLapseCandidatesReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::ListLapseCandidates, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER_ID", "姓名", "支部", "情形", "起止月份", "连续月数", "支部决定"});
-  for (const auto& c : reply.members()) {
-    for (const auto& run : c.runs()) {
-      table.AddRow(
-          {c.member_id(), c.name(), c.branch(), ConditionText(run.condition()),
-           absl::StrCat(run.first_month(), "～", run.last_month()), absl::StrCat(run.months()),
-           c.last_decision() == v1::LAPSE_DECISION_UNSPECIFIED
-               ? "待决定"
-               : absl::StrCat(EnumLabel(*v1::LapseDecision_descriptor(), c.last_decision()), " ",
-                              c.last_decided_on())});
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER_ID", "姓名", "支部", "情形", "起止月份", "连续月数", "支部决定"});
+    for (const auto& c : reply.members()) {
+      for (const auto& run : c.runs()) {
+        table.AddRow(
+            {c.member_id(), c.name(), c.branch(), ConditionText(run.condition()),
+             absl::StrCat(run.first_month(), "～", run.last_month()), absl::StrCat(run.months()),
+             c.last_decision() == v1::LAPSE_DECISION_UNSPECIFIED
+                 ? "待决定"
+                 : absl::StrCat(EnumLabel(*v1::LapseDecision_descriptor(), c.last_decision()), " ",
+                                c.last_decided_on())});
+      }
     }
-  }
-  Print(table.Render());
-  return 0;
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunLapseDecision(const ParsedArgs& args) {
@@ -374,21 +342,18 @@ absl::StatusOr<int> RunLapseDecision(const ParsedArgs& args) {
 absl::StatusOr<int> RunProbationDue(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(AppraisalClient client, Connect(args));
   v1::ListProbationDueRequest request;
-  request.set_jurisdiction(client.county());
+  request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListProbationDueReply reply;
   RETURN_IF_ERROR(client.Call(&Stub::ListProbationDue, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER_ID", "姓名", "支部", "支部大会通过", "预备期满", "已延长"});
-  for (const auto& p : reply.members()) {
-    table.AddRow({p.member_id(), p.name(), p.branch(), p.voted_on(), p.due_on(),
-                  p.extended() ? "是" : "否"});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER_ID", "姓名", "支部", "支部大会通过", "预备期满", "已延长"});
+    for (const auto& p : reply.members()) {
+      table.AddRow({p.member_id(), p.name(), p.branch(), p.voted_on(), p.due_on(),
+                    p.extended() ? "是" : "否"});
+    }
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunProbationOutcome(const ParsedArgs& args) {

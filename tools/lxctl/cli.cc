@@ -119,14 +119,19 @@ absl::Status PrintJson(const google::protobuf::Message& message) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> PrintMutation(const ParsedArgs& args, const std::string& id,
-                                  uint64_t version, const google::protobuf::Message& reply) {
+absl::StatusOr<int> PrintReply(const ParsedArgs& args, const google::protobuf::Message& reply,
+                               absl::FunctionRef<void()> print_text) {
   if (args.Has("json")) {
     RETURN_IF_ERROR(PrintJson(reply));
   } else {
-    Print(absl::StrCat(id, " version ", version, "\n"));
+    print_text();
   }
   return 0;
+}
+
+absl::StatusOr<int> PrintMutation(const ParsedArgs& args, const std::string& id, uint64_t version,
+                                  const google::protobuf::Message& reply) {
+  return PrintReply(args, reply, [&] { Print(absl::StrCat(id, " version ", version, "\n")); });
 }
 
 std::string TimestampText(const google::protobuf::Timestamp& at) {
@@ -161,9 +166,10 @@ std::vector<FlagSpec> WithGlobalFlags(std::vector<FlagSpec> flags) {
                    .help = "the county to act as, with its token (default: the only one)"});
   flags.push_back(EndpointsFlag());
   flags.push_back(TimeoutFlag());
-  flags.push_back({.name = "tls-ca",
-                   .value_name = "FILE",
-                   .help = "CA of the services' certificates: use TLS (else the endpoints file's)"});
+  flags.push_back(
+      {.name = "tls-ca",
+       .value_name = "FILE",
+       .help = "CA of the services' certificates: use TLS (else the endpoints file's)"});
   flags.push_back({.name = "tls-cert",
                    .value_name = "FILE",
                    .help = "client certificate for mutual TLS (else the endpoints file's)"});

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -80,6 +81,10 @@ absl::StatusOr<ServiceChannel> ConnectTo(const ParsedArgs& args, absl::string_vi
 void Print(const std::string& text);
 // The message as JSON with proto field names and every field.
 absl::Status PrintJson(const google::protobuf::Message& message);
+// The reply as JSON with --json, else what `print_text` prints (a table, a
+// line): the one place that chooses between the two. Returns exit code 0.
+absl::StatusOr<int> PrintReply(const ParsedArgs& args, const google::protobuf::Message& reply,
+                               absl::FunctionRef<void()> print_text);
 // A mutation's outcome: "<id> version <n>", or the reply as JSON with --json.
 absl::StatusOr<int> PrintMutation(const ParsedArgs& args, const std::string& id, uint64_t version,
                                   const google::protobuf::Message& reply);

@@ -8,15 +8,13 @@
 
 namespace lianxin::lxctl {
 
-absl::Status FromGrpc(const grpc::Status& status) { return FromGrpcStatus(status); }
-
 absl::StatusOr<ServiceChannel> ServiceChannel::Connect(const County& county,
                                                        absl::string_view service,
                                                        absl::Duration timeout) {
   const std::string address = county.Address(service);
   if (address.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "county ", county.code, " has no ", service, " in the endpoints file (not deployed?)"));
+    return absl::FailedPreconditionError(absl::StrCat("county ", county.code, " has no ", service,
+                                                      " in the endpoints file (not deployed?)"));
   }
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel, OpenChannel(address, county.tls));
   return ServiceChannel(county, timeout, std::move(channel));
@@ -27,43 +25,33 @@ void ServiceChannel::Prepare(grpc::ClientContext* context) const {
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
 }
 
-absl::Status ServiceChannel::Call(
-    absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) const {
+absl::Status ServiceChannel::Call(absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) const {
   grpc::ClientContext context;
   Prepare(&context);
-  return FromGrpc(rpc(&context));
+  return FromGrpcStatus(rpc(&context));
 }
 
-absl::StatusOr<RegistryClient> RegistryClient::Connect(const County& county,
-                                                       absl::Duration timeout) {
-  ASSIGN_OR_RETURN(ServiceChannel channel, ServiceChannel::Connect(county, "registry", timeout));
-  return RegistryClient(std::move(channel));
-}
-
-absl::Status RegistryClient::Call(
-    absl::FunctionRef<grpc::Status(lianxin::v1::Registry::Stub&, grpc::ClientContext*)> rpc) {
-  return channel_.Call([&](grpc::ClientContext* context) { return rpc(*stub_, context); });
-}
-
-absl::StatusOr<lianxin::v1::Member> RegistryClient::GetMember(const std::string& member_id) {
+absl::StatusOr<lianxin::v1::Member> GetMember(RegistryClient& client,
+                                              const std::string& member_id) {
   lianxin::v1::GetMemberRequest request;
   request.set_member_id(member_id);
   lianxin::v1::GetMemberReply reply;
-  absl::Status status = Call([&](lianxin::v1::Registry::Stub& stub, grpc::ClientContext* context) {
-    return stub.GetMember(context, request, &reply);
-  });
+  absl::Status status =
+      client.Call([&](lianxin::v1::Registry::Stub& stub, grpc::ClientContext* context) {
+        return stub.GetMember(context, request, &reply);
+      });
   if (!status.ok()) return status;
   return std::move(*reply.mutable_member());
 }
 
-absl::StatusOr<std::vector<lianxin::v1::Member>> RegistryClient::ListAllMembers(
-    lianxin::v1::ListMembersRequest request) {
+absl::StatusOr<std::vector<lianxin::v1::Member>> ListAllMembers(
+    RegistryClient& client, lianxin::v1::ListMembersRequest request) {
   if (request.page_size() == 0) request.set_page_size(1000);
   std::vector<lianxin::v1::Member> members;
   while (true) {
     lianxin::v1::ListMembersReply reply;
     absl::Status status =
-        Call([&](lianxin::v1::Registry::Stub& stub, grpc::ClientContext* context) {
+        client.Call([&](lianxin::v1::Registry::Stub& stub, grpc::ClientContext* context) {
           return stub.ListMembers(context, request, &reply);
         });
     if (!status.ok()) return status;

@@ -1,11 +1,10 @@
 // Clients acting as one county: every call carries the county's
-// `authorization: Bearer <token>` metadata and a deadline. RegistryClient
-// wraps the Registry stub; ServiceChannel serves any service's stub.
+// `authorization: Bearer <token>` metadata and a deadline. Client<Service> is
+// the one client type, for any service; ServiceChannel is its channel.
 //
-//   ASSIGN_OR_RETURN(RegistryClient client, RegistryClient::Connect(county, absl::Seconds(30)));
-//   RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-//     return stub.GetMember(context, request, &reply);
-//   }));
+//   ASSIGN_OR_RETURN(RegistryClient client,
+//                    RegistryClient::Connect(county, "registry", absl::Seconds(30)));
+//   RETURN_IF_ERROR(client.Call(&v1::Registry::Stub::GetMember, request, &reply));
 #ifndef LIANXIN_TOOLS_LXCTL_CLIENT_H_
 #define LIANXIN_TOOLS_LXCTL_CLIENT_H_
 
@@ -16,8 +15,8 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
@@ -25,9 +24,6 @@
 #include "tools/lxctl/endpoints.h"
 
 namespace lianxin::lxctl {
-
-// The absl status with the same canonical code and message.
-absl::Status FromGrpc(const grpc::Status& status);
 
 // A channel to one service of a county.
 //
@@ -60,36 +56,60 @@ class ServiceChannel {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-class RegistryClient {
+// The one client type of lxctl: a client of one service of a county, whose
+// calls carry the county's bearer token and the deadline. `Service` is the
+// generated service class (lianxin::v1::Registry, ContactTracking, ...).
+//
+//   ASSIGN_OR_RETURN(auto client, Client<v1::ContactTracking>::Connect(county, "contact",
+//   timeout)); RETURN_IF_ERROR(client.Call(&v1::ContactTracking::Stub::ListOverdue, request,
+//   &reply));
+template <typename Service>
+class Client {
  public:
-  // A client of `county`'s registry (the channel connects on the first call).
-  // FAILED_PRECONDITION if the endpoints file gives the county no registry.
-  static absl::StatusOr<RegistryClient> Connect(const County& county, absl::Duration timeout);
+  using Stub = typename Service::Stub;
+
+  // A client of `county`'s `service` (the channel connects on the first
+  // call). FAILED_PRECONDITION if the endpoints file gives the county no
+  // address for it.
+  static absl::StatusOr<Client> Connect(const County& county, absl::string_view service,
+                                        absl::Duration timeout) {
+    absl::StatusOr<ServiceChannel> channel = ServiceChannel::Connect(county, service, timeout);
+    if (!channel.ok()) return channel.status();
+    return Client(*std::move(channel));
+  }
+  explicit Client(ServiceChannel channel)
+      : channel_(std::move(channel)), stub_(Service::NewStub(channel_.channel())) {}
 
   const County& county() const { return channel_.county(); }
-  lianxin::v1::Registry::Stub& stub() { return *stub_; }
+  Stub& stub() { return *stub_; }
 
   // Adds the bearer token and the deadline to a fresh context.
   void Prepare(grpc::ClientContext* context) const { channel_.Prepare(context); }
   // Runs one call with a prepared context; its status as an absl::Status.
-  absl::Status Call(
-      absl::FunctionRef<grpc::Status(lianxin::v1::Registry::Stub&, grpc::ClientContext*)> rpc);
-
-  // GetMember's member, or the call's error.
-  absl::StatusOr<lianxin::v1::Member> GetMember(const std::string& member_id);
-  // Every member ListMembers returns for `request`, all pages from its page
-  // token on (page size 1000 unless `request` sets one).
-  absl::StatusOr<std::vector<lianxin::v1::Member>> ListAllMembers(
-      lianxin::v1::ListMembersRequest request);
+  absl::Status Call(absl::FunctionRef<grpc::Status(Stub&, grpc::ClientContext*)> rpc) {
+    return channel_.Call([&](grpc::ClientContext* context) { return rpc(*stub_, context); });
+  }
+  // Runs the unary `rpc` of the stub with `request`, filling `reply`.
+  template <typename Request, typename Reply>
+  absl::Status Call(grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Reply*),
+                    const Request& request, Reply* reply) {
+    return channel_.Call(
+        [&](grpc::ClientContext* context) { return (stub_.get()->*rpc)(context, request, reply); });
+  }
 
  private:
-  explicit RegistryClient(ServiceChannel channel)
-      : channel_(std::move(channel)),
-        stub_(lianxin::v1::Registry::NewStub(channel_.channel())) {}
-
   ServiceChannel channel_;
-  std::unique_ptr<lianxin::v1::Registry::Stub> stub_;
+  std::unique_ptr<Stub> stub_;
 };
+
+using RegistryClient = Client<lianxin::v1::Registry>;
+
+// GetMember's member, or the call's error.
+absl::StatusOr<lianxin::v1::Member> GetMember(RegistryClient& client, const std::string& member_id);
+// Every member ListMembers returns for `request`, all pages from its page
+// token on (page size 1000 unless `request` sets one).
+absl::StatusOr<std::vector<lianxin::v1::Member>> ListAllMembers(
+    RegistryClient& client, lianxin::v1::ListMembersRequest request);
 
 }  // namespace lianxin::lxctl
 

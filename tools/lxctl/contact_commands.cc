@@ -17,15 +17,11 @@ namespace {
 namespace v1 = lianxin::v1;
 using Stub = v1::ContactTracking::Stub;
 
-struct ContactClient {
-  ServiceChannel channel;
-  std::unique_ptr<Stub> stub;
-};
+using ContactClient = Client<v1::ContactTracking>;
 
 absl::StatusOr<ContactClient> Connect(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(ServiceChannel channel, ConnectTo(args, "contact"));
-  auto stub = v1::ContactTracking::NewStub(channel.channel());
-  return ContactClient{std::move(channel), std::move(stub)};
+  return ContactClient(std::move(channel));
 }
 
 std::vector<FlagSpec> AsOfFlags() {
@@ -67,9 +63,7 @@ absl::StatusOr<int> RunAssignLiaison(const ParsedArgs& args) {
   request.set_liaison_name(args.Get("liaison"));
   request.set_liaison_phone(args.Get("phone"));
   v1::ContactMutationReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->AssignLiaison(context, request, &reply);
-  }));
+  RETURN_IF_ERROR(client.Call(&Stub::AssignLiaison, request, &reply));
   return PrintMutation(args, args.member(), reply.version(), reply);
 }
 
@@ -87,55 +81,43 @@ absl::StatusOr<int> RunRecordContact(const ParsedArgs& args) {
   request.set_occurred_on(args.Get("on"));
   request.set_summary(args.Get("summary"));
   v1::ContactMutationReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->RecordContact(context, request, &reply);
-  }));
+  RETURN_IF_ERROR(client.Call(&Stub::RecordContact, request, &reply));
   return PrintMutation(args, args.member(), reply.version(), reply);
 }
 
 absl::StatusOr<int> RunOverdue(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(ContactClient client, Connect(args));
   v1::ListOverdueRequest request;
-  request.set_jurisdiction(client.channel.county().code);
+  request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListOverdueReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->ListOverdue(context, request, &reply);
-  }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table(
-      {"MEMBER", "NAME", "OBLIGATION", "DUE", "DAYS", "LAST CONTACT", "LOST", "TO", "LIAISON"});
-  for (const v1::OverdueMember& m : reply.members()) {
-    table.AddRow({m.member_id(), m.name(), m.obligation(), m.due_on(),
-                  absl::StrCat(m.days_overdue()), m.last_contact_on(),
-                  m.lost_contact() ? "yes" : "", m.destination_jurisdiction(), m.liaison_name()});
-  }
-  Print(absl::StrCat(table.Render(), reply.members_size(), " overdue\n"));
-  return 0;
+  RETURN_IF_ERROR(client.Call(&Stub::ListOverdue, request, &reply));
+  return PrintReply(args, reply, [&] {
+    Table table(
+        {"MEMBER", "NAME", "OBLIGATION", "DUE", "DAYS", "LAST CONTACT", "LOST", "TO", "LIAISON"});
+    for (const v1::OverdueMember& m : reply.members()) {
+      table.AddRow({m.member_id(), m.name(), m.obligation(), m.due_on(),
+                    absl::StrCat(m.days_overdue()), m.last_contact_on(),
+                    m.lost_contact() ? "yes" : "", m.destination_jurisdiction(), m.liaison_name()});
+    }
+    Print(absl::StrCat(table.Render(), reply.members_size(), " overdue\n"));
+  });
 }
 
 absl::StatusOr<int> RunLostContact(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(ContactClient client, Connect(args));
   v1::ListLostContactRequest request;
-  request.set_jurisdiction(client.channel.county().code);
+  request.set_jurisdiction(client.county().code);
   v1::ListLostContactReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->ListLostContact(context, request, &reply);
-  }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER", "NAME", "LAST CONTACT", "LOST ON", "TO", "LIAISON", "PHONE"});
-  for (const v1::LostContactMember& m : reply.members()) {
-    table.AddRow({m.member_id(), m.name(), m.last_contact_on(), m.lost_on(),
-                  m.destination_jurisdiction(), m.liaison_name(), m.liaison_phone()});
-  }
-  Print(absl::StrCat(table.Render(), reply.members_size(), " lost contact\n"));
-  return 0;
+  RETURN_IF_ERROR(client.Call(&Stub::ListLostContact, request, &reply));
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER", "NAME", "LAST CONTACT", "LOST ON", "TO", "LIAISON", "PHONE"});
+    for (const v1::LostContactMember& m : reply.members()) {
+      table.AddRow({m.member_id(), m.name(), m.last_contact_on(), m.lost_on(),
+                    m.destination_jurisdiction(), m.liaison_name(), m.liaison_phone()});
+    }
+    Print(absl::StrCat(table.Render(), reply.members_size(), " lost contact\n"));
+  });
 }
 
 absl::StatusOr<int> RunContacts(const ParsedArgs& args) {
@@ -143,32 +125,28 @@ absl::StatusOr<int> RunContacts(const ParsedArgs& args) {
   v1::GetContactHistoryRequest request;
   request.set_member_id(args.member());
   v1::GetContactHistoryReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->GetContactHistory(context, request, &reply);
-  }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table liaisons({"LIAISON", "PHONE", "ASSIGNED"});
-  for (const v1::LiaisonTerm& t : reply.liaisons()) {
-    liaisons.AddRow({t.liaison_name(), t.liaison_phone(), t.assigned_on()});
-  }
-  Table contacts({"ON", "KIND", "CHANNEL", "RECORDED IN", "SUMMARY"});
-  for (const v1::ContactEntry& c : reply.contacts()) {
-    contacts.AddRow({c.occurred_on(), EnumLabel(*v1::ContactKind_descriptor(), c.kind()),
-                     EnumLabel(*v1::ContactChannel_descriptor(), c.channel()), c.recorded_in(),
-                     c.summary()});
-  }
-  Print(absl::StrCat(FieldTable(reply).Render(), "\n", liaisons.Render(), "\n", contacts.Render()));
-  return 0;
+  RETURN_IF_ERROR(client.Call(&Stub::GetContactHistory, request, &reply));
+  return PrintReply(args, reply, [&] {
+    Table liaisons({"LIAISON", "PHONE", "ASSIGNED"});
+    for (const v1::LiaisonTerm& t : reply.liaisons()) {
+      liaisons.AddRow({t.liaison_name(), t.liaison_phone(), t.assigned_on()});
+    }
+    Table contacts({"ON", "KIND", "CHANNEL", "RECORDED IN", "SUMMARY"});
+    for (const v1::ContactEntry& c : reply.contacts()) {
+      contacts.AddRow({c.occurred_on(), EnumLabel(*v1::ContactKind_descriptor(), c.kind()),
+                       EnumLabel(*v1::ContactChannel_descriptor(), c.channel()), c.recorded_in(),
+                       c.summary()});
+    }
+    Print(
+        absl::StrCat(FieldTable(reply).Render(), "\n", liaisons.Render(), "\n", contacts.Render()));
+  });
 }
 
 absl::StatusOr<int> RunOpenConsultation(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(ContactClient client, Connect(args));
   v1::OpenConsultationRequest request;
   request.set_request_id(RequestId(args));
-  request.set_jurisdiction(client.channel.county().code);
+  request.set_jurisdiction(client.county().code);
   request.set_caller_name(args.Get("caller"));
   request.set_caller_phone(args.Get("phone"));
   request.set_topic(args.Get("topic"));
@@ -176,15 +154,8 @@ absl::StatusOr<int> RunOpenConsultation(const ParsedArgs& args) {
   request.set_member_id(args.Get("member"));
   RETURN_IF_ERROR(SetInstant(args, "received-at", request.mutable_received_at()));
   v1::OpenConsultationReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->OpenConsultation(context, request, &reply);
-  }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Print(absl::StrCat(reply.ticket_id(), "\n"));
-  return 0;
+  RETURN_IF_ERROR(client.Call(&Stub::OpenConsultation, request, &reply));
+  return PrintReply(args, reply, [&] { Print(absl::StrCat(reply.ticket_id(), "\n")); });
 }
 
 absl::StatusOr<int> RunCloseConsultation(const ParsedArgs& args) {
@@ -198,50 +169,36 @@ absl::StatusOr<int> RunCloseConsultation(const ParsedArgs& args) {
   request.set_resolution(static_cast<v1::ConsultationResolution>(resolution));
   RETURN_IF_ERROR(SetInstant(args, "closed-at", request.mutable_closed_at()));
   v1::CloseConsultationReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->CloseConsultation(context, request, &reply);
-  }));
+  RETURN_IF_ERROR(client.Call(&Stub::CloseConsultation, request, &reply));
   return PrintMutation(args, request.ticket_id(), reply.version(), reply);
 }
 
 absl::StatusOr<int> RunOpenConsultations(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(ContactClient client, Connect(args));
   v1::ListOpenConsultationsRequest request;
-  request.set_jurisdiction(client.channel.county().code);
+  request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListOpenConsultationsReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->ListOpenConsultations(context, request, &reply);
-  }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"TICKET", "RECEIVED", "DAYS", "CALLER", "PHONE", "TOPIC"});
-  for (const v1::ConsultationTicket& t : reply.tickets()) {
-    table.AddRow({t.ticket_id(), CountyTime(t.received_at()), absl::StrCat(t.days_open()),
-                  t.caller_name(), t.caller_phone(), t.topic()});
-  }
-  Print(absl::StrCat(table.Render(), reply.tickets_size(), " open too long\n"));
-  return 0;
+  RETURN_IF_ERROR(client.Call(&Stub::ListOpenConsultations, request, &reply));
+  return PrintReply(args, reply, [&] {
+    Table table({"TICKET", "RECEIVED", "DAYS", "CALLER", "PHONE", "TOPIC"});
+    for (const v1::ConsultationTicket& t : reply.tickets()) {
+      table.AddRow({t.ticket_id(), CountyTime(t.received_at()), absl::StrCat(t.days_open()),
+                    t.caller_name(), t.caller_phone(), t.topic()});
+    }
+    Print(absl::StrCat(table.Render(), reply.tickets_size(), " open too long\n"));
+  });
 }
 
 absl::StatusOr<int> RunContactStats(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(ContactClient client, Connect(args));
   v1::GetContactStatisticsRequest request;
-  request.set_jurisdiction(client.channel.county().code);
+  request.set_jurisdiction(client.county().code);
   request.set_from(args.Get("from"));
   request.set_to(args.Get("to"));
   v1::GetContactStatisticsReply reply;
-  RETURN_IF_ERROR(client.channel.Call([&](grpc::ClientContext* context) {
-    return client.stub->GetContactStatistics(context, request, &reply);
-  }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Print(FieldTable(reply).Render());
-  return 0;
+  RETURN_IF_ERROR(client.Call(&Stub::GetContactStatistics, request, &reply));
+  return PrintReply(args, reply, [&] { Print(FieldTable(reply).Render()); });
 }
 
 }  // namespace

@@ -27,12 +27,11 @@ absl::Status CallEducation(const ParsedArgs& args,
                                                         Reply*),
                            Request& request, Reply* reply, bool set_jurisdiction = false) {
   ASSIGN_OR_RETURN(ServiceChannel channel, ConnectTo(args, "education"));
+  Client<v1::EducationScheduling> client(std::move(channel));
   if constexpr (requires { request.set_jurisdiction(""); }) {
-    if (set_jurisdiction) request.set_jurisdiction(channel.county().code);
+    if (set_jurisdiction) request.set_jurisdiction(client.county().code);
   }
-  std::unique_ptr<Stub> stub = v1::EducationScheduling::NewStub(channel.channel());
-  return channel.Call(
-      [&](grpc::ClientContext* context) { return (stub.get()->*method)(context, request, reply); });
+  return client.Call(method, request, reply);
 }
 
 std::string Label(const google::protobuf::EnumDescriptor& type, int number) {
@@ -212,26 +211,23 @@ absl::StatusOr<int> RunPlanSeasonal(const ParsedArgs& args) {
   request.set_max_candidates(static_cast<uint32_t>(max_candidates));
   v1::PlanSeasonalTrainingReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::PlanSeasonalTraining, request, &reply, true));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  int preferred = 0;
-  for (const auto& a : reply.assignments()) preferred += a.preferred();
-  Print(absl::StrCat("plan ", reply.plan_id(), ": ", reply.members_considered(),
-                     " members expected home, ", reply.candidates_considered(),
-                     " candidate sessions; ", reply.sessions_size(), " sessions, ",
-                     reply.assignments_size(), " placed (", preferred, " on a chosen topic), ",
-                     reply.unassigned_size(), " unplaced\n"));
-  PrintPlannedSessions(reply.sessions());
-  if (reply.unassigned_size() > 0) {
-    Table table({"unplaced member", "reason"});
-    for (const auto& u : reply.unassigned()) {
-      table.AddRow({u.member_id(), u.detail()});
+  return PrintReply(args, reply, [&] {
+    int preferred = 0;
+    for (const auto& a : reply.assignments()) preferred += a.preferred();
+    Print(absl::StrCat("plan ", reply.plan_id(), ": ", reply.members_considered(),
+                       " members expected home, ", reply.candidates_considered(),
+                       " candidate sessions; ", reply.sessions_size(), " sessions, ",
+                       reply.assignments_size(), " placed (", preferred, " on a chosen topic), ",
+                       reply.unassigned_size(), " unplaced\n"));
+    PrintPlannedSessions(reply.sessions());
+    if (reply.unassigned_size() > 0) {
+      Table table({"unplaced member", "reason"});
+      for (const auto& u : reply.unassigned()) {
+        table.AddRow({u.member_id(), u.detail()});
+      }
+      Print(table.Render());
     }
-    Print(table.Render());
-  }
-  return 0;
+  });
 }
 
 absl::StatusOr<int> RunCommitPlan(const ParsedArgs& args) {
@@ -240,15 +236,12 @@ absl::StatusOr<int> RunCommitPlan(const ParsedArgs& args) {
   request.set_plan_id(args.Get("plan"));
   v1::CommitPlanReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::CommitPlan, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Print(absl::StrCat("plan ", request.plan_id(), ": ", reply.session_ids_size(),
-                     " sessions scheduled, ", reply.enrolled(), " members enrolled, ",
-                     reply.skipped_size(), " skipped, ", reply.sessions_skipped_size(),
-                     " sessions skipped\n"));
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Print(absl::StrCat("plan ", request.plan_id(), ": ", reply.session_ids_size(),
+                       " sessions scheduled, ", reply.enrolled(), " members enrolled, ",
+                       reply.skipped_size(), " skipped, ", reply.sessions_skipped_size(),
+                       " sessions skipped\n"));
+  });
 }
 
 absl::StatusOr<int> RunEducationRecord(const ParsedArgs& args) {
@@ -258,23 +251,21 @@ absl::StatusOr<int> RunEducationRecord(const ParsedArgs& args) {
   request.set_year(static_cast<int32_t>(year));
   v1::GetEducationRecordReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::GetEducationRecord, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Print(absl::StrCat(reply.member_id(), " in ", reply.year(), ": ", reply.hours(), " of ",
-                     reply.floor_hours(), " class hours", reply.below_floor() ? " (BELOW)" : "",
-                     ", ", reply.sessions_attended(), " sessions, ", reply.deliveries(),
-                     " deliveries, pre-departure ",
-                     reply.pre_departure_done() ? "done" : "NOT done", "\n"));
-  Table table({"date", "kind", "topic", "mode", "hours", "county", "course"});
-  for (const auto& e : reply.entries()) {
-    table.AddRow({e.occurred_on(), e.kind() == "attendance" && !e.attended() ? "absent" : e.kind(),
-                  TopicLabel(e.topic()), ModeLabel(e.mode()), absl::StrCat(e.hours()),
-                  e.recorded_in(), e.course_id()});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Print(absl::StrCat(reply.member_id(), " in ", reply.year(), ": ", reply.hours(), " of ",
+                       reply.floor_hours(), " class hours", reply.below_floor() ? " (BELOW)" : "",
+                       ", ", reply.sessions_attended(), " sessions, ", reply.deliveries(),
+                       " deliveries, pre-departure ",
+                       reply.pre_departure_done() ? "done" : "NOT done", "\n"));
+    Table table({"date", "kind", "topic", "mode", "hours", "county", "course"});
+    for (const auto& e : reply.entries()) {
+      table.AddRow({e.occurred_on(),
+                    e.kind() == "attendance" && !e.attended() ? "absent" : e.kind(),
+                    TopicLabel(e.topic()), ModeLabel(e.mode()), absl::StrCat(e.hours()),
+                    e.recorded_in(), e.course_id()});
+    }
+    Print(table.Render());
+  });
 }
 
 void PrintSessions(const google::protobuf::RepeatedPtrField<v1::Session>& sessions) {
@@ -292,14 +283,11 @@ absl::StatusOr<int> RunGetSession(const ParsedArgs& args) {
   request.set_session_id(args.Get("session"));
   v1::GetSessionReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::GetSession, request, &reply));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table = FieldTable(reply.session());
-  table.AddRow({"enrolled", absl::StrJoin(reply.session().enrolled(), ", ")});
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table = FieldTable(reply.session());
+    table.AddRow({"enrolled", absl::StrJoin(reply.session().enrolled(), ", ")});
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunListSessions(const ParsedArgs& args) {
@@ -311,32 +299,26 @@ absl::StatusOr<int> RunListSessions(const ParsedArgs& args) {
   request.set_page_token(args.Get("page-token"));
   v1::ListSessionsReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::ListSessions, request, &reply, true));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  PrintSessions(reply.sessions());
-  if (!reply.next_page_token().empty()) {
-    Print(absl::StrCat("more: --page-token ", reply.next_page_token(), "\n"));
-  }
-  return 0;
+  return PrintReply(args, reply, [&] {
+    PrintSessions(reply.sessions());
+    if (!reply.next_page_token().empty()) {
+      Print(absl::StrCat("more: --page-token ", reply.next_page_token(), "\n"));
+    }
+  });
 }
 
 absl::StatusOr<int> RunListCourses(const ParsedArgs& args) {
   v1::ListCoursesRequest request;
   v1::ListCoursesReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::ListCourses, request, &reply, true));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"course", "title", "topic", "mode", "hours"});
-  for (const auto& c : reply.courses()) {
-    table.AddRow({c.course_id(), c.title(), TopicLabel(c.topic()), ModeLabel(c.mode()),
-                  absl::StrCat(c.hours())});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"course", "title", "topic", "mode", "hours"});
+    for (const auto& c : reply.courses()) {
+      table.AddRow({c.course_id(), c.title(), TopicLabel(c.topic()), ModeLabel(c.mode()),
+                    absl::StrCat(c.hours())});
+    }
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunBelowFloor(const ParsedArgs& args) {
@@ -344,19 +326,16 @@ absl::StatusOr<int> RunBelowFloor(const ParsedArgs& args) {
   request.set_as_of(args.Get("as-of"));
   v1::ListBelowFloorReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::ListBelowFloor, request, &reply, true));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Print(absl::StrCat(reply.members_size(), " of ", reply.members_counted(), " members below ",
-                     reply.floor_hours(), " class hours as of ", reply.as_of(), "\n"));
-  Table table({"member", "name", "hours", "missing", "away"});
-  for (const auto& m : reply.members()) {
-    table.AddRow({m.member_id(), m.name(), absl::StrCat(m.hours()), absl::StrCat(m.missing_hours()),
-                  m.away() ? "away" : ""});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Print(absl::StrCat(reply.members_size(), " of ", reply.members_counted(), " members below ",
+                       reply.floor_hours(), " class hours as of ", reply.as_of(), "\n"));
+    Table table({"member", "name", "hours", "missing", "away"});
+    for (const auto& m : reply.members()) {
+      table.AddRow({m.member_id(), m.name(), absl::StrCat(m.hours()),
+                    absl::StrCat(m.missing_hours()), m.away() ? "away" : ""});
+    }
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunPreDepartureDue(const ParsedArgs& args) {
@@ -364,17 +343,14 @@ absl::StatusOr<int> RunPreDepartureDue(const ParsedArgs& args) {
   request.set_as_of(args.Get("as-of"));
   v1::ListPreDepartureDueReply reply;
   RETURN_IF_ERROR(CallEducation(args, &Stub::ListPreDepartureDue, request, &reply, true));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"member", "name", "leaves", "to", "overdue"});
-  for (const auto& d : reply.due()) {
-    table.AddRow({d.member_id(), d.name(), d.left_on(), d.destination_jurisdiction(),
-                  d.overdue() ? "OVERDUE" : ""});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"member", "name", "leaves", "to", "overdue"});
+    for (const auto& d : reply.due()) {
+      table.AddRow({d.member_id(), d.name(), d.left_on(), d.destination_jurisdiction(),
+                    d.overdue() ? "OVERDUE" : ""});
+    }
+    Print(table.Render());
+  });
 }
 
 FlagSpec Required(std::string name, std::string value_name, std::string help) {

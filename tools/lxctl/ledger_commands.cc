@@ -371,7 +371,7 @@ absl::StatusOr<int> RunImport(const ParsedArgs& args) {
   if (!parsed.ignored_headers.empty()) {
     Print(absl::StrCat("不导入的列：", absl::StrJoin(parsed.ignored_headers, "、"), "\n"));
   }
-  ASSIGN_OR_RETURN(RegistryClient client, RegistryClient::Connect(county, timeout));
+  ASSIGN_OR_RETURN(RegistryClient client, RegistryClient::Connect(county, "registry", timeout));
 
   std::vector<absl::Status> outcomes(parsed.rows.size());
   std::vector<char> already(parsed.rows.size(), 0);

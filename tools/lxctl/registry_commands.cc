@@ -29,7 +29,7 @@ using Stub = v1::Registry::Stub;
 absl::StatusOr<RegistryClient> ConnectAs(const ParsedArgs& args, absl::string_view code) {
   ASSIGN_OR_RETURN(absl::Duration timeout, Timeout(args));
   ASSIGN_OR_RETURN(County county, CountyFromArgs(args, code));
-  return RegistryClient::Connect(county, timeout);
+  return RegistryClient::Connect(county, "registry", timeout);
 }
 
 absl::StatusOr<RegistryClient> Connect(const ParsedArgs& args) {
@@ -310,14 +310,11 @@ absl::StatusOr<int> RunGet(const ParsedArgs& args) {
   RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
     return stub.GetMember(context, request, &reply);
   }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table = FieldTable(reply.member());
-  table.AddRow({"status_by_county", StatusByCounty(reply.member())});
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table = FieldTable(reply.member());
+    table.AddRow({"status_by_county", StatusByCounty(reply.member())});
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunList(const ParsedArgs& args) {
@@ -336,29 +333,26 @@ absl::StatusOr<int> RunList(const ParsedArgs& args) {
   request.set_page_token(args.Get("page-token"));
   v1::ListMembersReply reply;
   if (args.Has("all-pages")) {
-    ASSIGN_OR_RETURN(std::vector<v1::Member> members, client.ListAllMembers(request));
+    ASSIGN_OR_RETURN(std::vector<v1::Member> members, ListAllMembers(client, request));
     for (v1::Member& member : members) *reply.add_members() = std::move(member);
   } else {
     RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
       return stub.ListMembers(context, request, &reply);
     }));
   }
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER_ID", "NAME", "STATUS", "HOME", "DESTINATION", "DESTINATION_BRANCH",
-               "CERTIFICATE_NO", "LOST_CONTACT", "VERSION"});
-  for (const v1::Member& m : reply.members()) {
-    table.AddRow({m.member_id(), m.name(), StatusLabel(m.status()), m.home_jurisdiction(),
-                  m.destination_jurisdiction(), m.destination_branch(), m.certificate_no(),
-                  m.lost_contact() ? "yes" : "no", absl::StrCat(m.version())});
-  }
-  Print(table.Render());
-  if (!reply.next_page_token().empty()) {
-    Print(absl::StrCat("next_page_token: ", reply.next_page_token(), "\n"));
-  }
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER_ID", "NAME", "STATUS", "HOME", "DESTINATION", "DESTINATION_BRANCH",
+                 "CERTIFICATE_NO", "LOST_CONTACT", "VERSION"});
+    for (const v1::Member& m : reply.members()) {
+      table.AddRow({m.member_id(), m.name(), StatusLabel(m.status()), m.home_jurisdiction(),
+                    m.destination_jurisdiction(), m.destination_branch(), m.certificate_no(),
+                    m.lost_contact() ? "yes" : "no", absl::StrCat(m.version())});
+    }
+    Print(table.Render());
+    if (!reply.next_page_token().empty()) {
+      Print(absl::StrCat("next_page_token: ", reply.next_page_token(), "\n"));
+    }
+  });
 }
 
 absl::StatusOr<int> RunHistory(const ParsedArgs& args) {
@@ -369,17 +363,14 @@ absl::StatusOr<int> RunHistory(const ParsedArgs& args) {
   RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
     return stub.GetMemberHistory(context, request, &reply);
   }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"VERSION", "OCCURRED_AT", "TYPE", "SOURCE", "ACTOR", "SUMMARY"});
-  for (const v1::HistoryEntry& e : reply.events()) {
-    table.AddRow({absl::StrCat(e.version()), TimestampText(e.occurred_at()), e.type(), e.source(),
-                  e.actor(), e.summary()});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"VERSION", "OCCURRED_AT", "TYPE", "SOURCE", "ACTOR", "SUMMARY"});
+    for (const v1::HistoryEntry& e : reply.events()) {
+      table.AddRow({absl::StrCat(e.version()), TimestampText(e.occurred_at()), e.type(), e.source(),
+                    e.actor(), e.summary()});
+    }
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunStats(const ParsedArgs& args) {
@@ -390,23 +381,20 @@ absl::StatusOr<int> RunStats(const ParsedArgs& args) {
   RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
     return stub.GetStatistics(context, request, &reply);
   }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table by_category({"CATEGORY", "COUNT"});
-  for (const v1::CountByKey& c : reply.by_category()) {
-    absl::string_view category = c.key();
-    absl::ConsumePrefix(&category, "MEMBER_CATEGORY_");
-    by_category.AddRow({std::string(category), absl::StrCat(c.count())});
-  }
-  Table by_destination({"DESTINATION", "COUNT"});
-  for (const v1::CountByKey& c : reply.by_destination()) {
-    by_destination.AddRow({c.key(), absl::StrCat(c.count())});
-  }
-  Print(absl::StrCat(FieldTable(reply).Render(), "\n", by_category.Render(), "\n",
-                     by_destination.Render()));
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table by_category({"CATEGORY", "COUNT"});
+    for (const v1::CountByKey& c : reply.by_category()) {
+      absl::string_view category = c.key();
+      absl::ConsumePrefix(&category, "MEMBER_CATEGORY_");
+      by_category.AddRow({std::string(category), absl::StrCat(c.count())});
+    }
+    Table by_destination({"DESTINATION", "COUNT"});
+    for (const v1::CountByKey& c : reply.by_destination()) {
+      by_destination.AddRow({c.key(), absl::StrCat(c.count())});
+    }
+    Print(absl::StrCat(FieldTable(reply).Render(), "\n", by_category.Render(), "\n",
+                       by_destination.Render()));
+  });
 }
 
 absl::StatusOr<int> RunLostTransfers(const ParsedArgs& args) {
@@ -418,17 +406,14 @@ absl::StatusOr<int> RunLostTransfers(const ParsedArgs& args) {
   RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
     return stub.ListLostTransfers(context, request, &reply);
   }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER_ID", "NAME", "FROM", "TO", "LETTER_NO", "REQUESTED_ON", "DAYS_OVERDUE"});
-  for (const v1::LostTransfer& t : reply.transfers()) {
-    table.AddRow({t.member_id(), t.name(), t.from_jurisdiction(), t.to_jurisdiction(),
-                  t.letter_no(), t.requested_on(), absl::StrCat(t.days_overdue())});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER_ID", "NAME", "FROM", "TO", "LETTER_NO", "REQUESTED_ON", "DAYS_OVERDUE"});
+    for (const v1::LostTransfer& t : reply.transfers()) {
+      table.AddRow({t.member_id(), t.name(), t.from_jurisdiction(), t.to_jurisdiction(),
+                    t.letter_no(), t.requested_on(), absl::StrCat(t.days_overdue())});
+    }
+    Print(table.Render());
+  });
 }
 
 absl::StatusOr<int> RunCertificateChecks(const ParsedArgs& args) {
@@ -440,17 +425,15 @@ absl::StatusOr<int> RunCertificateChecks(const ParsedArgs& args) {
   RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
     return stub.ListCertificateChecksDue(context, request, &reply);
   }));
-  if (args.Has("json")) {
-    RETURN_IF_ERROR(PrintJson(reply));
-    return 0;
-  }
-  Table table({"MEMBER_ID", "NAME", "CERTIFICATE_NO", "CHECK", "LAST_CHECKED_ON", "DAYS_OVERDUE"});
-  for (const v1::CertificateCheckDue& c : reply.checks()) {
-    table.AddRow({c.member_id(), c.name(), c.certificate_no(), c.check(), c.last_checked_on(),
-                  absl::StrCat(c.days_overdue())});
-  }
-  Print(table.Render());
-  return 0;
+  return PrintReply(args, reply, [&] {
+    Table table(
+        {"MEMBER_ID", "NAME", "CERTIFICATE_NO", "CHECK", "LAST_CHECKED_ON", "DAYS_OVERDUE"});
+    for (const v1::CertificateCheckDue& c : reply.checks()) {
+      table.AddRow({c.member_id(), c.name(), c.certificate_no(), c.check(), c.last_checked_on(),
+                    absl::StrCat(c.days_overdue())});
+    }
+    Print(table.Render());
+  });
 }
 
 // ---- Reconcile (R19) -------------------------------------------------------
@@ -461,7 +444,7 @@ absl::Status CollectShared(RegistryClient& side, const std::string& other,
   v1::ListMembersRequest request;
   request.set_jurisdiction(side.county().code);
   request.set_direction(v1::DIRECTION_ALL);
-  ASSIGN_OR_RETURN(std::vector<v1::Member> members, side.ListAllMembers(request));
+  ASSIGN_OR_RETURN(std::vector<v1::Member> members, ListAllMembers(side, request));
   for (const v1::Member& member : members) {
     if (SharesWith(member, other)) ids->insert(member.member_id());
   }
@@ -471,7 +454,7 @@ absl::Status CollectShared(RegistryClient& side, const std::string& other,
 // The member at `side`; nullopt if NOT_FOUND there.
 absl::StatusOr<std::optional<v1::Member>> FindMember(RegistryClient& side,
                                                      const std::string& member_id) {
-  absl::StatusOr<v1::Member> member = side.GetMember(member_id);
+  absl::StatusOr<v1::Member> member = GetMember(side, member_id);
   if (absl::IsNotFound(member.status())) return std::nullopt;
   if (!member.ok()) {
     return absl::Status(member.status().code(),

@@ -15,6 +15,7 @@
 #include "grpcpp/completion_queue.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "libs/runtime/rpc.h"
 #include "tools/lxgateway/connect.h"
 
 namespace lianxin::gateway {
@@ -22,8 +23,6 @@ namespace {
 
 using google::protobuf::Message;
 using google::protobuf::MessageFactory;
-
-absl::StatusCode CodeOf(grpc::StatusCode code) { return static_cast<absl::StatusCode>(code); }
 
 ForwardResult InvalidArgument(std::string field, std::string description) {
   ForwardResult result;
@@ -137,7 +136,7 @@ ForwardResult Dispatcher::Forward(const Route& route, const ForwardedCall& call)
 
   ForwardResult result;
   if (!status.ok()) {
-    result.status = absl::Status(CodeOf(status.error_code()), status.error_message());
+    result.status = FromGrpcStatus(status);
     result.status_details_bin = status.error_details();
     return result;
   }

@@ -19,8 +19,6 @@ using lianxin::v1::Registry;
 
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& status) { return FromGrpcStatus(status); }
-
 // Worth sending again (the request_id makes it safe).
 bool IsTransient(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ||
@@ -168,7 +166,7 @@ absl::Status Loader::AwaitEvents(const County& county, const std::string& member
     lianxin::v1::GetMemberHistoryReply reply;
     grpc::ClientContext context;
     Prepare(county, &context);
-    last = FromGrpc(county.stub->GetMemberHistory(&context, request, &reply));
+    last = FromGrpcStatus(county.stub->GetMemberHistory(&context, request, &reply));
     if (last.ok()) {
       uint32_t seen = 0;
       for (const auto& event : reply.events()) {
@@ -202,7 +200,7 @@ absl::Status Loader::Execute(const County& county, const Step& step, std::string
     switch (step.command_case()) {
       case Step::kRegisterMember: {
         lianxin::v1::RegisterMemberReply reply;
-        status = FromGrpc(stub.RegisterMember(&context, step.register_member(), &reply));
+        status = FromGrpcStatus(stub.RegisterMember(&context, step.register_member(), &reply));
         created = reply.member_id();
         break;
       }
@@ -211,80 +209,80 @@ absl::Status Loader::Execute(const County& county, const Step& step, std::string
         const bool registers = request.member_id().empty() && !request.id_number().empty();
         if (!registers) request.set_member_id(*member_id);
         lianxin::v1::RecordArrivalReply reply;
-        status = FromGrpc(stub.RecordArrival(&context, request, &reply));
+        status = FromGrpcStatus(stub.RecordArrival(&context, request, &reply));
         if (registers) created = reply.member_id();
         break;
       }
       case Step::kRegisterOutflow: {
         lianxin::v1::RegisterOutflowRequest request = step.register_outflow();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RegisterOutflow(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RegisterOutflow(&context, request, &mutation));
         break;
       }
       case Step::kIssueCertificate: {
         lianxin::v1::IssueCertificateRequest request = step.issue_certificate();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.IssueCertificate(&context, request, &mutation));
+        status = FromGrpcStatus(stub.IssueCertificate(&context, request, &mutation));
         break;
       }
       case Step::kRecordCertificateEntry: {
         lianxin::v1::RecordCertificateEntryRequest request = step.record_certificate_entry();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RecordCertificateEntry(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RecordCertificateEntry(&context, request, &mutation));
         break;
       }
       case Step::kRequestTransfer: {
         lianxin::v1::RequestTransferRequest request = step.request_transfer();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RequestTransfer(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RequestTransfer(&context, request, &mutation));
         break;
       }
       case Step::kAcceptTransfer: {
         lianxin::v1::AcceptTransferRequest request = step.accept_transfer();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.AcceptTransfer(&context, request, &mutation));
+        status = FromGrpcStatus(stub.AcceptTransfer(&context, request, &mutation));
         break;
       }
       case Step::kRejectTransfer: {
         lianxin::v1::RejectTransferRequest request = step.reject_transfer();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RejectTransfer(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RejectTransfer(&context, request, &mutation));
         break;
       }
       case Step::kRecordReturn: {
         lianxin::v1::RecordReturnRequest request = step.record_return();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RecordReturn(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RecordReturn(&context, request, &mutation));
         break;
       }
       case Step::kRecordTransferReceipt: {
         lianxin::v1::RecordTransferReceiptRequest request = step.record_transfer_receipt();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RecordTransferReceipt(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RecordTransferReceipt(&context, request, &mutation));
         break;
       }
       case Step::kWithdrawTransfer: {
         lianxin::v1::WithdrawTransferRequest request = step.withdraw_transfer();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.WithdrawTransfer(&context, request, &mutation));
+        status = FromGrpcStatus(stub.WithdrawTransfer(&context, request, &mutation));
         break;
       }
       case Step::kRecordTransferIn: {
         lianxin::v1::RegisterMemberReply reply;
-        status = FromGrpc(stub.RecordTransferIn(&context, step.record_transfer_in(), &reply));
+        status = FromGrpcStatus(stub.RecordTransferIn(&context, step.record_transfer_in(), &reply));
         created = reply.member_id();
         break;
       }
       case Step::kRecordOutflowChange: {
         lianxin::v1::RecordOutflowChangeRequest request = step.record_outflow_change();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RecordOutflowChange(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RecordOutflowChange(&context, request, &mutation));
         break;
       }
       case Step::kRecordVisitHome: {
         lianxin::v1::RecordVisitHomeRequest request = step.record_visit_home();
         request.set_member_id(*member_id);
-        status = FromGrpc(stub.RecordVisitHome(&context, request, &mutation));
+        status = FromGrpcStatus(stub.RecordVisitHome(&context, request, &mutation));
         break;
       }
       case Step::COMMAND_NOT_SET:
@@ -318,7 +316,7 @@ absl::StatusOr<lianxin::v1::Member> Loader::GetMember(const County& county,
   lianxin::v1::GetMemberReply reply;
   grpc::ClientContext context;
   Prepare(county, &context);
-  absl::Status status = FromGrpc(county.stub->GetMember(&context, request, &reply));
+  absl::Status status = FromGrpcStatus(county.stub->GetMember(&context, request, &reply));
   if (!status.ok()) return status;
   return reply.member();
 }
@@ -333,7 +331,7 @@ absl::StatusOr<lianxin::v1::GetStatisticsReply> Loader::Statistics(const std::st
   lianxin::v1::GetStatisticsReply reply;
   grpc::ClientContext context;
   Prepare(it->second, &context);
-  absl::Status status = FromGrpc(it->second.stub->GetStatistics(&context, request, &reply));
+  absl::Status status = FromGrpcStatus(it->second.stub->GetStatistics(&context, request, &reply));
   if (!status.ok()) return status;
   return reply;
 }
