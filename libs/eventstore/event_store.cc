@@ -139,7 +139,7 @@ bool DecodeBigEndian64(absl::string_view bytes, uint64_t* value) {
 
 std::string EncodeIdempotencyRecord(absl::Time expires_at, absl::string_view reply) {
   return absl::StrCat(absl::string_view(&kIdempotencyFormat, 1),
-                      EncodeBigEndian64(static_cast<uint64_t>(
+                      BigEndian64(static_cast<uint64_t>(
                           std::max<int64_t>(absl::ToUnixMicros(expires_at), 0))),
                       reply);
 }
