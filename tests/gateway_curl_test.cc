@@ -17,9 +17,9 @@
 #include "gtest/gtest.h"
 #include "lianxin/v1/appraisal.pb.h"
 #include "lianxin/v1/contact.pb.h"
+#include "libs/ledger/ledger.h"
 #include "tests/education_fixture.h"
 #include "tests/registry_fixture.h"
-#include "libs/ledger/ledger.h"
 #include "tools/lxgateway/staff.h"
 
 namespace lianxin::registry_test {
@@ -393,8 +393,8 @@ TEST_F(GatewayCurlTest, StaffSession_ReadonlyStaysReadonly_AndOtherCountiesCanno
 // gets nothing.
 TEST_F(GatewayCurlTest, Export_AReadonlySessionDownloadsALedger_AsCsvAndXlsx) {
   const Person person = NewPerson("古丽娜尔·托合提");
-  Exchange registered = AsOperator("/lianxin.v1.Registry/RegisterMember",
-                                   Json(Registration(kFuyun, person)));
+  Exchange registered =
+      AsOperator("/lianxin.v1.Registry/RegisterMember", Json(Registration(kFuyun, person)));
   ASSERT_EQ(registered.http, 200) << registered.body;
   Exchange signed_in = Post("/lianxin.gateway.v1.StaffSession/SignIn",
                             R"({"username": "wangjun", "password": "只读-口令-2"})");

@@ -235,11 +235,14 @@ TEST(CountySettingsAtStart, ABadValueStopsTheServiceNamingTheKey) {
   for (const char* service : {"registry", "education"}) {
     for (const char* file : {"bad.settings", "good.settings"}) {
       const std::string stderr_path = dir.Sub(absl::StrCat(service, "-", file, ".stderr"));
-      std::vector<std::string> args = {
-          BinDir() + "/" + service, std::string("--jurisdiction=") + kFuyun,
-          "--data_dir=" + dir.Sub(absl::StrCat(service, "-", file)), "--listen=127.0.0.1:0",
-          "--metrics_address=", "--tokens_file=" + dir.Sub("tokens.txt"),
-          "--kafka_brokers=127.0.0.1:9", "--county_settings=" + dir.Sub(file)};
+      std::vector<std::string> args = {BinDir() + "/" + service,
+                                       std::string("--jurisdiction=") + kFuyun,
+                                       "--data_dir=" + dir.Sub(absl::StrCat(service, "-", file)),
+                                       "--listen=127.0.0.1:0",
+                                       "--metrics_address=",
+                                       "--tokens_file=" + dir.Sub("tokens.txt"),
+                                       "--kafka_brokers=127.0.0.1:9",
+                                       "--county_settings=" + dir.Sub(file)};
       if (std::string(service) == "registry") {
         args.push_back("--identity_key_file=" + dir.Sub("identity.key"));
       }

@@ -138,10 +138,10 @@ bool DecodeBigEndian64(absl::string_view bytes, uint64_t* value) {
 }
 
 std::string EncodeIdempotencyRecord(absl::Time expires_at, absl::string_view reply) {
-  return absl::StrCat(absl::string_view(&kIdempotencyFormat, 1),
-                      BigEndian64(static_cast<uint64_t>(
-                          std::max<int64_t>(absl::ToUnixMicros(expires_at), 0))),
-                      reply);
+  return absl::StrCat(
+      absl::string_view(&kIdempotencyFormat, 1),
+      BigEndian64(static_cast<uint64_t>(std::max<int64_t>(absl::ToUnixMicros(expires_at), 0))),
+      reply);
 }
 
 std::optional<absl::string_view> LiveIdempotencyReply(absl::string_view record, absl::Time now) {

@@ -58,25 +58,26 @@ class Services {
 
   template <typename Request, typename Reply>
   absl::Status Registry(grpc::Status (v1::Registry::Stub::*method)(grpc::ClientContext*,
-                                                                    const Request&, Reply*),
+                                                                   const Request&, Reply*),
                         const Request& request, Reply* reply) const {
     return Call(channels_.registry, "registry", method, request, reply);
   }
   template <typename Request, typename Reply>
   absl::Status Contact(grpc::Status (v1::ContactTracking::Stub::*method)(grpc::ClientContext*,
-                                                                          const Request&, Reply*),
+                                                                         const Request&, Reply*),
                        const Request& request, Reply* reply) const {
     return Call(channels_.contact, "contact", method, request, reply);
   }
   template <typename Request, typename Reply>
-  absl::Status Education(grpc::Status (v1::EducationScheduling::Stub::*method)(
-                             grpc::ClientContext*, const Request&, Reply*),
+  absl::Status Education(grpc::Status (v1::EducationScheduling::Stub::*method)(grpc::ClientContext*,
+                                                                               const Request&,
+                                                                               Reply*),
                          const Request& request, Reply* reply) const {
     return Call(channels_.education, "education", method, request, reply);
   }
   template <typename Request, typename Reply>
   absl::Status Appraisal(grpc::Status (v1::Appraisal::Stub::*method)(grpc::ClientContext*,
-                                                                      const Request&, Reply*),
+                                                                     const Request&, Reply*),
                          const Request& request, Reply* reply) const {
     return Call(channels_.appraisal, "appraisal", method, request, reply);
   }

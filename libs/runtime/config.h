@@ -55,7 +55,7 @@ struct RuntimeConfig {
   int max_receive_message_bytes = 64 * 1024;
   double rate_limit_writes = 500;            // per second, burst 4x
   double rate_limit_identity_lookups = 200;  // per second, burst 5x
-  absl::Duration shutdown_grace;            // how long in-flight RPCs may finish on SIGTERM
+  absl::Duration shutdown_grace;             // how long in-flight RPCs may finish on SIGTERM
 };
 
 // Sets each flag whose LIANXIN_<NAME> environment variable exists (an empty

@@ -124,12 +124,8 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   plumbing.max_queued_calls = config->max_queued_calls;
   plumbing.rate_limiter = &rate_limiter;
   absl::StatusOr<std::unique_ptr<ServiceParts>> parts =
-      options.build({&*config,
-                     store->get(),
-                     &metrics,
-                     plumbing,
-                     [relay = relay->get()] { relay->Notify(); },
-                     &RealClock()});
+      options.build({&*config, store->get(), &metrics, plumbing,
+                     [relay = relay->get()] { relay->Notify(); }, &RealClock()});
   if (!parts.ok()) return Fail("bad configuration", parts.status());
 
   ConsumerOptions consumer_options;

@@ -236,9 +236,8 @@ class Gateway {
     what.year = request.year();
     const std::string format = request.format().empty() ? "xlsx" : request.format();
     std::optional<absl::CivilDay> as_of =
-        request.as_of().empty()
-            ? std::optional(absl::ToCivilDay(absl::Now(), CountyTimeZone()))
-            : ParseDate(request.as_of());
+        request.as_of().empty() ? std::optional(absl::ToCivilDay(absl::Now(), CountyTimeZone()))
+                                : ParseDate(request.as_of());
     std::vector<FieldViolation> violations;
     if (!ledger::ReportByName(request.report(), &what.report)) {
       violations.push_back({"report", "not a report this gateway exports"});
@@ -249,8 +248,7 @@ class Gateway {
       const std::string message =
           absl::StrCat(violations[0].field, ": ", violations[0].description);
       return Fail(res, absl::StatusCode::kInvalidArgument, message,
-                  BadRequestStatusDetails(absl::StatusCode::kInvalidArgument, message,
-                                          violations));
+                  BadRequestStatusDetails(absl::StatusCode::kInvalidArgument, message, violations));
     }
     what.header = {absl::GetFlag(FLAGS_jurisdiction), absl::GetFlag(FLAGS_jurisdiction_name),
                    *as_of};
@@ -263,10 +261,10 @@ class Gateway {
       context->set_deadline(absl::ToChronoTime(absl::Now() + kMaxTimeout));
     };
     absl::StatusOr<ledger::Sheet> sheet = ledger::BuildReport(what, channels);
-    absl::StatusOr<std::string> bytes =
-        !sheet.ok()         ? sheet.status()
-        : format == "csv" ? absl::StatusOr<std::string>(ledger::WriteCsv(*sheet))
-                          : ledger::WriteXlsx(*sheet);
+    absl::StatusOr<std::string> bytes = !sheet.ok() ? sheet.status()
+                                        : format == "csv"
+                                            ? absl::StatusOr<std::string>(ledger::WriteCsv(*sheet))
+                                            : ledger::WriteXlsx(*sheet);
     LogInfo("export", {{"report", request.report()},
                        {"caller", who},
                        {"code", ConnectCodeName(bytes.status().code())},

@@ -89,7 +89,8 @@ absl::Status MaySay(const MemberFacts* known, const Event& event, const std::str
   switch (*role) {
     case Role::kHome:
       if (source != known->home_jurisdiction()) return Denied(event, "home");
-      if (event.has_transfer_accepted() && event.transfer_accepted().to_jurisdiction() == receiver) {
+      if (event.has_transfer_accepted() &&
+          event.transfer_accepted().to_jurisdiction() == receiver) {
         // A county on lianxin accepts its own transfers; no paper receipt for it.
         return Denied(event, "transfer's receiving county");
       }
