@@ -150,15 +150,7 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
            {"last_sequence", absl::StrCat((*store)->LastSequence())}});
 
   // SIGHUP: the token file again (rotation without a restart; calls go on).
-  auto reload_tokens = [&] {
-    absl::Status s = authenticator->Reload();
-    if (s.ok()) {
-      LogInfo("tokens reloaded", {{"tokens", absl::StrCat(authenticator->token_count())}});
-    } else {
-      LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
-    }
-  };
-  int signo = WaitForTerminationSignal(reload_tokens);
+  int signo = WaitForTerminationSignal([&] { authenticator->ReloadAndLog(); });
   LogInfo("termination signal", {{"signal", absl::StrCat(signo)}});
   (*server)->Shutdown(config->shutdown_grace);
   (*parts)->Stop();
