@@ -19,6 +19,7 @@
 #include "libs/common/metrics.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/channel.h"
+#include "libs/runtime/current_rpc.h"
 #include "libs/runtime/metrics_endpoint.h"
 #include "libs/runtime/rpc.h"
 #include "libs/runtime/testing.h"
@@ -613,6 +614,48 @@ TEST(MaxReceiveMessageTest, LargerRequestIsRefusedBeforeAnyHandler) {
               size < 4096 ? grpc::StatusCode::OK : grpc::StatusCode::RESOURCE_EXHAUSTED)
         << size;
   }
+}
+
+// Echo as a UnaryService that answers with what CurrentRpcCall() says.
+class InvokedEcho final : public UnaryService {
+ public:
+  explicit InvokedEcho(RpcPlumbing plumbing)
+      : UnaryService(v1::Echo::service_full_name(), plumbing) {
+    Serve<v1::EchoRequest, v1::EchoReply>(
+        "Say", [](const Principal& caller, const v1::EchoRequest& request, v1::EchoReply* reply) {
+          if (request.text() == "throw") throw std::runtime_error("boom");
+          reply->set_text(absl::StrCat(request.text(), " via ", CurrentRpcCall()->method));
+          reply->set_operator_id(caller.operator_id);
+          return absl::OkStatus();
+        });
+  }
+};
+
+TEST(UnaryServiceTest, Invoke_RunsAMethodOnRawBytesAsACallWould) {
+  Authenticator authenticator = TestAuthenticator();
+  InvokedEcho echo({&authenticator, nullptr});
+  EXPECT_EQ(echo.MethodNames(), std::vector<std::string>{"Say"});
+  const Principal caller{.operator_id = "op1", .jurisdiction = "654322"};
+  v1::EchoRequest request;
+  request.set_text("富蕴县");
+  std::string wire;
+  ASSERT_TRUE(echo.Invoke("Say", caller, request.SerializeAsString(), &wire).ok());
+  v1::EchoReply reply;
+  ASSERT_TRUE(reply.ParseFromString(wire));
+  EXPECT_EQ(reply.text(), "富蕴县 via /lianxin.v1.Echo/Say");
+  EXPECT_EQ(reply.operator_id(), "op1");
+
+  request.set_text("\xE5\xAF");  // a truncated UTF-8 sequence, as it may arrive
+  absl::Status bad = echo.Invoke("Say", caller, request.SerializePartialAsString(), &wire);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "text: is not valid UTF-8");
+
+  request.set_text("throw");
+  EXPECT_EQ(echo.Invoke("Say", caller, request.SerializeAsString(), &wire).code(),
+            absl::StatusCode::kInternal);
+  absl::Status unknown = echo.Invoke("Shout", caller, "", &wire);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(unknown.message(), "method: lianxin.v1.Echo has no method Shout");
 }
 
 TEST(LoadServerCredentialsTest, MissingFileIsNotFound) {
