@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "google/protobuf/stubs/logging.h"
 #include "libs/common/county_settings.h"
 #include "libs/runtime/auth.h"
 #include "libs/trust/directory.h"
@@ -39,6 +40,11 @@ void Require(bool holds, const char* what) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lianxin;
   if (size < 1) return -1;
+  static const bool quiet = [] {  // protobuf's complaint about invalid UTF-8 in a directory
+    google::protobuf::SetLogHandler(nullptr);
+    return true;
+  }();
+  (void)quiet;
   const absl::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (data[0] % 5) {
     case 0: {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "google/protobuf/stubs/logging.h"
 #include "libs/common/clock.h"
 #include "libs/common/log.h"
 #include "services/appraisal/projection.h"
@@ -87,7 +88,12 @@ struct FuzzCounty::Parts {
   Parts() {
     // A quarantine or a refusal is a warning a service logs; here it is the
     // fuzzer's daily bread, and the log lines would cost more than the run.
-    if (std::getenv("LIANXIN_FUZZ_VERBOSE") == nullptr) SetLogLevel(LogLevel::kError);
+    // protobuf's own complaint about invalid UTF-8, before the edge names the
+    // field, likewise.
+    if (std::getenv("LIANXIN_FUZZ_VERBOSE") == nullptr) {
+      SetLogLevel(LogLevel::kError);
+      google::protobuf::SetLogHandler(nullptr);
+    }
     for (int i = 0; i < kServices; ++i) {
       EventStoreOptions options{.path = absl::StrCat(dir.path, "/", kStoreNames[i]),
                                 .clock = &clock,

@@ -31,6 +31,7 @@ bool IsAnswerToABadRequest(const absl::Status& status) {
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAborted:  // expected_version is not the record's
     case absl::StatusCode::kOutOfRange:
     case absl::StatusCode::kUnimplemented:
     case absl::StatusCode::kResourceExhausted:
