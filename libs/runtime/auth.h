@@ -40,9 +40,9 @@
 
 namespace lianxin {
 
-enum class Role { kOperator, kReadonly };
+enum class Role { kOperator, kReadonly, kMemberProxy };
 
-// "operator" or "readonly".
+// "operator", "readonly" or "member-proxy".
 absl::string_view RoleName(Role role);
 
 // The authenticated caller of an RPC.
@@ -51,9 +51,14 @@ struct Principal {
   // 6-digit administrative division code (GB/T 2260) the operator acts for.
   std::string jurisdiction;
   Role role = Role::kReadonly;
+  // For a member-proxy: the member it acts for (then operator_id is
+  // "member:<member_id>"); empty otherwise.
+  std::string member_id;
 
   // Returns true iff the principal may call mutating RPCs.
-  bool CanMutate() const { return role == Role::kOperator; }
+  bool CanMutate() const { return role == Role::kOperator || role == Role::kMemberProxy; }
+  // True iff the member records this call themselves (the member page).
+  bool SelfReported() const { return role == Role::kMemberProxy; }
 };
 
 // The token file's first field for `token`: "sha256:" and its SHA-256 in hex.
@@ -94,7 +99,8 @@ class Authenticator {
   // Returns the principal of the call: of its `authorization: Bearer <token>`
   // metadata and of its verified client certificate (see above). UNAUTHENTICATED
   // if neither names one, if the metadata is not a bearer token or an unknown
-  // token, or if token and certificate name different principals.
+  // token, if token and certificate name different principals, or if a
+  // member-proxy's call has no valid `lianxin-member` metadata.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase* context) const;
   // As Authenticate, from the value of the authorization header itself.
   absl::StatusOr<Principal> AuthenticateHeader(absl::string_view authorization) const;

@@ -52,6 +52,19 @@ TEST(AuthenticatorTest, AuthenticateHeader_ReadonlyPrincipalCannotMutate) {
   EXPECT_THAT(s.message(), HasSubstr("readonly"));
 }
 
+TEST(AuthenticatorTest, FromText_MemberProxyMayRecordWhatIsSelfReported) {
+  absl::StatusOr<Authenticator> auth = Authenticator::FromText(
+      DigestTokenFile("tok-members-3 member-page-654322 654322 member-proxy\n"), "tokens.txt");
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  absl::StatusOr<Principal> p = auth->AuthenticateHeader("Bearer tok-members-3");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->role, Role::kMemberProxy);
+  EXPECT_EQ(RoleName(p->role), "member-proxy");
+  EXPECT_TRUE(p->CanMutate());
+  EXPECT_TRUE(p->SelfReported());
+  EXPECT_FALSE(Load().AuthenticateHeader("Bearer tok-operator-1")->SelfReported());
+}
+
 TEST(AuthenticatorTest, AuthenticateHeader_RejectsUnknownEmptyAndNonBearer) {
   Authenticator auth = Load();
   for (const char* header : {"Bearer tok-nope", "Bearer tok-operator-", "Bearer tok-operator-12",
