@@ -154,7 +154,7 @@ def main():
       "-d '{\"report\": \"outflow\", \"format\": \"csv\"}' -o 流出党员台账.csv "
       "$GW/lianxin.gateway.v1.Ledgers/Export\n```\n")
     w("The member page (`docs/member-page.md`): `POST /m/lianxin.gateway.v1.MemberSession/SignIn` "
-      "with `{\"memberCode\": \"654322-M000123\", \"pin\": \"…\"}` starts a member's session "
+      "with `{\"memberCode\": \"654322-de3c39a5a65a50cb\", \"pin\": \"…\"}` starts a member's session "
       "(cookie `lx_member`, scoped to `/m/`); the session then calls `/m/lianxin.v1.<Service>/<Rpc>` "
       "for its own record only (`Registry/GetMember`, `Registry/RecordOutflowChange`, "
       "`ContactTracking/GetContactHistory`, `ContactTracking/RecordContact`, "

@@ -2,13 +2,13 @@
 // what a member's session may call.
 //
 // A member signs in with the member code on the 连心卡 (the registry's member
-// id, e.g. 654322-M000123; never the ID number) and a PIN the branch set. The
+// id, e.g. 654322-de3c39a5a65a50cb; never the ID number) and a PIN the branch set. The
 // PIN's hash (HashPassword's scrypt, as staff passwords) lives in the home
 // county's gateway, in a file of its own (owner-only): never in an event, so it
 // never travels to Kafka, partner counties or auditors (docs/member-page.md).
 //
 //   ASSIGN_OR_RETURN(MemberPins pins, MemberPins::FromFile(path));
-//   RETURN_IF_ERROR(pins.Set("654322-M000123", HashPassword(pin), "staff:liNa", now));
+//   RETURN_IF_ERROR(pins.Set("654322-de3c39a5a65a50cb", HashPassword(pin), "staff:liNa", now));
 //   const MemberCall* call = FindMemberCall("/lianxin.v1.ContactTracking/RecordContact");
 //   if (call == nullptr) ... PERMISSION_DENIED;
 //   RETURN_IF_ERROR(call->scope(MemberScope{...}, request));  // forces the member's own id
