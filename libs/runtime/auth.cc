@@ -185,6 +185,24 @@ absl::Status CheckCanMutate(const Principal& principal) {
                                                   ", which cannot make changes"));
 }
 
+absl::Status CheckMemberScope(const Principal& principal, const google::protobuf::Message& request,
+                              bool read) {
+  if (principal.role != Role::kMemberProxy) return absl::OkStatus();
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("member_id");
+  if (field == nullptr || field->is_repeated() ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    if (read) return absl::OkStatus();
+    return absl::PermissionDeniedError(
+        "member_id: a member-proxy changes only a member's own record");
+  }
+  if (request.GetReflection()->GetString(request, field) != principal.member_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("member_id: a member-proxy acts for ", principal.member_id, " only"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError("no token file given (--tokens_file)");
   absl::StatusOr<std::string> text = ReadSecretFile("--tokens_file", path);

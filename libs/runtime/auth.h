@@ -36,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
 
 namespace lianxin {
@@ -71,6 +72,13 @@ std::string DigestTokenFile(absl::string_view text);
 
 // Returns OK if `principal` may mutate, else PERMISSION_DENIED naming the role.
 absl::Status CheckCanMutate(const Principal& principal);
+
+// The services' own hold on a member-proxy (defence in depth behind the
+// gateway's allow-list): a request with a `member_id` field must name the
+// principal's member, and a change must have one. OK for other principals;
+// else PERMISSION_DENIED naming member_id.
+absl::Status CheckMemberScope(const Principal& principal, const google::protobuf::Message& request,
+                              bool read);
 
 // The principal a PEM client certificate names (see above); nullopt if it has
 // no urn:lianxin:principal URI. INVALID_ARGUMENT if the PEM does not parse or the

@@ -323,6 +323,7 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
                 current_rpc_deadline = deadline;
                 status = RunGuarded(name, [&]() -> absl::Status {
                   RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
+                  RETURN_IF_ERROR(CheckMemberScope(caller, *request, IsReadRpc(name)));
                   const CurrentRpc rpc{&caller, name, request.get()};
                   ScopedCurrentRpc current(&rpc);
                   RETURN_IF_ERROR(handler(caller, *request, reply.get()));
