@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
+#include "libs/common/log.h"
 #include "libs/runtime/files.h"
 
 namespace lianxin {
@@ -220,6 +221,15 @@ absl::Status Authenticator::Reload() {
   absl::MutexLock lock(&state_->mu);
   state_->tokens = std::move(tokens);
   return absl::OkStatus();
+}
+
+void Authenticator::ReloadAndLog() {
+  absl::Status s = Reload();
+  if (s.ok()) {
+    LogInfo("tokens reloaded", {{"tokens", absl::StrCat(token_count())}});
+  } else {
+    LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
+  }
 }
 
 size_t Authenticator::token_count() const { return tokens()->size(); }

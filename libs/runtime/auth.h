@@ -117,6 +117,9 @@ class Authenticator {
   // from the next call on; otherwise returns the error and keeps the tokens it
   // had. FAILED_PRECONDITION if it was not loaded from a file.
   absl::Status Reload();
+  // Reload, logging the outcome (the number of tokens, or the error); for a
+  // SIGHUP handler: WaitForTerminationSignal([&] { auth.ReloadAndLog(); }).
+  void ReloadAndLog();
 
   // Number of tokens loaded.
   size_t token_count() const;
