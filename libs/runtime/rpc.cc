@@ -368,6 +368,7 @@ absl::Status UnaryService::RunMethod(const ServedMethod& method, const Principal
   std::unique_ptr<google::protobuf::Message> request = method.new_request();
   std::unique_ptr<google::protobuf::Message> reply = method.new_reply();
   RETURN_IF_ERROR(ParseRequest(request_wire, request.get()));
+  RETURN_IF_ERROR(CheckMemberScope(caller, *request, IsReadRpc(method.name)));
   const CurrentRpc rpc{&caller, method.name, request.get()};
   ScopedCurrentRpc current(&rpc);
   RETURN_IF_ERROR(method.handler(caller, *request, reply.get()));
