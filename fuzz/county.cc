@@ -83,6 +83,11 @@ struct FuzzCounty::Parts {
       {.operator_id = "fuzz-operator", .jurisdiction = kCounty, .role = Role::kOperator},
       {.operator_id = "fuzz-reader", .jurisdiction = kCounty, .role = Role::kReadonly},
       {.operator_id = "fuzz-partner", .jurisdiction = "650102", .role = Role::kOperator},
+      // The id the registry gives the seeds' ID number under this county's key.
+      {.operator_id = "member:654322-116f996cf189a709",
+       .jurisdiction = kCounty,
+       .role = Role::kMemberProxy,
+       .member_id = "654322-116f996cf189a709"},
   };
 
   Parts() {

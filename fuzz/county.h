@@ -41,8 +41,9 @@ class FuzzCounty {
   const std::string& dir() const;
 
   // The callers a request may come from: 0 an operator of the county, 1 a
-  // readonly user of the county, 2 an operator of a partner county (650102).
-  static constexpr int kCallers = 3;
+  // readonly user of the county, 2 an operator of a partner county (650102),
+  // 3 the member page's proxy for the member fuzz/seeds/rpc.txt registers.
+  static constexpr int kCallers = 4;
   const Principal& Caller(int index) const;
 
   struct Parts;  // the stores, projections, services and reactions

@@ -66,7 +66,7 @@ def encode(proto, message, text):
 def rpc_seeds():
     table = {(s, m): (t, p) for s, m, t, p in rpcs()}
     for (service, method) in table:
-        for caller in range(3):
+        for caller in range(4):
             write("rpc_fuzzer", ("%s/%s\n" % (service, method)).encode() + bytes([caller]))
     id_number = resident_id(COUNTY, "1985-03-14", 17)
     member = COUNTY + "-" + hmac.new(IDENTITY_KEY, id_number.encode(), "sha256").hexdigest()[:16]

@@ -3,7 +3,7 @@
 // them after authentication (UnaryService::Invoke), on real RocksDB stores.
 //
 // Input: "<Service>/<Method>\n", one byte choosing the caller (FuzzCounty::
-// Caller: operator, readonly, partner county), then the request as it would
+// Caller: operator, readonly, partner county, member proxy), then the request as it would
 // arrive on the wire. E.g. "Registry/GetMember\n" "\0" <GetMemberRequest bytes>.
 //
 // LIANXIN_FUZZ_VERBOSE=1 prints each call's answer (to see what a corpus reaches).
