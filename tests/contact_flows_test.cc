@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/contact_fixture.h"
@@ -306,6 +307,54 @@ TEST_F(ContactFlowsTest, LiaisonReportDraftedRecordedOnceAndChasedWhileMissing) 
   EXPECT_TRUE(report.reported());
   EXPECT_EQ(report.reported_on(), Day(0));
   EXPECT_EQ(report.version(), 1u);
+}
+
+// lxctl's liaison subcommands against the live services: the draft as a
+// table, the record, the missing list as a table and as JSON.
+TEST_F(ContactFlowsTest, LxctlDraftsRecordsAndListsLiaisonReports) {
+  const std::string id = AwayAtTianshan("努尔兰", -100);
+  ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return h.away(); }))
+      << cluster_.Logs();
+  const std::string endpoints = cluster_.WriteEndpoints();
+  int runs = 0;
+  auto lxctl = [&](std::vector<std::string> args, std::string* out) {
+    const std::string path = cluster_.registry().dir().Sub(absl::StrCat("lxctl-", ++runs));
+    std::vector<std::string> argv = {BinDir() + "/lxctl", "--endpoints", endpoints, "--county",
+                                     kFuyun};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<int> rc = RunProcess(argv, path);
+    *out = ReadFile(path) + ReadFile(path + ".err");
+    return rc.ok() ? *rc : -1;
+  };
+  std::string out;
+  ASSERT_EQ(lxctl({"assign-liaison", id, "--liaison", "赵红梅", "--phone", "13999887766"}, &out), 0)
+      << out;
+  const Quarter quarter = CurrentQuarter();
+  ASSERT_EQ(lxctl({"liaison-report", "--liaison", "赵红梅", "--period-start", quarter.start,
+                   "--period-end", quarter.end},
+                  &out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "努尔兰")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 members, 0 contacted")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "not reported to the branch yet")) << out;
+  ASSERT_EQ(lxctl({"missing-liaison-reports", "--as-of", quarter.next}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 of 1 liaisons have not reported")) << out;
+  ASSERT_EQ(lxctl({"record-liaison-report", "--liaison", "赵红梅", "--period-start", quarter.start,
+                   "--period-end", quarter.end, "--notes", "支委会已听取"},
+                  &out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 members, version 1")) << out;
+  ASSERT_EQ(lxctl({"missing-liaison-reports", "--as-of", quarter.next, "--json"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "\"liaisons_reported\": 1")) << out;
+  EXPECT_FALSE(absl::StrContains(out, "赵红梅")) << out;
+  // A period that is not a quarter: refused, naming the field.
+  EXPECT_EQ(lxctl({"liaison-report", "--liaison", "赵红梅", "--period-start", quarter.second_day,
+                   "--period-end", quarter.end},
+                  &out),
+            1);
+  EXPECT_TRUE(absl::StrContains(out, "period_start")) << out;
 }
 
 TEST_F(ContactFlowsTest, LiaisonReportRefusesBadInputAndOtherCountiesNamingTheField) {
