@@ -10,7 +10,7 @@
 //   ASSIGN_OR_RETURN(ReportPeriod period, RequestedReportPeriod(start, end, today, settings));
 //   if (InLiaisonCharge(member, "赵红梅", "654322", period)) { ... }
 //   LiaisonReportMember row = SummarizeForReport(member, period, today, "654322", settings);
-//   bool chase = ReportMissing(liaison_reports, period);
+//   bool chase = ReportMissing(liaison_reports, period, members_in_charge);
 //
 // The codes each Decide… returns besides OK, as its comment lists them:
 // PERMISSION_DENIED this county has no say in it (not the member's home, not
