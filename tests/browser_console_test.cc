@@ -5,8 +5,9 @@
 // member the browser will contact; the script signs in, reads the dashboard,
 // registers an outflow and finds it at the destination's console, records a
 // contact at the destination and watches the origin's overdue list shrink, and
-// sees a scheduling clash in Chinese. Screenshots go to the build tree
-// (browser-screenshots/).
+// sees a scheduling clash in Chinese; then a member away files a quarterly
+// report from the phone page (issue 19) and Fuyun's console shows it as
+// self-reported. Screenshots go to the build tree (browser-screenshots/).
 #include <fstream>
 #include <memory>
 #include <string>
@@ -57,10 +58,14 @@ class BrowserConsoleTest : public ::testing::Test {
       }
     }
     for (const char* code : {kFuyun, kTianshan}) {
+      // Fuyun's gateway also serves the member page (its member-proxy token).
+      const std::string member_page = code == std::string(kFuyun)
+                                          ? "--member_pins_file=" + dir.Sub("member-pins.txt")
+                                          : "--member_pins_file=";
       absl::StatusOr<std::unique_ptr<ChildProcess>> gateway = ChildProcess::Start(
-          {BinDir() + "/lxgateway", "--listen=127.0.0.1:0", "--tls_cert=" + dir.Sub("gw.pem"),
-           "--tls_key=" + dir.Sub("gw.key"), "--backend_ca=" + cluster_.tls().ca_file,
-           "--jurisdiction=" + std::string(code),
+          {BinDir() + "/lxgateway", member_page, "--listen=127.0.0.1:0",
+           "--tls_cert=" + dir.Sub("gw.pem"), "--tls_key=" + dir.Sub("gw.key"),
+           "--backend_ca=" + cluster_.tls().ca_file, "--jurisdiction=" + std::string(code),
            std::string("--jurisdiction_name=") +
                (code == std::string(kFuyun) ? "富蕴县" : "乌鲁木齐市天山区"),
            "--registry=" + addresses_.at(absl::StrCat("registry/", code)),
@@ -213,6 +218,24 @@ TEST_F(BrowserConsoleTest, StaffWorkTheirCountiesInChinese_AcrossTwoConsoles) {
   }
   setenv("LX_CONTACT_MEMBER", member.c_str(), 1);
   browse("work");
+
+  // A member away whose quarterly report is due, for the phone page; the
+  // browser waits for nothing: Fuyun's contact service already follows them.
+  absl::StatusOr<std::string> away = cluster_.Register(kFuyun, NewPerson("努尔兰"));
+  ASSERT_TRUE(away.ok()) << away.status();
+  LX_ASSERT_OK(cluster_.RegisterOutflow(kFuyun, Outflow(*away, kTianshan, -100)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        v1::GetContactHistoryRequest get;
+        get.set_member_id(*away);
+        v1::GetContactHistoryReply home;
+        return Call("contact", kFuyun, &v1::ContactTracking::Stub::GetContactHistory, get, &home)
+                   .ok() &&
+               !home.quarterly_report_due_on().empty();
+      },
+      kDeliveryTimeout));
+  setenv("LX_SELF_MEMBER", away->c_str(), 1);
+  browse("member");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "lianxin/v1/appraisal.pb.h"
 #include "lianxin/v1/contact.pb.h"
+#include "lianxin/v1/registry.pb.h"
 #include "libs/ledger/ledger.h"
 #include "tests/education_fixture.h"
 #include "tests/registry_fixture.h"
@@ -93,6 +94,8 @@ class GatewayCurlTest : public ::testing::Test {
                << " 组织部 李娜\n"
                << "wangjun readonly " << kFuyun << " " << gateway::HashPassword("只读-口令-2")
                << " 王军\n"
+               << "zhaomin operator " << kFuyun << " " << gateway::HashPassword("富蕴-口令-4")
+               << " 组织部 赵敏\n"
                << "tianshan operator " << kTianshan << " " << gateway::HashPassword("天山-3")
                << " 天山区 张伟\n";
     }
@@ -101,6 +104,7 @@ class GatewayCurlTest : public ::testing::Test {
         {BinDir() + "/lxgateway", "--listen=127.0.0.1:0", "--tls_cert=" + dir.Sub("gw.pem"),
          "--tls_key=" + dir.Sub("gw.key"), "--accounts_file=" + dir.Sub("staff.txt"),
          "--credentials_file=" + dir.Sub("operator-tokens.txt"), "--sign_in_failures=3",
+         "--member_pins_file=" + dir.Sub("member-pins.txt"),
          "--tls_client_ca=" + dir.Sub("client-ca.pem")});
     absl::StatusOr<std::unique_ptr<ChildProcess>> gateway =
         ChildProcess::Start(flags, dir.Sub("gateway.log"));
@@ -457,6 +461,152 @@ TEST_F(GatewayCurlTest, StaffSession_SignInsAreRateLimited_AndNoPasswordIsLogged
   EXPECT_EQ(log.find("猜一猜"), std::string::npos);
   EXPECT_EQ(log.find("富蕴-口令"), std::string::npos);
   EXPECT_EQ(log.find(OperatorToken(kFuyun)), std::string::npos);
+}
+
+// Signs in as staff `username`; the session's cookie and CSRF headers.
+std::vector<std::string> StaffHeaders(const Exchange& signed_in) {
+  return {"Cookie: " + SessionCookie(signed_in.headers),
+          "X-CSRF-Token: " + signed_in.Str("csrfToken")};
+}
+
+// Issue 19, the member page: an operator sets a member's PIN; the member signs
+// in with the member code and PIN, files a quarterly report, a change and a
+// help request, each recorded as self-reported at home; the member cannot read
+// anyone else nor call anything off the allow-list.
+TEST_F(GatewayCurlTest, MemberPage_FilesOwnReports_SelfReported_AndCannotReadAnotherMember) {
+  const std::string me = Register("阿依古丽");
+  const std::string other = Register("别人");
+  ASSERT_EQ(AsOperator("/lianxin.v1.Registry/RegisterOutflow", Json(Outflow(me, kTianshan))).http,
+            200);
+  // An operator of its own: lina's sign-ins are rate-limited by another test.
+  Exchange lina = Post("/lianxin.gateway.v1.StaffSession/SignIn",
+                       R"({"username": "zhaomin", "password": "富蕴-口令-4"})");
+  ASSERT_EQ(lina.http, 200) << lina.body;
+  const std::string kSetPin = "/lianxin.gateway.v1.MemberPins/SetMemberPin";
+  Exchange weak = Post(kSetPin, absl::StrCat(R"({"memberId": ")", me, R"(", "pin": "111111"})"),
+                       StaffHeaders(lina));
+  EXPECT_EQ(weak.http, 400) << weak.body;
+  EXPECT_THAT(weak.body, HasSubstr("\"pin\""));
+  Exchange set = Post(kSetPin, absl::StrCat(R"({"memberId": ")", me, R"(", "pin": "246813"})"),
+                      StaffHeaders(lina));
+  ASSERT_EQ(set.http, 200) << set.body;
+  // A readonly account and a bearer token cannot set PINs.
+  Exchange wang = Post("/lianxin.gateway.v1.StaffSession/SignIn",
+                       R"({"username": "wangjun", "password": "只读-口令-2"})");
+  EXPECT_EQ(Post(kSetPin, absl::StrCat(R"({"memberId": ")", me, R"(", "pin": "975310"})"),
+                 StaffHeaders(wang))
+                .http,
+            403);
+  EXPECT_EQ(Post(kSetPin, absl::StrCat(R"({"memberId": ")", me, R"(", "pin": "975310"})"),
+                 {"Authorization: Bearer " + OperatorToken(kFuyun)})
+                .http,
+            403);
+  EXPECT_EQ(ReadFile(cluster_->dir().Sub("member-pins.txt")).find("246813"), std::string::npos);
+
+  Exchange wrong = Post("/m/lianxin.gateway.v1.MemberSession/SignIn",
+                        absl::StrCat(R"({"memberCode": ")", me, R"(", "pin": "135799"})"));
+  EXPECT_EQ(wrong.http, 401) << wrong.body;
+  Exchange in = Post("/m/lianxin.gateway.v1.MemberSession/SignIn",
+                     absl::StrCat(R"({"memberCode": ")", me, R"(", "pin": "246813"})"));
+  ASSERT_EQ(in.http, 200) << in.body;
+  EXPECT_EQ(in.Str("name"), "阿依古丽");
+  EXPECT_THAT(in.headers, HasSubstr("Path=/m/"));
+  EXPECT_THAT(in.headers, HasSubstr("HttpOnly"));
+  EXPECT_THAT(in.headers, HasSubstr("Secure"));
+  EXPECT_THAT(in.headers, HasSubstr("SameSite=Strict"));
+  const std::vector<std::string> session = StaffHeaders(in);
+
+  // The member's own record: the id filled in by the gateway.
+  Exchange own = Post("/m/lianxin.v1.Registry/GetMember", "{}", session);
+  ASSERT_EQ(own.http, 200) << own.body;
+  EXPECT_THAT(own.body, HasSubstr(me));
+  // Anyone else: PERMISSION_DENIED with the field in the details.
+  Exchange theirs = Post("/m/lianxin.v1.Registry/GetMember",
+                         absl::StrCat(R"({"memberId": ")", other, R"("})"), session);
+  EXPECT_EQ(theirs.http, 403) << theirs.body;
+  EXPECT_EQ(theirs.Str("code"), "permission_denied");
+  EXPECT_THAT(theirs.body, Not(HasSubstr("别人")));
+  ASSERT_TRUE(Debug(theirs).fields().count("fieldViolations")) << theirs.body;
+  EXPECT_THAT(theirs.body, HasSubstr("\"field\":\"member_id\""));
+  v1::ListMembersRequest list;
+  list.set_jurisdiction(kFuyun);
+  Exchange listed = Post("/m/lianxin.v1.Registry/ListMembers", Json(list), session);
+  EXPECT_EQ(listed.http, 403) << listed.body;
+  EXPECT_THAT(listed.body, HasSubstr("fieldViolations"));
+  // The staff cookie's calls are not the member's: no session under /m/.
+  EXPECT_EQ(Post("/m/lianxin.v1.Registry/GetMember", "{}", StaffHeaders(lina)).http, 401);
+  // Writes need the member session's CSRF token.
+  v1::RecordContactRequest report;
+  report.set_request_id(NewRequestId("self"));
+  report.set_kind(v1::CONTACT_KIND_QUARTERLY_REPORT);
+  report.set_occurred_on(Day(0));
+  report.set_summary("在天山区工地务工，按时参加流入地支部活动");
+  EXPECT_EQ(Post("/m/lianxin.v1.ContactTracking/RecordContact", Json(report), {session[0]}).http,
+            403);
+
+  // The quarterly report, once the contact service has seen the outflow.
+  Exchange filed;
+  for (const absl::Time until = absl::Now() + absl::Seconds(30);;) {
+    filed = Post("/m/lianxin.v1.ContactTracking/RecordContact", Json(report), session);
+    if (filed.http == 200 || absl::Now() > until) break;
+    report.set_request_id(NewRequestId("self"));
+    absl::SleepFor(absl::Milliseconds(200));  // polling the condition, with a deadline
+  }
+  ASSERT_EQ(filed.http, 200) << filed.body;
+  v1::GetContactHistoryRequest history;
+  history.set_member_id(me);
+  Exchange seen = AsOperator("/lianxin.v1.ContactTracking/GetContactHistory", Json(history));
+  ASSERT_EQ(seen.http, 200) << seen.body;
+  EXPECT_THAT(seen.body, HasSubstr("\"selfReported\":true"));
+  EXPECT_THAT(seen.body, HasSubstr("\"actor\":\"member:" + me + "\""));
+  EXPECT_THAT(seen.body, HasSubstr("\"channel\":\"CONTACT_CHANNEL_ONLINE\""));
+
+  v1::RecordOutflowChangeRequest change;
+  change.set_request_id(NewRequestId("self"));
+  change.set_employer("新疆有色金属集团");
+  Exchange changed = Post("/m/lianxin.v1.Registry/RecordOutflowChange", Json(change), session);
+  ASSERT_EQ(changed.http, 200) << changed.body;
+  v1::GetMemberHistoryRequest timeline;
+  timeline.set_member_id(me);
+  Exchange events = AsOperator("/lianxin.v1.Registry/GetMemberHistory", Json(timeline));
+  EXPECT_THAT(events.body, HasSubstr("本人报告流出信息变更"));
+
+  v1::OpenConsultationRequest help;
+  help.set_request_id(NewRequestId("self"));
+  help.set_caller_name("冒名顶替");
+  help.set_caller_phone("13900139000");
+  help.set_topic("转接组织关系");
+  help.set_question("想把组织关系转到乌鲁木齐，需要什么手续？");
+  Exchange ticket = Post("/m/lianxin.v1.ContactTracking/OpenConsultation", Json(help), session);
+  ASSERT_EQ(ticket.http, 200) << ticket.body;
+  v1::ListOpenConsultationsRequest open;
+  open.set_jurisdiction(kFuyun);
+  open.set_as_of(Day(90));  // the list holds tickets open longer than the county allows
+  Exchange tickets = AsOperator("/lianxin.v1.ContactTracking/ListOpenConsultations", Json(open));
+  EXPECT_THAT(tickets.body, HasSubstr("\"selfReported\":true"));
+  EXPECT_THAT(tickets.body, HasSubstr("\"callerName\":\"阿依古丽\""));
+  EXPECT_THAT(tickets.body, Not(HasSubstr("冒名顶替")));
+
+  EXPECT_EQ(Post("/m/lianxin.gateway.v1.MemberSession/SignOut", "{}", session).http, 200);
+  EXPECT_EQ(Post("/m/lianxin.v1.Registry/GetMember", "{}", session).http, 401);
+  const std::string log = ReadFile(cluster_->dir().Sub("gateway.log"));
+  EXPECT_THAT(log, HasSubstr("member sign-in failed"));
+  EXPECT_EQ(log.find("246813"), std::string::npos);
+  EXPECT_EQ(log.find("135799"), std::string::npos);
+}
+
+TEST_F(GatewayCurlTest, MemberPage_SignInsAreRateLimitedPerMemberCode) {
+  const std::string me = Register("马小军");
+  for (int i = 0; i < 3; ++i) {
+    Exchange wrong =
+        Post("/m/lianxin.gateway.v1.MemberSession/SignIn",
+             absl::StrCat(R"({"memberCode": ")", me, R"(", "pin": "90817)", i, R"("})"));
+    EXPECT_EQ(wrong.http, 401) << wrong.body;
+  }
+  Exchange limited = Post("/m/lianxin.gateway.v1.MemberSession/SignIn",
+                          absl::StrCat(R"({"memberCode": ")", me, R"(", "pin": "246813"})"));
+  EXPECT_EQ(limited.http, 429) << limited.body;
+  EXPECT_EQ(limited.Str("code"), "resource_exhausted");
 }
 
 }  // namespace

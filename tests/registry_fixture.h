@@ -89,6 +89,8 @@ inline constexpr char kCountiesOnLianxin[] = "654322,650102,440305";
 // The bearer token of each county's operator, and of Fuyun's readonly user.
 inline std::string OperatorToken(const std::string& county) { return "op-token-" + county; }
 inline constexpr char kReadonlyToken[] = "ro-token-654322";
+// Fuyun gateway's member-proxy token (the member page acts for one member).
+inline constexpr char kMemberProxyToken[] = "mp-token-654322";
 
 // How long a cross-county event may take to arrive.
 inline constexpr absl::Duration kDeliveryTimeout = absl::Seconds(30);
@@ -303,6 +305,8 @@ class RegistryCluster {
         text += OperatorToken(county) + " op-" + county + " " + county + " operator\n";
       }
       text += std::string(kReadonlyToken) + " ro-" + kFuyun + " " + kFuyun + " readonly\n";
+      text += std::string(kMemberProxyToken) + " gw-members-" + kFuyun + " " + kFuyun +
+              " member-proxy\n";
       // The gateway's credentials file holds the tokens themselves (its
       // --credentials_file); the services' token file only their digests.
       std::ofstream(dir_.Sub("operator-tokens.txt")) << text;

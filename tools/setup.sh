@@ -19,6 +19,7 @@ PACKAGES=(
   fonts-noto-cjk
   openssl
   iproute2 iputils-ping
+  curl
 )
 
 # The console is built with npm (web/): Debian's nodejs and npm when no node is there.

@@ -123,6 +123,14 @@ if [ ! -s "$operator_tokens" ]; then
     } >"$operator_tokens"
   fi
 fi
+# Each county's gateway acts for one member at a time on the member page with a
+# member-proxy token of its own (auth.h); added to a deployment from before it.
+for county in "${counties[@]}"; do
+  IFS='|' read -r code name base <<<"$county"
+  if ! awk -v c="$code" '$3 == c && $4 == "member-proxy" {found = 1} END {exit !found}' "$operator_tokens"; then
+    echo "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') member-page-$code $code member-proxy" >>"$operator_tokens"
+  fi
+done
 chmod 600 "$operator_tokens"
 {
   echo "# digest operator_id jurisdiction role"
@@ -251,6 +259,7 @@ for county in "${counties[@]}"; do
     --education="127.0.0.1:$((base + 3))" --appraisal="127.0.0.1:$((base + 4))" \
     --backend_ca="$tls/ca.pem" --backend_cert="$tls/client.pem" --backend_key="$tls/client.key" \
     --accounts_file="$gw/staff.txt" --credentials_file="$operator_tokens" --static_dir="$build/console" \
+    --member_pins_file="$gw/member-pins-$code.txt" \
     >"$home/gateway-$code.out" 2>"$home/gateway-$code.log" </dev/null &
   echo $! >>"$home/pids"
   wait_for_line "$home/gateway-$code.out" "^listening " $!
@@ -318,6 +327,40 @@ else
   [ "${PIPESTATUS[0]}" = 0 ] || { echo "up.sh: lxscenario failed" >&2; stop_all; exit 1; }
   cp "$home/scenario.today" "$home/scenario.loaded"
 fi
+
+# The member page: a demo member of Fuyun away from home, whose 连心卡 PIN the
+# county's operator sets through the gateway's real command (SetMemberPin, with
+# the staff sign-in above), once; kept in $gw/member-sign-in.txt (0600).
+origin_code=${counties[0]%%|*}
+origin_base=${counties[0]##*|}
+member_sign_in=$gw/member-sign-in.txt
+if [ ! -s "$member_sign_in" ]; then
+  read -r _ user password < <(grep "^$origin_code " "$gw/sign-ins.txt")
+  gateway_url=https://127.0.0.1:$origin_base
+  jar=$(mktemp) && chmod 600 "$jar"
+  staff=$(curl -sS --cacert "$gw/ca.pem" -c "$jar" -H 'Content-Type: application/json' \
+    --data-binary "{\"username\": \"$user\", \"password\": \"$password\"}" \
+    "$gateway_url/lianxin.gateway.v1.StaffSession/SignIn" || true)
+  csrf=$(printf %s "$staff" | grep -o '"csrfToken":"[0-9a-f]*"' | cut -d'"' -f4)
+  member=$(curl -sS --cacert "$gw/ca.pem" -b "$jar" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" --data-binary "{\"jurisdiction\": \"$origin_code\", \"direction\": \"DIRECTION_OUTFLOW\", \"status\": \"MEMBER_STATUS_OUTFLOW_RECEIVED\", \"pageSize\": 1}" \
+    "$gateway_url/lianxin.v1.Registry/ListMembers" | grep -o '"memberId":"[^"]*"' | head -1 | cut -d'"' -f4)
+  pin=$(printf '%06d' $(($(od -An -N4 -tu4 /dev/urandom | tr -d ' \n') % 1000000)))
+  if [ -n "$member" ] && curl -sSf --cacert "$gw/ca.pem" -b "$jar" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: $csrf" --data-binary "{\"memberId\": \"$member\", \"pin\": \"$pin\"}" \
+    "$gateway_url/lianxin.gateway.v1.MemberPins/SetMemberPin" >/dev/null; then
+    (umask 077 && echo "$origin_code $member $pin" >"$member_sign_in")
+  else
+    echo "up.sh: the demo member's PIN could not be set (the deployment stays up)" >&2
+  fi
+  rm -f "$jar"
+fi
+if [ -s "$member_sign_in" ]; then
+  read -r _ member pin <"$member_sign_in"
+  echo "  member page (phone-sized; $member_sign_in):"
+  echo "    https://127.0.0.1:$origin_base/#/m  member code $member  PIN $pin"
+fi
+
 if [ -n "$lxctl" ]; then
   # show TITLE ARGS...: runs lxctl against the deployment, under a "$ lxctl …" line.
   show() {

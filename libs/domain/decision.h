@@ -35,6 +35,9 @@ struct DecisionContext {
   // Counties that run lianxin, where a decider needs to know (contact routes a
   // contact recorded at a destination home only if the home runs lianxin).
   std::set<std::string> on_system;
+  // The member records this themselves (the member page, through the
+  // gateway's member-proxy principal): events say so.
+  bool self_reported = false;
 };
 
 // A new event of `type` stamped with the context's time, actor and

@@ -19,12 +19,13 @@ namespace {
 
 namespace v1 = lianxin::v1;
 
-// Makes the stubs of the services a report needs and runs its calls with the
-// caller's credentials.
+// Runs calls on the county's services with the caller's credentials.
 class Services {
  public:
   explicit Services(const ExportChannels& channels) : channels_(channels) {}
 
+  // One call of `method` on `channel` (the county's `service`, which a report
+  // without that service cannot read).
   template <typename Stub, typename Request, typename Reply>
   absl::Status Call(const std::shared_ptr<grpc::ChannelInterface>& channel,
                     absl::string_view service,
@@ -46,7 +47,8 @@ class Services {
     std::vector<v1::Member> members;
     while (true) {
       v1::ListMembersReply reply;
-      RETURN_IF_ERROR(Registry(&v1::Registry::Stub::ListMembers, request, &reply));
+      RETURN_IF_ERROR(
+          Call(channels_.registry, "registry", &v1::Registry::Stub::ListMembers, request, &reply));
       for (v1::Member& member : *reply.mutable_members()) members.push_back(std::move(member));
       if (reply.next_page_token().empty()) return members;
       if (reply.next_page_token() == request.page_token()) {
@@ -56,40 +58,24 @@ class Services {
     }
   }
 
-  template <typename Request, typename Reply>
-  absl::Status Registry(grpc::Status (v1::Registry::Stub::*method)(grpc::ClientContext*,
-                                                                   const Request&, Reply*),
-                        const Request& request, Reply* reply) const {
-    return Call(channels_.registry, "registry", method, request, reply);
-  }
-  template <typename Request, typename Reply>
-  absl::Status Contact(grpc::Status (v1::ContactTracking::Stub::*method)(grpc::ClientContext*,
-                                                                         const Request&, Reply*),
-                       const Request& request, Reply* reply) const {
-    return Call(channels_.contact, "contact", method, request, reply);
-  }
-  template <typename Request, typename Reply>
-  absl::Status Education(grpc::Status (v1::EducationScheduling::Stub::*method)(grpc::ClientContext*,
-                                                                               const Request&,
-                                                                               Reply*),
-                         const Request& request, Reply* reply) const {
-    return Call(channels_.education, "education", method, request, reply);
-  }
-  template <typename Request, typename Reply>
-  absl::Status Appraisal(grpc::Status (v1::Appraisal::Stub::*method)(grpc::ClientContext*,
-                                                                     const Request&, Reply*),
-                         const Request& request, Reply* reply) const {
-    return Call(channels_.appraisal, "appraisal", method, request, reply);
-  }
-
  private:
   const ExportChannels& channels_;
 };
 
-// Builds `Reply`'s sheet with `layout` once the list is read.
-template <typename Request, typename Reply, typename Read, typename Layout>
+// A list report: `method` of the county's `service` for the county (as of the
+// header's date where the list has one), laid out by `layout` with the
+// county's members at hand for names and branches.
+template <typename Stub, typename Request, typename Reply, typename Layout>
 absl::StatusOr<Sheet> ListSheet(const Services& services, const SheetHeader& header,
-                                Request request, Read read, Layout layout) {
+                                const std::shared_ptr<grpc::ChannelInterface>& channel,
+                                absl::string_view service,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                             Reply*),
+                                Request request, Layout layout) {
+  request.set_jurisdiction(header.county_code);
+  if constexpr (requires { request.set_as_of(std::string()); }) {
+    request.set_as_of(FormatDate(header.as_of));
+  }
   v1::ListMembersRequest all;
   all.set_jurisdiction(header.county_code);
   all.set_direction(v1::DIRECTION_ALL);
@@ -97,7 +83,7 @@ absl::StatusOr<Sheet> ListSheet(const Services& services, const SheetHeader& hea
   MemberIndex index;
   for (v1::Member& m : members) index[m.member_id()] = std::move(m);
   Reply reply;
-  RETURN_IF_ERROR(read(request, &reply));
+  RETURN_IF_ERROR(services.Call(channel, service, method, request, &reply));
   return layout(header, reply, index);
 }
 
@@ -106,14 +92,12 @@ absl::StatusOr<Sheet> ListSheet(const Services& services, const SheetHeader& hea
 absl::StatusOr<Sheet> BuildReport(const ExportRequest& request, const ExportChannels& channels) {
   const Services services(channels);
   const SheetHeader& header = request.header;
-  const std::string& county = header.county_code;
-  const std::string as_of = FormatDate(header.as_of);
   switch (request.report) {
     case Report::kOutflow:
     case Report::kInflow:
     case Report::kMembers: {
       v1::ListMembersRequest list;
-      list.set_jurisdiction(county);
+      list.set_jurisdiction(header.county_code);
       list.set_direction(request.report == Report::kOutflow  ? v1::DIRECTION_OUTFLOW
                          : request.report == Report::kInflow ? v1::DIRECTION_INFLOW
                                                              : v1::DIRECTION_ALL);
@@ -125,88 +109,41 @@ absl::StatusOr<Sheet> BuildReport(const ExportRequest& request, const ExportChan
       }
       return MemberLedger(header, request.report, members);
     }
-    case Report::kOverdue: {
-      v1::ListOverdueRequest list;
-      list.set_jurisdiction(county);
-      list.set_as_of(as_of);
-      return ListSheet<v1::ListOverdueRequest, v1::ListOverdueReply>(
-          services, header, list,
-          [&](const auto& r, auto* reply) {
-            return services.Contact(&v1::ContactTracking::Stub::ListOverdue, r, reply);
-          },
-          OverdueSheet);
-    }
-    case Report::kLostContact: {
-      v1::ListLostContactRequest list;
-      list.set_jurisdiction(county);
-      return ListSheet<v1::ListLostContactRequest, v1::ListLostContactReply>(
-          services, header, list,
-          [&](const auto& r, auto* reply) {
-            return services.Contact(&v1::ContactTracking::Stub::ListLostContact, r, reply);
-          },
-          LostContactSheet);
-    }
-    case Report::kClassHours: {
-      v1::ListBelowFloorRequest list;
-      list.set_jurisdiction(county);
-      list.set_as_of(as_of);
-      return ListSheet<v1::ListBelowFloorRequest, v1::ListBelowFloorReply>(
-          services, header, list,
-          [&](const auto& r, auto* reply) {
-            return services.Education(&v1::EducationScheduling::Stub::ListBelowFloor, r, reply);
-          },
-          ClassHoursSheet);
-    }
+    case Report::kOverdue:
+      return ListSheet(services, header, channels.contact, "contact",
+                       &v1::ContactTracking::Stub::ListOverdue, v1::ListOverdueRequest(),
+                       OverdueSheet);
+    case Report::kLostContact:
+      return ListSheet(services, header, channels.contact, "contact",
+                       &v1::ContactTracking::Stub::ListLostContact, v1::ListLostContactRequest(),
+                       LostContactSheet);
+    case Report::kClassHours:
+      return ListSheet(services, header, channels.education, "education",
+                       &v1::EducationScheduling::Stub::ListBelowFloor, v1::ListBelowFloorRequest(),
+                       ClassHoursSheet);
     case Report::kAppraisal: {
       const int year = request.year != 0 ? request.year : static_cast<int>(header.as_of.year());
       if (year < 2000 || year > 2100) {
         return absl::InvalidArgumentError(absl::StrCat("year: ", year, " is not 2000-2100"));
       }
       v1::ListAppraisalSheetRequest list;
-      list.set_jurisdiction(county);
       list.set_year(year);
       list.set_branch(request.branch);
-      list.set_as_of(as_of);
-      return ListSheet<v1::ListAppraisalSheetRequest, v1::ListAppraisalSheetReply>(
-          services, header, list,
-          [&](const auto& r, auto* reply) {
-            return services.Appraisal(&v1::Appraisal::Stub::ListAppraisalSheet, r, reply);
-          },
-          AppraisalSheet);
+      return ListSheet(services, header, channels.appraisal, "appraisal",
+                       &v1::Appraisal::Stub::ListAppraisalSheet, list, AppraisalSheet);
     }
-    case Report::kDuesArrears: {
-      v1::ListDuesArrearsRequest list;
-      list.set_jurisdiction(county);
-      list.set_as_of(as_of);
-      return ListSheet<v1::ListDuesArrearsRequest, v1::ListDuesArrearsReply>(
-          services, header, list,
-          [&](const auto& r, auto* reply) {
-            return services.Appraisal(&v1::Appraisal::Stub::ListDuesArrears, r, reply);
-          },
-          DuesArrearsSheet);
-    }
-    case Report::kLapse: {
-      v1::ListLapseCandidatesRequest list;
-      list.set_jurisdiction(county);
-      list.set_as_of(as_of);
-      return ListSheet<v1::ListLapseCandidatesRequest, v1::ListLapseCandidatesReply>(
-          services, header, list,
-          [&](const auto& r, auto* reply) {
-            return services.Appraisal(&v1::Appraisal::Stub::ListLapseCandidates, r, reply);
-          },
-          LapseSheet);
-    }
-    case Report::kLostTransfers: {
-      v1::ListLostTransfersRequest list;
-      list.set_jurisdiction(county);
-      list.set_as_of(as_of);
-      return ListSheet<v1::ListLostTransfersRequest, v1::ListLostTransfersReply>(
-          services, header, list,
-          [&](const auto& r, auto* reply) {
-            return services.Registry(&v1::Registry::Stub::ListLostTransfers, r, reply);
-          },
-          LostTransfersSheet);
-    }
+    case Report::kDuesArrears:
+      return ListSheet(services, header, channels.appraisal, "appraisal",
+                       &v1::Appraisal::Stub::ListDuesArrears, v1::ListDuesArrearsRequest(),
+                       DuesArrearsSheet);
+    case Report::kLapse:
+      return ListSheet(services, header, channels.appraisal, "appraisal",
+                       &v1::Appraisal::Stub::ListLapseCandidates, v1::ListLapseCandidatesRequest(),
+                       LapseSheet);
+    case Report::kLostTransfers:
+      return ListSheet(services, header, channels.registry, "registry",
+                       &v1::Registry::Stub::ListLostTransfers, v1::ListLostTransfersRequest(),
+                       LostTransfersSheet);
   }
   return absl::InvalidArgumentError("report: unknown");
 }

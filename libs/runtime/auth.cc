@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/algorithm/container.h"
@@ -17,12 +18,14 @@
 #include "absl/strings/strip.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
+#include "libs/common/log.h"
 #include "libs/runtime/files.h"
 
 namespace lianxin {
 namespace {
 
 constexpr absl::string_view kAuthorizationKey = "authorization";
+constexpr absl::string_view kMemberKey = "lianxin-member";
 constexpr absl::string_view kPrincipalUriPrefix = "urn:lianxin:principal:";
 constexpr absl::string_view kDigestPrefix = "sha256:";
 
@@ -50,11 +53,32 @@ std::vector<absl::string_view> Fields(absl::string_view line) {
   return fields;
 }
 
+// A member-proxy (the gateway's member page) acts for one member at a time:
+// the member's id travels beside the credential and names the principal.
+// Other principals are returned as they are.
+absl::StatusOr<Principal> ForMember(
+    Principal principal, const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  if (principal.role != Role::kMemberProxy) return principal;
+  auto member = metadata.find(grpc::string_ref(kMemberKey.data(), kMemberKey.size()));
+  const absl::string_view id =
+      member == metadata.end() ? absl::string_view()
+                               : absl::string_view(member->second.data(), member->second.size());
+  if (id.empty() || id.size() > 64 ||
+      !absl::c_all_of(id, [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; })) {
+    return absl::UnauthenticatedError(
+        "a member-proxy credential acts for one member: send its id as lianxin-member metadata");
+  }
+  principal.member_id = std::string(id);
+  principal.operator_id = absl::StrCat("member:", id);
+  return principal;
+}
+
 absl::StatusOr<Role> ParseRole(absl::string_view name) {
   if (name == "operator") return Role::kOperator;
   if (name == "readonly") return Role::kReadonly;
+  if (name == "member-proxy") return Role::kMemberProxy;
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown role \"", name, "\" (want operator or readonly)"));
+      absl::StrCat("unknown role \"", name, "\" (want operator, readonly or member-proxy)"));
 }
 
 // "<jurisdiction>:<role>:<operator_id>" of a principal URI.
@@ -149,6 +173,8 @@ absl::string_view RoleName(Role role) {
       return "operator";
     case Role::kReadonly:
       return "readonly";
+    case Role::kMemberProxy:
+      return "member-proxy";
   }
   return "readonly";
 }
@@ -158,6 +184,24 @@ absl::Status CheckCanMutate(const Principal& principal) {
   return absl::PermissionDeniedError(absl::StrCat("operator ", principal.operator_id, " has role ",
                                                   RoleName(principal.role),
                                                   ", which cannot make changes"));
+}
+
+absl::Status CheckMemberScope(const Principal& principal, const google::protobuf::Message& request,
+                              bool read) {
+  if (principal.role != Role::kMemberProxy) return absl::OkStatus();
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("member_id");
+  if (field == nullptr || field->is_repeated() ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    if (read) return absl::OkStatus();
+    return absl::PermissionDeniedError(
+        "member_id: a member-proxy changes only a member's own record");
+  }
+  if (request.GetReflection()->GetString(request, field) != principal.member_id) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("member_id: a member-proxy acts for ", principal.member_id, " only"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Authenticator> Authenticator::FromFile(const std::string& path) {
@@ -177,6 +221,15 @@ absl::Status Authenticator::Reload() {
   absl::MutexLock lock(&state_->mu);
   state_->tokens = std::move(tokens);
   return absl::OkStatus();
+}
+
+void Authenticator::ReloadAndLog() {
+  absl::Status s = Reload();
+  if (s.ok()) {
+    LogInfo("tokens reloaded", {{"tokens", absl::StrCat(token_count())}});
+  } else {
+    LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
+  }
 }
 
 size_t Authenticator::token_count() const { return tokens()->size(); }
@@ -255,7 +308,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
   const auto& metadata = context->client_metadata();
   auto it = metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
   if (it == metadata.end()) {
-    if (from_certificate.has_value()) return *std::move(from_certificate);
+    if (from_certificate.has_value()) return ForMember(*std::move(from_certificate), metadata);
     return absl::UnauthenticatedError(
         "missing authorization metadata (want \"authorization: Bearer "
         "<token>\") and no "
@@ -269,7 +322,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
         "the bearer token and the client "
         "certificate name different principals");
   }
-  return from_token;
+  return ForMember(*std::move(from_token), metadata);
 }
 
 absl::StatusOr<Principal> Authenticator::AuthenticateHeader(absl::string_view authorization) const {

@@ -36,13 +36,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
 
 namespace lianxin {
 
-enum class Role { kOperator, kReadonly };
+enum class Role { kOperator, kReadonly, kMemberProxy };
 
-// "operator" or "readonly".
+// "operator", "readonly" or "member-proxy".
 absl::string_view RoleName(Role role);
 
 // The authenticated caller of an RPC.
@@ -51,9 +52,14 @@ struct Principal {
   // 6-digit administrative division code (GB/T 2260) the operator acts for.
   std::string jurisdiction;
   Role role = Role::kReadonly;
+  // For a member-proxy: the member it acts for (then operator_id is
+  // "member:<member_id>"); empty otherwise.
+  std::string member_id;
 
   // Returns true iff the principal may call mutating RPCs.
-  bool CanMutate() const { return role == Role::kOperator; }
+  bool CanMutate() const { return role == Role::kOperator || role == Role::kMemberProxy; }
+  // True iff the member records this call themselves (the member page).
+  bool SelfReported() const { return role == Role::kMemberProxy; }
 };
 
 // The token file's first field for `token`: "sha256:" and its SHA-256 in hex.
@@ -66,6 +72,13 @@ std::string DigestTokenFile(absl::string_view text);
 
 // Returns OK if `principal` may mutate, else PERMISSION_DENIED naming the role.
 absl::Status CheckCanMutate(const Principal& principal);
+
+// The services' own hold on a member-proxy (defence in depth behind the
+// gateway's allow-list): a request with a `member_id` field must name the
+// principal's member, and a change must have one. OK for other principals;
+// else PERMISSION_DENIED naming member_id.
+absl::Status CheckMemberScope(const Principal& principal, const google::protobuf::Message& request,
+                              bool read);
 
 // The principal a PEM client certificate names (see above); nullopt if it has
 // no urn:lianxin:principal URI. INVALID_ARGUMENT if the PEM does not parse or the
@@ -94,7 +107,8 @@ class Authenticator {
   // Returns the principal of the call: of its `authorization: Bearer <token>`
   // metadata and of its verified client certificate (see above). UNAUTHENTICATED
   // if neither names one, if the metadata is not a bearer token or an unknown
-  // token, or if token and certificate name different principals.
+  // token, if token and certificate name different principals, or if a
+  // member-proxy's call has no valid `lianxin-member` metadata.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase* context) const;
   // As Authenticate, from the value of the authorization header itself.
   absl::StatusOr<Principal> AuthenticateHeader(absl::string_view authorization) const;
@@ -103,6 +117,9 @@ class Authenticator {
   // from the next call on; otherwise returns the error and keeps the tokens it
   // had. FAILED_PRECONDITION if it was not loaded from a file.
   absl::Status Reload();
+  // Reload, logging the outcome (the number of tokens, or the error); for a
+  // SIGHUP handler: WaitForTerminationSignal([&] { auth.ReloadAndLog(); }).
+  void ReloadAndLog();
 
   // Number of tokens loaded.
   size_t token_count() const;

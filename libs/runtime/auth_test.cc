@@ -7,6 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/api.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/dynamic_message.h"
 #include "gtest/gtest.h"
 #include "libs/runtime/testing.h"
 
@@ -50,6 +54,64 @@ TEST(AuthenticatorTest, AuthenticateHeader_ReadonlyPrincipalCannotMutate) {
   absl::Status s = CheckCanMutate(*p);
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(s.message(), HasSubstr("readonly"));
+}
+
+TEST(AuthenticatorTest, FromText_MemberProxyMayRecordWhatIsSelfReported) {
+  absl::StatusOr<Authenticator> auth = Authenticator::FromText(
+      DigestTokenFile("tok-members-3 member-page-654322 654322 member-proxy\n"), "tokens.txt");
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  absl::StatusOr<Principal> p = auth->AuthenticateHeader("Bearer tok-members-3");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->role, Role::kMemberProxy);
+  EXPECT_EQ(RoleName(p->role), "member-proxy");
+  EXPECT_TRUE(p->CanMutate());
+  EXPECT_TRUE(p->SelfReported());
+  EXPECT_FALSE(Load().AuthenticateHeader("Bearer tok-operator-1")->SelfReported());
+}
+
+TEST(CheckMemberScopeTest, AMemberProxyActsOnlyOnItsMember_OthersAreNotHeld) {
+  Principal proxy{"member:654322-aa", "654322", Role::kMemberProxy, "654322-aa"};
+  Principal operator_{"op-zhang", "654322", Role::kOperator};
+  // A request with a member_id field (google.protobuf.Api has none: a county-wide call).
+  google::protobuf::Api county_wide;
+  struct Case {
+    const Principal& who;
+    const google::protobuf::Message& request;
+    bool read;
+    bool allowed;
+  };
+  // A request naming a member: `message Req { string member_id = 1; }`.
+  google::protobuf::FileDescriptorProto file;
+  file.set_name("req.proto");
+  google::protobuf::DescriptorProto* type = file.add_message_type();
+  type->set_name("Req");
+  google::protobuf::FieldDescriptorProto* field = type->add_field();
+  field->set_name("member_id");
+  field->set_number(1);
+  field->set_type(google::protobuf::FieldDescriptorProto::TYPE_STRING);
+  field->set_label(google::protobuf::FieldDescriptorProto::LABEL_OPTIONAL);
+  google::protobuf::DescriptorPool pool;
+  const google::protobuf::FileDescriptor* built = pool.BuildFile(file);
+  ASSERT_NE(built, nullptr);
+  google::protobuf::DynamicMessageFactory factory(&pool);
+  auto named = [&](const std::string& id) {
+    std::unique_ptr<google::protobuf::Message> m(
+        factory.GetPrototype(built->message_type(0))->New());
+    m->GetReflection()->SetString(m.get(), m->GetDescriptor()->FindFieldByName("member_id"), id);
+    return m;
+  };
+  auto own = named("654322-aa"), other = named("654322-bb"), none = named("");
+  for (const Case& c : {Case{operator_, county_wide, false, true},
+                        Case{operator_, *other, false, true}, Case{proxy, county_wide, true, true},
+                        Case{proxy, county_wide, false, false}, Case{proxy, *own, false, true},
+                        Case{proxy, *own, true, true}, Case{proxy, *other, true, false},
+                        Case{proxy, *other, false, false}, Case{proxy, *none, false, false}}) {
+    absl::Status s = CheckMemberScope(c.who, c.request, c.read);
+    EXPECT_EQ(s.ok(), c.allowed) << s;
+    if (!s.ok()) {
+      EXPECT_THAT(s.message(), HasSubstr("member_id"));
+    }
+  }
 }
 
 TEST(AuthenticatorTest, AuthenticateHeader_RejectsUnknownEmptyAndNonBearer) {

@@ -215,6 +215,17 @@ class HandlerPool {
 
 namespace {
 
+// The bytes of a request as they arrived.
+absl::StatusOr<std::string> RequestWire(const grpc::ByteBuffer& bytes) {
+  std::vector<grpc::Slice> slices;
+  if (!bytes.Dump(&slices).ok()) return absl::InvalidArgumentError("request: cannot be read");
+  std::string wire;
+  for (const grpc::Slice& slice : slices) {
+    wire.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return wire;
+}
+
 // The dotted path of the first string field (at any depth) whose bytes are not
 // UTF-8, read from the wire without protobuf's own UTF-8 check.
 std::optional<std::string> FindInvalidUtf8(absl::string_view bytes,
@@ -243,13 +254,14 @@ std::optional<std::string> FindInvalidUtf8(absl::string_view bytes,
 }  // namespace
 
 absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Message* request) {
-  std::vector<grpc::Slice> slices;
-  if (!bytes.Dump(&slices).ok()) return absl::InvalidArgumentError("request: cannot be read");
-  std::string wire;
-  for (const grpc::Slice& slice : slices) {
-    wire.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  ASSIGN_OR_RETURN(std::string wire, RequestWire(bytes));
+  return ParseRequest(wire, request);
+}
+
+absl::Status ParseRequest(absl::string_view wire, google::protobuf::Message* request) {
+  if (request->ParseFromArray(wire.data(), static_cast<int>(wire.size()))) {
+    return absl::OkStatus();
   }
-  if (request->ParseFromString(wire)) return absl::OkStatus();
   if (std::optional<std::string> field = FindInvalidUtf8(wire, request->GetDescriptor())) {
     return absl::InvalidArgumentError(absl::StrCat(*field, ": is not valid UTF-8"));
   }
@@ -268,17 +280,22 @@ size_t UnaryService::TEST_QueuedCalls() const { return pool_->Queued(); }
 
 void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessage new_reply,
                             Handler handler) {
-  const std::string& name =
-      method_names_.emplace_back(absl::StrCat("/", service_full_name_, "/", method));
+  ServedMethod& served = methods_.emplace_back(ServedMethod{
+      .short_name = method,
+      .name = absl::StrCat("/", service_full_name_, "/", method),
+      .new_request = std::move(new_request),
+      .new_reply = std::move(new_reply),
+      .handler = std::move(handler),
+  });
+  const std::string& name = served.name;
   AddMethod(new grpc::internal::RpcServiceMethod(name.c_str(),
                                                  grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
   MarkMethodRawCallback(
-      static_cast<int>(method_names_.size()) - 1,
+      static_cast<int>(methods_.size()) - 1,
       new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
-          [this, &name, new_request = std::move(new_request), new_reply = std::move(new_reply),
-           &handler = handlers_.emplace_back(std::move(handler))](
-              grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
-              grpc::ByteBuffer* reply_bytes) {
+          [this, &name, &served](grpc::CallbackServerContext* context,
+                                 const grpc::ByteBuffer* request_bytes,
+                                 grpc::ByteBuffer* reply_bytes) {
             // The context, request and reply stay valid until Finish.
             grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
             // Shared with the queued work, so that a call refused at the
@@ -306,10 +323,9 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
               return s;
             });
             if (!admitted.ok()) return reject(admitted, "");
-            absl::AnyInvocable<void()> work = [this, &name, &handler, context, request_bytes,
+            absl::AnyInvocable<void()> work = [this, &name, &served, context, request_bytes,
                                                reply_bytes, reactor, scope,
-                                               caller = *std::move(caller), request = new_request(),
-                                               reply = new_reply()]() mutable {
+                                               caller = *std::move(caller)]() mutable {
               const absl::Time deadline = absl::FromChrono(context->deadline());
               absl::Status status;
               std::string dropped;
@@ -322,22 +338,10 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
               } else {
                 current_rpc_deadline = deadline;
                 status = RunGuarded(name, [&]() -> absl::Status {
-                  RETURN_IF_ERROR(ParseRequest(*request_bytes, request.get()));
-                  const CurrentRpc rpc{&caller, name, request.get()};
-                  ScopedCurrentRpc current(&rpc);
-                  RETURN_IF_ERROR(handler(caller, *request, reply.get()));
-                  if (plumbing_.access_log != nullptr && IsReadRpc(name)) {
-                    // Who read which members: recorded before they see the reply.
-                    std::vector<std::string> members = MemberIdsIn(*request);
-                    for (std::string& member : MemberIdsIn(*reply)) {
-                      if (std::find(members.begin(), members.end(), member) == members.end()) {
-                        members.push_back(std::move(member));
-                      }
-                    }
-                    RETURN_IF_ERROR(plumbing_.access_log->Record(caller, name, members));
-                  }
-                  std::string wire = reply->SerializeAsString();
-                  grpc::Slice slice(wire);
+                  ASSIGN_OR_RETURN(std::string wire, RequestWire(*request_bytes));
+                  std::string reply;
+                  RETURN_IF_ERROR(RunMethod(served, caller, wire, &reply));
+                  grpc::Slice slice(reply);
                   *reply_bytes = grpc::ByteBuffer(&slice, 1);
                   return absl::OkStatus();
                 });
@@ -357,6 +361,46 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
             }
             return reactor;
           }));
+}
+
+absl::Status UnaryService::RunMethod(const ServedMethod& method, const Principal& caller,
+                                     absl::string_view request_wire, std::string* reply_wire) {
+  std::unique_ptr<google::protobuf::Message> request = method.new_request();
+  std::unique_ptr<google::protobuf::Message> reply = method.new_reply();
+  RETURN_IF_ERROR(ParseRequest(request_wire, request.get()));
+  RETURN_IF_ERROR(CheckMemberScope(caller, *request, IsReadRpc(method.name)));
+  const CurrentRpc rpc{&caller, method.name, request.get()};
+  ScopedCurrentRpc current(&rpc);
+  RETURN_IF_ERROR(method.handler(caller, *request, reply.get()));
+  if (plumbing_.access_log != nullptr && IsReadRpc(method.name)) {
+    // Who read which members: recorded before they see the reply.
+    std::vector<std::string> members = MemberIdsIn(*request);
+    for (std::string& member : MemberIdsIn(*reply)) {
+      if (std::find(members.begin(), members.end(), member) == members.end()) {
+        members.push_back(std::move(member));
+      }
+    }
+    RETURN_IF_ERROR(plumbing_.access_log->Record(caller, method.name, members));
+  }
+  *reply_wire = reply->SerializeAsString();
+  return absl::OkStatus();
+}
+
+absl::Status UnaryService::Invoke(absl::string_view method, const Principal& caller,
+                                  absl::string_view request_wire, std::string* reply_wire) {
+  for (const ServedMethod& served : methods_) {
+    if (served.short_name != method) continue;
+    return RunGuarded(served.name,
+                      [&] { return RunMethod(served, caller, request_wire, reply_wire); });
+  }
+  return absl::UnimplementedError(
+      absl::StrCat("method: ", service_full_name_, " has no method ", method));
+}
+
+std::vector<std::string> UnaryService::MethodNames() const {
+  std::vector<std::string> names;
+  for (const ServedMethod& served : methods_) names.push_back(served.short_name);
+  return names;
 }
 
 }  // namespace lianxin

@@ -115,6 +115,7 @@ grpc::ServerUnaryReactor* ServeUnaryRpc(grpc::CallbackServerContext* context,
 // not valid UTF-8"); gRPC's own parser would answer INTERNAL for it before the
 // service could say anything.
 absl::Status ParseRequest(const grpc::ByteBuffer& bytes, google::protobuf::Message* request);
+absl::Status ParseRequest(absl::string_view wire, google::protobuf::Message* request);
 
 // A gRPC service whose unary methods are plain functions of (caller, request,
 // reply). Requests arrive as raw bytes and are parsed with ParseRequest, so bad
@@ -142,6 +143,17 @@ class UnaryService : public grpc::Service {
 
   // Calls waiting for a handler thread.
   size_t TEST_QueuedCalls() const;
+
+  // Runs `method` ("GetMember") on the calling thread as a call of `caller`
+  // whose request arrived as `request_wire`: parsed with ParseRequest, the
+  // handler inside the exception guard, the read recorded in the access log,
+  // the reply serialized into `reply_wire`. No transport, authentication, rate
+  // limit or queue: for fuzzing the handlers with raw requests, and for tools.
+  // UNIMPLEMENTED for a method the service does not serve.
+  absl::Status Invoke(absl::string_view method, const Principal& caller,
+                      absl::string_view request_wire, std::string* reply_wire);
+  // The methods served ("GetMember", …), in the order they were registered.
+  std::vector<std::string> MethodNames() const;
 
  protected:
   // `service_full_name` as in the proto ("lianxin.v1.Registry").
@@ -180,10 +192,19 @@ class UnaryService : public grpc::Service {
                                              google::protobuf::Message*)>;
   void AddUnary(const char* method, NewMessage new_request, NewMessage new_reply, Handler handler);
 
+  struct ServedMethod {
+    std::string short_name;  // "GetMember"
+    std::string name;        // "/lianxin.v1.Registry/GetMember"; gRPC keeps a pointer to it
+    NewMessage new_request;
+    NewMessage new_reply;
+    Handler handler;
+  };
+  absl::Status RunMethod(const ServedMethod& method, const Principal& caller,
+                         absl::string_view request_wire, std::string* reply_wire);
+
   std::string service_full_name_;
   RpcPlumbing plumbing_;
-  std::deque<std::string> method_names_;  // gRPC keeps pointers to them
-  std::deque<Handler> handlers_;          // the method callbacks refer to them
+  std::deque<ServedMethod> methods_;  // the method callbacks refer to them
   std::unique_ptr<HandlerPool> pool_;
 };
 

@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,8 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 #include "libs/common/log.h"
 #include "libs/runtime/channel.h"
@@ -30,26 +33,37 @@ std::string ListenHost(const std::string& address) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(
-    const TlsFiles& tls) {
+    const TlsFiles& tls, absl::Duration recheck) {
   if (tls.cert_file.empty() && tls.key_file.empty() && tls.ca_file.empty()) {
     return std::shared_ptr<grpc::ServerCredentials>();
   }
   if (tls.cert_file.empty() || tls.key_file.empty()) {
     return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
   }
-  grpc::SslServerCredentialsOptions options;
+  // Read once here, for clear errors at start (and the key file's mode);
+  // gRPC's watcher reads them from then on.
   absl::StatusOr<std::string> cert = ReadConfigFile("--tls_cert", tls.cert_file);
   if (!cert.ok()) return cert.status();
+  if (absl::StatusOr<absl::Time> not_after = CertificateNotAfter(*cert); !not_after.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_cert: ", tls.cert_file, " holds no PEM certificate"));
+  }
   absl::StatusOr<std::string> key = ReadSecretFile("--tls_key", tls.key_file);
   if (!key.ok()) return key.status();
-  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
   if (!tls.ca_file.empty()) {
     absl::StatusOr<std::string> ca = ReadConfigFile("--tls_ca", tls.ca_file);
     if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *std::move(ca);
-    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
-  return grpc::SslServerCredentials(options);
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.cert_file, tls.ca_file,
+      static_cast<unsigned int>(std::max<int64_t>(1, absl::ToInt64Seconds(recheck))));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (!tls.ca_file.empty()) {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 absl::StatusOr<absl::Time> CertificateNotAfter(absl::string_view pem) {
@@ -63,6 +77,39 @@ absl::StatusOr<absl::Time> CertificateNotAfter(absl::string_view pem) {
     return absl::InvalidArgumentError("not a PEM certificate");
   }
   return absl::FromTM(not_after, absl::UTCTimeZone());
+}
+
+absl::StatusOr<std::unique_ptr<CertificateExpiryWatch>> CertificateExpiryWatch::Start(
+    std::string cert_file, Metrics* metrics, absl::Duration recheck) {
+  std::unique_ptr<CertificateExpiryWatch> watch(
+      new CertificateExpiryWatch(std::move(cert_file), metrics));
+  if (absl::Status s = watch->Look(); !s.ok()) return s;
+  watch->thread_ = std::thread([w = watch.get(), recheck] {
+    while (!w->stop_.WaitForNotificationWithTimeout(recheck)) {
+      if (absl::Status s = w->Look(); !s.ok()) {
+        LogError("TLS certificate not read again; its expiry gauge keeps the last value",
+                 {{"error", s.ToString()}});
+      }
+    }
+  });
+  return watch;
+}
+
+CertificateExpiryWatch::~CertificateExpiryWatch() {
+  stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status CertificateExpiryWatch::Look() {
+  absl::StatusOr<std::string> pem = ReadConfigFile("--tls_cert", cert_file_);
+  if (!pem.ok()) return pem.status();
+  absl::StatusOr<absl::Time> not_after = CertificateNotAfter(*pem);
+  if (!not_after.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_cert: ", cert_file_, " holds no PEM certificate"));
+  }
+  metrics_->SetCertificateNotAfter(*not_after);
+  return absl::OkStatus();
 }
 
 absl::Status CheckPlaintextAllowed(const ServerOptions& options) {

@@ -14,13 +14,16 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
+#include "libs/common/metrics.h"
 #include "libs/runtime/config.h"
 
 namespace lianxin {
@@ -43,16 +46,47 @@ struct ServerOptions {
   int max_receive_message_bytes = 64 * 1024;
 };
 
+// How often a TLS server looks at its certificate, key and CA files again. A
+// renewed certificate (written over the old files, the key first or both by
+// rename) is served to new connections from the next look on, without a restart.
+inline constexpr absl::Duration kTlsFilesRecheck = absl::Minutes(1);
+
 // Returns null (plaintext) if `tls` names no files, else TLS credentials
 // from its PEM files (client certificates required and verified when a CA is
-// given). Returns NOT_FOUND naming an unreadable file, PERMISSION_DENIED for a
-// key file others may read, INVALID_ARGUMENT if only one of cert/key is given or
-// a CA is given without them.
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(const TlsFiles& tls);
+// given), looked at again every `recheck`. Returns NOT_FOUND naming an
+// unreadable file, PERMISSION_DENIED for a key file others may read,
+// INVALID_ARGUMENT if only one of cert/key is given or a CA is given without
+// them, or if the certificate is no PEM certificate.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> LoadServerCredentials(
+    const TlsFiles& tls, absl::Duration recheck = kTlsFilesRecheck);
 
 // When the first certificate of a PEM chain expires (its notAfter).
 // INVALID_ARGUMENT if `pem` holds no certificate.
 absl::StatusOr<absl::Time> CertificateNotAfter(absl::string_view pem);
+
+// Keeps the certificate-expiry gauge (Metrics::SetCertificateNotAfter, for the
+// alert in deploy/monitoring/alerts.yml) true to the certificate file as it is
+// now: read at Start, then every `recheck` (as gRPC reads it, kTlsFilesRecheck),
+// so a renewal clears the alert. A file that cannot be read later keeps the
+// last value and is logged.
+class CertificateExpiryWatch {
+ public:
+  // NOT_FOUND for a file that cannot be read, INVALID_ARGUMENT for one without
+  // a PEM certificate. `metrics` is not owned and must outlive the watch.
+  static absl::StatusOr<std::unique_ptr<CertificateExpiryWatch>> Start(
+      std::string cert_file, Metrics* metrics, absl::Duration recheck = kTlsFilesRecheck);
+  ~CertificateExpiryWatch();  // stops the looking
+
+ private:
+  CertificateExpiryWatch(std::string cert_file, Metrics* metrics)
+      : cert_file_(std::move(cert_file)), metrics_(metrics) {}
+  absl::Status Look();
+
+  const std::string cert_file_;
+  Metrics* const metrics_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
 
 // OK unless `options` would serve plaintext on a non-loopback address without
 // insecure_plaintext_off_loopback: then FAILED_PRECONDITION saying what to give.

@@ -19,9 +19,11 @@
 #include "libs/common/metrics.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/channel.h"
+#include "libs/runtime/current_rpc.h"
 #include "libs/runtime/metrics_endpoint.h"
 #include "libs/runtime/rpc.h"
 #include "libs/runtime/testing.h"
+#include "libs/testing/testing.h"
 
 namespace lianxin {
 namespace {
@@ -343,6 +345,46 @@ TEST_F(TlsServerTest, MutualTls_TransportOnlyCertificateStillNeedsAToken) {
   EXPECT_EQ(reply.operator_id(), "op-zhang");
 }
 
+TEST_F(TlsServerTest, RenewedCertificate_IsServedWithoutARestart) {
+  absl::StatusOr<testing::SelfSignedCertificate> other_ca = testing::MakeSelfSignedCertificate();
+  ASSERT_TRUE(other_ca.ok()) << other_ca.status();
+  absl::StatusOr<testing::SelfSignedCertificate> renewed =
+      testing::MakeCertificate("DNS:localhost,IP:127.0.0.1", &*other_ca);
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      LoadServerCredentials(files_, /*recheck=*/absl::Seconds(1));
+  ASSERT_TRUE(credentials.ok()) << credentials.status();
+  absl::StatusOr<std::unique_ptr<RpcServer>> server =
+      RpcServer::Start({"127.0.0.1:0", *credentials, {{v1::Echo::service_full_name(), &echo_}}});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->port();
+  const TlsFiles trusting_other_ca{"", "", Write("renewal-ca.pem", other_ca->cert_pem)};
+  EXPECT_TRUE(SayOverTls(port, CaOnly(), "op-token-0001").ok());
+  EXPECT_EQ(SayOverTls(port, trusting_other_ca, "op-token-0001").error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  // The renewal, as an operator (or certbot) writes it: new files renamed over the old.
+  auto replace = [&](const std::string& path, const std::string& text) {
+    const std::string next = path + ".next";
+    std::ofstream(next) << text;
+    chmod(next.c_str(), 0600);
+    ASSERT_EQ(rename(next.c_str(), path.c_str()), 0);
+  };
+  replace(files_.key_file, renewed->key_pem);
+  replace(files_.cert_file, renewed->cert_pem);
+  EXPECT_TRUE(::lianxin::testing::WaitFor(
+      [&] { return SayOverTls(port, trusting_other_ca, "op-token-0001").ok(); },
+      absl::Seconds(30)));
+}
+
+TEST_F(TlsServerTest, CertificateFileWithoutACertificate_IsRefusedAtStart) {
+  files_.cert_file = Write("not-a-cert.pem", "-----BEGIN NOTHING-----\n");
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      LoadServerCredentials(files_);
+  EXPECT_EQ(credentials.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(credentials.status().message(), ::testing::HasSubstr("--tls_cert"));
+}
+
 TEST_F(TlsServerTest, PlaintextClientCannotTalkToTlsServer) {
   std::unique_ptr<RpcServer> server = StartServer();
   ASSERT_NE(server, nullptr);
@@ -615,6 +657,48 @@ TEST(MaxReceiveMessageTest, LargerRequestIsRefusedBeforeAnyHandler) {
   }
 }
 
+// Echo as a UnaryService that answers with what CurrentRpcCall() says.
+class InvokedEcho final : public UnaryService {
+ public:
+  explicit InvokedEcho(RpcPlumbing plumbing)
+      : UnaryService(v1::Echo::service_full_name(), plumbing) {
+    Serve<v1::EchoRequest, v1::EchoReply>(
+        "Say", [](const Principal& caller, const v1::EchoRequest& request, v1::EchoReply* reply) {
+          if (request.text() == "throw") throw std::runtime_error("boom");
+          reply->set_text(absl::StrCat(request.text(), " via ", CurrentRpcCall()->method));
+          reply->set_operator_id(caller.operator_id);
+          return absl::OkStatus();
+        });
+  }
+};
+
+TEST(UnaryServiceTest, Invoke_RunsAMethodOnRawBytesAsACallWould) {
+  Authenticator authenticator = TestAuthenticator();
+  InvokedEcho echo({&authenticator, nullptr});
+  EXPECT_EQ(echo.MethodNames(), std::vector<std::string>{"Say"});
+  const Principal caller{.operator_id = "op1", .jurisdiction = "654322"};
+  v1::EchoRequest request;
+  request.set_text("富蕴县");
+  std::string wire;
+  ASSERT_TRUE(echo.Invoke("Say", caller, request.SerializeAsString(), &wire).ok());
+  v1::EchoReply reply;
+  ASSERT_TRUE(reply.ParseFromString(wire));
+  EXPECT_EQ(reply.text(), "富蕴县 via /lianxin.v1.Echo/Say");
+  EXPECT_EQ(reply.operator_id(), "op1");
+
+  request.set_text("\xE5\xAF");  // a truncated UTF-8 sequence, as it may arrive
+  absl::Status bad = echo.Invoke("Say", caller, request.SerializePartialAsString(), &wire);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "text: is not valid UTF-8");
+
+  request.set_text("throw");
+  EXPECT_EQ(echo.Invoke("Say", caller, request.SerializeAsString(), &wire).code(),
+            absl::StatusCode::kInternal);
+  absl::Status unknown = echo.Invoke("Shout", caller, "", &wire);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(unknown.message(), "method: lianxin.v1.Echo has no method Shout");
+}
+
 TEST(LoadServerCredentialsTest, MissingFileIsNotFound) {
   EXPECT_EQ(
       LoadServerCredentials({"/nonexistent/cert.pem", "/nonexistent/key.pem", ""}).status().code(),
@@ -650,6 +734,43 @@ TEST(CertificateNotAfter, ReadsTheFirstCertificatesExpiry) {
                      absl::ToDoubleSeconds(*not_after - absl::UnixEpoch()));
   }
   EXPECT_TRUE(found);
+}
+
+// The expiry gauge's value, or -1 if the registry has none.
+double ExpiryGauge(Metrics& metrics) {
+  for (const prometheus::MetricFamily& family : metrics.registry()->Collect()) {
+    if (family.name == "lianxin_tls_certificate_expiry_timestamp_seconds") {
+      return family.metric.at(0).gauge.value;
+    }
+  }
+  return -1;
+}
+
+TEST(CertificateExpiryWatch, FollowsARenewedCertificateFile) {
+  absl::StatusOr<testing::SelfSignedCertificate> first =
+      testing::MakeCertificate("DNS:localhost", nullptr, absl::Hours(24));
+  absl::StatusOr<testing::SelfSignedCertificate> renewed =
+      testing::MakeCertificate("DNS:localhost", nullptr, absl::Hours(24 * 90));
+  ASSERT_TRUE(first.ok() && renewed.ok());
+  const std::string path = absl::StrCat(::testing::TempDir(), "/expiry_watch.pem");
+  std::ofstream(path) << first->cert_pem;
+  Metrics metrics;
+  absl::StatusOr<std::unique_ptr<CertificateExpiryWatch>> watch =
+      CertificateExpiryWatch::Start(path, &metrics, absl::Milliseconds(50));
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  const double first_expiry =
+      absl::ToDoubleSeconds(*CertificateNotAfter(first->cert_pem) - absl::UnixEpoch());
+  EXPECT_DOUBLE_EQ(ExpiryGauge(metrics), first_expiry);
+
+  std::ofstream(path + ".next") << renewed->cert_pem;
+  ASSERT_EQ(rename((path + ".next").c_str(), path.c_str()), 0);
+  const double renewed_expiry =
+      absl::ToDoubleSeconds(*CertificateNotAfter(renewed->cert_pem) - absl::UnixEpoch());
+  EXPECT_TRUE(::lianxin::testing::WaitFor([&] { return ExpiryGauge(metrics) == renewed_expiry; },
+                                          absl::Seconds(30)));
+  watch->reset();  // stops; a second Start on a missing file fails plainly
+  EXPECT_TRUE(
+      absl::IsNotFound(CertificateExpiryWatch::Start(path + ".missing", &metrics).status()));
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 //
 //   RETURN_IF_ERROR(InstallTerminationHandlers());  // early in main
 //   … start servers …
-//   int signal = WaitForTerminationSignal([&] { auth.Reload().IgnoreError(); });
+//   int signal = WaitForTerminationSignal([&] { auth.ReloadAndLog(); });
 //   server->Shutdown(config.shutdown_grace);
 #ifndef LIANXIN_LIBS_RUNTIME_TERMINATION_H_
 #define LIANXIN_LIBS_RUNTIME_TERMINATION_H_

@@ -211,7 +211,8 @@ absl::StatusOr<SelfSignedCertificate> MakeSelfSignedCertificate() {
 }
 
 absl::StatusOr<SelfSignedCertificate> MakeCertificate(const std::string& subject_alt_names,
-                                                      const SelfSignedCertificate* issuer) {
+                                                      const SelfSignedCertificate* issuer,
+                                                      absl::Duration valid_for) {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
   std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
   if (key == nullptr || cert == nullptr) return absl::InternalError("EVP_EC_gen / X509_new failed");
@@ -236,7 +237,7 @@ absl::StatusOr<SelfSignedCertificate> MakeCertificate(const std::string& subject
   X509_set_version(x, 2);  // v3
   ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
   X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(x), 24 * 3600);
+  X509_gmtime_adj(X509_getm_notAfter(x), static_cast<long>(absl::ToInt64Seconds(valid_for)));
   X509_set_pubkey(x, key.get());
   X509_NAME* name = X509_get_subject_name(x);
   const char* common_name = issuer == nullptr ? "localhost" : "lianxin test client";

@@ -46,9 +46,11 @@ struct SelfSignedCertificate {
 absl::StatusOr<SelfSignedCertificate> MakeSelfSignedCertificate();
 // A P-256 key and a certificate with `subject_alt_names` (OpenSSL's syntax, e.g.
 // "URI:urn:lianxin:principal:654322:operator:gov-a"), signed by `issuer` (a
-// certificate from MakeSelfSignedCertificate), or self-signed as a CA if null.
+// certificate from MakeSelfSignedCertificate), or self-signed as a CA if null;
+// valid from an hour ago for `valid_for`.
 absl::StatusOr<SelfSignedCertificate> MakeCertificate(const std::string& subject_alt_names,
-                                                      const SelfSignedCertificate* issuer);
+                                                      const SelfSignedCertificate* issuer,
+                                                      absl::Duration valid_for = absl::Hours(24));
 
 }  // namespace lianxin::testing
 

@@ -57,7 +57,9 @@ absl::Status ServiceCounty::AuthorizeChange(const Principal& caller) const {
 
 DecisionContext ServiceCounty::NewContext(const Principal& caller,
                                           const std::string& request_id) const {
-  return SystemContext(clock_->Now(), caller.operator_id, request_id);
+  DecisionContext ctx = SystemContext(clock_->Now(), caller.operator_id, request_id);
+  ctx.self_reported = caller.SelfReported();
+  return ctx;
 }
 
 DecisionContext ServiceCounty::SystemContext(absl::Time now, const std::string& actor,

@@ -72,13 +72,14 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics_endpoint =
       MetricsEndpoint::StartIfConfigured(config->metrics_address, metrics.registry());
   if (!metrics_endpoint.ok()) return Fail("cannot serve metrics", metrics_endpoint.status());
+  // For the certificate-expiry alert (deploy/monitoring/alerts.yml), read
+  // again as often as gRPC reads the file, so a renewal clears it.
+  std::unique_ptr<CertificateExpiryWatch> expiry_watch;
   if (!config->tls.cert_file.empty()) {
-    // For the certificate-expiry alert (deploy/monitoring/alerts.yml).
-    absl::StatusOr<std::string> pem = ReadConfigFile("--tls_cert", config->tls.cert_file);
-    absl::StatusOr<absl::Time> not_after =
-        pem.ok() ? CertificateNotAfter(*pem) : absl::StatusOr<absl::Time>(pem.status());
-    if (!not_after.ok()) return Fail("cannot load TLS files", not_after.status());
-    metrics.SetCertificateNotAfter(*not_after);
+    absl::StatusOr<std::unique_ptr<CertificateExpiryWatch>> watch =
+        CertificateExpiryWatch::Start(config->tls.cert_file, &metrics);
+    if (!watch.ok()) return Fail("cannot load TLS files", watch.status());
+    expiry_watch = *std::move(watch);
   }
 
   absl::StatusOr<ServiceTrust> trust = LoadServiceTrust(config->jurisdiction, options.service);
@@ -150,15 +151,7 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
            {"last_sequence", absl::StrCat((*store)->LastSequence())}});
 
   // SIGHUP: the token file again (rotation without a restart; calls go on).
-  auto reload_tokens = [&] {
-    absl::Status s = authenticator->Reload();
-    if (s.ok()) {
-      LogInfo("tokens reloaded", {{"tokens", absl::StrCat(authenticator->token_count())}});
-    } else {
-      LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
-    }
-  };
-  int signo = WaitForTerminationSignal(reload_tokens);
+  int signo = WaitForTerminationSignal([&] { authenticator->ReloadAndLog(); });
   LogInfo("termination signal", {{"signal", absl::StrCat(signo)}});
   (*server)->Shutdown(config->shutdown_grace);
   (*parts)->Stop();

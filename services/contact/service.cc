@@ -162,6 +162,7 @@ absl::Status ContactService::ListOverdue(const Principal& caller,
     m->set_due_on(FormatDate(late->due_on));
     m->set_destination_jurisdiction(s.facts().outflow().destination_jurisdiction());
     if (!s.liaisons().empty()) m->set_liaison_name(s.liaisons().rbegin()->liaison_name());
+    m->set_last_contact_self_reported(s.last_contact_self_reported());
   }
   std::stable_sort(
       reply->mutable_members()->begin(), reply->mutable_members()->end(),
@@ -387,6 +388,7 @@ absl::Status ContactService::GetContactHistory(const Principal& caller,
     entry->set_summary(e.contact_recorded().summary());
     entry->set_recorded_in(e.contact_recorded().recorded_in());
     entry->set_actor(e.actor());
+    entry->set_self_reported(e.contact_recorded().self_reported());
     entry->set_event_id(e.event_id());
     return true;
   }));

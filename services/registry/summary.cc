@@ -119,8 +119,8 @@ std::string Summarize(const lianxin::v1::Event& event) {
       add("职业 ", c.occupation());
       add("预计返回 ", c.expected_return_on());
       add("流入地支部 ", c.destination_branch());
-      return absl::StrCat("流出信息变更（", c.recorded_by_jurisdiction(), "）：", changes, "，",
-                          c.changed_on());
+      return absl::StrCat(c.self_reported() ? "本人报告" : "", "流出信息变更（",
+                          c.recorded_by_jurisdiction(), "）：", changes, "，", c.changed_on());
     }
     case lianxin::v1::Event::kVisitHomeRecorded: {
       const auto& v = event.visit_home_recorded();

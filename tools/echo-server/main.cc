@@ -87,15 +87,7 @@ int Run(int argc, char** argv) {
                                 {"tls", config->tls.cert_file.empty() ? "off" : "on"}});
 
   // SIGHUP: the token file again (rotation without a restart; calls go on).
-  auto reload_tokens = [&] {
-    absl::Status s = authenticator->Reload();
-    if (s.ok()) {
-      LogInfo("tokens reloaded", {{"tokens", absl::StrCat(authenticator->token_count())}});
-    } else {
-      LogError("tokens not reloaded; the loaded ones stay", {{"error", s.ToString()}});
-    }
-  };
-  int signo = WaitForTerminationSignal(reload_tokens);
+  int signo = WaitForTerminationSignal([&] { authenticator->ReloadAndLog(); });
   LogInfo("termination signal", {{"signal", absl::StrCat(signo)}});
   (*server)->Shutdown(config->shutdown_grace);
   // metrics_endpoint stops last (up to 2 s: civetweb's poll quantum), so the

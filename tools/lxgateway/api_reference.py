@@ -153,6 +153,14 @@ def main():
     w("```sh\ncurl --cacert $CA -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
       "-d '{\"report\": \"outflow\", \"format\": \"csv\"}' -o 流出党员台账.csv "
       "$GW/lianxin.gateway.v1.Ledgers/Export\n```\n")
+    w("The member page (`docs/member-page.md`): `POST /m/lianxin.gateway.v1.MemberSession/SignIn` "
+      "with `{\"memberCode\": \"654322-de3c39a5a65a50cb\", \"pin\": \"…\"}` starts a member's session "
+      "(cookie `lx_member`, scoped to `/m/`); the session then calls `/m/lianxin.v1.<Service>/<Rpc>` "
+      "for its own record only (`Registry/GetMember`, `Registry/RecordOutflowChange`, "
+      "`ContactTracking/GetContactHistory`, `ContactTracking/RecordContact`, "
+      "`ContactTracking/OpenConsultation`, `EducationScheduling/GetEducationRecord`; the member id "
+      "filled in, anyone else's `permission_denied`). An operator's session sets a member's PIN with "
+      "`POST /lianxin.gateway.v1.MemberPins/SetMemberPin` `{\"memberId\": …, \"pin\": …}`.\n")
     w("The examples use the local deployment (`deploy/local/up.sh`): Fuyun's gateway on "
       "`https://127.0.0.1:17100`, its CA `.lianxin/local/gateway/ca.pem`, the operator token "
       "from `.lianxin/local/endpoints.json`:\n")

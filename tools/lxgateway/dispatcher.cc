@@ -111,12 +111,26 @@ ForwardResult Dispatcher::Forward(const Route& route, const ForwardedCall& call)
   if (!IsPrintableAscii(call.authorization)) {
     return {absl::UnauthenticatedError("authorization: not a bearer token"), "", ""};
   }
+  if (call.scope) {
+    if (absl::Status scoped = call.scope(request.get()); !scoped.ok()) {
+      ForwardResult refused;
+      const std::string message(scoped.message());
+      const size_t colon = message.find(": ");
+      refused.status = scoped;
+      refused.status_details_bin = BadRequestStatusDetails(
+          scoped.code(), message,
+          {{colon == std::string::npos ? "body" : message.substr(0, colon),
+            colon == std::string::npos ? message : message.substr(colon + 2)}});
+      return refused;
+    }
+  }
 
   std::string bytes;
   request->SerializeToString(&bytes);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(call.timeout));
   if (!call.authorization.empty()) context.AddMetadata("authorization", call.authorization);
+  for (const auto& [key, value] : call.metadata) context.AddMetadata(key, value);
   grpc::GenericStub stub(route.channel);
   grpc::CompletionQueue queue;
   grpc::Slice slice(bytes);

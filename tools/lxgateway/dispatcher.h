@@ -11,9 +11,11 @@
 #ifndef LIANXIN_TOOLS_LXGATEWAY_DISPATCHER_H_
 #define LIANXIN_TOOLS_LXGATEWAY_DISPATCHER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -21,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 
 namespace lianxin::gateway {
@@ -37,6 +40,12 @@ struct ForwardedCall {
   std::string json_body;      // the request in protobuf's JSON mapping ("" = {})
   std::string authorization;  // the authorization metadata to send ("Bearer …")
   absl::Duration timeout = absl::Seconds(30);
+  // More metadata to send (e.g. lianxin-member for the member page).
+  std::vector<std::pair<std::string, std::string>> metadata;
+  // Applied to the parsed request before it is sent (a member session's
+  // allow-list, member.h); an error is the reply, with a google.rpc.BadRequest
+  // naming the field of a "field: why" message.
+  std::function<absl::Status(google::protobuf::Message*)> scope;
 };
 
 // The outcome: the status with the service's google.rpc.Status details

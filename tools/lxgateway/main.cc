@@ -55,6 +55,7 @@
 #include "libs/runtime/files.h"
 #include "tools/lxgateway/connect.h"
 #include "tools/lxgateway/dispatcher.h"
+#include "tools/lxgateway/member.h"
 #include "tools/lxgateway/session.pb.h"
 #include "tools/lxgateway/staff.h"
 
@@ -83,6 +84,11 @@ ABSL_FLAG(std::string, static_dir, "", "the console's built files, served at /")
 ABSL_FLAG(absl::Duration, session_ttl, absl::Hours(8), "how long a browser session lasts");
 ABSL_FLAG(int, sign_in_failures, 5, "failed sign-ins allowed per username (and x4 per address)");
 ABSL_FLAG(absl::Duration, sign_in_window, absl::Minutes(15), "...within this window");
+ABSL_FLAG(std::string, member_pins_file, "",
+          "the member page's PIN hashes (member.h), owner-only, written by SetMemberPin; "
+          "empty: no member page");
+ABSL_FLAG(absl::Duration, member_session_ttl, absl::Minutes(30),
+          "how long a member page session lasts");
 ABSL_FLAG(bool, hash_password, false, "read a password on stdin, print its hash, exit");
 
 namespace lianxin::gateway {
@@ -91,6 +97,13 @@ namespace {
 constexpr char kCookie[] = "lx_session";
 constexpr char kSessionService[] = "/lianxin.gateway.v1.StaffSession/";
 constexpr char kExportPath[] = "/lianxin.gateway.v1.Ledgers/Export";
+constexpr char kSetMemberPinPath[] = "/lianxin.gateway.v1.MemberPins/SetMemberPin";
+// The member page's calls are under /m/, with a cookie of their own scoped there.
+constexpr char kMemberPrefix[] = "/m";
+constexpr char kMemberCookie[] = "lx_member";
+constexpr char kMemberSessionService[] = "/lianxin.gateway.v1.MemberSession/";
+// The services' role for the gateway acting for one member (libs/runtime/auth.h).
+constexpr char kMemberProxyRole[] = "member-proxy";
 constexpr absl::Duration kMaxTimeout = absl::Seconds(60);
 
 // The token of each role for this county, from the services' token file
@@ -169,13 +182,17 @@ std::string CertificateName(const httplib::Request& req) {
 class Gateway {
  public:
   Gateway(std::unique_ptr<Dispatcher> dispatcher, ledger::ExportChannels export_channels,
-          std::optional<StaffAccounts> accounts, std::map<std::string, std::string> delegate_tokens)
+          std::optional<StaffAccounts> accounts, std::map<std::string, std::string> delegate_tokens,
+          std::unique_ptr<MemberPins> pins)
       : dispatcher_(std::move(dispatcher)),
         export_channels_(std::move(export_channels)),
         accounts_(std::move(accounts)),
         delegate_tokens_(std::move(delegate_tokens)),
+        pins_(std::move(pins)),
         sessions_(absl::GetFlag(FLAGS_session_ttl)),
+        member_sessions_(absl::GetFlag(FLAGS_member_session_ttl)),
         by_user_(absl::GetFlag(FLAGS_sign_in_failures), absl::GetFlag(FLAGS_sign_in_window)),
+        by_member_(absl::GetFlag(FLAGS_sign_in_failures), absl::GetFlag(FLAGS_sign_in_window)),
         by_address_(4 * absl::GetFlag(FLAGS_sign_in_failures),
                     absl::GetFlag(FLAGS_sign_in_window)) {}
 
@@ -188,6 +205,7 @@ class Gateway {
     }
     if (absl::StartsWith(req.path, kSessionService)) return ServeSession(req, res);
     if (req.path == kExportPath) return ServeExport(req, res, start);
+    if (req.path == kSetMemberPinPath) return SetMemberPin(req, res);
     const Route* route = dispatcher_->Find(req.path);
     if (route == nullptr) {
       return Fail(res, absl::StatusCode::kUnimplemented, absl::StrCat(req.path, " is not an RPC"),
@@ -209,6 +227,48 @@ class Gateway {
     ForwardResult result = dispatcher_->Forward(*route, call);
     LogInfo("rpc", {{"method", req.path},
                     {"caller", who},
+                    {"code", ConnectCodeName(result.status.code())},
+                    {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
+    if (!result.status.ok()) {
+      return Fail(res, result.status.code(), result.status.message(), result.status_details_bin);
+    }
+    res.status = 200;
+    res.set_content(result.json, "application/json");
+  }
+
+  // The member page (/m/…): the member's own session, and the allow-listed
+  // calls, each held to the member (member.h) and sent with this county's
+  // member-proxy token naming the member, so the services record the call as
+  // the member's own ("member:<id>", self-reported).
+  void ServeMember(const httplib::Request& req, httplib::Response& res) {
+    const absl::Time start = absl::Now();
+    if (!IsJson(req)) {
+      return Fail(res, absl::StatusCode::kInvalidArgument,
+                  "Content-Type: want application/json (the Connect protocol's JSON form)", "",
+                  415);
+    }
+    if (pins_ == nullptr || delegate_tokens_.count(kMemberProxyRole) == 0) {
+      return Fail(res, absl::StatusCode::kUnimplemented, "this gateway has no member page", "");
+    }
+    const std::string path = req.path.substr(std::string(kMemberPrefix).size());
+    if (absl::StartsWith(path, kMemberSessionService)) return ServeMemberSession(req, res, path);
+    absl::StatusOr<Session> session = MemberSessionOf(req, /*write=*/true);
+    if (!session.ok()) return Fail(res, session.status().code(), session.status().message(), "");
+    const MemberCall* allowed = FindMemberCall(path);
+    const Route* route = dispatcher_->Find(path);
+    if (allowed == nullptr || route == nullptr) {
+      LogWarning("member call refused", {{"member", session->account.username}, {"method", path}});
+      const std::string message = absl::StrCat(path, ": not one of the member page's calls");
+      return Fail(res, absl::StatusCode::kPermissionDenied, message,
+                  BadRequestStatusDetails(absl::StatusCode::kPermissionDenied, message,
+                                          {{"method",
+                                            "a member may call only their own page's "
+                                            "reads and reports"}}));
+    }
+    const MemberScope scope = ScopeOf(*session);
+    ForwardResult result = ForwardForMember(*route, req.body, scope, allowed);
+    LogInfo("rpc", {{"method", path},
+                    {"caller", "member:" + scope.member_id},
                     {"code", ConnectCodeName(result.status.code())},
                     {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
     if (!result.status.ok()) {
@@ -430,13 +490,264 @@ class Gateway {
     res.set_content(json, "application/json");
   }
 
+  static MemberScope ScopeOf(const Session& session) {
+    return MemberScope{session.account.username, session.account.jurisdiction,
+                       session.account.display_name};
+  }
+
+  // The member session of the request's cookie; for a write (any call but
+  // GetSession), also its CSRF token.
+  absl::StatusOr<Session> MemberSessionOf(const httplib::Request& req, bool write) {
+    const std::string cookie = Cookie(req, kMemberCookie);
+    std::optional<Session> session =
+        cookie.empty() ? std::nullopt : member_sessions_.Find(cookie, absl::Now());
+    if (!session.has_value()) return absl::UnauthenticatedError("not signed in, or expired");
+    if (write && !SameSecret(req.get_header_value("X-CSRF-Token"), session->csrf_token)) {
+      return absl::PermissionDeniedError("X-CSRF-Token: missing or not this session's");
+    }
+    return *std::move(session);
+  }
+
+  // Calls `route` as the member (the county's member-proxy token and the
+  // member's id beside it); `allowed` holds the request to the member.
+  ForwardResult ForwardForMember(const Route& route, const std::string& json,
+                                 const MemberScope& scope, const MemberCall* allowed) {
+    ForwardedCall call;
+    call.json_body = json;
+    call.authorization = "Bearer " + delegate_tokens_.at(kMemberProxyRole);
+    call.metadata = {{"lianxin-member", scope.member_id}};
+    call.timeout = absl::Seconds(20);
+    if (allowed != nullptr) {
+      call.scope = [allowed, scope](google::protobuf::Message* request) {
+        return allowed->scope(scope, request);
+      };
+    }
+    return dispatcher_->Forward(route, call);
+  }
+
+  void ServeMemberSession(const httplib::Request& req, httplib::Response& res,
+                          const std::string& path) {
+    const std::string rpc = path.substr(std::string(kMemberSessionService).size());
+    if (rpc == "SignIn") return MemberSignIn(req, res);
+    absl::StatusOr<Session> session = MemberSessionOf(req, /*write=*/rpc != "GetSession");
+    if (rpc == "SignOut") {
+      if (session.ok()) {
+        member_sessions_.Remove(Cookie(req, kMemberCookie));
+        LogInfo("member sign-out", {{"member", session->account.username}});
+      } else if (session.status().code() == absl::StatusCode::kPermissionDenied) {
+        return Fail(res, session.status().code(), session.status().message(), "");
+      }
+      res.set_header("Set-Cookie", absl::StrCat(kMemberCookie,
+                                                "=; Path=/m/; Max-Age=0; HttpOnly; Secure; "
+                                                "SameSite=Strict"));
+      return Reply(res, gateway::v1::SignOutReply());
+    }
+    if (!session.ok()) return Fail(res, session.status().code(), session.status().message(), "");
+    if (rpc == "GetSession") return Reply(res, MemberInfo(*session));
+    if (rpc == "GetNotices") return Reply(res, Notices(ScopeOf(*session)));
+    return Fail(res, absl::StatusCode::kUnimplemented, absl::StrCat(path, " is not an RPC"), "",
+                404);
+  }
+
+  void MemberSignIn(const httplib::Request& req, httplib::Response& res) {
+    gateway::v1::MemberSignInRequest request;
+    if (!google::protobuf::util::JsonStringToMessage(req.body, &request).ok() ||
+        request.member_code().empty() || request.member_code().size() > 64 ||
+        request.pin().size() > 64) {
+      return Fail(res, absl::StatusCode::kInvalidArgument, "member_code: and pin: required",
+                  BadRequestStatusDetails(absl::StatusCode::kInvalidArgument, "bad sign-in",
+                                          {{"member_code", "required, at most 64 bytes"}}));
+    }
+    const absl::Time now = absl::Now();
+    const std::string code(absl::StripAsciiWhitespace(request.member_code()));
+    const std::string member_key = "member:" + code;
+    const std::string address_key = "address:" + req.remote_addr;
+    std::optional<std::string> hash = pins_->Find(code);
+    // A member code is logged only if it has a PIN: a PIN typed into the code
+    // box must not reach the log.
+    const std::string logged = hash.has_value() ? code : "(unknown)";
+    if (!by_member_.Allowed(member_key, now) || !by_address_.Allowed(address_key, now)) {
+      LogWarning(
+          "member sign-in refused",
+          {{"member", logged}, {"address", req.remote_addr}, {"reason", "too many failures"}});
+      return Fail(res, absl::StatusCode::kResourceExhausted,
+                  "too many failed sign-ins: try again later", "");
+    }
+    // An unknown code costs the same scrypt as a known one.
+    static const std::string kDummyHash = HashPassword(RandomToken());
+    const bool good = VerifyPassword(request.pin(), hash.value_or(kDummyHash)) && hash.has_value();
+    auto failed = [&](absl::StatusCode code_out, const std::string& why) {
+      by_member_.RecordFailure(member_key, now);
+      by_address_.RecordFailure(address_key, now);
+      LogWarning("member sign-in failed",
+                 {{"member", logged}, {"address", req.remote_addr}, {"reason", why}});
+      Fail(res, code_out, "wrong member code or PIN", "");
+    };
+    if (!good) return failed(absl::StatusCode::kUnauthenticated, "wrong code or PIN");
+    // The member must still be this county's: the name on record for the
+    // session, and no session for a member transferred away.
+    lianxin::v1::GetMemberReply member;
+    const Route* get = dispatcher_->Find("/lianxin.v1.Registry/GetMember");
+    ForwardResult found = get == nullptr
+                              ? ForwardResult{absl::UnavailableError("no registry"), "", ""}
+                              : ForwardForMember(*get, "{}", MemberScope{code, County(), ""},
+                                                 FindMemberCall("/lianxin.v1.Registry/GetMember"));
+    if (!found.status.ok()) {
+      LogWarning("member sign-in failed",
+                 {{"member", logged}, {"reason", std::string(found.status.message())}});
+      return Fail(res, absl::StatusCode::kUnavailable,
+                  "the member's record cannot be read now: try again later", "");
+    }
+    google::protobuf::util::JsonParseOptions lenient;
+    lenient.ignore_unknown_fields = true;
+    if (!google::protobuf::util::JsonStringToMessage(found.json, &member, lenient).ok() ||
+        member.member().home_jurisdiction() != County()) {
+      return failed(absl::StatusCode::kUnauthenticated, "not a member of this county");
+    }
+    StaffAccount account;
+    account.username = code;
+    account.role = "member";
+    account.jurisdiction = County();
+    account.display_name = member.member().name();
+    Session session = member_sessions_.Create(account, now);
+    LogInfo("member sign-in", {{"member", code}, {"address", req.remote_addr}});
+    res.set_header("Set-Cookie",
+                   absl::StrCat(kMemberCookie, "=", session.id, "; Path=/m/; Max-Age=",
+                                absl::ToInt64Seconds(absl::GetFlag(FLAGS_member_session_ttl)),
+                                "; HttpOnly; Secure; SameSite=Strict"));
+    Reply(res, MemberInfo(session));
+  }
+
+  static std::string County() { return absl::GetFlag(FLAGS_jurisdiction); }
+
+  static gateway::v1::MemberSessionInfo MemberInfo(const Session& session) {
+    gateway::v1::MemberSessionInfo info;
+    info.set_member_id(session.account.username);
+    info.set_name(session.account.display_name);
+    info.set_jurisdiction(session.account.jurisdiction);
+    info.set_jurisdiction_name(absl::GetFlag(FLAGS_jurisdiction_name));
+    info.set_csrf_token(session.csrf_token);
+    *info.mutable_expires_at() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(session.expires));
+    return info;
+  }
+
+  // The appraisal notices of this year and the last that name the member
+  // (the county's list is read here and never leaves the gateway).
+  gateway::v1::MemberNotices Notices(const MemberScope& scope) {
+    gateway::v1::MemberNotices out;
+    const Route* route = dispatcher_->Find("/lianxin.v1.Appraisal/ListNotifications");
+    if (route == nullptr) return out;
+    const int year = static_cast<int>(absl::ToCivilYear(absl::Now(), CountyTimeZone()).year());
+    for (int y : {year, year - 1}) {
+      ForwardResult result = ForwardForMember(
+          *route, absl::StrCat("{\"jurisdiction\":\"", scope.jurisdiction, "\",\"year\":", y, "}"),
+          scope, nullptr);
+      lianxin::v1::ListNotificationsReply reply;
+      google::protobuf::util::JsonParseOptions lenient;
+      lenient.ignore_unknown_fields = true;
+      if (!result.status.ok() ||
+          !google::protobuf::util::JsonStringToMessage(result.json, &reply, lenient).ok()) {
+        continue;
+      }
+      for (const auto& n : reply.notifications()) {
+        if (n.member_id() != scope.member_id) continue;
+        gateway::v1::MemberNotice* notice = out.add_notices();
+        notice->set_kind("appraisal");
+        notice->set_year(n.year());
+        notice->set_sent_on(n.sent_on());
+      }
+    }
+    return out;
+  }
+
+  // An operator sets or resets a member's PIN (session.proto's MemberPins):
+  // a staff session of role operator with its CSRF token, or an operator's
+  // `cert:` account; for a member whose home is this county.
+  void SetMemberPin(const httplib::Request& req, httplib::Response& res) {
+    if (pins_ == nullptr) {
+      return Fail(res, absl::StatusCode::kUnimplemented, "this gateway has no member page", "");
+    }
+    std::string who;
+    absl::StatusOr<std::string> authorization = Authorization(req, &who);
+    if (!authorization.ok()) {
+      return Fail(res, authorization.status().code(), authorization.status().message(), "");
+    }
+    const StaffAccount* account = nullptr;
+    if (absl::StartsWith(who, "staff:")) {
+      std::optional<Session> session = sessions_.Find(Cookie(req, kCookie), absl::Now());
+      if (session.has_value()) account = accounts_->Find(session->account.username);
+    } else if (accounts_.has_value() && who != "bearer") {
+      account = accounts_->Find(who);
+    }
+    if (account == nullptr || account->role != "operator") {
+      return Fail(res, absl::StatusCode::kPermissionDenied,
+                  "a member's PIN is set by an operator signed in to this county's console", "");
+    }
+    gateway::v1::SetMemberPinRequest request;
+    std::vector<FieldViolation> violations;
+    if (!google::protobuf::util::JsonStringToMessage(req.body, &request).ok()) {
+      violations.push_back({"body", "not a SetMemberPinRequest"});
+    } else {
+      if (request.member_id().empty() || request.member_id().size() > 64) {
+        violations.push_back({"member_id", "required"});
+      }
+      if (!IsValidPin(request.pin())) {
+        violations.push_back({"pin", "6 to 12 digits, not all the same"});
+      }
+    }
+    if (!violations.empty()) {
+      const std::string message =
+          absl::StrCat(violations[0].field, ": ", violations[0].description);
+      return Fail(res, absl::StatusCode::kInvalidArgument, message,
+                  BadRequestStatusDetails(absl::StatusCode::kInvalidArgument, message, violations));
+    }
+    // The member, read with the operator's own rights: home here.
+    const Route* get = dispatcher_->Find("/lianxin.v1.Registry/GetMember");
+    if (get == nullptr) return Fail(res, absl::StatusCode::kUnavailable, "no registry", "");
+    ForwardedCall call;
+    call.json_body = absl::StrCat("{\"memberId\":\"", request.member_id(), "\"}");
+    call.authorization = *authorization;
+    ForwardResult found = dispatcher_->Forward(*get, call);
+    if (!found.status.ok()) {
+      return Fail(res, found.status.code(), found.status.message(), found.status_details_bin);
+    }
+    lianxin::v1::GetMemberReply member;
+    google::protobuf::util::JsonParseOptions lenient;
+    lenient.ignore_unknown_fields = true;
+    if (!google::protobuf::util::JsonStringToMessage(found.json, &member, lenient).ok() ||
+        member.member().home_jurisdiction() != County()) {
+      const std::string message =
+          absl::StrCat("member_id: ", request.member_id(), "'s home is not ", County(),
+                       "; the home county's branch sets the PIN");
+      return Fail(res, absl::StatusCode::kFailedPrecondition, message,
+                  BadRequestStatusDetails(absl::StatusCode::kFailedPrecondition, message,
+                                          {{"member_id", "not a member of this county"}}));
+    }
+    const absl::Time now = absl::Now();
+    if (absl::Status set = pins_->Set(request.member_id(), HashPassword(request.pin()), who, now);
+        !set.ok()) {
+      LogError("member PIN not saved", {{"error", std::string(set.message())}});
+      return Fail(res, absl::StatusCode::kUnavailable, "the PIN could not be saved", "");
+    }
+    LogInfo("member PIN set", {{"member", request.member_id()}, {"by", who}});
+    gateway::v1::SetMemberPinReply reply;
+    reply.set_member_id(request.member_id());
+    *reply.mutable_set_at() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now));
+    Reply(res, reply);
+  }
+
   std::unique_ptr<Dispatcher> dispatcher_;
   const ledger::ExportChannels export_channels_;  // without `prepare`
   std::optional<StaffAccounts> accounts_;
   const std::map<std::string, std::string> delegate_tokens_;
+  const std::unique_ptr<MemberPins> pins_;  // null: no member page
   SessionStore sessions_;
+  SessionStore member_sessions_;  // account: username = member id, role "member"
   SignInLimiter by_user_;
-  SignInLimiter by_address_;
+  SignInLimiter by_member_;
+  SignInLimiter by_address_;  // staff and member sign-ins alike
 };
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelInterface>> Channel(const std::string& address) {
@@ -509,6 +820,23 @@ int Run() {
     return 2;
   }
 
+  std::unique_ptr<MemberPins> pins;
+  if (const std::string path = absl::GetFlag(FLAGS_member_pins_file); !path.empty()) {
+    absl::StatusOr<std::unique_ptr<MemberPins>> loaded = MemberPins::FromFile(path);
+    if (!loaded.ok()) {
+      LogError("bad configuration", {{"error", std::string(loaded.status().message())}});
+      return 2;
+    }
+    if (delegates->count(kMemberProxyRole) == 0) {
+      LogError("bad configuration",
+               {{"error",
+                 "--member_pins_file needs a member-proxy token of this county in "
+                 "--credentials_file"}});
+      return 2;
+    }
+    pins = *std::move(loaded);
+  }
+
   httplib::SSLServer server(absl::GetFlag(FLAGS_tls_cert).c_str(),
                             absl::GetFlag(FLAGS_tls_key).c_str());
   if (!server.is_valid()) {
@@ -548,7 +876,10 @@ int Run() {
                                          .education = channel_of("lianxin.v1.EducationScheduling"),
                                          .appraisal = channel_of("lianxin.v1.Appraisal")};
   Gateway gateway(*std::move(dispatcher), std::move(export_channels), std::move(accounts),
-                  *std::move(delegates));
+                  *std::move(delegates), std::move(pins));
+  server.Post(
+      R"(/m/[A-Za-z0-9_.]+/[A-Za-z0-9_]+)",
+      [&](const httplib::Request& req, httplib::Response& res) { gateway.ServeMember(req, res); });
   server.Post(
       R"(/[A-Za-z0-9_.]+/[A-Za-z0-9_]+)",
       [&](const httplib::Request& req, httplib::Response& res) { gateway.Serve(req, res); });

@@ -7,7 +7,7 @@ import { Registry } from "./gen/lianxin/v1/registry_pb";
 import { ContactTracking } from "./gen/lianxin/v1/contact_pb";
 import { EducationScheduling } from "./gen/lianxin/v1/education_pb";
 import { Appraisal } from "./gen/lianxin/v1/appraisal_pb";
-import { StaffSession, type SessionInfo } from "./gen/session_pb";
+import { MemberPins, MemberSession, StaffSession, type MemberSessionInfo, type SessionInfo } from "./gen/session_pb";
 import { reactive } from "vue";
 
 export const session = reactive<{ info: SessionInfo | null }>({ info: null });
@@ -28,6 +28,27 @@ export const contact = createClient(ContactTracking, transport);
 export const education = createClient(EducationScheduling, transport);
 export const appraisal = createClient(Appraisal, transport);
 export const staff = createClient(StaffSession, transport);
+export const memberPins = createClient(MemberPins, transport);
+
+// The member page's own session and calls, under /m/ on the same origin: its
+// cookie is scoped there and to one member; the gateway holds every call to
+// that member (tools/lxgateway/member.h).
+export const memberSession = reactive<{ info: MemberSessionInfo | null }>({ info: null });
+const memberCsrf: Interceptor = (next) => async (req) => {
+  if (memberSession.info?.csrfToken) req.header.set("X-CSRF-Token", memberSession.info.csrfToken);
+  return next(req);
+};
+const memberTransport = createConnectTransport({
+  baseUrl: `${window.location.origin}/m`,
+  interceptors: [memberCsrf],
+  fetch: (input, init) => fetch(input, { ...init, credentials: "same-origin" }),
+});
+export const member = {
+  session: createClient(MemberSession, memberTransport),
+  registry: createClient(Registry, memberTransport),
+  contact: createClient(ContactTracking, memberTransport),
+  education: createClient(EducationScheduling, memberTransport),
+};
 
 // The county the signed-in account works for.
 export function county(): string {

@@ -32,6 +32,8 @@ export const fieldText: Record<string, string> = {
   grade: "评议等次", remarks: "评语", cycle_id: "评议周期", year: "年度", title: "课程名称",
   mode: "教学方式", request_id: "提交编号", expected_version: "版本", page_token: "分页",
   body: "提交内容", authorization: "登录凭据", username: "用户名",
+  member_code: "党员编号", pin: "PIN 码", employer: "工作单位", method: "办理事项",
+  destination_branch: "流入地支部", changed_on: "变更日期",
 };
 
 // Rules of domain.md, as a person in the office knows them.

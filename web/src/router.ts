@@ -6,6 +6,7 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: "/", redirect: "/dashboard" },
+    { path: "/m", component: () => import("./views/MemberHome.vue"), meta: { title: "连心卡 · 我的汇报", member: true } },
     { path: "/sign-in", component: () => import("./views/SignIn.vue"), meta: { title: "登录" } },
     { path: "/dashboard", component: () => import("./views/Dashboard.vue"), meta: { title: "工作台" } },
     { path: "/members", component: () => import("./views/Members.vue"), meta: { title: "党员查询" } },
@@ -28,6 +29,7 @@ export const router = createRouter({
 });
 
 router.beforeEach((to) => {
+  if (to.meta.member) return true; // the member page has its own session
   if (to.path !== "/sign-in" && session.info === null) return { path: "/sign-in", query: { next: to.fullPath } };
   return true;
 });

@@ -86,6 +86,64 @@ try {
   const phase = env("LX_PHASE");
   log("富蕴县: sign in");
   const fuyun = await signIn(fuyunUrl, env("LX_FUYUN_USER"), env("LX_FUYUN_PASSWORD"), "fuyun");
+  if (phase === "member") {
+    // Issue 19: the member's own phone page.
+    const memberId = env("LX_SELF_MEMBER");
+    const pin = "246813";
+    log("富蕴县: the operator sets the member's 连心卡 PIN on the member page");
+    await go(fuyun, fuyunUrl, `/members/${memberId}`);
+    await fill(fuyun, "memberPin", pin);
+    await fuyun.click('[data-testid="set-pin"]');
+    await fuyun.waitForSelector('[data-testid="pin-set"], [data-testid="error"]');
+    assert.equal(await fuyun.$('[data-testid="error"]'), null, await fuyun.$eval("body", (b) => b.innerText));
+
+    log("手机: the member signs in with the member code and PIN on a phone-sized page");
+    const context = await browser.createBrowserContext();
+    const phone = await context.newPage();
+    pages.push(["member-phone", phone]);
+    await phone.setViewport({ width: 390, height: 844, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    await phone.goto(`${fuyunUrl}/#/m`, { waitUntil: "networkidle0" });
+    await fill(phone, "memberCode", memberId);
+    await fill(phone, "pin", "000000");
+    await phone.click('[data-testid="member-sign-in"]');
+    await phone.waitForSelector('[data-testid="error"]');
+    const refused = await text(phone, '[data-testid="error"]');
+    assert.match(refused, /党员编号或 PIN 码不正确/);
+    await fill(phone, "pin", pin);
+    await phone.click('[data-testid="member-sign-in"]');
+    await phone.waitForSelector('[data-testid="quarterly-due"]');
+    await waitInPage(phone, () => document.querySelector('[data-testid="quarterly-due"]').textContent.trim() !== "无");
+    const due = await text(phone, '[data-testid="quarterly-due"]');
+    assert.match(due, /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok(due < new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10), `the report is overdue (${due})`);
+    assert.match(await text(phone, '[data-testid="hours"]'), /学时/);
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page fits a phone (${width}px wide)`);
+    await shot(phone, "member-phone-home");
+
+    log("手机: the member files the quarterly report");
+    const report = `在天山区务工，本季度参加流入地支部学习两次（${Date.now() % 100000}）`;
+    await fill(phone, "reportSummary", report);
+    await phone.click('[data-testid="file-report"]');
+    await phone.waitForSelector(".el-message--success, [data-testid='error']");
+    assert.equal(await phone.$('[data-testid="error"]'), null, await phone.$eval("body", (b) => b.innerText));
+    await waitInPage(phone, (r) => document.querySelector('[data-testid="my-reports"]').textContent.includes(r), report);
+    await shot(phone, "member-phone-report");
+
+    log("富蕴县: the liaison's console shows the report, self-reported");
+    await go(fuyun, fuyunUrl, `/members/${memberId}`);
+    await waitInPage(fuyun, (r) => document.querySelector('[data-testid="timeline"]').textContent.includes(r), report);
+    const timeline = await text(fuyun, '[data-testid="timeline"]');
+    assert.ok(timeline.includes(`季度汇报（本人报告，网络）：${report}`), timeline);
+    await shot(fuyun, "fuyun-member-self-reported");
+    await go(fuyun, fuyunUrl, "/overdue");
+    await waitInPage(fuyun, () => document.querySelectorAll('[data-testid="overdue"] tbody tr').length > 0);
+    const overdue = await fuyun.$eval('[data-testid="overdue"]', (t) => t.innerText);
+    assert.ok(!overdue.includes(memberId), `${memberId} is no longer overdue`);
+    console.log("browser: member phase passed");
+    await browser.close();
+    process.exit(0);
+  }
   if (phase === "dashboard") {
     log("富蕴县: the dashboard shows 24 out, 91 in");
     await waitInPage(fuyun, () => document.querySelector('[data-testid="outflow-count"]').textContent.trim() !== "…");

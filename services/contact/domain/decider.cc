@@ -108,6 +108,7 @@ absl::StatusOr<Events> DecideRecordContact(const ContactMemberState& state,
   contact->set_occurred_on(request.occurred_on());
   contact->set_summary(request.summary());
   contact->set_recorded_in(ctx.jurisdiction);
+  contact->set_self_reported(ctx.self_reported);
   if (destination && ctx.on_system.contains(state.facts().home_jurisdiction())) {
     event.add_routed_to(state.facts().home_jurisdiction());
   }
@@ -189,6 +190,7 @@ absl::StatusOr<Events> DecideOpenConsultation(const std::string& ticket_id,
   ConsultationTicket* ticket = event.mutable_consultation_opened()->mutable_ticket();
   ticket->set_ticket_id(ticket_id);
   ticket->set_jurisdiction(ctx.jurisdiction);
+  ticket->set_self_reported(ctx.self_reported);
   ticket->set_caller_name(request.caller_name());
   ticket->set_caller_phone(request.caller_phone());
   // R14: a member unless said otherwise; the line and its duty staff.
@@ -256,6 +258,9 @@ ContactMemberState Evolve(ContactMemberState state, const Event& event) {
       const lianxin::v1::ContactKind kind = contact.kind();
       if (IsContactWithMember(kind)) {
         state.set_member_contacts(state.member_contacts() + 1);
+        if (contact.occurred_on() >= state.last_contact_on()) {
+          state.set_last_contact_self_reported(contact.self_reported());
+        }
         state.set_last_contact_on(MaxDate(state.last_contact_on(), contact.occurred_on()));
       } else if (kind == lianxin::v1::CONTACT_KIND_FAMILY_CONTACT) {
         state.set_family_contacts(state.family_contacts() + 1);

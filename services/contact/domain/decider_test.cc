@@ -263,5 +263,46 @@ TEST(DecideConsultation, RecordsTheCallerKindTheLineAndTheDutyStaff) {
   }
 }
 
+TEST(DecideRecordContact, AReportTheMemberFiledIsMarkedSelfReported_UntilALaterContact) {
+  Context self = At("654322", "2026-04-05");
+  self.actor = "member:654322-m1";
+  self.self_reported = true;
+  auto filed = DecideRecordContact(
+      AwayMember(), Contact(lianxin::v1::CONTACT_KIND_QUARTERLY_REPORT, "2026-04-05"), self);
+  ASSERT_TRUE(filed.ok()) << filed.status();
+  EXPECT_TRUE((*filed)[0].contact_recorded().self_reported());
+  EXPECT_EQ((*filed)[0].actor(), "member:654322-m1");
+  ContactMemberState s = Apply(AwayMember(), *filed);
+  EXPECT_TRUE(s.last_contact_self_reported());
+  // An earlier contact entered late by an operator leaves the last one the member's.
+  auto earlier =
+      DecideRecordContact(s, Contact(lianxin::v1::CONTACT_KIND_THOUGHT_REPORT, "2026-03-01"),
+                          At("654322", "2026-04-06"));
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_FALSE((*earlier)[0].contact_recorded().self_reported());
+  s = Apply(s, *earlier);
+  EXPECT_TRUE(s.last_contact_self_reported());
+  auto later =
+      DecideRecordContact(s, Contact(lianxin::v1::CONTACT_KIND_QUARTERLY_REPORT, "2026-04-06"),
+                          At("654322", "2026-04-06"));
+  ASSERT_TRUE(later.ok());
+  s = Apply(s, *later);
+  EXPECT_FALSE(s.last_contact_self_reported());
+}
+
+TEST(DecideConsultation, AHelpRequestTheMemberFiledIsMarkedSelfReported) {
+  lianxin::v1::OpenConsultationRequest open;
+  open.set_caller_name("王建国");
+  open.set_topic("转接组织关系");
+  Context self = At("654322", "2026-03-01");
+  self.self_reported = true;
+  for (const auto& [ctx, marked] :
+       {std::pair{self, true}, std::pair{At("654322", "2026-03-01"), false}}) {
+    auto opened = DecideOpenConsultation(TicketId("654322", 1), open, ctx);
+    ASSERT_TRUE(opened.ok());
+    EXPECT_EQ(EvolveTicket({}, (*opened)[0]).self_reported(), marked);
+  }
+}
+
 }  // namespace
 }  // namespace lianxin::contact

@@ -686,6 +686,7 @@ absl::StatusOr<Events> DecideRecordOutflowChange(
   c->set_destination_branch(request.destination_branch());
   c->set_changed_on(FormatDate(changed_on));
   c->set_recorded_by_jurisdiction(ctx.jurisdiction);
+  c->set_self_reported(ctx.self_reported);
   return Route(facts, std::move(event), ctx, settings);
 }
 
