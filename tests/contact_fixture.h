@@ -12,6 +12,7 @@
 #ifndef LIANXIN_TESTS_CONTACT_FIXTURE_H_
 #define LIANXIN_TESTS_CONTACT_FIXTURE_H_
 
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -132,6 +133,25 @@ class ContactCluster {
           return m.ok() && m->lost_contact() == lost;
         },
         kDeliveryTimeout);
+  }
+
+  // An endpoints file naming every county's registry and contact service,
+  // for lxctl (--endpoints); its path.
+  std::string WriteEndpoints() {
+    const std::string path = registry_.dir().Sub("endpoints.json");
+    std::ofstream out(path);
+    out << "{\"kafka\": \"" << registry_.bootstrap() << "\", " << registry_.EndpointsTlsJson()
+        << "\"counties\": {";
+    const char* sep = "";
+    for (const std::string& county : counties_) {
+      out << sep << "\"" << county << "\": {\"name\": \"" << county << "\", \"token\": \""
+          << OperatorToken(county) << "\", \"registry\": \"" << registry_.address(county)
+          << "\", \"contact\": \"" << address(county) << "\", \"data_dir\": \""
+          << registry_.dir().Sub(county) << "\"}";
+      sep = ", ";
+    }
+    out << "}}\n";
+    return path;
   }
 
   static std::string LastChars(const std::string& text, size_t n) {

@@ -1,7 +1,9 @@
 // The contact service across real processes: a lianxin-broker, the registries
 // and contact services of Fuyun (origin) and Tianshan (destination).
 #include <algorithm>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/contact_fixture.h"
@@ -163,6 +165,293 @@ TEST_F(ContactFlowsTest, BadInputAnswersWithTheFieldNamed) {
   ASSERT_EQ(h->liaisons_size(), 1);
   EXPECT_EQ(h->liaisons(0).liaison_name(), "赵红梅");
   EXPECT_EQ(h->contacts_size(), 0);  // nothing half-applied
+}
+
+// The current calendar quarter (county time), as "YYYY-MM-DD" bounds, and
+// the first day of the next one.
+struct Quarter {
+  std::string start;
+  std::string second_day;
+  std::string end;
+  std::string next;
+};
+Quarter CurrentQuarter() {
+  const absl::CivilDay today = CountyToday();
+  const absl::CivilMonth first(today.year(), ((today.month() - 1) / 3) * 3 + 1);
+  return {absl::FormatCivilTime(absl::CivilDay(first)),
+          absl::FormatCivilTime(absl::CivilDay(first) + 1),
+          absl::FormatCivilTime(absl::CivilDay(first + 3) - 1),
+          absl::FormatCivilTime(absl::CivilDay(first + 3))};
+}
+
+const v1::LiaisonReportMember* Row(const v1::GetLiaisonReportReply& report,
+                                   const std::string& member_id) {
+  for (const auto& m : report.members()) {
+    if (m.member_id() == member_id) return &m;
+  }
+  return nullptr;
+}
+
+// Issue 16: the liaison's regular report to the branch (联络人定期向支部汇报),
+// drafted, recorded once, and chased while missing, through real gRPC.
+TEST_F(ContactFlowsTest, LiaisonReportDraftedRecordedOnceAndChasedWhileMissing) {
+  const std::string silent = AwayAtTianshan("王建国", -200);  // lost contact (R5)
+  const std::string reporting = AwayAtTianshan("李秀兰", -100);
+  const std::string others = AwayAtTianshan("张伟", -100);
+  for (const std::string& id : {silent, reporting, others}) {
+    ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return h.away(); }))
+        << cluster_.Logs();
+  }
+  ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, silent, [](const auto& h) {
+    return h.lost_contact();
+  })) << cluster_.Logs();
+  auto assign = [&](const std::string& id, const char* name, const char* phone) {
+    v1::AssignLiaisonRequest r;
+    r.set_request_id(NewRequestId("liaison"));
+    r.set_member_id(id);
+    r.set_liaison_name(name);
+    r.set_liaison_phone(phone);
+    v1::ContactMutationReply reply;
+    return cluster_.Call(kFuyun, &v1::ContactTracking::Stub::AssignLiaison, r, &reply);
+  };
+  LX_ASSERT_OK(assign(silent, "赵红梅", "13999887766"));
+  LX_ASSERT_OK(assign(reporting, "赵红梅", "13999887766"));
+  LX_ASSERT_OK(assign(others, "李强", "13999887700"));
+  LX_ASSERT_OK(cluster_.RecordContact(kFuyun, ContactReport(reporting, 0)).status());
+  LX_ASSERT_OK(
+      cluster_.RecordContact(kFuyun, ContactReport(reporting, 0, v1::CONTACT_KIND_FAMILY_CONTACT))
+          .status());
+
+  // The draft for the current quarter.
+  const Quarter quarter = CurrentQuarter();
+  v1::GetLiaisonReportRequest draft;
+  draft.set_jurisdiction(kFuyun);
+  draft.set_liaison_name("赵红梅");
+  draft.set_period_start(quarter.start);
+  draft.set_period_end(quarter.end);
+  v1::GetLiaisonReportReply report;
+  LX_ASSERT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::GetLiaisonReport, draft, &report));
+  EXPECT_EQ(report.liaison_phone(), "13999887766");
+  EXPECT_EQ(report.drafted_on(), Day(0));
+  ASSERT_EQ(report.members_size(), 2) << report.DebugString();
+  const v1::LiaisonReportMember* r = Row(report, reporting);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->name(), "李秀兰");
+  EXPECT_EQ(r->destination_jurisdiction(), kTianshan);
+  EXPECT_EQ(r->quarterly_reports(), 1u);
+  EXPECT_EQ(r->family_contacts(), 1u);
+  EXPECT_EQ(r->self_contacts(), 1u);
+  EXPECT_EQ(r->contacts_about(), 1u);
+  EXPECT_EQ(r->last_contact_in_period_on(), Day(0));
+  EXPECT_FALSE(r->next_due_on().empty());
+  const v1::LiaisonReportMember* s = Row(report, silent);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->self_contacts(), 0u);
+  EXPECT_TRUE(s->lost_contact());
+  EXPECT_TRUE(s->overdue());
+  EXPECT_EQ(report.totals().members(), 2u);
+  EXPECT_EQ(report.totals().members_contacted(), 1u);
+  EXPECT_EQ(report.totals().members_not_contacted(), 1u);
+  EXPECT_EQ(report.totals().lost_contact(), 1u);
+  EXPECT_FALSE(report.reported());
+  // Only what the branch needs: no ID number, birth date or member phone.
+  const std::string text = report.DebugString();
+  EXPECT_EQ(text.find("13900139000"), std::string::npos);
+  EXPECT_EQ(text.find("birth"), std::string::npos);
+  EXPECT_EQ(text.find("id_number"), std::string::npos);
+
+  // As of the next quarter's first day, both liaisons owe the report.
+  v1::ListMissingLiaisonReportsRequest chase;
+  chase.set_jurisdiction(kFuyun);
+  chase.set_as_of(quarter.next);
+  v1::ListMissingLiaisonReportsReply missing;
+  LX_ASSERT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::ListMissingLiaisonReports, chase,
+                             &missing));
+  EXPECT_EQ(missing.period_start(), quarter.start);
+  EXPECT_EQ(missing.liaisons_due(), 2u);
+  EXPECT_EQ(missing.liaisons_reported(), 0u);
+  ASSERT_EQ(missing.liaisons_size(), 2);
+
+  // 赵红梅 reports; the same request again replays; a second report for the
+  // quarter is refused.
+  v1::RecordLiaisonReportRequest made;
+  made.set_request_id(NewRequestId("liaison-report"));
+  made.set_jurisdiction(kFuyun);
+  made.set_liaison_name("赵红梅");
+  made.set_period_start(quarter.start);
+  made.set_period_end(quarter.end);
+  made.set_branch_notes("支委会听取汇报：王建国失联，请流入地党组织协助查找");
+  v1::RecordLiaisonReportReply recorded;
+  LX_ASSERT_OK(
+      cluster_.Call(kFuyun, &v1::ContactTracking::Stub::RecordLiaisonReport, made, &recorded));
+  EXPECT_EQ(recorded.version(), 1u);
+  EXPECT_EQ(recorded.member_ids_size(), 2);
+  v1::RecordLiaisonReportReply replayed;
+  LX_ASSERT_OK(
+      cluster_.Call(kFuyun, &v1::ContactTracking::Stub::RecordLiaisonReport, made, &replayed));
+  EXPECT_EQ(replayed.version(), 1u);
+  v1::RecordLiaisonReportRequest again = made;
+  again.set_request_id(NewRequestId("liaison-report"));
+  EXPECT_EQ(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::RecordLiaisonReport, again, &replayed)
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+
+  LX_ASSERT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::ListMissingLiaisonReports, chase,
+                             &missing));
+  EXPECT_EQ(missing.liaisons_due(), 2u);
+  EXPECT_EQ(missing.liaisons_reported(), 1u);
+  ASSERT_EQ(missing.liaisons_size(), 1);
+  EXPECT_EQ(missing.liaisons(0).liaison_name(), "李强");
+  EXPECT_EQ(missing.liaisons(0).members(), 1u);
+  LX_ASSERT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::GetLiaisonReport, draft, &report));
+  EXPECT_TRUE(report.reported());
+  EXPECT_EQ(report.reported_on(), Day(0));
+  EXPECT_EQ(report.version(), 1u);
+}
+
+// lxctl's liaison subcommands against the live services: the draft as a
+// table, the record, the missing list as a table and as JSON.
+TEST_F(ContactFlowsTest, LxctlDraftsRecordsAndListsLiaisonReports) {
+  const std::string id = AwayAtTianshan("努尔兰", -100);
+  ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return h.away(); }))
+      << cluster_.Logs();
+  const std::string endpoints = cluster_.WriteEndpoints();
+  int runs = 0;
+  auto lxctl = [&](std::vector<std::string> args, std::string* out) {
+    const std::string path = cluster_.registry().dir().Sub(absl::StrCat("lxctl-", ++runs));
+    std::vector<std::string> argv = {BinDir() + "/lxctl", "--endpoints", endpoints, "--county",
+                                     kFuyun};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<int> rc = RunProcess(argv, path);
+    *out = ReadFile(path) + ReadFile(path + ".err");
+    return rc.ok() ? *rc : -1;
+  };
+  std::string out;
+  ASSERT_EQ(lxctl({"assign-liaison", id, "--liaison", "赵红梅", "--phone", "13999887766"}, &out), 0)
+      << out;
+  const Quarter quarter = CurrentQuarter();
+  ASSERT_EQ(lxctl({"liaison-report", "--liaison", "赵红梅", "--period-start", quarter.start,
+                   "--period-end", quarter.end},
+                  &out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "努尔兰")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 members, 0 contacted")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "not reported to the branch yet")) << out;
+  ASSERT_EQ(lxctl({"missing-liaison-reports", "--as-of", quarter.next}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 of 1 liaisons have not reported")) << out;
+  ASSERT_EQ(lxctl({"record-liaison-report", "--liaison", "赵红梅", "--period-start", quarter.start,
+                   "--period-end", quarter.end, "--notes", "支委会已听取"},
+                  &out),
+            0)
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 members, version 1")) << out;
+  ASSERT_EQ(lxctl({"missing-liaison-reports", "--as-of", quarter.next, "--json"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "\"liaisons_reported\": 1")) << out;
+  EXPECT_FALSE(absl::StrContains(out, "赵红梅")) << out;
+  // A period that is not a quarter: refused, naming the field.
+  EXPECT_EQ(lxctl({"liaison-report", "--liaison", "赵红梅", "--period-start", quarter.second_day,
+                   "--period-end", quarter.end},
+                  &out),
+            1);
+  EXPECT_TRUE(absl::StrContains(out, "period_start")) << out;
+}
+
+TEST_F(ContactFlowsTest, LiaisonReportRefusesBadInputAndOtherCountiesNamingTheField) {
+  const std::string id = AwayAtTianshan("马国庆", -100);
+  const std::string other = AwayAtTianshan("哈力木", -100);
+  ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return h.away(); }))
+      << cluster_.Logs();
+  ASSERT_TRUE(cluster_.WaitForHistory(kTianshan, id, [](const auto& h) { return h.away(); }))
+      << cluster_.Logs();
+  v1::AssignLiaisonRequest liaison;
+  liaison.set_request_id(NewRequestId("liaison"));
+  liaison.set_member_id(id);
+  liaison.set_liaison_name("赵红梅");
+  liaison.set_liaison_phone("13999887766");
+  v1::ContactMutationReply assigned;
+  LX_ASSERT_OK(
+      cluster_.Call(kFuyun, &v1::ContactTracking::Stub::AssignLiaison, liaison, &assigned));
+  const Quarter quarter = CurrentQuarter();
+  auto valid = [&] {
+    v1::RecordLiaisonReportRequest r;
+    r.set_request_id(NewRequestId("liaison-report"));
+    r.set_jurisdiction(kFuyun);
+    r.set_liaison_name("赵红梅");
+    r.set_period_start(quarter.start);
+    r.set_period_end(quarter.end);
+    return r;
+  };
+  struct Case {
+    const char* what;
+    std::function<void(v1::RecordLiaisonReportRequest&)> change;
+    absl::StatusCode code;
+    const char* field;
+  } cases[] = {
+      {"not a quarter's first day", [&](auto& r) { r.set_period_start(quarter.second_day); },
+       absl::StatusCode::kInvalidArgument, "period_start"},
+      {"end without start", [](auto& r) { r.clear_period_start(); },
+       absl::StatusCode::kInvalidArgument, "period_start"},
+      {"bad date", [](auto& r) { r.set_reported_on("2026-02-30"); },
+       absl::StatusCode::kInvalidArgument, "reported_on"},
+      {"reported tomorrow", [](auto& r) { r.set_reported_on(Day(1)); },
+       absl::StatusCode::kInvalidArgument, "reported_on"},
+      {"no liaison", [](auto& r) { r.clear_liaison_name(); }, absl::StatusCode::kInvalidArgument,
+       "liaison_name"},
+      {"another county", [](auto& r) { r.set_jurisdiction(kTianshan); },
+       absl::StatusCode::kInvalidArgument, "jurisdiction"},
+      {"a member twice",
+       [&](auto& r) {
+         r.add_member_ids(id);
+         r.add_member_ids(id);
+       },
+       absl::StatusCode::kInvalidArgument, "member_ids[1]"},
+      {"a member of another liaison", [&](auto& r) { r.add_member_ids(other); },
+       absl::StatusCode::kFailedPrecondition, "member_ids[0]"},
+      {"a liaison with nobody in charge", [](auto& r) { r.set_liaison_name("李强"); },
+       absl::StatusCode::kFailedPrecondition, "liaison_name"},
+      {"oversized notes", [](auto& r) { r.set_branch_notes(std::string(2001, 'x')); },
+       absl::StatusCode::kInvalidArgument, "branch_notes"},
+  };
+  v1::RecordLiaisonReportReply reply;
+  for (const Case& c : cases) {
+    v1::RecordLiaisonReportRequest r = valid();
+    c.change(r);
+    absl::Status status =
+        cluster_.Call(kFuyun, &v1::ContactTracking::Stub::RecordLiaisonReport, r, &reply);
+    EXPECT_EQ(status.code(), c.code) << c.what << ": " << status;
+    EXPECT_NE(status.message().find(c.field), std::string::npos) << c.what << ": " << status;
+  }
+  // Home county only: Tianshan's operator is refused at Fuyun, and Tianshan
+  // keeps no liaison of Fuyun's members; the read-only operator may not record.
+  EXPECT_EQ(cluster_
+                .Call(kFuyun, &v1::ContactTracking::Stub::RecordLiaisonReport, valid(), &reply,
+                      OperatorToken(kTianshan))
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  v1::RecordLiaisonReportRequest at_destination = valid();
+  at_destination.set_jurisdiction(kTianshan);
+  EXPECT_EQ(
+      cluster_
+          .Call(kTianshan, &v1::ContactTracking::Stub::RecordLiaisonReport, at_destination, &reply)
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(cluster_
+                .Call(kFuyun, &v1::ContactTracking::Stub::RecordLiaisonReport, valid(), &reply,
+                      std::string(kReadonlyToken))
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  // Nothing half-applied: the report is still to make.
+  v1::GetLiaisonReportRequest draft;
+  draft.set_jurisdiction(kFuyun);
+  draft.set_liaison_name("赵红梅");
+  draft.set_period_start(quarter.start);
+  draft.set_period_end(quarter.end);
+  v1::GetLiaisonReportReply report;
+  LX_ASSERT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::GetLiaisonReport, draft, &report));
+  EXPECT_FALSE(report.reported());
+  EXPECT_EQ(report.version(), 0u);
+  EXPECT_EQ(report.members_size(), 1);
 }
 
 }  // namespace

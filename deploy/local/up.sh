@@ -388,6 +388,8 @@ if [ -n "$lxctl" ]; then
   show contact-stats --county "$origin" --from "$(date -u -d "now + 8 hours - 1 year + 1 day" +%F)"
   show overdue --county "$origin"
   show lost-contact --county "$origin"
+  # Liaisons who have not reported to the branch for the last quarter (issue 16).
+  show missing-liaison-reports --county "$origin"
   # R2 owed again by the member transferred in then away (issue 16): due in
   # six months, so listed as of then.
   show certificate-checks --county "$origin" --as-of "$(date -u -d "now + 8 hours + 200 days" +%F)"

@@ -11,6 +11,32 @@ using lianxin::v1::Event;
 using lianxin::v1::MemberFacts;
 using lianxin::v1::MemberStatus;
 
+const char* TransferOutcomeName(TransferOutcome outcome) {
+  switch (outcome) {
+    case TransferOutcome::kAccepted:
+      return "ACCEPTED";
+    case TransferOutcome::kRejected:
+      return "REJECTED";
+    case TransferOutcome::kWithdrawn:
+      return "WITHDRAWN";
+    case TransferOutcome::kNone:
+      break;
+  }
+  return "";
+}
+
+TransferOutcome TransferOutcomeOf(const lianxin::v1::MemberFacts& facts) {
+  for (TransferOutcome outcome :
+       {TransferOutcome::kAccepted, TransferOutcome::kRejected, TransferOutcome::kWithdrawn}) {
+    if (facts.transfer_outcome() == TransferOutcomeName(outcome)) return outcome;
+  }
+  return TransferOutcome::kNone;
+}
+
+void SetTransferOutcome(lianxin::v1::MemberFacts* facts, TransferOutcome outcome) {
+  facts->set_transfer_outcome(std::string(TransferOutcomeName(outcome)));
+}
+
 PayloadService PayloadServiceOf(const Event& event) {
   const int field = static_cast<int>(event.payload_case());
   if (field >= 100 && field < 200) return PayloadService::kRegistry;
@@ -100,7 +126,7 @@ MemberFacts FoldMemberFacts(MemberFacts facts, const Event& event) {
     case Event::kTransferAccepted: {
       const auto& a = event.transfer_accepted();
       facts.set_transfer_pending(false);
-      facts.set_transfer_outcome("ACCEPTED");
+      SetTransferOutcome(&facts, TransferOutcome::kAccepted);
       facts.set_transfer_decided_on(a.accepted_on());
       facts.add_previous_homes(facts.home_jurisdiction());
       facts.set_home_jurisdiction(a.to_jurisdiction());
@@ -111,7 +137,7 @@ MemberFacts FoldMemberFacts(MemberFacts facts, const Event& event) {
     }
     case Event::kTransferRejected:
       facts.set_transfer_pending(false);
-      facts.set_transfer_outcome("REJECTED");
+      SetTransferOutcome(&facts, TransferOutcome::kRejected);
       facts.set_transfer_decided_on(event.transfer_rejected().rejected_on());
       facts.set_transfer_reject_reason(event.transfer_rejected().reason());
       break;
@@ -137,7 +163,7 @@ MemberFacts FoldMemberFacts(MemberFacts facts, const Event& event) {
       break;
     case Event::kTransferWithdrawn:
       facts.set_transfer_pending(false);
-      facts.set_transfer_outcome("WITHDRAWN");
+      SetTransferOutcome(&facts, TransferOutcome::kWithdrawn);
       facts.set_transfer_decided_on(event.transfer_withdrawn().withdrawn_on());
       facts.set_transfer_reject_reason(event.transfer_withdrawn().reason());
       break;

@@ -35,6 +35,18 @@ inline bool IsRegistryPayload(const lianxin::v1::Event& event) {
   return PayloadServiceOf(event) == PayloadService::kRegistry;
 }
 
+// How the member's last transfer ended (R9, R20). MemberFacts keeps it as
+// text in transfer_outcome ("ACCEPTED", "REJECTED", "WITHDRAWN"; empty while
+// pending or if none): that is the stored and sent format (registry states,
+// MemberFactsObserved and snapshot events, Member.transfer_outcome in
+// replies), kept stable; code reads and writes it through these.
+enum class TransferOutcome { kNone, kAccepted, kRejected, kWithdrawn };
+// kNone for empty or unknown text.
+TransferOutcome TransferOutcomeOf(const lianxin::v1::MemberFacts& facts);
+// "ACCEPTED", "REJECTED", "WITHDRAWN", "" for kNone.
+const char* TransferOutcomeName(TransferOutcome outcome);
+void SetTransferOutcome(lianxin::v1::MemberFacts* facts, TransferOutcome outcome);
+
 // The member's facts after one registry event (already stamped with the
 // member's id). Other services' payloads leave the facts as they are.
 lianxin::v1::MemberFacts FoldMemberFacts(lianxin::v1::MemberFacts facts,

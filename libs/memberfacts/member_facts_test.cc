@@ -1,5 +1,6 @@
 #include "libs/memberfacts/member_facts.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -218,6 +219,48 @@ TEST(YearlyCertificateCheckDueTest, CountsFromTheLastYearlyCheckElseTheIssue) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(YearlyCertificateCheckDue(Fold(c.events), 12), c.want) << c.name;
+  }
+}
+
+// The stored text stays what it was before the enum ("ACCEPTED", ...), both
+// ways, and the fold writes it for each way a transfer ends.
+TEST(TransferOutcomeTest, EnumAndStoredTextRoundTrip) {
+  struct Case {
+    TransferOutcome outcome;
+    const char* text;
+  } cases[] = {
+      {TransferOutcome::kNone, ""},
+      {TransferOutcome::kAccepted, "ACCEPTED"},
+      {TransferOutcome::kRejected, "REJECTED"},
+      {TransferOutcome::kWithdrawn, "WITHDRAWN"},
+  };
+  for (const Case& c : cases) {
+    lianxin::v1::MemberFacts facts;
+    SetTransferOutcome(&facts, c.outcome);
+    EXPECT_EQ(facts.transfer_outcome(), c.text);
+    EXPECT_EQ(TransferOutcomeOf(facts), c.outcome) << c.text;
+  }
+  lianxin::v1::MemberFacts unknown;
+  unknown.set_transfer_outcome("accepted");  // not the stored spelling
+  EXPECT_EQ(TransferOutcomeOf(unknown), TransferOutcome::kNone);
+
+  struct Fold {
+    std::function<void(lianxin::v1::Event&)> payload;
+    TransferOutcome outcome;
+  } folds[] = {
+      {[](auto& e) { e.mutable_transfer_accepted()->set_to_jurisdiction("650102"); },
+       TransferOutcome::kAccepted},
+      {[](auto& e) { e.mutable_transfer_rejected()->set_reason("no receiving branch"); },
+       TransferOutcome::kRejected},
+      {[](auto& e) { e.mutable_transfer_withdrawn()->set_reason("paper receipt lost"); },
+       TransferOutcome::kWithdrawn},
+  };
+  for (const Fold& f : folds) {
+    lianxin::v1::Event e;
+    e.set_aggregate_id("654322-0123456789abcdef");
+    f.payload(e);
+    const lianxin::v1::MemberFacts after = FoldMemberFacts({}, e);
+    EXPECT_EQ(TransferOutcomeOf(after), f.outcome) << after.transfer_outcome();
   }
 }
 

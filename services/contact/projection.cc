@@ -25,6 +25,9 @@ std::map<std::string, std::string> MemberIndexRows(const std::string& member_id,
     rows[absl::StrCat("trk/", member_id)] = "";
   }
   if (state.lost_contact()) rows[absl::StrCat("lost/", state.lost_on(), "/", member_id)] = "";
+  if (!state.liaisons().empty() && state.facts().home_jurisdiction() == jurisdiction) {
+    rows[absl::StrCat("lia/", CurrentLiaison(state), "/", member_id)] = "";
+  }
   for (const std::string& lost_on : state.lost_history()) {
     rows[absl::StrCat("lh/", lost_on, "/", member_id)] = "";
   }
@@ -73,6 +76,20 @@ absl::StatusOr<std::optional<LoadedTicket>> ContactProjection::LoadTicket(
   loaded.version = aggregate->version;
   if (!loaded.ticket.ParseFromString(aggregate->state)) {
     return absl::DataLossError(absl::StrCat("state of ticket ", ticket_id, " does not parse"));
+  }
+  return loaded;
+}
+
+absl::StatusOr<LoadedLiaisonReports> ContactProjection::LoadLiaisonReports(
+    const std::string& liaison_name) const {
+  const std::string id = LiaisonReportsId(jurisdiction_, liaison_name);
+  absl::StatusOr<Aggregate> aggregate = store_->ReadAggregate(id);
+  LoadedLiaisonReports loaded;
+  if (absl::IsNotFound(aggregate.status())) return loaded;
+  RETURN_IF_ERROR(aggregate.status());
+  loaded.version = aggregate->version;
+  if (!loaded.reports.ParseFromString(aggregate->state)) {
+    return absl::DataLossError(absl::StrCat("state of liaison reports ", id, " does not parse"));
   }
   return loaded;
 }
@@ -133,6 +150,30 @@ absl::Status ContactProjection::ScanDated(
   return status;
 }
 
+absl::Status ContactProjection::ScanLiaisonMembers(
+    const std::optional<std::string>& liaison_name,
+    const std::function<void(const std::string&, const std::string&)>& fn) const {
+  const std::string prefix =
+      liaison_name.has_value() ? absl::StrCat("lia/", *liaison_name, "/") : "lia/";
+  absl::Status status;
+  RETURN_IF_ERROR(
+      store_->ScanPrefix(Family::kIndexes, prefix, [&](const std::string& key, const std::string&) {
+        // key: lia/<name>/<member>; member ids hold no '/', names may.
+        const size_t slash = key.rfind('/');
+        if (slash <= 4) {
+          status = absl::DataLossError(absl::StrCat("index key ", key, " is malformed"));
+          return false;
+        }
+        const std::string liaison = key.substr(4, slash - 4);
+        // "lia/a/" also holds the rows of a liaison named "a/b".
+        if (!liaison_name.has_value() || liaison == *liaison_name) {
+          fn(liaison, key.substr(slash + 1));
+        }
+        return true;
+      }));
+  return status;
+}
+
 absl::StatusOr<uint32_t> ContactProjection::CountTracked() const {
   uint32_t count = 0;
   RETURN_IF_ERROR(
@@ -177,6 +218,36 @@ AggregateKind<ConsultationTicket> TicketAggregates(const ContactProjection* proj
                        const ConsultationTicket& after) {
             projection->StageTicket(txn, id, before.version, before.state, std::move(events),
                                     after);
+          },
+  };
+}
+
+}  // namespace lianxin::contact
+
+namespace lianxin::contact {
+
+AggregateKind<lianxin::v1::LiaisonReportsState> LiaisonReportAggregates(
+    const ContactProjection* projection) {
+  using lianxin::v1::LiaisonReportsState;
+  return {
+      .load = [projection](const std::string& id) -> absl::StatusOr<Loaded<LiaisonReportsState>> {
+        absl::StatusOr<Aggregate> aggregate = projection->store()->ReadAggregate(id);
+        if (absl::IsNotFound(aggregate.status())) return Loaded<LiaisonReportsState>{};
+        RETURN_IF_ERROR(aggregate.status());
+        Loaded<LiaisonReportsState> loaded;
+        loaded.version = aggregate->version;
+        if (!loaded.state.ParseFromString(aggregate->state)) {
+          return absl::DataLossError(
+              absl::StrCat("state of liaison reports ", id, " does not parse"));
+        }
+        return loaded;
+      },
+      .evolve = [](LiaisonReportsState state,
+                   const Event& event) { return EvolveLiaisonReports(std::move(state), event); },
+      .stage =
+          [](Transaction& txn, const std::string& id, const Loaded<LiaisonReportsState>& before,
+             Events events, const LiaisonReportsState& after) {
+            txn.Append(id, before.version, std::move(events), after.SerializeAsString());
           },
   };
 }

@@ -11,6 +11,8 @@
 //   trk/<member>                          tracked at home now
 //   tk/<received day>/<ticket>            every ticket, value = resolution (0 = open)
 //   op/<received day>/<ticket>            tickets still open (R14)
+//   lia/<liaison name>/<member>           the member's current liaison, home here
+//                                         (the liaison's report, issue 16)
 //
 //   ContactProjection projection(store, "654322", settings);
 //   ASSIGN_OR_RETURN(std::optional<LoadedMember> m, projection.LoadMember(member_id));
@@ -30,11 +32,17 @@
 #include "libs/eventstore/event_store.h"
 #include "libs/service/command.h"
 #include "services/contact/domain/decider.h"
+#include "services/contact/domain/liaison_report.h"
 
 namespace lianxin::contact {
 
 struct LoadedMember {
   lianxin::v1::ContactMemberState state;
+  uint64_t version = 0;
+};
+
+struct LoadedLiaisonReports {
+  lianxin::v1::LiaisonReportsState reports;
   uint64_t version = 0;
 };
 
@@ -63,6 +71,8 @@ class ContactProjection {
   // The member's state and version, or nullopt if this log has none.
   absl::StatusOr<std::optional<LoadedMember>> LoadMember(const std::string& member_id) const;
   absl::StatusOr<std::optional<LoadedTicket>> LoadTicket(const std::string& ticket_id) const;
+  // The liaison's report log (LiaisonReportsId), empty at version 0 if none.
+  absl::StatusOr<LoadedLiaisonReports> LoadLiaisonReports(const std::string& liaison_name) const;
 
   // Adds to `txn` the append of `events` (aggregate at `expected_version`),
   // the new state and the index rows that changed.
@@ -82,6 +92,12 @@ class ContactProjection {
                          std::optional<absl::CivilDay> to,
                          const std::function<bool(absl::CivilDay date, const std::string& id,
                                                   const std::string& value)>& fn) const;
+  // Calls fn(liaison name, member id) for the members whose current liaison
+  // is `liaison_name` (every liaison when nullopt), by liaison then member.
+  absl::Status ScanLiaisonMembers(
+      const std::optional<std::string>& liaison_name,
+      const std::function<void(const std::string& liaison, const std::string& member_id)>& fn)
+      const;
   // Number of members tracked at home now.
   absl::StatusOr<uint32_t> CountTracked() const;
 
@@ -99,6 +115,9 @@ class ContactProjection {
 AggregateKind<lianxin::v1::ContactMemberState> MemberAggregates(
     const ContactProjection* projection);
 AggregateKind<lianxin::v1::ConsultationTicket> TicketAggregates(
+    const ContactProjection* projection);
+// Liaisons' report logs (no index rows of their own).
+AggregateKind<lianxin::v1::LiaisonReportsState> LiaisonReportAggregates(
     const ContactProjection* projection);
 
 }  // namespace lianxin::contact

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/memberfacts/member_facts.h"
 #include "services/contact/domain/decider.h"
+#include "services/contact/domain/liaison_report.h"
 #include "services/contact/projection.h"
 
 namespace lianxin::contact {
@@ -23,6 +24,13 @@ class ContactProjector : public Projector {
       return absl::InvalidArgumentError(
           absl::StrCat("event ", event.event_id(), " (", event.type(), ") is not a contact event"));
     }
+    if (IsLiaisonReportsId(event.aggregate_id())) {
+      lianxin::v1::LiaisonReportsState reports;
+      if (!reports.ParseFromString(state)) {
+        return absl::InvalidArgumentError("liaison reports state does not parse");
+      }
+      return EvolveLiaisonReports(std::move(reports), event).SerializeAsString();
+    }
     if (IsTicketId(event.aggregate_id())) {
       ConsultationTicket ticket;
       if (!ticket.ParseFromString(state)) {
@@ -40,7 +48,9 @@ class ContactProjector : public Projector {
   std::vector<std::pair<std::string, std::string>> IndexRows(
       const std::string& aggregate_id, const std::string& state) const override {
     std::map<std::string, std::string> rows;
-    if (IsTicketId(aggregate_id)) {
+    if (IsLiaisonReportsId(aggregate_id)) {
+      // A liaison's report log has no index rows.
+    } else if (IsTicketId(aggregate_id)) {
       ConsultationTicket ticket;
       if (ticket.ParseFromString(state)) rows = TicketIndexRows(aggregate_id, ticket);
     } else {

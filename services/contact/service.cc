@@ -1,6 +1,7 @@
 #include "services/contact/service.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -19,6 +20,8 @@ using lianxin::v1::Event;
 namespace {
 
 constexpr size_t kMaxParagraph = 2000;
+// The members one liaison report may name.
+constexpr int kMaxReportMembers = 500;
 
 std::string Method(const char* rpc) { return absl::StrCat("/lianxin.v1.ContactTracking/", rpc); }
 
@@ -35,7 +38,8 @@ ContactService::ContactService(ContactServiceOptions options)
       county_(projection_.jurisdiction(), options_.clock, "contact service", options_.on_system),
       kernel_(projection_.store(), options_.on_commit),
       members_(MemberAggregates(&projection_)),
-      tickets_(TicketAggregates(&projection_)) {
+      tickets_(TicketAggregates(&projection_)),
+      liaison_reports_(LiaisonReportAggregates(&projection_)) {
   Serve("AssignLiaison", &ContactService::AssignLiaison);
   Serve("RecordContact", &ContactService::RecordContact);
   Serve("ListOverdue", &ContactService::ListOverdue);
@@ -45,6 +49,9 @@ ContactService::ContactService(ContactServiceOptions options)
   Serve("ListLostContact", &ContactService::ListLostContact);
   Serve("GetContactHistory", &ContactService::GetContactHistory);
   Serve("ListOpenConsultations", &ContactService::ListOpenConsultations);
+  Serve("GetLiaisonReport", &ContactService::GetLiaisonReport);
+  Serve("RecordLiaisonReport", &ContactService::RecordLiaisonReport);
+  Serve("ListMissingLiaisonReports", &ContactService::ListMissingLiaisonReports);
 }
 
 absl::Status ContactService::MutateMember(const Principal& caller, const char* rpc,
@@ -411,6 +418,151 @@ absl::Status ContactService::ListOpenConsultations(
     lianxin::v1::ConsultationTicket* t = reply->add_tickets();
     *t = ticket->ticket;
     t->set_days_open(DaysBetween(received, as_of));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LoadedMember>> ContactService::MembersInCharge(
+    const std::string& liaison_name, const ReportPeriod& period) const {
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(projection_.ScanLiaisonMembers(
+      liaison_name, [&](const std::string&, const std::string& id) { ids.push_back(id); }));
+  std::vector<LoadedMember> members;
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(id));
+    if (!member.has_value()) continue;
+    if (InLiaisonCharge(member->state, liaison_name, projection_.jurisdiction(), period)) {
+      members.push_back(*std::move(member));
+    }
+  }
+  return members;
+}
+
+absl::Status ContactService::GetLiaisonReport(const Principal& caller,
+                                              const lianxin::v1::GetLiaisonReportRequest& request,
+                                              lianxin::v1::GetLiaisonReportReply* reply) {
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction())
+                      .Text("liaison_name", request.liaison_name(), 1, 32)
+                      .Date("period_start", request.period_start(), /*optional=*/true)
+                      .Date("period_end", request.period_end(), /*optional=*/true)
+                      .status());
+  const absl::CivilDay today = county_.Today();
+  ASSIGN_OR_RETURN(ReportPeriod period,
+                   RequestedReportPeriod(request.period_start(), request.period_end(), today,
+                                         projection_.settings()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
+  ASSIGN_OR_RETURN(std::vector<LoadedMember> members,
+                   MembersInCharge(request.liaison_name(), period));
+  ASSIGN_OR_RETURN(LoadedLiaisonReports reports,
+                   projection_.LoadLiaisonReports(request.liaison_name()));
+  reply->set_jurisdiction(projection_.jurisdiction());
+  reply->set_liaison_name(request.liaison_name());
+  reply->set_period_start(FormatDate(period.start));
+  reply->set_period_end(FormatDate(period.end));
+  reply->set_drafted_on(FormatDate(today));
+  for (const LoadedMember& m : members) {
+    *reply->add_members() = SummarizeForReport(m.state, period, today, projection_.jurisdiction(),
+                                               projection_.settings());
+    reply->set_liaison_phone(m.state.liaisons().rbegin()->liaison_phone());
+  }
+  std::stable_sort(reply->mutable_members()->begin(), reply->mutable_members()->end(),
+                   [](const auto& a, const auto& b) { return a.name() < b.name(); });
+  *reply->mutable_totals() = TotalsOf(reply->members());
+  if (std::optional<lianxin::v1::LiaisonReported> made = ReportFor(reports.reports, period)) {
+    reply->set_reported(true);
+    reply->set_reported_on(made->reported_on());
+  }
+  reply->set_version(reports.version);
+  return absl::OkStatus();
+}
+
+absl::Status ContactService::RecordLiaisonReport(
+    const Principal& caller, const lianxin::v1::RecordLiaisonReportRequest& request,
+    lianxin::v1::RecordLiaisonReportReply* reply) {
+  FieldChecker check;
+  county_.Jurisdiction(check, "jurisdiction", request.jurisdiction())
+      .RequestId(request.request_id())
+      .Text("liaison_name", request.liaison_name(), 1, 32)
+      .Date("period_start", request.period_start(), /*optional=*/true)
+      .Date("period_end", request.period_end(), /*optional=*/true)
+      .Date("reported_on", request.reported_on(), /*optional=*/true)
+      .Paragraph("branch_notes", request.branch_notes(), 0, kMaxParagraph)
+      .Require(request.member_ids_size() <= kMaxReportMembers, "member_ids",
+               absl::StrCat("names more than ", kMaxReportMembers, " members"));
+  std::set<std::string> seen;
+  for (int i = 0; i < request.member_ids_size(); ++i) {
+    const std::string field = absl::StrCat("member_ids[", i, "]");
+    check.Text(field, request.member_ids(i), 1, 64)
+        .Require(seen.insert(request.member_ids(i)).second, field, "is named twice");
+  }
+  RETURN_IF_ERROR(check.status());
+  const absl::CivilDay today = county_.Today();
+  ASSIGN_OR_RETURN(ReportPeriod period,
+                   RequestedReportPeriod(request.period_start(), request.period_end(), today,
+                                         projection_.settings()));
+  const absl::CivilDay reported_on =
+      request.reported_on().empty() ? today : *ParseDate(request.reported_on());
+  RETURN_IF_ERROR(county_.AuthorizeChange(caller));
+  const std::string id = LiaisonReportsId(projection_.jurisdiction(), request.liaison_name());
+  const std::vector<std::string> covered(request.member_ids().begin(), request.member_ids().end());
+  return kernel_.Run(
+      {.method = Method("RecordLiaisonReport"), .request_id = request.request_id(), .reply = reply},
+      [&](UnitOfWork& work) -> absl::Status {
+        ASSIGN_OR_RETURN(auto* reports, work.Get(liaison_reports_, id));
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version(), id, reports->version()));
+        ASSIGN_OR_RETURN(std::vector<LoadedMember> members,
+                         MembersInCharge(request.liaison_name(), period));
+        std::vector<std::string> in_charge;
+        for (const LoadedMember& m : members) in_charge.push_back(m.state.member_id());
+        ASSIGN_OR_RETURN(Events events, DecideRecordLiaisonReport(
+                                            reports->state, request.liaison_name(), period,
+                                            reported_on, request.branch_notes(), in_charge, covered,
+                                            county_.NewContext(caller, request.request_id())));
+        ASSIGN_OR_RETURN(auto* after, work.Add(liaison_reports_, id, std::move(events)));
+        reply->set_version(after->version());
+        const lianxin::v1::LiaisonReported& made = *after->state.reports().rbegin();
+        *reply->mutable_member_ids() = made.member_ids();
+        reply->set_period_start(made.period_start());
+        reply->set_period_end(made.period_end());
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ContactService::ListMissingLiaisonReports(
+    const Principal& caller, const lianxin::v1::ListMissingLiaisonReportsRequest& request,
+    lianxin::v1::ListMissingLiaisonReportsReply* reply) {
+  FieldChecker check;
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
+  RETURN_IF_ERROR(county_.AuthorizeRead(caller));
+  const ReportPeriod period = LastReportPeriod(as_of, projection_.settings());
+  reply->set_period_start(FormatDate(period.start));
+  reply->set_period_end(FormatDate(period.end));
+  std::vector<std::string> liaisons;
+  RETURN_IF_ERROR(projection_.ScanLiaisonMembers(
+      std::nullopt, [&](const std::string& liaison, const std::string&) {
+        if (liaisons.empty() || liaisons.back() != liaison) liaisons.push_back(liaison);
+      }));
+  for (const std::string& liaison : liaisons) {
+    ASSIGN_OR_RETURN(std::vector<LoadedMember> members, MembersInCharge(liaison, period));
+    if (members.empty()) continue;
+    reply->set_liaisons_due(reply->liaisons_due() + 1);
+    ASSIGN_OR_RETURN(LoadedLiaisonReports reports, projection_.LoadLiaisonReports(liaison));
+    if (!ReportMissing(reports.reports, period, members.size())) {
+      reply->set_liaisons_reported(reply->liaisons_reported() + 1);
+      continue;
+    }
+    lianxin::v1::MissingLiaisonReport* missing = reply->add_liaisons();
+    missing->set_liaison_name(liaison);
+    missing->set_liaison_phone(members.front().state.liaisons().rbegin()->liaison_phone());
+    missing->set_members(members.size());
+    for (const lianxin::v1::LiaisonReported& made : reports.reports.reports()) {
+      if (made.period_end() >= missing->last_period_end()) {
+        missing->set_last_period_end(made.period_end());
+        missing->set_last_reported_on(made.reported_on());
+      }
+    }
   }
   return absl::OkStatus();
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "lianxin/v1/contact.pb.h"
@@ -66,6 +67,21 @@ class ContactService final : public UnaryService {
                                      const lianxin::v1::ListOpenConsultationsRequest& request,
                                      lianxin::v1::ListOpenConsultationsReply* reply);
 
+  absl::Status GetLiaisonReport(const Principal& caller,
+                                const lianxin::v1::GetLiaisonReportRequest& request,
+                                lianxin::v1::GetLiaisonReportReply* reply);
+  absl::Status RecordLiaisonReport(const Principal& caller,
+                                   const lianxin::v1::RecordLiaisonReportRequest& request,
+                                   lianxin::v1::RecordLiaisonReportReply* reply);
+  absl::Status ListMissingLiaisonReports(
+      const Principal& caller, const lianxin::v1::ListMissingLiaisonReportsRequest& request,
+      lianxin::v1::ListMissingLiaisonReportsReply* reply);
+
+  // The members in `liaison_name`'s charge for `period` (InLiaisonCharge),
+  // with their states, by member id.
+  absl::StatusOr<std::vector<LoadedMember>> MembersInCharge(const std::string& liaison_name,
+                                                            const ReportPeriod& period) const;
+
   using Decision =
       std::function<absl::StatusOr<Events>(const lianxin::v1::ContactMemberState&, const Context&)>;
   // A command on a member, validated and authorized: the kernel loads it,
@@ -80,6 +96,7 @@ class ContactService final : public UnaryService {
   CommandKernel kernel_;
   AggregateKind<lianxin::v1::ContactMemberState> members_;
   AggregateKind<lianxin::v1::ConsultationTicket> tickets_;
+  AggregateKind<lianxin::v1::LiaisonReportsState> liaison_reports_;
 };
 
 }  // namespace lianxin::contact

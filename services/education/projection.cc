@@ -28,8 +28,9 @@ std::set<std::string> IndexKeysOf(const std::string& id, const EducationState& s
       break;
     case EducationState::kCalendar:
       if (state.calendar().registered()) {
-        keys.insert(absl::StrCat(state.calendar().kind() == "lecturer" ? "le/" : "pl/",
-                                 state.calendar().name()));
+        keys.insert(absl::StrCat(
+            CalendarKindOf(state.calendar()) == CalendarKind::kLecturer ? "le/" : "pl/",
+            state.calendar().name()));
       }
       break;
     case EducationState::kMember: {

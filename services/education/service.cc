@@ -11,6 +11,7 @@
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
+#include "services/education/domain/plan.h"
 #include "services/education/domain/planner.h"
 
 namespace lianxin::education {
@@ -41,6 +42,28 @@ FieldChecker& CheckTopics(FieldChecker& check, const google::protobuf::RepeatedF
 int64_t DayStart(absl::CivilDay day) {
   return absl::ToUnixSeconds(absl::FromCivil(day, CountyTimeZone()));
 }
+
+// A plan's commit (domain/plan.h) over the command's batch.
+class BatchPlanAggregates final : public PlanAggregates {
+ public:
+  BatchPlanAggregates(Batch& batch, const std::string& jurisdiction)
+      : batch_(batch), jurisdiction_(jurisdiction) {}
+
+  absl::StatusOr<const lianxin::v1::EducationState*> State(const std::string& id) override {
+    ASSIGN_OR_RETURN(Batch::Pending * pending, batch_.Get(id));
+    return &pending->state;
+  }
+  absl::Status Add(const std::string& id, Event event) override {
+    return batch_.Add(id, std::move(event)).status();
+  }
+  std::string SessionId(const std::string& planned_id) const override {
+    return DerivedId(jurisdiction_, "session", planned_id);
+  }
+
+ private:
+  Batch& batch_;
+  const std::string& jurisdiction_;
+};
 
 }  // namespace
 
@@ -446,48 +469,10 @@ absl::Status EducationService::PlanSeasonalTraining(
         RETURN_IF_ERROR(failure);
 
         const std::vector<Candidate> candidates = GenerateCandidates(space);
-        const PlanResult plan = PlanSessions(space.members, candidates, space.busy);
-        std::map<size_t, std::string> planned_ids;
-        for (size_t i = 0; i < plan.opened.size(); ++i) {
-          const size_t c = plan.opened[i];
-          const Candidate& candidate = candidates[c];
-          planned_ids[c] = absl::StrFormat("%s/%03d", plan_id, i + 1);
-          auto* session = reply->add_sessions();
-          session->set_planned_id(planned_ids[c]);
-          session->set_course_id(candidate.course_id);
-          session->set_title(candidate.title);
-          session->set_topic(candidate.topic);
-          session->set_mode(candidate.mode);
-          session->set_hours(candidate.hours);
-          session->set_location(candidate.place.empty() ? "online" : candidate.place);
-          session->mutable_starts_at()->set_seconds(candidate.time.start);
-          session->mutable_ends_at()->set_seconds(candidate.time.end);
-          session->set_capacity(candidate.capacity);
-          session->set_lecturer(candidate.lecturer);
-          session->set_assigned(plan.assigned[c]);
-        }
-        for (const PlannedAssignment& a : plan.assignments) {
-          auto* assignment = reply->add_assignments();
-          assignment->set_member_id(space.members[a.member].member_id);
-          assignment->set_planned_id(planned_ids[a.candidate]);
-          assignment->set_preferred(a.preferred);
-          assignment->set_kind(space.members[a.member].kind);
-        }
-        for (const PlannedUnplaced& u : plan.unplaced) {
-          auto* unassigned = reply->add_unassigned();
-          unassigned->set_member_id(space.members[u.member].member_id);
-          unassigned->set_reason(u.reason);
-          unassigned->set_detail(UnplacedDetail(u.reason));
-          unassigned->set_kind(space.members[u.member].kind);
-        }
-        reply->set_plan_id(plan_id);
-        reply->set_members_considered(space.members.size());
-        reply->set_candidates_considered(candidates.size());
-        reply->set_version(1);
-        Event recorded = NewEvent(ctx, "PlanRecorded");
-        recorded.mutable_plan_recorded()->set_window_start(request.window_start());
-        recorded.mutable_plan_recorded()->set_window_end(request.window_end());
-        *recorded.mutable_plan_recorded()->mutable_plan() = *reply;
+        *reply =
+            PlanOf(plan_id, space, candidates, PlanSessions(space.members, candidates, space.busy));
+        Event recorded =
+            PlanRecordedEvent(request.window_start(), request.window_end(), *reply, ctx);
         return batch.Add(plan_id, std::move(recorded)).status();
       },
       caller);
@@ -504,91 +489,9 @@ absl::Status EducationService::CommitPlan(const Principal& caller,
   return Run(
       "CommitPlan", request.request_id(), true, reply,
       [&](Batch& batch, const Context& ctx) -> absl::Status {
+        BatchPlanAggregates aggregates(batch, projection_.jurisdiction());
+        RETURN_IF_ERROR(DecideCommitPlan(request.plan_id(), aggregates, ctx, reply));
         ASSIGN_OR_RETURN(Batch::Pending * plan, batch.Get(request.plan_id()));
-        if (!plan->state.has_plan()) {
-          return absl::NotFoundError(
-              absl::StrCat("plan_id: ", request.plan_id(), " is not a plan here"));
-        }
-        if (plan->state.plan().committed()) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("plan_id: plan ", request.plan_id(), " is committed already"));
-        }
-        const auto& planned = plan->state.plan().recorded().plan();
-        std::map<std::string, std::string> session_ids;
-        for (const auto& s : planned.sessions()) {
-          const std::string session_id =
-              DerivedId(projection_.jurisdiction(), "session", s.planned_id());
-          ASSIGN_OR_RETURN(Batch::Pending * course, batch.Get(s.course_id()));
-          if (!course->state.has_course()) {
-            reply->add_sessions_skipped(s.planned_id());
-            continue;
-          }
-          lianxin::v1::ScheduleSessionRequest schedule;
-          schedule.set_course_id(s.course_id());
-          schedule.set_location(s.location());
-          *schedule.mutable_starts_at() = s.starts_at();
-          *schedule.mutable_ends_at() = s.ends_at();
-          schedule.set_capacity(s.capacity());
-          schedule.set_lecturer(s.lecturer());
-          const std::string lecturer_id = LecturerCalendarId(s.lecturer());
-          const std::string place_id = PlaceCalendarId(s.location());
-          ASSIGN_OR_RETURN(Batch::Pending * lecturer, batch.Get(lecturer_id));
-          ASSIGN_OR_RETURN(Batch::Pending * place, batch.Get(place_id));
-          absl::StatusOr<Scheduled> scheduled = DecideScheduleSession(
-              course->state.course(), lecturer->state.calendar(), place->state.calendar(), schedule,
-              session_id, request.plan_id(), ctx);
-          if (absl::IsFailedPrecondition(scheduled.status())) {
-            reply->add_sessions_skipped(s.planned_id());
-            continue;
-          }
-          RETURN_IF_ERROR(scheduled.status());
-          RETURN_IF_ERROR(batch.Add(session_id, std::move(scheduled->session)).status());
-          RETURN_IF_ERROR(batch.Add(lecturer_id, std::move(scheduled->lecturer)).status());
-          if (scheduled->place) RETURN_IF_ERROR(batch.Add(place_id, *scheduled->place).status());
-          session_ids[s.planned_id()] = session_id;
-        }
-        uint32_t enrolled = 0;
-        for (const auto& a : planned.assignments()) {
-          auto session_id = session_ids.find(a.planned_id());
-          auto skip = [&](lianxin::v1::UnplacedReason reason, const std::string& detail) {
-            auto* skipped = reply->add_skipped();
-            skipped->set_member_id(a.member_id());
-            skipped->set_reason(reason);
-            skipped->set_detail(detail);
-            skipped->set_kind(a.kind());
-          };
-          if (session_id == session_ids.end()) {
-            skip(lianxin::v1::UNPLACED_REASON_LECTURER_OR_PLACE_TAKEN,
-                 "the planned session could not be scheduled");
-            continue;
-          }
-          ASSIGN_OR_RETURN(Batch::Pending * member, batch.Get(a.member_id()));
-          if (!member->state.has_member()) {
-            skip(lianxin::v1::UNPLACED_REASON_UNSPECIFIED, "the member is no longer known here");
-            continue;
-          }
-          ASSIGN_OR_RETURN(Batch::Pending * session, batch.Get(session_id->second));
-          absl::StatusOr<Enrolled> decided =
-              DecideEnroll(session->state.session(), member->state.member(), a.member_id(), ctx);
-          if (!decided.ok()) {
-            if (!absl::IsFailedPrecondition(decided.status())) return decided.status();
-            skip(SessionFull(session->state.session())
-                     ? lianxin::v1::UNPLACED_REASON_SESSIONS_FULL
-                     : lianxin::v1::UNPLACED_REASON_OVERLAPS_ENROLMENT,
-                 std::string(decided.status().message()));
-            continue;
-          }
-          RETURN_IF_ERROR(batch.Add(session_id->second, std::move(decided->seat)).status());
-          RETURN_IF_ERROR(batch.Add(a.member_id(), std::move(decided->member)).status());
-          ++enrolled;
-        }
-        Event committed = NewEvent(ctx, "PlanCommitted");
-        committed.mutable_plan_committed()->mutable_session_ids()->insert(session_ids.begin(),
-                                                                          session_ids.end());
-        committed.mutable_plan_committed()->set_enrolled(enrolled);
-        ASSIGN_OR_RETURN(plan, batch.Add(request.plan_id(), std::move(committed)));
-        reply->mutable_session_ids()->insert(session_ids.begin(), session_ids.end());
-        reply->set_enrolled(enrolled);
         reply->set_version(plan->version());
         return absl::OkStatus();
       },

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "lianxin/v1/contact.grpc.pb.h"
 #include "libs/common/status_macros.h"
@@ -201,6 +202,98 @@ absl::StatusOr<int> RunContactStats(const ParsedArgs& args) {
   return PrintReply(args, reply, [&] { Print(FieldTable(reply).Render()); });
 }
 
+std::vector<FlagSpec> PeriodFlags(std::vector<FlagSpec> more) {
+  more.insert(more.begin(),
+              {{.name = "period-start",
+                .value_name = "YYYY-MM-DD",
+                .help = "first day of the report period (default: the last complete quarter)"},
+               {.name = "period-end",
+                .value_name = "YYYY-MM-DD",
+                .help = "its last day (with --period-start)"}});
+  return more;
+}
+
+absl::StatusOr<int> RunLiaisonReport(const ParsedArgs& args) {
+  ASSIGN_OR_RETURN(ContactClient client, Connect(args));
+  v1::GetLiaisonReportRequest request;
+  request.set_jurisdiction(client.county().code);
+  request.set_liaison_name(args.Get("liaison"));
+  request.set_period_start(args.Get("period-start"));
+  request.set_period_end(args.Get("period-end"));
+  v1::GetLiaisonReportReply reply;
+  RETURN_IF_ERROR(client.Call(&Stub::GetLiaisonReport, request, &reply));
+  return PrintReply(args, reply, [&] {
+    Table table({"MEMBER", "NAME", "TO", "QUARTERLY", "THOUGHT", "SELF", "ABOUT", "LAST IN PERIOD",
+                 "NEXT DUE", "OVERDUE", "LOST"});
+    for (const v1::LiaisonReportMember& m : reply.members()) {
+      table.AddRow(
+          {m.member_id(), m.name(), m.destination_jurisdiction(),
+           absl::StrCat(m.quarterly_reports()), absl::StrCat(m.thought_reports()),
+           absl::StrCat(m.self_contacts()), absl::StrCat(m.contacts_about()),
+           m.last_contact_in_period_on(),
+           m.next_due_on().empty() ? "" : absl::StrCat(m.next_obligation(), " ", m.next_due_on()),
+           m.overdue() ? absl::StrCat(m.days_overdue(), " days") : "",
+           m.lost_contact() ? m.lost_on() : ""});
+    }
+    const v1::LiaisonReportTotals& t = reply.totals();
+    Print(absl::StrCat(
+        "联络人 ", reply.liaison_name(), " ", reply.liaison_phone(), "  period ",
+        reply.period_start(), " to ", reply.period_end(), "  drafted ", reply.drafted_on(), "\n",
+        table.Render(), t.members(), " members, ", t.members_contacted(), " contacted, ",
+        t.members_not_contacted(), " not; ", t.contacts(), " contacts (", t.self_contacts(),
+        " with the member, ", t.contacts_about(), " about them); ", t.overdue(), " overdue, ",
+        t.lost_contact(), " lost contact\n",
+        reply.reported() ? absl::StrCat("reported to the branch on ", reply.reported_on())
+                         : std::string("not reported to the branch yet"),
+        "\n"));
+  });
+}
+
+absl::StatusOr<int> RunRecordLiaisonReport(const ParsedArgs& args) {
+  ASSIGN_OR_RETURN(uint64_t expected_version, UintFlag(args, "expected-version"));
+  ASSIGN_OR_RETURN(ContactClient client, Connect(args));
+  v1::RecordLiaisonReportRequest request;
+  request.set_request_id(RequestId(args));
+  request.set_jurisdiction(client.county().code);
+  request.set_liaison_name(args.Get("liaison"));
+  request.set_expected_version(expected_version);
+  request.set_period_start(args.Get("period-start"));
+  request.set_period_end(args.Get("period-end"));
+  request.set_reported_on(args.Get("on"));
+  request.set_branch_notes(args.Get("notes"));
+  if (args.Has("members")) {
+    for (absl::string_view id : absl::StrSplit(args.Get("members"), ',', absl::SkipEmpty())) {
+      request.add_member_ids(std::string(id));
+    }
+  }
+  v1::RecordLiaisonReportReply reply;
+  RETURN_IF_ERROR(client.Call(&Stub::RecordLiaisonReport, request, &reply));
+  return PrintReply(args, reply, [&] {
+    Print(absl::StrCat(request.liaison_name(), " reported for ", reply.period_start(), " to ",
+                       reply.period_end(), ": ", reply.member_ids_size(), " members, version ",
+                       reply.version(), "\n"));
+  });
+}
+
+absl::StatusOr<int> RunMissingLiaisonReports(const ParsedArgs& args) {
+  ASSIGN_OR_RETURN(ContactClient client, Connect(args));
+  v1::ListMissingLiaisonReportsRequest request;
+  request.set_jurisdiction(client.county().code);
+  request.set_as_of(args.Get("as-of"));
+  v1::ListMissingLiaisonReportsReply reply;
+  RETURN_IF_ERROR(client.Call(&Stub::ListMissingLiaisonReports, request, &reply));
+  return PrintReply(args, reply, [&] {
+    Table table({"LIAISON", "PHONE", "MEMBERS", "LAST PERIOD", "REPORTED ON"});
+    for (const v1::MissingLiaisonReport& m : reply.liaisons()) {
+      table.AddRow({m.liaison_name(), m.liaison_phone(), absl::StrCat(m.members()),
+                    m.last_period_end(), m.last_reported_on()});
+    }
+    Print(absl::StrCat(table.Render(), reply.liaisons_size(), " of ", reply.liaisons_due(),
+                       " liaisons have not reported for ", reply.period_start(), " to ",
+                       reply.period_end(), "\n"));
+  });
+}
+
 }  // namespace
 
 std::vector<Command> ContactCommands() {
@@ -324,6 +417,50 @@ std::vector<Command> ContactCommands() {
             {.name = "to", .value_name = "YYYY-MM-DD", .help = "last day (default: today)"},
         })},
        RunContactStats},
+      {{.name = "liaison-report",
+        .summary = "Drafts a liaison's report to the branch on the members in their charge for "
+                   "a quarter (GetLiaisonReport).",
+        .flags = WithGlobalFlags(PeriodFlags({
+            {.name = "liaison",
+             .value_name = "NAME",
+             .help = "the liaison, as assigned",
+             .required = true,
+             .aliases = {"liaison-name"}},
+        }))},
+       RunLiaisonReport},
+      {{.name = "record-liaison-report",
+        .summary = "Records that a liaison reported to the branch for a quarter "
+                   "(RecordLiaisonReport).",
+        .flags = MutationFlags(PeriodFlags({
+                                   {.name = "liaison",
+                                    .value_name = "NAME",
+                                    .help = "the liaison, as assigned",
+                                    .required = true,
+                                    .aliases = {"liaison-name"}},
+                                   {.name = "on",
+                                    .value_name = "YYYY-MM-DD",
+                                    .help = "the day of the report (default: today)",
+                                    .aliases = {"reported-on"}},
+                                   {.name = "notes",
+                                    .value_name = "TEXT",
+                                    .help = "the branch's notes",
+                                    .aliases = {"branch-notes"}},
+                                   {.name = "members",
+                                    .value_name = "MEMBER,...",
+                                    .help = "the members covered (default: all in the "
+                                            "liaison's charge)"},
+                                   {.name = "expected-version",
+                                    .value_name = "N",
+                                    .help = "fail with ABORTED unless the liaison's report log "
+                                            "is at version N (0 = any)"},
+                               }),
+                               /*on_member=*/false)},
+       RunRecordLiaisonReport},
+      {{.name = "missing-liaison-reports",
+        .summary = "Lists liaisons whose report for the last quarter is missing "
+                   "(ListMissingLiaisonReports).",
+        .flags = AsOfFlags()},
+       RunMissingLiaisonReports},
   };
 }
 

@@ -1,6 +1,7 @@
 #include "tools/scenario/contact_plan.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -30,7 +31,8 @@ struct Away {
   const Member* member;
   absl::CivilDay left_on;
   std::string destination;
-  bool received = false;  // the destination recorded the arrival
+  bool received = false;        // the destination recorded the arrival
+  absl::CivilDay last_left_on;  // the last outflow's left_on (the registry's now)
 };
 
 // The focus county's members away at the end of the plan (its own members, and
@@ -48,13 +50,14 @@ std::vector<Away> MembersAway(const Plan& plan) {
       }
     }
     if (!is_away) continue;
-    Away a{&member, absl::CivilDay(), "", false};
+    Away a{&member, absl::CivilDay(), "", false, absl::CivilDay()};
     bool found = false;
     for (const Step& step : member.steps()) {
       if (step.has_register_outflow() && step.county() == plan.focus_county()) {
         std::optional<absl::CivilDay> left = ParseDate(step.register_outflow().left_on());
         if (!left.has_value()) continue;
         if (!found) a.left_on = *left;  // away since the first outflow
+        a.last_left_on = *left;
         a.destination = step.register_outflow().destination_jurisdiction();
         a.received = false;
         found = true;
@@ -148,6 +151,43 @@ ContactPlan GenerateContactPlan(const Plan& plan,
       if (a.received && m.month() % 6 == 3 && !silent) {
         add(a.destination, v1::CONTACT_KIND_DESTINATION_ORGANIZATION, v1::CONTACT_CHANNEL_ONLINE,
             report_day);
+      }
+    }
+  }
+
+  // The liaisons' reports to the branch (联络人定期向支部汇报) for the four
+  // quarters before today's, each filed 5 to 14 days after its quarter ends,
+  // for the quarters in which one of the liaison's members was away; the
+  // second and fifth liaisons have not reported for the last quarter yet.
+  {
+    // liaison → the earliest day one of their members is away since, as the
+    // registry has it now (the last outflow's left_on).
+    std::map<size_t, absl::CivilDay> first_left;
+    for (size_t i = 0; i < away.size(); ++i) {
+      if (!member_ids.contains(away[i].member->key())) continue;
+      const size_t l = i % std::size(kLiaisons);
+      if (!first_left.contains(l) || away[i].last_left_on < first_left[l]) {
+        first_left[l] = away[i].last_left_on;
+      }
+    }
+    const absl::CivilDay this_quarter(today.year(), ((today.month() - 1) / 3) * 3 + 1, 1);
+    for (const auto& [l, left_on] : first_left) {
+      const bool misses_last = l == 1 || l == 4;
+      if (misses_last) ++out.liaisons_missing_last_quarter;
+      for (int back = 4; back >= 1; --back) {
+        const absl::CivilDay start(absl::CivilMonth(this_quarter) - 3 * back);
+        const absl::CivilDay end = absl::CivilDay(absl::CivilMonth(start) + 3) - 1;
+        if (left_on > end || (back == 1 && misses_last)) continue;
+        v1::RecordLiaisonReportRequest r;
+        r.set_request_id(absl::StrCat(prefix, "liaison-report-", l, "-", FormatDate(start)));
+        r.set_jurisdiction(plan.focus_county());
+        r.set_liaison_name(kLiaisons[l][0]);
+        r.set_period_start(FormatDate(start));
+        r.set_period_end(FormatDate(end));
+        r.set_reported_on(FormatDate(std::min(today, end + static_cast<int>(5 + (l * 3) % 10))));
+        r.set_branch_notes(absl::StrCat("支委会听取", kLiaisons[l][0],
+                                        "汇报所联系流动党员的季度情况，逐人研究了下季度联系安排"));
+        out.liaison_reports.push_back(r);
       }
     }
   }
@@ -259,6 +299,16 @@ absl::Status LoadContactPlan(const ContactPlan& plan,
     absl::Status s = call(
         county, absl::StrCat("RecordContact ", request.request_id()),
         [&](auto& stub, auto* context) { return stub.RecordContact(context, request, &reply); });
+    if (!s.ok()) return s;
+  }
+  for (const v1::RecordLiaisonReportRequest& request : plan.liaison_reports) {
+    v1::RecordLiaisonReportReply reply;
+    absl::Status s = call(
+        plan.focus_county,
+        absl::StrCat("RecordLiaisonReport ", request.liaison_name(), " ", request.period_start()),
+        [&](auto& stub, auto* context) {
+          return stub.RecordLiaisonReport(context, request, &reply);
+        });
     if (!s.ok()) return s;
   }
   for (size_t k = 0; k < plan.opens.size(); ++k) {

@@ -2,8 +2,8 @@
 // county's members away, a year of contact history (quarterly and thought
 // reports, family contacts, contacts recorded by the destination's branch;
 // some members fall silent and are found lost by the contact service's
-// sweeper, R5), and the survey's hotline year: 302 consultations, 136
-// difficulties resolved, 52 jobs referred (R14).
+// sweeper, R5), the liaisons' quarterly reports to the branch, and the survey's hotline year: 302
+// consultations, 136 difficulties resolved, 52 jobs referred (R14).
 //
 // GenerateContactPlan is pure (seeded by the plan); LoadContactPlan sends it to
 // the counties' ContactTracking services with deterministic request_ids, so a
@@ -44,6 +44,11 @@ struct ContactPlan {
   std::vector<lianxin::v1::CloseConsultationRequest> closes;
   // Members of the focus county who fall silent for more than 6 months.
   int silent_members = 0;
+  // The liaisons' reports to the branch for the four quarters before today
+  // (issue 16), focus county; two liaisons have not reported for the last one.
+  std::vector<lianxin::v1::RecordLiaisonReportRequest> liaison_reports;
+  // Liaisons whose report for the last quarter is left missing.
+  int liaisons_missing_last_quarter = 0;
 };
 
 // `member_ids`: plan key → member id (LoadReport::member_ids). Tickets are

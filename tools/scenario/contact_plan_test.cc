@@ -1,6 +1,7 @@
 #include "tools/scenario/contact_plan.h"
 
 #include <map>
+#include <set>
 
 #include "gtest/gtest.h"
 #include "libs/common/time_util.h"
@@ -62,6 +63,24 @@ TEST(GenerateContactPlan, LiaisonsAndAYearOfContactsForTheMembersAway) {
   }
   EXPECT_GT(at_destination, 0);
   for (const auto& [id, n] : request_ids) EXPECT_EQ(n, 1) << id;
+}
+
+TEST(GenerateContactPlan, LiaisonReportsForPastQuartersTwoMissingForTheLast) {
+  const ContactPlan plan = FuyunContacts();  // today 2026-11-27: Q4 is running
+  EXPECT_EQ(plan.liaisons_missing_last_quarter, 2);
+  std::set<std::string> reported_q3;
+  std::set<std::string> request_ids;
+  for (const v1::RecordLiaisonReportRequest& r : plan.liaison_reports) {
+    EXPECT_TRUE(request_ids.insert(r.request_id()).second) << r.request_id();
+    EXPECT_GE(r.period_start(), "2025-10-01");
+    EXPECT_LE(r.period_end(), "2026-09-30");
+    EXPECT_GT(r.reported_on(), r.period_end());
+    EXPECT_LE(r.reported_on(), "2026-11-27");
+    if (r.period_start() == "2026-07-01") reported_q3.insert(r.liaison_name());
+  }
+  std::set<std::string> liaisons;
+  for (const auto& [county, liaison] : plan.liaisons) liaisons.insert(liaison.liaison_name());
+  EXPECT_EQ(reported_q3.size() + 2, liaisons.size());
 }
 
 }  // namespace

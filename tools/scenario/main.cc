@@ -192,6 +192,10 @@ absl::Status LoadPlan(const Plan& plan, const std::string& title, bool check_cou
         "%zu hotline tickets\n",
         contacts.liaisons.size(), contacts.contacts.size(), contacts.silent_members,
         contacts.opens.size());
+    std::printf(
+        "  loaded liaison reports to the branch: %zu for the past four quarters (%d liaisons "
+        "not reported for the last)\n",
+        contacts.liaison_reports.size(), contacts.liaisons_missing_last_quarter);
   }
   std::fflush(stdout);
   if (absl::Status s = (*loader)->Settle(plan, check_counts, &report); !s.ok()) return s;

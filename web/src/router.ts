@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: "/certificate-entry", component: () => import("./views/CertificateEntry.vue"), meta: { title: "活动证登记" } },
     { path: "/record-contact", component: () => import("./views/RecordContact.vue"), meta: { title: "联系记录" } },
     { path: "/overdue", component: () => import("./views/Overdue.vue"), meta: { title: "逾期未联系" } },
+    { path: "/liaison-report", component: () => import("./views/LiaisonReport.vue"), meta: { title: "联络人汇报" } },
     { path: "/hotline", component: () => import("./views/Hotline.vue"), meta: { title: "服务热线" } },
     { path: "/schedule", component: () => import("./views/Schedule.vue"), meta: { title: "排课与报名" } },
     { path: "/attendance", component: () => import("./views/Attendance.vue"), meta: { title: "考勤登记" } },

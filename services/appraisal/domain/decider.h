@@ -10,6 +10,13 @@
 //   Context ctx{.jurisdiction = "654322", .now = clock.Now(), .today = today, .actor = "op-1"};
 //   ASSIGN_OR_RETURN(Events events, DecideSetDuesBase(facts, request, ctx, settings));
 //   for (const Event& e : events) facts = Evolve(std::move(facts), e);
+//
+// The codes each Decide… returns besides OK, as its comment lists them:
+// PERMISSION_DENIED this county has no say in it (not the member's home, not
+// the receiving county…); NOT_FOUND what it names is not here; ALREADY_EXISTS
+// it was done already; INVALID_ARGUMENT a value breaks a rule of its own (a
+// date in the future, before another; the message names the field);
+// FAILED_PRECONDITION the state forbids it now (the message names the rule).
 #ifndef LIANXIN_SERVICES_APPRAISAL_DOMAIN_DECIDER_H_
 #define LIANXIN_SERVICES_APPRAISAL_DOMAIN_DECIDER_H_
 
@@ -62,6 +69,7 @@ struct OpenedCycle {
   std::vector<std::pair<std::string, lianxin::v1::Event>> notices;
   uint32_t away = 0;
 };
+// Returns ALREADY_EXISTS.
 absl::StatusOr<OpenedCycle> DecideOpenCycle(
     int year, bool already_open,
     const std::vector<std::pair<std::string, AppraisalMemberFacts>>& members, const Context& ctx,
@@ -90,11 +98,13 @@ struct CycleGrades {
 // R7: a grade once per member per cycle; EXCELLENT within one third of the
 // members appraised in the cycle (`others` and this member). R8: not while
 // the member's certificate yearly check is overdue (CertificateYearlyCheck).
+// Returns PERMISSION_DENIED, NOT_FOUND, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideRecordAppraisal(const AppraisalMemberFacts& facts,
                                              const AppraisalCycleFacts& cycle,
                                              const lianxin::v1::RecordAppraisalRequest& request,
                                              const CycleGrades& others, const Context& ctx,
                                              const Settings& settings);
+// Returns PERMISSION_DENIED, NOT_FOUND, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
                                               const AppraisalCycleFacts& cycle,
                                               const lianxin::v1::CorrectAppraisalRequest& request,
@@ -102,27 +112,34 @@ absl::StatusOr<Events> DecideCorrectAppraisal(const AppraisalMemberFacts& facts,
                                               const Settings& settings);
 
 // R10.
+// Returns PERMISSION_DENIED, INVALID_ARGUMENT, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideSetDuesBase(const AppraisalMemberFacts& facts,
                                          const lianxin::v1::SetDuesBaseRequest& request,
                                          const Context& ctx, const Settings& settings);
+// Returns PERMISSION_DENIED, INVALID_ARGUMENT, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideRecordDuesPayment(const AppraisalMemberFacts& facts,
                                                const lianxin::v1::RecordDuesPaymentRequest& request,
                                                const Context& ctx, const Settings& settings);
 
+// Returns PERMISSION_DENIED, INVALID_ARGUMENT.
 absl::StatusOr<Events> DecideRecordOrganizationLife(
     const AppraisalMemberFacts& facts, const lianxin::v1::RecordOrganizationLifeRequest& request,
     const Context& ctx);
+// Returns PERMISSION_DENIED, INVALID_ARGUMENT.
 absl::StatusOr<Events> DecideRecordAssignedWork(
     const AppraisalMemberFacts& facts, const lianxin::v1::RecordAssignedWorkRequest& request,
     const Context& ctx);
+// Returns PERMISSION_DENIED, INVALID_ARGUMENT.
 absl::StatusOr<Events> DecideRecordLegitimateReason(
     const AppraisalMemberFacts& facts, const lianxin::v1::RecordLegitimateReasonRequest& request,
     const Context& ctx);
 // R6: recorded only for a member who is a candidate as of the list's date.
+// Returns PERMISSION_DENIED, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideRecordLapseDecision(
     const AppraisalMemberFacts& facts, const lianxin::v1::RecordLapseDecisionRequest& request,
     const Context& ctx, const Settings& settings);
 // R11.
+// Returns PERMISSION_DENIED, INVALID_ARGUMENT, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideRecordProbationOutcome(
     const AppraisalMemberFacts& facts, const lianxin::v1::RecordProbationOutcomeRequest& request,
     const Context& ctx, const Settings& settings);

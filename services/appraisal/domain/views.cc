@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/time_util.h"
+#include "libs/memberfacts/member_facts.h"
 #include "services/appraisal/domain/decider.h"
 
 namespace lianxin::appraisal {
@@ -92,7 +93,8 @@ std::optional<absl::CivilMonth> FirstMonthOnRecord(const AppraisalMemberFacts& f
   later(settings.records_from);
   // R6: a member transferred in is on record here from the acceptance; the
   // months before were the old home's (defect: they counted as empty here).
-  if (facts.registry().transferred_in() && facts.registry().transfer_outcome() == "ACCEPTED") {
+  if (facts.registry().transferred_in() &&
+      TransferOutcomeOf(facts.registry()) == TransferOutcome::kAccepted) {
     later(MonthOfDate(facts.registry().transfer_decided_on()));
   }
   return first;

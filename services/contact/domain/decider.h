@@ -10,6 +10,13 @@
 //   Context ctx{"654322", clock.Now(), today, "op-1", request_id};
 //   ASSIGN_OR_RETURN(Events events, DecideRecordContact(state, contact, ctx, settings));
 //   for (const Event& e : events) state = Evolve(std::move(state), e);
+//
+// The codes each Decide… returns besides OK, as its comment lists them:
+// PERMISSION_DENIED this county has no say in it (not the member's home, not
+// the receiving county…); NOT_FOUND what it names is not here; ALREADY_EXISTS
+// it was done already; INVALID_ARGUMENT a value breaks a rule of its own (a
+// date in the future, before another; the message names the field);
+// FAILED_PRECONDITION the state forbids it now (the message names the rule).
 #ifndef LIANXIN_SERVICES_CONTACT_DOMAIN_DECIDER_H_
 #define LIANXIN_SERVICES_CONTACT_DOMAIN_DECIDER_H_
 
@@ -41,6 +48,7 @@ lianxin::v1::Event ObserveRegistryEvent(const lianxin::v1::MemberFacts& facts_af
                                         const lianxin::v1::Event& registry_event);
 
 // Assigns or reassigns the liaison; only the home county.
+// Returns PERMISSION_DENIED, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideAssignLiaison(const lianxin::v1::ContactMemberState& state,
                                            const lianxin::v1::AssignLiaisonRequest& request,
                                            const Context& ctx);
@@ -49,6 +57,7 @@ absl::StatusOr<Events> DecideAssignLiaison(const lianxin::v1::ContactMemberState
 // destination the event is routed to the home county. Refuses a future date
 // (occurred_on) and a member this county does not follow now (R4). A contact
 // with the member ends a lost contact (ContactResumed, home only).
+// Returns INVALID_ARGUMENT, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideRecordContact(const lianxin::v1::ContactMemberState& state,
                                            const lianxin::v1::RecordContactRequest& request,
                                            const Context& ctx);
@@ -60,12 +69,14 @@ absl::StatusOr<Events> DecideRecordContact(const lianxin::v1::ContactMemberState
 // transferred after the destination routed the contact here: no events (the
 // contact stays in the log of the county that recorded it), not a refusal,
 // which would quarantine a message that is not poison.
+// Returns INVALID_ARGUMENT.
 absl::StatusOr<Events> DecideRecordRoutedContact(const lianxin::v1::ContactMemberState& state,
                                                  const lianxin::v1::Event& destination_event,
                                                  const Context& ctx);
 
 // R5, from the sweeper: LostContact once the member, tracked at home and not
 // flagged yet, has been silent more than 6 months as of ctx.today; else none.
+// Never fails: no events when there is nothing to do.
 Events DecideLostContact(const lianxin::v1::ContactMemberState& state, const Context& ctx,
                          const Settings& settings);
 
@@ -73,13 +84,16 @@ Events DecideLostContact(const lianxin::v1::ContactMemberState& state, const Con
 // or the relationship was transferred out) is found: ContactResumed, dated
 // the return (or ctx.today); R23: so is one who attended organization life at
 // the destination after the silence began, dated that. Else none.
+// Never fails: no events when there is nothing to do.
 Events DecideLostContactEnds(const lianxin::v1::ContactMemberState& state, const Context& ctx);
 
 // R14: a new ticket `ticket_id`. received_at defaults to ctx.now; future refused.
+// Returns INVALID_ARGUMENT.
 absl::StatusOr<Events> DecideOpenConsultation(const std::string& ticket_id,
                                               const lianxin::v1::OpenConsultationRequest& request,
                                               const Context& ctx);
 // R14: closes an open ticket.
+// Returns INVALID_ARGUMENT, FAILED_PRECONDITION.
 absl::StatusOr<Events> DecideCloseConsultation(const lianxin::v1::ConsultationTicket& ticket,
                                                const lianxin::v1::CloseConsultationRequest& request,
                                                const Context& ctx);

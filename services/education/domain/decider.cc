@@ -55,10 +55,31 @@ CalendarState& CalendarOf(EducationState& state, const Event& event) {
 
 }  // namespace
 
-std::string LecturerCalendarId(const std::string& lecturer) {
-  return absl::StrCat("lecturer/", lecturer);
+const char* CalendarKindName(CalendarKind kind) {
+  switch (kind) {
+    case CalendarKind::kLecturer:
+      return "lecturer";
+    case CalendarKind::kPlace:
+      return "place";
+    case CalendarKind::kUnknown:
+      break;
+  }
+  return "";
 }
-std::string PlaceCalendarId(const std::string& place) { return absl::StrCat("place/", place); }
+
+CalendarKind CalendarKindOf(const lianxin::v1::CalendarState& calendar) {
+  for (CalendarKind kind : {CalendarKind::kLecturer, CalendarKind::kPlace}) {
+    if (calendar.kind() == CalendarKindName(kind)) return kind;
+  }
+  return CalendarKind::kUnknown;
+}
+
+std::string LecturerCalendarId(const std::string& lecturer) {
+  return absl::StrCat(CalendarKindName(CalendarKind::kLecturer), "/", lecturer);
+}
+std::string PlaceCalendarId(const std::string& place) {
+  return absl::StrCat(CalendarKindName(CalendarKind::kPlace), "/", place);
+}
 
 bool IsEducationPayload(const Event& event) {
   return PayloadServiceOf(event) == PayloadService::kEducation;

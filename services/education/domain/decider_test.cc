@@ -268,5 +268,19 @@ TEST(RecordDelivery, OncePerCourseAndYearNotInTheFuture) {
       HasSubstr("delivered_on: 2027-02-07 is in the future"));
 }
 
+// The calendar kind is read from its stored text, which the calendar's
+// aggregate id sets ("lecturer/…", "place/…"), and unknown text stays unknown.
+TEST(CalendarKind, ReadFromTheTextTheAggregateIdStores) {
+  Calendars c = Booked(kNine, kNine + 3 * kHour);
+  EXPECT_EQ(c.lecturer.calendar().kind(), "lecturer");
+  EXPECT_EQ(CalendarKindOf(c.lecturer.calendar()), CalendarKind::kLecturer);
+  EXPECT_EQ(c.place.calendar().kind(), "place");
+  EXPECT_EQ(CalendarKindOf(c.place.calendar()), CalendarKind::kPlace);
+  lianxin::v1::CalendarState other;
+  other.set_kind("Lecturer");
+  EXPECT_EQ(CalendarKindOf(other), CalendarKind::kUnknown);
+  EXPECT_STREQ(CalendarKindName(CalendarKind::kUnknown), "");
+}
+
 }  // namespace
 }  // namespace lianxin::education

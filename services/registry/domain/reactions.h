@@ -8,6 +8,13 @@
 // Routing of the events decided here is the deciders' (Route, decider.h).
 //
 //   std::optional<Event> flag = DecideContactFlag(member, consumed, "654322");
+//
+// The codes each Decide… returns besides OK, as its comment lists them:
+// PERMISSION_DENIED this county has no say in it (not the member's home, not
+// the receiving county…); NOT_FOUND what it names is not here; ALREADY_EXISTS
+// it was done already; INVALID_ARGUMENT a value breaks a rule of its own (a
+// date in the future, before another; the message names the field);
+// FAILED_PRECONDITION the state forbids it now (the message names the rule).
 #ifndef LIANXIN_SERVICES_REGISTRY_DOMAIN_REACTIONS_H_
 #define LIANXIN_SERVICES_REGISTRY_DOMAIN_REACTIONS_H_
 
@@ -33,6 +40,7 @@ struct IdentityClaim {
 // nullopt: the member is unknown here, this registry is not its home (a flag
 // this registry set is still cleared after a transfer out), it is flagged
 // already, or not flagged. `consumed` carries lost_contact or contact_resumed.
+// Never fails: no events when there is nothing to do.
 std::optional<lianxin::v1::Event> DecideContactFlag(
     const std::optional<lianxin::v1::MemberFacts>& member, const lianxin::v1::Event& consumed,
     const std::string& jurisdiction);
@@ -47,11 +55,13 @@ struct ClaimDecision {
   std::string duplicate_member_id;
   IdentityClaim winner;
 };
+// Never fails: a decision for every claim read.
 ClaimDecision DecideIdentityClaim(const std::optional<IdentityClaim>& held,
                                   const IdentityClaim& incoming, const std::string& jurisdiction);
 
 // The DuplicateSuspected event flagging `member` as a second registration of
 // `winner`'s member, or nullopt if it is flagged so already.
+// Never fails: no events when there is nothing to do.
 std::optional<lianxin::v1::Event> DecideDuplicateSuspected(const lianxin::v1::MemberFacts& member,
                                                            const IdentityClaim& winner);
 
