@@ -47,6 +47,24 @@ async function fill(page, name, value) {
     el.dispatchEvent(new Event("input", { bubbles: true }));
   }, value);
 }
+// Picks `label` in the el-select inside [data-testid=testid] the way a person does, and checks that
+// it took: an option clicked while the dropdown is still opening may be another one under the
+// pointer, so the click waits for the dropdown to stand still and is tried again if it missed.
+async function choose(page, testid, label) {
+  const chosen = (a) => document.querySelector(`[data-testid="${a.testid}"]`).innerText.includes(a.label);
+  for (let attempt = 1; ; attempt++) {
+    await page.click(`[data-testid="${testid}"]`);
+    const option = await page.waitForSelector(`li.el-select-dropdown__item ::-p-text(${label})`, { visible: true });
+    await waitInPage(page, () => document.getAnimations().every((a) => a.playState !== "running"));
+    await option.click();
+    try {
+      await waitInPage(page, chosen, { testid, label }, 5000);
+      return;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`${testid}: ${label} could not be chosen`);
+    }
+  }
+}
 async function shot(page, name) {
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
 }
@@ -215,8 +233,7 @@ try {
   await shot(fuyun, "fuyun-register-member");
 
   await go(fuyun, fuyunUrl, `/register-outflow?member=${memberId}`);
-  await fuyun.click('[data-testid="destination"]');
-  await fuyun.click("li ::-p-text(乌鲁木齐市天山区)");
+  await choose(fuyun, "destination", "乌鲁木齐市天山区");
   await fill(fuyun, "destinationAddress", "乌鲁木齐市天山区解放南路 1 号");
   await fill(fuyun, "occupation", "建筑工人");
   await fill(fuyun, "expectedReturnOn", "2027-12-31");
