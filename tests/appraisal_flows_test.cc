@@ -1,11 +1,15 @@
 // The appraisal service across real processes: lianxin-broker, the registries
 // and appraisal services of Fuyun and Tianshan (tests/appraisal_fixture.h).
+#include <algorithm>
+
 #include "services/appraisal/projector.h"
 #include "tests/appraisal_fixture.h"
+#include "tests/paging_testing.h"
 
 namespace lianxin::appraisal_test {
 namespace {
 
+using ::lianxin::testing::WalkPages;
 using Stub = v1::Appraisal::Stub;
 
 int ThisYear() { return static_cast<int>(CountyToday().year()); }
@@ -427,6 +431,107 @@ TEST_F(AppraisalFlowsTest, DuesGradesAndBadInputAnswerWithTheFieldNamed) {
       }));
   EXPECT_EQ(live_rows, expected_rows);
   EXPECT_GE(states.size(), 5u);  // four members and the cycle
+}
+
+// Paging: the appraisal sheet comes page by page, every member once in id
+// order, with the cycle's counts of the whole county on every page; a bad
+// page token or size on any appraisal list is INVALID_ARGUMENT naming it.
+TEST_F(AppraisalFlowsTest, SheetPagesEveryMemberOnceAndListsRefuseBadTokens) {
+  std::vector<std::string> ids;
+  for (const char* name : {"翻页甲", "翻页乙", "翻页丙", "翻页丁", "翻页戊"}) {
+    ids.push_back(Resident(name));
+  }
+  Open();
+  v1::ListAppraisalSheetRequest sheet;
+  sheet.set_jurisdiction(kFuyun);
+  sheet.set_year(ThisYear());
+  v1::ListAppraisalSheetReply whole;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListAppraisalSheet, sheet, &whole));
+  ASSERT_GE(whole.rows_size(), 5) << whole.DebugString();
+  EXPECT_EQ(whole.total_size(), static_cast<uint32_t>(whole.rows_size()));
+  for (int32_t page_size : {1, 2, 5}) {
+    SCOPED_TRACE(page_size);
+    std::vector<v1::AppraisalSheetRow> rows;
+    int pages = 0;
+    LX_ASSERT_OK(WalkPages<v1::ListAppraisalSheetReply>(
+        sheet, page_size,
+        [&](const auto& r, auto* reply) {
+          absl::Status s = cluster().Call(kFuyun, &Stub::ListAppraisalSheet, r, reply);
+          if (s.ok() && (reply->members_in_cycle() != whole.members_in_cycle() ||
+                         reply->excellent_limit() != whole.excellent_limit())) {
+            return absl::InternalError("a page's cycle counts are not the whole cycle's");
+          }
+          return s;
+        },
+        [](const auto& reply) { return reply.rows(); }, &rows, &pages));
+    EXPECT_EQ(pages, (whole.rows_size() + page_size - 1) / page_size);
+    ASSERT_EQ(rows.size(), static_cast<size_t>(whole.rows_size()));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_EQ(rows[i].member_id(), whole.rows(i).member_id()) << i;
+      if (i > 0) {
+        EXPECT_LT(rows[i - 1].member_id(), rows[i].member_id()) << i;
+      }
+    }
+    for (const std::string& id : ids) {
+      EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
+                              [&](const auto& row) { return row.member_id() == id; }),
+                1)
+          << id;
+    }
+  }
+
+  v1::ListAppraisalSheetRequest one = sheet;
+  one.set_page_size(1);
+  v1::ListAppraisalSheetReply first;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListAppraisalSheet, one, &first));
+  const std::string sheet_token = first.next_page_token();
+  ASSERT_FALSE(sheet_token.empty());
+  struct Case {
+    const char* label;
+    int32_t page_size;
+    std::string page_token;
+    const char* named;
+  };
+  const std::vector<Case> cases = {
+      {"garbage token", 0, "garbage", "page_token"},
+      {"token of ListAppraisalSheet", 0, sheet_token, "page_token"},
+      {"page_size above 1000", 1001, "", "page_size"},
+  };
+  auto expect_refused = [](const absl::Status& s, const char* named) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find(named), std::string::npos) << s;
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.label);
+    v1::ListDuesArrearsRequest dues;
+    dues.set_jurisdiction(kFuyun);
+    dues.set_page_size(c.page_size);
+    dues.set_page_token(c.page_token);
+    v1::ListDuesArrearsReply dues_reply;
+    expect_refused(cluster().Call(kFuyun, &Stub::ListDuesArrears, dues, &dues_reply), c.named);
+    v1::ListLapseCandidatesRequest lapse;
+    lapse.set_jurisdiction(kFuyun);
+    lapse.set_page_size(c.page_size);
+    lapse.set_page_token(c.page_token);
+    v1::ListLapseCandidatesReply lapse_reply;
+    expect_refused(cluster().Call(kFuyun, &Stub::ListLapseCandidates, lapse, &lapse_reply),
+                   c.named);
+    v1::ListProbationDueRequest probation;
+    probation.set_jurisdiction(kFuyun);
+    probation.set_page_size(c.page_size);
+    probation.set_page_token(c.page_token);
+    v1::ListProbationDueReply probation_reply;
+    expect_refused(cluster().Call(kFuyun, &Stub::ListProbationDue, probation, &probation_reply),
+                   c.named);
+    v1::ListNotificationsRequest notices;
+    notices.set_jurisdiction(kFuyun);
+    notices.set_year(ThisYear());
+    notices.set_page_size(c.page_size);
+    notices.set_page_token(c.page_token);
+    v1::ListNotificationsReply notices_reply;
+    expect_refused(cluster().Call(kFuyun, &Stub::ListNotifications, notices, &notices_reply),
+                   c.named);
+  }
 }
 
 }  // namespace

@@ -131,6 +131,7 @@ class BrowserConsoleTest : public ::testing::Test {
   std::string OverdueMemberInTianshan(std::string* seen) {
     v1::ListOverdueRequest overdue;
     overdue.set_jurisdiction(kFuyun);
+    overdue.set_page_size(1000);  // the whole scenario's list on one page
     v1::ListOverdueReply members;
     if (!Call("contact", kFuyun, &v1::ContactTracking::Stub::ListOverdue, overdue, &members).ok()) {
       return "";

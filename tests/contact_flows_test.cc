@@ -7,9 +7,12 @@
 
 #include "gtest/gtest.h"
 #include "tests/contact_fixture.h"
+#include "tests/paging_testing.h"
 
 namespace lianxin::registry_test {
 namespace {
+
+using ::lianxin::testing::WalkPages;
 
 class ContactFlowsTest : public ::testing::Test {
  protected:
@@ -452,6 +455,95 @@ TEST_F(ContactFlowsTest, LiaisonReportRefusesBadInputAndOtherCountiesNamingTheFi
   EXPECT_FALSE(report.reported());
   EXPECT_EQ(report.version(), 0u);
   EXPECT_EQ(report.members_size(), 1);
+}
+
+// Paging: a member's contacts and the county's overdue list come page by page,
+// every item once and in the documented order, with the totals of the whole
+// list on every page; a bad token is INVALID_ARGUMENT naming page_token.
+TEST_F(ContactFlowsTest, HistoryAndOverduePageEveryItemOnceInOrder) {
+  std::vector<std::string> away;
+  for (const char* name : {"王建国", "李秀兰", "张伟"}) away.push_back(AwayAtTianshan(name, -200));
+  for (const std::string& id : away) {
+    ASSERT_TRUE(cluster_.WaitForHistory(kFuyun, id, [](const auto& h) { return h.away(); }))
+        << cluster_.Logs();
+  }
+  const std::string id = away.front();
+  std::vector<std::string> recorded;
+  for (int offset : {-150, -120, -90, -60, -30}) {
+    v1::RecordContactRequest report = ContactReport(id, offset);
+    report.set_summary(absl::StrCat("电话汇报 ", offset));
+    LX_ASSERT_OK(cluster_.RecordContact(kFuyun, report).status());
+    recorded.push_back(report.summary());
+  }
+  auto call_history = [&](const v1::GetContactHistoryRequest& r,
+                          v1::GetContactHistoryReply* reply) {
+    absl::Status s = cluster_.Call(kFuyun, &v1::ContactTracking::Stub::GetContactHistory, r, reply);
+    if (s.ok() && reply->member_contacts() != recorded.size()) {
+      return absl::InternalError("member_contacts is not the whole history's count");
+    }
+    if (s.ok() && reply->total_size() != recorded.size()) {
+      return absl::InternalError("total_size is not the whole history's count");
+    }
+    return s;
+  };
+  v1::GetContactHistoryRequest history;
+  history.set_member_id(id);
+  for (int32_t page_size : {1, 2, 5}) {
+    SCOPED_TRACE(page_size);
+    std::vector<v1::ContactEntry> contacts;
+    int pages = 0;
+    LX_ASSERT_OK(WalkPages<v1::GetContactHistoryReply>(
+        history, page_size, call_history, [](const auto& reply) { return reply.contacts(); },
+        &contacts, &pages));
+    EXPECT_EQ(pages, (5 + page_size - 1) / page_size);
+    std::vector<std::string> summaries;
+    for (const auto& c : contacts) summaries.push_back(c.summary());
+    EXPECT_EQ(summaries, recorded);
+  }
+
+  // At least the two others are overdue (no contact in the 200 days away).
+  v1::ListOverdueRequest overdue;
+  overdue.set_jurisdiction(kFuyun);
+  v1::ListOverdueReply whole;
+  LX_ASSERT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::ListOverdue, overdue, &whole));
+  ASSERT_GE(whole.members_size(), 2) << whole.DebugString();
+  std::vector<v1::OverdueMember> members;
+  int pages = 0;
+  LX_ASSERT_OK(WalkPages<v1::ListOverdueReply>(
+      overdue, 1,
+      [&](const auto& r, auto* reply) {
+        return cluster_.Call(kFuyun, &v1::ContactTracking::Stub::ListOverdue, r, reply);
+      },
+      [](const auto& reply) { return reply.members(); }, &members, &pages));
+  EXPECT_EQ(pages, whole.members_size());
+  ASSERT_EQ(members.size(), static_cast<size_t>(whole.members_size()));
+  for (size_t i = 0; i < members.size(); ++i) {
+    EXPECT_EQ(members[i].member_id(), whole.members(i).member_id()) << i;
+    if (i > 0) {
+      EXPECT_GE(members[i - 1].days_overdue(), members[i].days_overdue()) << i;
+    }
+  }
+  EXPECT_EQ(whole.total_size(), members.size());
+
+  for (const char* token : {"garbage", "p1.bm90IGEgbGlzdA"}) {
+    overdue.set_page_token(token);
+    absl::Status s =
+        cluster_.Call(kFuyun, &v1::ContactTracking::Stub::ListOverdue, overdue, &whole);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_NE(s.message().find("page_token"), std::string::npos) << s;
+  }
+  // A token of ListOverdue is not one of GetContactHistory.
+  v1::ListOverdueReply first;
+  overdue.set_page_token("");
+  overdue.set_page_size(1);
+  LX_ASSERT_OK(cluster_.Call(kFuyun, &v1::ContactTracking::Stub::ListOverdue, overdue, &first));
+  ASSERT_FALSE(first.next_page_token().empty());
+  history.set_page_token(first.next_page_token());
+  v1::GetContactHistoryReply refused;
+  absl::Status s =
+      cluster_.Call(kFuyun, &v1::ContactTracking::Stub::GetContactHistory, history, &refused);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_NE(s.message().find("page_token"), std::string::npos) << s;
 }
 
 }  // namespace

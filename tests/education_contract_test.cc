@@ -2,12 +2,16 @@
 // INVALID_ARGUMENT naming the field (invalid UTF-8 included), each conflict
 // kind FAILED_PRECONDITION naming the clash, touching sessions accepted,
 // idempotency, roles and counties.
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "tests/education_fixture.h"
+#include "tests/paging_testing.h"
 
 namespace lianxin::education_test {
 namespace {
 
+using ::lianxin::testing::WalkPages;
 using ::testing::HasSubstr;
 
 class EducationContractTest : public ::testing::Test {
@@ -240,6 +244,7 @@ TEST_F(EducationContractTest, SameRequestIdAgain_FirstReply_RolesAndCounties) {
   EXPECT_THAT(std::string(other.message()), HasSubstr("request_id: "));
   v1::ListCoursesRequest list;
   list.set_jurisdiction(kFuyun);
+  list.set_page_size(1000);
   v1::ListCoursesReply courses;
   LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListCourses, list, &courses));
   int matching = 0;
@@ -294,6 +299,88 @@ TEST_F(EducationContractTest, WrongExpectedVersion_Aborted_AndOtherCountiesMayNo
   ASSERT_EQ(record.preferences_size(), 1);
   EXPECT_EQ(record.preferences(0), v1::COURSE_TOPIC_PARTY_BUILDING);
   EXPECT_EQ(record.version(), 3u);
+}
+
+// Paging: courses and the members below the floor come page by page, every
+// item once in id order, the whole list's counts on every page; a token that
+// is garbage or another list's is INVALID_ARGUMENT naming page_token.
+TEST_F(EducationContractTest, ListsPageEveryItemOnceInIdOrder) {
+  std::vector<std::string> created;
+  for (int i = 0; i < 5; ++i) created.push_back(MobileCourse());
+  v1::ListCoursesRequest courses;
+  courses.set_jurisdiction(kFuyun);
+  courses.set_page_size(1000);
+  v1::ListCoursesReply whole;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListCourses, courses, &whole));
+  EXPECT_EQ(whole.total_size(), static_cast<uint32_t>(whole.courses_size()));
+  for (int32_t page_size : {1, 2, 3}) {
+    SCOPED_TRACE(page_size);
+    std::vector<v1::Course> all;
+    int pages = 0;
+    LX_ASSERT_OK(WalkPages<v1::ListCoursesReply>(
+        courses, page_size,
+        [&](const auto& r, auto* reply) {
+          return cluster().Call(kFuyun, &Stub::ListCourses, r, reply);
+        },
+        [](const auto& reply) { return reply.courses(); }, &all, &pages));
+    ASSERT_EQ(all.size(), static_cast<size_t>(whole.courses_size()));
+    for (size_t i = 0; i < all.size(); ++i) {
+      EXPECT_EQ(all[i].course_id(), whole.courses(i).course_id()) << i;
+      if (i > 0) {
+        EXPECT_LT(all[i - 1].course_id(), all[i].course_id()) << i;
+      }
+    }
+    for (const std::string& id : created) {
+      EXPECT_EQ(std::count_if(all.begin(), all.end(),
+                              [&](const v1::Course& c) { return c.course_id() == id; }),
+                1)
+          << id;
+    }
+  }
+
+  for (const char* name : {"翻页甲", "翻页乙", "翻页丙"}) Member(name);
+  v1::ListBelowFloorRequest below;
+  below.set_jurisdiction(kFuyun);
+  v1::ListBelowFloorReply below_whole;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListBelowFloor, below, &below_whole));
+  ASSERT_GE(below_whole.members_size(), 3);
+  std::vector<v1::BelowFloor> members;
+  int pages = 0;
+  LX_ASSERT_OK(WalkPages<v1::ListBelowFloorReply>(
+      below, 2,
+      [&](const auto& r, auto* reply) {
+        absl::Status s = cluster().Call(kFuyun, &Stub::ListBelowFloor, r, reply);
+        if (s.ok() && reply->members_counted() != below_whole.members_counted()) {
+          return absl::InternalError("members_counted is not the whole county's");
+        }
+        return s;
+      },
+      [](const auto& reply) { return reply.members(); }, &members, &pages));
+  ASSERT_EQ(members.size(), static_cast<size_t>(below_whole.members_size()));
+  for (size_t i = 1; i < members.size(); ++i) {
+    EXPECT_LT(members[i - 1].member_id(), members[i].member_id()) << i;
+  }
+
+  v1::ListCoursesRequest one = courses;
+  one.set_page_size(1);
+  v1::ListCoursesReply first;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &Stub::ListCourses, one, &first));
+  ASSERT_FALSE(first.next_page_token().empty());
+  below.set_page_token(first.next_page_token());  // ListCourses' token
+  absl::Status s = cluster().Call(kFuyun, &Stub::ListBelowFloor, below, &below_whole);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s.message(), HasSubstr("page_token"));
+  courses.set_page_token("garbage");
+  s = cluster().Call(kFuyun, &Stub::ListCourses, courses, &whole);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s.message(), HasSubstr("page_token"));
+  v1::ListPreDepartureDueRequest due;
+  due.set_jurisdiction(kFuyun);
+  due.set_page_size(1001);
+  v1::ListPreDepartureDueReply due_reply;
+  s = cluster().Call(kFuyun, &Stub::ListPreDepartureDue, due, &due_reply);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s.message(), HasSubstr("page_size"));
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 #include <functional>
 
 #include "gmock/gmock.h"
+#include "tests/paging_testing.h"
 #include "tests/registry_fixture.h"
 
 namespace lianxin::registry_test {
 namespace {
 
+using ::lianxin::testing::WalkPages;
 using ::testing::HasSubstr;
 
 class RegistryContractTest : public SharedRegistryClusterTest {
@@ -337,6 +339,95 @@ TEST_F(RegistryContractTest, RegisterOutflow_ExactlyThreeMonths_Accepted) {
   r.set_expected_return_on(
       absl::FormatCivilTime(absl::CivilDay(left.year(), left.month() + 3, left.day())));
   LX_EXPECT_OK(cluster().RegisterOutflow(kFuyun, r));
+}
+
+// -- Paging ---------------------------------------------------------------
+
+// A history longer than a small page comes page by page, every event once, in
+// version order, and the pages together are the whole history.
+TEST_F(RegistryContractTest, GetMemberHistory_PagesEveryEventOnceInVersionOrder) {
+  LX_ASSERT_OK_AND_ASSIGN(std::string id, cluster().RegisterAway(kFuyun, kTianshan));
+  LX_ASSERT_OK(cluster().IssueCertificate(kFuyun, Certificate(id, "富流证2026-9001")));
+  LX_ASSERT_OK_AND_ASSIGN(std::vector<v1::HistoryEntry> whole, cluster().History(kFuyun, id));
+  ASSERT_GE(whole.size(), 3u);
+  v1::GetMemberHistoryRequest request;
+  request.set_member_id(id);
+  for (int32_t page_size : {1, 2, static_cast<int32_t>(whole.size())}) {
+    SCOPED_TRACE(page_size);
+    std::vector<v1::HistoryEntry> all;
+    int pages = 0;
+    LX_ASSERT_OK(WalkPages<v1::GetMemberHistoryReply>(
+        request, page_size,
+        [&](const auto& r, auto* reply) {
+          return cluster().Call(kFuyun, &v1::Registry::Stub::GetMemberHistory, r, reply);
+        },
+        [](const auto& reply) { return reply.events(); }, &all, &pages));
+    EXPECT_EQ(pages, static_cast<int>((whole.size() + page_size - 1) / page_size));
+    ASSERT_EQ(all.size(), whole.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      EXPECT_EQ(all[i].event_id(), whole[i].event_id()) << i;
+      if (i > 0) {
+        EXPECT_LT(all[i - 1].version(), all[i].version()) << i;
+      }
+    }
+  }
+  v1::GetMemberHistoryRequest one_page = request;
+  one_page.set_page_size(1);
+  v1::GetMemberHistoryReply first;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &v1::Registry::Stub::GetMemberHistory, one_page, &first));
+  EXPECT_EQ(first.total_size(), whole.size());
+  EXPECT_FALSE(first.next_page_token().empty());
+}
+
+// A page token that is garbage or another list's, or a page size out of
+// bounds, is INVALID_ARGUMENT naming the field, on every paged registry list.
+TEST_F(RegistryContractTest, PagedLists_BadPageTokenOrSize_InvalidArgumentNamingTheField) {
+  LX_ASSERT_OK_AND_ASSIGN(std::string id, cluster().RegisterAway(kFuyun, kTianshan));
+  v1::GetMemberHistoryRequest history;
+  history.set_member_id(id);
+  history.set_page_size(1);
+  v1::GetMemberHistoryReply first;
+  LX_ASSERT_OK(cluster().Call(kFuyun, &v1::Registry::Stub::GetMemberHistory, history, &first));
+  // A token GetMemberHistory gave, for a list that is not GetMemberHistory.
+  const std::string history_token = first.next_page_token();
+  ASSERT_FALSE(history_token.empty());
+  struct Case {
+    const char* label;
+    int32_t page_size;
+    std::string page_token;
+    const char* named;
+  };
+  const std::vector<Case> cases = {
+      {"garbage token", 0, "garbage", "page_token"},
+      {"token of GetMemberHistory", 0, history_token, "page_token"},
+      {"negative page_size", -1, "", "page_size"},
+      {"page_size above 1000", 1001, "", "page_size"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.label);
+    v1::ListLostTransfersRequest lost;
+    lost.set_jurisdiction(kFuyun);
+    lost.set_page_size(c.page_size);
+    lost.set_page_token(c.page_token);
+    v1::ListLostTransfersReply lost_reply;
+    absl::Status s =
+        cluster().Call(kFuyun, &v1::Registry::Stub::ListLostTransfers, lost, &lost_reply);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(s.message(), HasSubstr(c.named)) << s;
+    v1::ListCertificateChecksDueRequest checks;
+    checks.set_jurisdiction(kFuyun);
+    checks.set_page_size(c.page_size);
+    checks.set_page_token(c.page_token);
+    v1::ListCertificateChecksDueReply checks_reply;
+    s = cluster().Call(kFuyun, &v1::Registry::Stub::ListCertificateChecksDue, checks,
+                       &checks_reply);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_THAT(s.message(), HasSubstr(c.named)) << s;
+  }
+  history.set_page_token("garbage");
+  absl::Status s = cluster().Call(kFuyun, &v1::Registry::Stub::GetMemberHistory, history, &first);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_THAT(s.message(), HasSubstr("page_token")) << s;
 }
 
 }  // namespace

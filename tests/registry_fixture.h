@@ -558,10 +558,16 @@ class RegistryCluster {
       std::optional<std::string> token = std::nullopt) {
     v1::GetMemberHistoryRequest request;
     request.set_member_id(member_id);
-    v1::GetMemberHistoryReply reply;
-    absl::Status s = Call(county, &v1::Registry::Stub::GetMemberHistory, request, &reply, token);
-    if (!s.ok()) return s;
-    return std::vector<v1::HistoryEntry>(reply.events().begin(), reply.events().end());
+    request.set_page_size(1000);
+    std::vector<v1::HistoryEntry> events;
+    do {
+      v1::GetMemberHistoryReply reply;
+      absl::Status s = Call(county, &v1::Registry::Stub::GetMemberHistory, request, &reply, token);
+      if (!s.ok()) return s;
+      events.insert(events.end(), reply.events().begin(), reply.events().end());
+      request.set_page_token(reply.next_page_token());
+    } while (!request.page_token().empty());
+    return events;
   }
 
   absl::StatusOr<v1::GetStatisticsReply> Statistics(const std::string& county) {

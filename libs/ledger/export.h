@@ -32,6 +32,9 @@ struct ExportRequest {
   std::string branch;
   // The appraisal sheet's year; 0: the year of `header.as_of`.
   int year = 0;
+  // Items per call of every paged list read (0: the services' default, 1000
+  // for members); every page is read, whatever the size.
+  int32_t page_size = 0;
 };
 
 // The county's services. A report needs the registry and at most one other;

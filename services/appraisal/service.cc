@@ -6,6 +6,7 @@
 #include "libs/memberfacts/member_facts.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
+#include "libs/service/paging.h"
 
 namespace lianxin::appraisal {
 
@@ -227,6 +228,7 @@ absl::Status AppraisalService::ListAppraisalSheet(
     const Principal& caller, const lianxin::v1::ListAppraisalSheetRequest& request,
     lianxin::v1::ListAppraisalSheetReply* reply) {
   FieldChecker check;
+  Pager pager("ListAppraisalSheet", request.page_size(), request.page_token(), check);
   county_.Jurisdiction(check, "jurisdiction", request.jurisdiction())
       .Text("branch", request.branch(), 0, 64);
   RETURN_IF_ERROR(Year(check, request.year(), false).status());
@@ -242,7 +244,7 @@ absl::Status AppraisalService::ListAppraisalSheet(
         static_cast<uint32_t>(ExcellentLimit(grades.appraised, projection_.settings())));
     reply->set_excellent_count(static_cast<uint32_t>(grades.excellent));
   }
-  return projection_.ScanAppraised([&](const LoadedMember& m) {
+  RETURN_IF_ERROR(projection_.ScanAppraised([&](const LoadedMember& m) {
     const auto& registration = m.facts.registry().registration();
     if (!request.branch().empty() && registration.branch() != request.branch()) return true;
     lianxin::v1::GetEvidenceReply evidence =
@@ -269,17 +271,22 @@ absl::Status AppraisalService::ListAppraisalSheet(
       row->set_corrected(grade->corrected());
     }
     return true;
-  });
+  }));
+  reply->set_total_size(
+      pager.Fill([](const lianxin::v1::AppraisalSheetRow& r) { return r.member_id(); },
+                 reply->mutable_rows(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status AppraisalService::ListNotifications(
     const Principal& caller, const lianxin::v1::ListNotificationsRequest& request,
     lianxin::v1::ListNotificationsReply* reply) {
   FieldChecker check;
+  Pager pager("ListNotifications", request.page_size(), request.page_token(), check);
   county_.Jurisdiction(check, "jurisdiction", request.jurisdiction());
   RETURN_IF_ERROR(Year(check, request.year(), false).status());
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
-  return projection_.ScanNoticed(request.year(), [&](const LoadedMember& m) {
+  RETURN_IF_ERROR(projection_.ScanNoticed(request.year(), [&](const LoadedMember& m) {
     for (const auto& notice : m.facts.notices()) {
       if (notice.year() != request.year()) continue;
       auto* n = reply->add_notifications();
@@ -293,7 +300,13 @@ absl::Status AppraisalService::ListNotifications(
       n->set_received(notice.home_jurisdiction() != projection_.jurisdiction());
     }
     return true;
-  });
+  }));
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::AppraisalNotification& n) {
+        return OrderKey({n.member_id(), n.cycle_id(), n.sent_on()});
+      },
+      reply->mutable_notifications(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status AppraisalService::SetDuesBase(const Principal& caller,
@@ -345,15 +358,19 @@ absl::Status AppraisalService::ListDuesArrears(const Principal& caller,
                                                const lianxin::v1::ListDuesArrearsRequest& request,
                                                lianxin::v1::ListDuesArrearsReply* reply) {
   FieldChecker check;
+  Pager pager("ListDuesArrears", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
-  return projection_.ScanAppraised([&](const LoadedMember& m) {
+  RETURN_IF_ERROR(projection_.ScanAppraised([&](const LoadedMember& m) {
     if (auto arrears = ArrearsOf(m.member_id, m.facts, as_of, projection_.settings())) {
       *reply->add_members() = *std::move(arrears);
     }
     return true;
-  });
+  }));
+  reply->set_total_size(pager.Fill([](const lianxin::v1::DuesArrears& a) { return a.member_id(); },
+                                   reply->mutable_members(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status AppraisalService::RecordOrganizationLife(
@@ -407,15 +424,20 @@ absl::Status AppraisalService::ListLapseCandidates(
     const Principal& caller, const lianxin::v1::ListLapseCandidatesRequest& request,
     lianxin::v1::ListLapseCandidatesReply* reply) {
   FieldChecker check;
+  Pager pager("ListLapseCandidates", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
-  return projection_.ScanAppraised([&](const LoadedMember& m) {
+  RETURN_IF_ERROR(projection_.ScanAppraised([&](const LoadedMember& m) {
     if (auto candidate = LapseCandidateOf(m.member_id, m.facts, as_of, projection_.settings())) {
       *reply->add_members() = *std::move(candidate);
     }
     return true;
-  });
+  }));
+  reply->set_total_size(
+      pager.Fill([](const lianxin::v1::LapseCandidate& c) { return c.member_id(); },
+                 reply->mutable_members(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status AppraisalService::RecordLapseDecision(
@@ -442,10 +464,11 @@ absl::Status AppraisalService::ListProbationDue(const Principal& caller,
                                                 const lianxin::v1::ListProbationDueRequest& request,
                                                 lianxin::v1::ListProbationDueReply* reply) {
   FieldChecker check;
+  Pager pager("ListProbationDue", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
-  return projection_.ScanProbationDue(as_of, [&](const LoadedMember& m) {
+  RETURN_IF_ERROR(projection_.ScanProbationDue(as_of, [&](const LoadedMember& m) {
     std::optional<absl::CivilDay> due = ProbationDueOn(m.facts, projection_.settings());
     if (!due.has_value() || *due > as_of) return true;
     auto* p = reply->add_members();
@@ -456,7 +479,13 @@ absl::Status AppraisalService::ListProbationDue(const Principal& caller,
     p->set_due_on(FormatDate(*due));
     p->set_extended(m.facts.probation_outcomes_size() > 0);
     return true;
-  });
+  }));
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::ProbationDue& p) {
+        return OrderKey({p.due_on(), p.member_id()});
+      },
+      reply->mutable_members(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status AppraisalService::RecordProbationOutcome(

@@ -1,6 +1,7 @@
 #include "services/contact/service.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -11,6 +12,7 @@
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
+#include "libs/service/paging.h"
 
 namespace lianxin::contact {
 
@@ -133,6 +135,7 @@ absl::Status ContactService::ListOverdue(const Principal& caller,
                                          const lianxin::v1::ListOverdueRequest& request,
                                          lianxin::v1::ListOverdueReply* reply) {
   FieldChecker check;
+  Pager pager("ListOverdue", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
@@ -164,9 +167,11 @@ absl::Status ContactService::ListOverdue(const Principal& caller,
     if (!s.liaisons().empty()) m->set_liaison_name(s.liaisons().rbegin()->liaison_name());
     m->set_last_contact_self_reported(s.last_contact_self_reported());
   }
-  std::stable_sort(
-      reply->mutable_members()->begin(), reply->mutable_members()->end(),
-      [](const auto& a, const auto& b) { return a.days_overdue() > b.days_overdue(); });
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::OverdueMember& m) {
+        return OrderKey({DescendingKey(m.days_overdue()), m.member_id()});
+      },
+      reply->mutable_members(), reply->mutable_next_page_token()));
   return absl::OkStatus();
 }
 
@@ -317,6 +322,7 @@ absl::Status ContactService::ListLostContact(const Principal& caller,
                                              const lianxin::v1::ListLostContactRequest& request,
                                              lianxin::v1::ListLostContactReply* reply) {
   FieldChecker check;
+  Pager pager("ListLostContact", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   std::vector<std::string> ids;
@@ -343,13 +349,21 @@ absl::Status ContactService::ListLostContact(const Principal& caller,
       m->set_liaison_phone(s.liaisons().rbegin()->liaison_phone());
     }
   }
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::LostContactMember& m) {
+        return OrderKey({m.lost_on(), m.member_id()});
+      },
+      reply->mutable_members(), reply->mutable_next_page_token()));
   return absl::OkStatus();
 }
 
 absl::Status ContactService::GetContactHistory(const Principal& caller,
                                                const lianxin::v1::GetContactHistoryRequest& request,
                                                lianxin::v1::GetContactHistoryReply* reply) {
-  RETURN_IF_ERROR(FieldChecker().Text("member_id", request.member_id(), 1, 64).status());
+  FieldChecker check;
+  check.Text("member_id", request.member_id(), 1, 64);
+  Pager pager("GetContactHistory", request.page_size(), request.page_token(), check);
+  RETURN_IF_ERROR(check.status());
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   ASSIGN_OR_RETURN(std::optional<LoadedMember> member, projection_.LoadMember(request.member_id()));
   if (!member.has_value() || member->state.facts().member_id().empty()) {
@@ -379,9 +393,12 @@ absl::Status ContactService::GetContactHistory(const Principal& caller,
   reply->set_lost_on(s.lost_on());
   reply->set_last_contact_on(s.last_contact_on());
   reply->set_version(member->version);
+  // Contacts page in the order recorded: by the event's version in the log.
+  std::map<const lianxin::v1::ContactEntry*, std::string> recorded;
   RETURN_IF_ERROR(projection_.store()->ScanAggregate(request.member_id(), [&](const Event& e) {
     if (!e.has_contact_recorded()) return true;
     lianxin::v1::ContactEntry* entry = reply->add_contacts();
+    recorded[entry] = AscendingKey(e.version());
     entry->set_channel(e.contact_recorded().channel());
     entry->set_kind(e.contact_recorded().kind());
     entry->set_occurred_on(e.contact_recorded().occurred_on());
@@ -392,6 +409,9 @@ absl::Status ContactService::GetContactHistory(const Principal& caller,
     entry->set_event_id(e.event_id());
     return true;
   }));
+  reply->set_total_size(
+      pager.Fill([&](const lianxin::v1::ContactEntry& entry) { return recorded.at(&entry); },
+                 reply->mutable_contacts(), reply->mutable_next_page_token()));
   return absl::OkStatus();
 }
 
@@ -399,6 +419,7 @@ absl::Status ContactService::ListOpenConsultations(
     const Principal& caller, const lianxin::v1::ListOpenConsultationsRequest& request,
     lianxin::v1::ListOpenConsultationsReply* reply) {
   FieldChecker check;
+  Pager pager("ListOpenConsultations", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
@@ -419,6 +440,12 @@ absl::Status ContactService::ListOpenConsultations(
     *t = ticket->ticket;
     t->set_days_open(DaysBetween(received, as_of));
   }
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::ConsultationTicket& t) {
+        return OrderKey({AscendingKey(t.received_at().seconds()),
+                         AscendingKey(t.received_at().nanos()), t.ticket_id()});
+      },
+      reply->mutable_tickets(), reply->mutable_next_page_token()));
   return absl::OkStatus();
 }
 
@@ -533,6 +560,7 @@ absl::Status ContactService::ListMissingLiaisonReports(
     const Principal& caller, const lianxin::v1::ListMissingLiaisonReportsRequest& request,
     lianxin::v1::ListMissingLiaisonReportsReply* reply) {
   FieldChecker check;
+  Pager pager("ListMissingLiaisonReports", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
@@ -564,6 +592,9 @@ absl::Status ContactService::ListMissingLiaisonReports(
       }
     }
   }
+  reply->set_total_size(
+      pager.Fill([](const lianxin::v1::MissingLiaisonReport& m) { return m.liaison_name(); },
+                 reply->mutable_liaisons(), reply->mutable_next_page_token()));
   return absl::OkStatus();
 }
 

@@ -11,6 +11,7 @@
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
+#include "libs/service/paging.h"
 #include "services/education/domain/plan.h"
 #include "services/education/domain/planner.h"
 
@@ -606,7 +607,9 @@ absl::Status EducationService::ListSessions(const Principal& caller,
 absl::Status EducationService::ListCourses(const Principal& caller,
                                            const lianxin::v1::ListCoursesRequest& request,
                                            lianxin::v1::ListCoursesReply* reply) {
-  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  FieldChecker check;
+  Pager pager("ListCourses", request.page_size(), request.page_token(), check);
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   absl::Status failure;
   RETURN_IF_ERROR(projection_.ScanIndex("co/", "", [&](const std::string& key) {
@@ -618,14 +621,19 @@ absl::Status EducationService::ListCourses(const Principal& caller,
     *reply->add_courses() = loaded->state.course();
     return true;
   }));
-  return failure;
+  RETURN_IF_ERROR(failure);
+  reply->set_total_size(pager.Fill([](const lianxin::v1::Course& c) { return c.course_id(); },
+                                   reply->mutable_courses(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status EducationService::ListBelowFloor(const Principal& caller,
                                               const lianxin::v1::ListBelowFloorRequest& request,
                                               lianxin::v1::ListBelowFloorReply* reply) {
-  RETURN_IF_ERROR(FieldChecker().Date("as_of", request.as_of(), /*optional=*/true).status());
-  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  FieldChecker check;
+  check.Date("as_of", request.as_of(), /*optional=*/true);
+  Pager pager("ListBelowFloor", request.page_size(), request.page_token(), check);
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   const absl::CivilDay as_of = *county_.AsOf("as_of", request.as_of());
   const Settings& settings = projection_.settings();
@@ -652,14 +660,19 @@ absl::Status EducationService::ListBelowFloor(const Principal& caller,
     return true;
   }));
   reply->set_members_counted(counted);
-  return failure;
+  RETURN_IF_ERROR(failure);
+  reply->set_total_size(pager.Fill([](const lianxin::v1::BelowFloor& b) { return b.member_id(); },
+                                   reply->mutable_members(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status EducationService::ListPreDepartureDue(
     const Principal& caller, const lianxin::v1::ListPreDepartureDueRequest& request,
     lianxin::v1::ListPreDepartureDueReply* reply) {
-  RETURN_IF_ERROR(FieldChecker().Date("as_of", request.as_of(), /*optional=*/true).status());
-  RETURN_IF_ERROR(county_.CheckJurisdiction("jurisdiction", request.jurisdiction()));
+  FieldChecker check;
+  check.Date("as_of", request.as_of(), /*optional=*/true);
+  Pager pager("ListPreDepartureDue", request.page_size(), request.page_token(), check);
+  RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
   const absl::CivilDay as_of = *county_.AsOf("as_of", request.as_of());
   absl::Status failure;
@@ -682,7 +695,13 @@ absl::Status EducationService::ListPreDepartureDue(
     }
     return true;
   }));
-  return failure;
+  RETURN_IF_ERROR(failure);
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::PreDeparture& d) {
+        return OrderKey({d.left_on(), d.member_id()});
+      },
+      reply->mutable_due(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 }  // namespace lianxin::education

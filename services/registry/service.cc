@@ -9,6 +9,7 @@
 #include "libs/common/time_util.h"
 #include "libs/runtime/validate.h"
 #include "libs/service/idempotency.h"
+#include "libs/service/paging.h"
 #include "services/registry/summary.h"
 
 namespace lianxin::registry {
@@ -555,12 +556,19 @@ absl::StatusOr<std::string> RegistryService::HomeBirthDate(const MemberFacts& fa
 absl::Status RegistryService::GetMemberHistory(const Principal& caller,
                                                const lianxin::v1::GetMemberHistoryRequest& request,
                                                lianxin::v1::GetMemberHistoryReply* reply) {
+  FieldChecker check;
+  Pager pager("GetMemberHistory", request.page_size(), request.page_token(), check);
+  RETURN_IF_ERROR(check.status());
   ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request.member_id()));
-  return projection_.store()->ScanAggregate(request.member_id(),
-                                            [&](const lianxin::v1::Event& event) {
-                                              *reply->add_events() = ToHistoryEntry(event);
-                                              return true;
-                                            });
+  RETURN_IF_ERROR(
+      projection_.store()->ScanAggregate(request.member_id(), [&](const lianxin::v1::Event& event) {
+        *reply->add_events() = ToHistoryEntry(event);
+        return true;
+      }));
+  reply->set_total_size(
+      pager.Fill([](const lianxin::v1::HistoryEntry& e) { return AscendingKey(e.version()); },
+                 reply->mutable_events(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status RegistryService::GetStatistics(const Principal& caller,
@@ -642,6 +650,7 @@ absl::Status RegistryService::ListLostTransfers(
     const Principal& caller, const lianxin::v1::ListLostTransfersRequest& request,
     lianxin::v1::ListLostTransfersReply* reply) {
   FieldChecker check;
+  Pager pager("ListLostTransfers", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
@@ -667,13 +676,20 @@ absl::Status RegistryService::ListLostTransfers(
         });
     return failure.ok();
   }));
-  return failure;
+  RETURN_IF_ERROR(failure);
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::LostTransfer& t) {
+        return OrderKey({t.requested_on(), t.member_id()});
+      },
+      reply->mutable_transfers(), reply->mutable_next_page_token()));
+  return absl::OkStatus();
 }
 
 absl::Status RegistryService::ListCertificateChecksDue(
     const Principal& caller, const lianxin::v1::ListCertificateChecksDueRequest& request,
     lianxin::v1::ListCertificateChecksDueReply* reply) {
   FieldChecker check;
+  Pager pager("ListCertificateChecksDue", request.page_size(), request.page_token(), check);
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   ASSIGN_OR_RETURN(absl::CivilDay as_of, county_.AsOf("as_of", request.as_of()));
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
@@ -702,6 +718,11 @@ absl::Status RegistryService::ListCertificateChecksDue(
     }
     return true;
   }));
+  reply->set_total_size(pager.Fill(
+      [](const lianxin::v1::CertificateCheckDue& c) {
+        return OrderKey({c.member_id(), c.check()});
+      },
+      reply->mutable_checks(), reply->mutable_next_page_token()));
   return absl::OkStatus();
 }
 

@@ -173,7 +173,8 @@ absl::StatusOr<int> RunSheet(const ParsedArgs& args) {
   request.set_branch(args.Get("branch"));
   request.set_as_of(args.Get("as-of"));
   v1::ListAppraisalSheetReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListAppraisalSheet, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListAppraisalSheet, request, &reply,
+                                      &v1::ListAppraisalSheetReply::mutable_rows));
   return PrintReply(args, reply, [&] {
     std::map<std::string, std::vector<const v1::AppraisalSheetRow*>> by_branch;
     for (const auto& row : reply.rows()) by_branch[row.branch()].push_back(&row);
@@ -215,7 +216,8 @@ absl::StatusOr<int> RunNotifications(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_year(year);
   v1::ListNotificationsReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListNotifications, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListNotifications, request, &reply,
+                                      &v1::ListNotificationsReply::mutable_notifications));
   return PrintReply(args, reply, [&] {
     Table table({"MEMBER_ID", "NAME", "CYCLE", "HOME", "DESTINATION", "SENT_ON", "DIRECTION"});
     for (const auto& n : reply.notifications()) {
@@ -272,7 +274,8 @@ absl::StatusOr<int> RunArrears(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListDuesArrearsReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListDuesArrears, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListDuesArrears, request, &reply,
+                                      &v1::ListDuesArrearsReply::mutable_members));
   return PrintReply(args, reply, [&] {
     Table table({"MEMBER_ID", "姓名", "支部", "欠缴月数", "欠缴金额(元)", "欠缴月份", "超过6个月"});
     for (const auto& a : reply.members()) {
@@ -312,7 +315,8 @@ absl::StatusOr<int> RunLapseCandidates(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListLapseCandidatesReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListLapseCandidates, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListLapseCandidates, request, &reply,
+                                      &v1::ListLapseCandidatesReply::mutable_members));
   return PrintReply(args, reply, [&] {
     Table table({"MEMBER_ID", "姓名", "支部", "情形", "起止月份", "连续月数", "支部决定"});
     for (const auto& c : reply.members()) {
@@ -345,7 +349,8 @@ absl::StatusOr<int> RunProbationDue(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListProbationDueReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListProbationDue, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListProbationDue, request, &reply,
+                                      &v1::ListProbationDueReply::mutable_members));
   return PrintReply(args, reply, [&] {
     Table table({"MEMBER_ID", "姓名", "支部", "支部大会通过", "预备期满", "已延长"});
     for (const auto& p : reply.members()) {

@@ -21,6 +21,7 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
 #include "lianxin/v1/registry.grpc.pb.h"
+#include "libs/common/all_pages.h"
 #include "tools/lxctl/endpoints.h"
 
 namespace lianxin::lxctl {
@@ -95,6 +96,16 @@ class Client {
                     const Request& request, Reply* reply) {
     return channel_.Call(
         [&](grpc::ClientContext* context) { return (stub_.get()->*rpc)(context, request, reply); });
+  }
+  // Runs the paged `rpc` page after page to the last (ReadAllPages): `reply`
+  // holds every item of the paged field `items` (e.g.
+  // &ListOverdueReply::mutable_members).
+  template <typename Request, typename Reply, typename Item>
+  absl::Status CallAllPages(grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Reply*),
+                            const Request& request, Reply* reply,
+                            google::protobuf::RepeatedPtrField<Item>* (Reply::*items)()) {
+    return ReadAllPages(
+        request, [&](const Request& r, Reply* page) { return Call(rpc, r, page); }, items, reply);
   }
 
  private:

@@ -92,7 +92,8 @@ absl::StatusOr<int> RunOverdue(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListOverdueReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListOverdue, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListOverdue, request, &reply,
+                                      &v1::ListOverdueReply::mutable_members));
   return PrintReply(args, reply, [&] {
     Table table(
         {"MEMBER", "NAME", "OBLIGATION", "DUE", "DAYS", "LAST CONTACT", "LOST", "TO", "LIAISON"});
@@ -110,7 +111,8 @@ absl::StatusOr<int> RunLostContact(const ParsedArgs& args) {
   v1::ListLostContactRequest request;
   request.set_jurisdiction(client.county().code);
   v1::ListLostContactReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListLostContact, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListLostContact, request, &reply,
+                                      &v1::ListLostContactReply::mutable_members));
   return PrintReply(args, reply, [&] {
     Table table({"MEMBER", "NAME", "LAST CONTACT", "LOST ON", "TO", "LIAISON", "PHONE"});
     for (const v1::LostContactMember& m : reply.members()) {
@@ -126,7 +128,8 @@ absl::StatusOr<int> RunContacts(const ParsedArgs& args) {
   v1::GetContactHistoryRequest request;
   request.set_member_id(args.member());
   v1::GetContactHistoryReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::GetContactHistory, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::GetContactHistory, request, &reply,
+                                      &v1::GetContactHistoryReply::mutable_contacts));
   return PrintReply(args, reply, [&] {
     Table liaisons({"LIAISON", "PHONE", "ASSIGNED"});
     for (const v1::LiaisonTerm& t : reply.liaisons()) {
@@ -180,7 +183,8 @@ absl::StatusOr<int> RunOpenConsultations(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListOpenConsultationsReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListOpenConsultations, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListOpenConsultations, request, &reply,
+                                      &v1::ListOpenConsultationsReply::mutable_tickets));
   return PrintReply(args, reply, [&] {
     Table table({"TICKET", "RECEIVED", "DAYS", "CALLER", "PHONE", "TOPIC"});
     for (const v1::ConsultationTicket& t : reply.tickets()) {
@@ -281,7 +285,8 @@ absl::StatusOr<int> RunMissingLiaisonReports(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListMissingLiaisonReportsReply reply;
-  RETURN_IF_ERROR(client.Call(&Stub::ListMissingLiaisonReports, request, &reply));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListMissingLiaisonReports, request, &reply,
+                                      &v1::ListMissingLiaisonReportsReply::mutable_liaisons));
   return PrintReply(args, reply, [&] {
     Table table({"LIAISON", "PHONE", "MEMBERS", "LAST PERIOD", "REPORTED ON"});
     for (const v1::MissingLiaisonReport& m : reply.liaisons()) {

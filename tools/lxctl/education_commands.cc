@@ -34,6 +34,20 @@ absl::Status CallEducation(const ParsedArgs& args,
   return client.Call(method, request, reply);
 }
 
+// Runs a paged List RPC of the --county county's education service, every
+// page (`items`: the reply's paged field).
+template <typename Request, typename Reply, typename Item>
+absl::Status CallEducationAllPages(const ParsedArgs& args,
+                                   grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                const Request&, Reply*),
+                                   Request& request, Reply* reply,
+                                   google::protobuf::RepeatedPtrField<Item>* (Reply::*items)()) {
+  ASSIGN_OR_RETURN(ServiceChannel channel, ConnectTo(args, "education"));
+  Client<v1::EducationScheduling> client(std::move(channel));
+  request.set_jurisdiction(client.county().code);
+  return client.CallAllPages(method, request, reply, items);
+}
+
 std::string Label(const google::protobuf::EnumDescriptor& type, int number) {
   return EnumLabel(type, number);
 }
@@ -310,7 +324,8 @@ absl::StatusOr<int> RunListSessions(const ParsedArgs& args) {
 absl::StatusOr<int> RunListCourses(const ParsedArgs& args) {
   v1::ListCoursesRequest request;
   v1::ListCoursesReply reply;
-  RETURN_IF_ERROR(CallEducation(args, &Stub::ListCourses, request, &reply, true));
+  RETURN_IF_ERROR(CallEducationAllPages(args, &Stub::ListCourses, request, &reply,
+                                        &v1::ListCoursesReply::mutable_courses));
   return PrintReply(args, reply, [&] {
     Table table({"course", "title", "topic", "mode", "hours"});
     for (const auto& c : reply.courses()) {
@@ -325,7 +340,8 @@ absl::StatusOr<int> RunBelowFloor(const ParsedArgs& args) {
   v1::ListBelowFloorRequest request;
   request.set_as_of(args.Get("as-of"));
   v1::ListBelowFloorReply reply;
-  RETURN_IF_ERROR(CallEducation(args, &Stub::ListBelowFloor, request, &reply, true));
+  RETURN_IF_ERROR(CallEducationAllPages(args, &Stub::ListBelowFloor, request, &reply,
+                                        &v1::ListBelowFloorReply::mutable_members));
   return PrintReply(args, reply, [&] {
     Print(absl::StrCat(reply.members_size(), " of ", reply.members_counted(), " members below ",
                        reply.floor_hours(), " class hours as of ", reply.as_of(), "\n"));
@@ -342,7 +358,8 @@ absl::StatusOr<int> RunPreDepartureDue(const ParsedArgs& args) {
   v1::ListPreDepartureDueRequest request;
   request.set_as_of(args.Get("as-of"));
   v1::ListPreDepartureDueReply reply;
-  RETURN_IF_ERROR(CallEducation(args, &Stub::ListPreDepartureDue, request, &reply, true));
+  RETURN_IF_ERROR(CallEducationAllPages(args, &Stub::ListPreDepartureDue, request, &reply,
+                                        &v1::ListPreDepartureDueReply::mutable_due));
   return PrintReply(args, reply, [&] {
     Table table({"member", "name", "leaves", "to", "overdue"});
     for (const auto& d : reply.due()) {

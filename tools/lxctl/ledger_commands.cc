@@ -106,6 +106,11 @@ absl::StatusOr<int> RunExport(const ParsedArgs& args) {
   ledger::ExportRequest request{.report = report, .header = header, .branch = args.Get("branch")};
   ASSIGN_OR_RETURN(int64_t year, IntFlag(args, "year"));
   request.year = static_cast<int>(year);
+  ASSIGN_OR_RETURN(uint64_t page_size, UintFlag(args, "page-size"));
+  if (page_size > 1000) {
+    return UsageError(absl::InvalidArgumentError("--page-size: must be between 1 and 1000"));
+  }
+  request.page_size = static_cast<int32_t>(page_size);
   ASSIGN_OR_RETURN(ledger::ExportChannels channels, ExportChannelsOf(args, county));
   ASSIGN_OR_RETURN(ledger::Sheet sheet, ledger::BuildReport(request, channels));
   RETURN_IF_ERROR(ledger::WriteLedgerFile(sheet, output));
@@ -448,6 +453,9 @@ std::vector<Command> LedgerCommands() {
             {.name = "branch",
              .value_name = "BRANCH",
              .help = "only this branch (members, appraisal)"},
+            {.name = "page-size",
+             .value_name = "N",
+             .help = "rows read per call, 1-1000 (default: the services'); every page is read"},
         })},
        RunExport},
       {{.name = "import",

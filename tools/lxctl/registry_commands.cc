@@ -360,9 +360,8 @@ absl::StatusOr<int> RunHistory(const ParsedArgs& args) {
   v1::GetMemberHistoryRequest request;
   request.set_member_id(args.member());
   v1::GetMemberHistoryReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.GetMemberHistory(context, request, &reply);
-  }));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::GetMemberHistory, request, &reply,
+                                      &v1::GetMemberHistoryReply::mutable_events));
   return PrintReply(args, reply, [&] {
     Table table({"VERSION", "OCCURRED_AT", "TYPE", "SOURCE", "ACTOR", "SUMMARY"});
     for (const v1::HistoryEntry& e : reply.events()) {
@@ -403,9 +402,8 @@ absl::StatusOr<int> RunLostTransfers(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListLostTransfersReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.ListLostTransfers(context, request, &reply);
-  }));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListLostTransfers, request, &reply,
+                                      &v1::ListLostTransfersReply::mutable_transfers));
   return PrintReply(args, reply, [&] {
     Table table({"MEMBER_ID", "NAME", "FROM", "TO", "LETTER_NO", "REQUESTED_ON", "DAYS_OVERDUE"});
     for (const v1::LostTransfer& t : reply.transfers()) {
@@ -422,9 +420,8 @@ absl::StatusOr<int> RunCertificateChecks(const ParsedArgs& args) {
   request.set_jurisdiction(client.county().code);
   request.set_as_of(args.Get("as-of"));
   v1::ListCertificateChecksDueReply reply;
-  RETURN_IF_ERROR(client.Call([&](Stub& stub, grpc::ClientContext* context) {
-    return stub.ListCertificateChecksDue(context, request, &reply);
-  }));
+  RETURN_IF_ERROR(client.CallAllPages(&Stub::ListCertificateChecksDue, request, &reply,
+                                      &v1::ListCertificateChecksDueReply::mutable_checks));
   return PrintReply(args, reply, [&] {
     Table table(
         {"MEMBER_ID", "NAME", "CERTIFICATE_NO", "CHECK", "LAST_CHECKED_ON", "DAYS_OVERDUE"});

@@ -642,22 +642,30 @@ class Gateway {
     if (route == nullptr) return out;
     const int year = static_cast<int>(absl::ToCivilYear(absl::Now(), CountyTimeZone()).year());
     for (int y : {year, year - 1}) {
-      ForwardResult result = ForwardForMember(
-          *route, absl::StrCat("{\"jurisdiction\":\"", scope.jurisdiction, "\",\"year\":", y, "}"),
-          scope, nullptr);
-      lianxin::v1::ListNotificationsReply reply;
-      google::protobuf::util::JsonParseOptions lenient;
-      lenient.ignore_unknown_fields = true;
-      if (!result.status.ok() ||
-          !google::protobuf::util::JsonStringToMessage(result.json, &reply, lenient).ok()) {
-        continue;
-      }
-      for (const auto& n : reply.notifications()) {
-        if (n.member_id() != scope.member_id) continue;
-        gateway::v1::MemberNotice* notice = out.add_notices();
-        notice->set_kind("appraisal");
-        notice->set_year(n.year());
-        notice->set_sent_on(n.sent_on());
+      // Every page of the list (page tokens are web-safe base64: no quoting needed).
+      std::string token;
+      for (int page = 0; page < 10000; ++page) {
+        ForwardResult result = ForwardForMember(
+            *route,
+            absl::StrCat("{\"jurisdiction\":\"", scope.jurisdiction, "\",\"year\":", y,
+                         ",\"pageSize\":1000,\"pageToken\":\"", token, "\"}"),
+            scope, nullptr);
+        lianxin::v1::ListNotificationsReply reply;
+        google::protobuf::util::JsonParseOptions lenient;
+        lenient.ignore_unknown_fields = true;
+        if (!result.status.ok() ||
+            !google::protobuf::util::JsonStringToMessage(result.json, &reply, lenient).ok()) {
+          break;
+        }
+        for (const auto& n : reply.notifications()) {
+          if (n.member_id() != scope.member_id) continue;
+          gateway::v1::MemberNotice* notice = out.add_notices();
+          notice->set_kind("appraisal");
+          notice->set_year(n.year());
+          notice->set_sent_on(n.sent_on());
+        }
+        if (reply.next_page_token().empty() || reply.next_page_token() == token) break;
+        token = reply.next_page_token();
       }
     }
     return out;

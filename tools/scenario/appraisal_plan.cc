@@ -272,9 +272,10 @@ class AppraisalSender {
     Prepare(&context);
     v1::GetMemberHistoryRequest request;
     request.set_member_id(member_id);
+    request.set_page_size(1);  // the count is total_size, over every page
     v1::GetMemberHistoryReply reply;
     if (!registry_->GetMemberHistory(&context, request, &reply).ok()) return -1;
-    return reply.events_size();
+    return static_cast<int>(reply.total_size());
   }
 
  private:

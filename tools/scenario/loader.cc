@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
+#include "libs/common/all_pages.h"
 #include "libs/runtime/channel.h"
 #include "libs/runtime/rpc.h"
 
@@ -164,9 +165,15 @@ absl::Status Loader::AwaitEvents(const County& county, const std::string& member
   absl::Status last;
   for (;;) {
     lianxin::v1::GetMemberHistoryReply reply;
-    grpc::ClientContext context;
-    Prepare(county, &context);
-    last = FromGrpcStatus(county.stub->GetMemberHistory(&context, request, &reply));
+    last = ReadAllPages(
+        request,
+        [&](const lianxin::v1::GetMemberHistoryRequest& r,
+            lianxin::v1::GetMemberHistoryReply* page) {
+          grpc::ClientContext context;
+          Prepare(county, &context);
+          return FromGrpcStatus(county.stub->GetMemberHistory(&context, r, page));
+        },
+        &lianxin::v1::GetMemberHistoryReply::mutable_events, &reply);
     if (last.ok()) {
       uint32_t seen = 0;
       for (const auto& event : reply.events()) {
