@@ -2,6 +2,7 @@
 // driven with curl over HTTPS as another government system would: one call and
 // one error with its details per service, the credentials forwarded and never
 // widened, and the staff session (cookie flags, CSRF, readonly, rate limit).
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "lianxin/v1/contact.pb.h"
 #include "lianxin/v1/registry.pb.h"
 #include "libs/ledger/ledger.h"
+#include "libs/runtime/access_log.h"
 #include "tests/education_fixture.h"
 #include "tests/registry_fixture.h"
 #include "tools/lxgateway/staff.h"
@@ -367,6 +369,19 @@ TEST_F(GatewayCurlTest, StaffSession_CookieIsHttpOnlySecureStrict_CallsNeedTheCs
       403);
   Exchange ok = Post("/lianxin.v1.Registry/GetStatistics", Json(stats), {cookie, csrf});
   EXPECT_EQ(ok.http, 200) << ok.body;
+
+  // The registry's access log names the person behind the gateway's token.
+  v1::GetMemberRequest get;
+  get.set_member_id(Register("阿依古丽"));
+  Exchange got = Post("/lianxin.v1.Registry/GetMember", Json(get), {cookie, csrf});
+  ASSERT_EQ(got.http, 200) << got.body;
+  absl::StatusOr<std::vector<AccessRecord>> reads =
+      ReadAccessLog(AccessLogPath(cluster_->dir().Sub(kFuyun), "registry"));
+  ASSERT_TRUE(reads.ok()) << reads.status();
+  auto read = std::find_if(reads->begin(), reads->end(),
+                           [&](const AccessRecord& r) { return r.member == get.member_id(); });
+  ASSERT_NE(read, reads->end());
+  EXPECT_EQ(read->staff, "lina");
 
   Exchange out = Post("/lianxin.gateway.v1.StaffSession/SignOut", "{}", {cookie, csrf});
   EXPECT_EQ(out.http, 200);

@@ -486,17 +486,19 @@ class RegistryCluster {
   }
 
   // Calls `method` of the registry of `county` with `token` (default: the
-  // county's operator; "" sends no authorization metadata).
+  // county's operator; "" sends no authorization metadata) and `metadata`.
   template <typename Request, typename Reply>
   absl::Status Call(const std::string& county,
                     grpc::Status (v1::Registry::Stub::*method)(grpc::ClientContext*, const Request&,
                                                                Reply*),
                     const Request& request, Reply* reply,
-                    std::optional<std::string> token = std::nullopt) {
+                    std::optional<std::string> token = std::nullopt,
+                    const std::vector<std::pair<std::string, std::string>>& metadata = {}) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     const std::string bearer = token.value_or(OperatorToken(county));
     if (!bearer.empty()) context.AddMetadata("authorization", "Bearer " + bearer);
+    for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
     return FromGrpcStatus((registries_.at(county).stub.get()->*method)(&context, request, reply));
   }
 
@@ -548,12 +550,14 @@ class RegistryCluster {
   }
 
   // The member as `county` sees it.
-  absl::StatusOr<v1::Member> Get(const std::string& county, const std::string& member_id,
-                                 std::optional<std::string> token = std::nullopt) {
+  absl::StatusOr<v1::Member> Get(
+      const std::string& county, const std::string& member_id,
+      std::optional<std::string> token = std::nullopt,
+      const std::vector<std::pair<std::string, std::string>>& metadata = {}) {
     v1::GetMemberRequest request;
     request.set_member_id(member_id);
     v1::GetMemberReply reply;
-    absl::Status s = Call(county, &v1::Registry::Stub::GetMember, request, &reply, token);
+    absl::Status s = Call(county, &v1::Registry::Stub::GetMember, request, &reply, token, metadata);
     if (!s.ok()) return s;
     return reply.member();
   }

@@ -61,6 +61,14 @@ fi
 # Tokens, keys, personal data and logs: readable by their owner only.
 umask 077
 mkdir -p "$home"
+# A data directory from an older up.sh holds the scenario without the day it was planned for,
+# so loading it again would send other content under the same request ids.
+if [ -d "$home/654322" ] && [ ! -s "$home/scenario.loaded" ] && [ ! -s "$home/scenario.today" ]; then
+  echo "up.sh: $home holds data from an older up.sh (no scenario.loaded); remove it" \
+    "(deploy/local/down.sh; rm -rf $home) or choose another LIANXIN_HOME" >&2
+  exit 1
+fi
+[ -d "$home/654322" ] || [ -s "$home/scenario.today" ] || TZ=Asia/Shanghai date +%F >"$home/scenario.today"
 chmod 700 "$home"
 : >"$home/pids"
 bin=$build/bin

@@ -25,7 +25,6 @@ namespace lianxin {
 namespace {
 
 constexpr absl::string_view kAuthorizationKey = "authorization";
-constexpr absl::string_view kMemberKey = "lianxin-member";
 constexpr absl::string_view kPrincipalUriPrefix = "urn:lianxin:principal:";
 constexpr absl::string_view kDigestPrefix = "sha256:";
 
@@ -53,18 +52,37 @@ std::vector<absl::string_view> Fields(absl::string_view line) {
   return fields;
 }
 
-// A member-proxy (the gateway's member page) acts for one member at a time:
-// the member's id travels beside the credential and names the principal.
-// Other principals are returned as they are.
-absl::StatusOr<Principal> ForMember(
+absl::string_view MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                                absl::string_view key) {
+  auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  return it == metadata.end() ? absl::string_view()
+                              : absl::string_view(it->second.data(), it->second.size());
+}
+
+bool IsMemberId(absl::string_view s) {
+  return !s.empty() && s.size() <= 64 &&
+         absl::c_all_of(s, [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; });
+}
+
+// What travels beside the credential: a member-proxy (the gateway's member
+// page) acts for one member at a time, whose id names the principal; a shared
+// credential (the gateway's staff sessions) says which person is behind it.
+absl::StatusOr<Principal> WithMetadata(
     Principal principal, const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+  const absl::string_view staff = MetadataValue(metadata, kStaffMetadataKey);
+  if (!staff.empty()) {
+    if (principal.role == Role::kMemberProxy || staff.size() > 128 ||
+        !absl::c_all_of(staff, [](char c) { return c > ' ' && c < 0x7f; })) {
+      return absl::UnauthenticatedError(
+          absl::StrCat(kStaffMetadataKey,
+                       " metadata: a staff username (printable ASCII, no space, at most 128 "
+                       "bytes), never beside a member-proxy credential"));
+    }
+    principal.staff = std::string(staff);
+  }
   if (principal.role != Role::kMemberProxy) return principal;
-  auto member = metadata.find(grpc::string_ref(kMemberKey.data(), kMemberKey.size()));
-  const absl::string_view id =
-      member == metadata.end() ? absl::string_view()
-                               : absl::string_view(member->second.data(), member->second.size());
-  if (id.empty() || id.size() > 64 ||
-      !absl::c_all_of(id, [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; })) {
+  const absl::string_view id = MetadataValue(metadata, kMemberMetadataKey);
+  if (!IsMemberId(id)) {
     return absl::UnauthenticatedError(
         "a member-proxy credential acts for one member: send its id as lianxin-member metadata");
   }
@@ -308,7 +326,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
   const auto& metadata = context->client_metadata();
   auto it = metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
   if (it == metadata.end()) {
-    if (from_certificate.has_value()) return ForMember(*std::move(from_certificate), metadata);
+    if (from_certificate.has_value()) return WithMetadata(*std::move(from_certificate), metadata);
     return absl::UnauthenticatedError(
         "missing authorization metadata (want \"authorization: Bearer "
         "<token>\") and no "
@@ -322,7 +340,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
         "the bearer token and the client "
         "certificate name different principals");
   }
-  return ForMember(*std::move(from_token), metadata);
+  return WithMetadata(*std::move(from_token), metadata);
 }
 
 absl::StatusOr<Principal> Authenticator::AuthenticateHeader(absl::string_view authorization) const {

@@ -47,6 +47,11 @@ enum class Role { kOperator, kReadonly, kMemberProxy };
 absl::string_view RoleName(Role role);
 
 // The authenticated caller of an RPC.
+// Metadata beside a credential: the member a member-proxy acts for, and the
+// person behind a shared credential (the gateway's staff sessions).
+inline constexpr absl::string_view kMemberMetadataKey = "lianxin-member";
+inline constexpr absl::string_view kStaffMetadataKey = "lianxin-staff";
+
 struct Principal {
   std::string operator_id;
   // 6-digit administrative division code (GB/T 2260) the operator acts for.
@@ -55,6 +60,10 @@ struct Principal {
   // For a member-proxy: the member it acts for (then operator_id is
   // "member:<member_id>"); empty otherwise.
   std::string member_id;
+  // For a shared credential (the gateway's, for its staff sessions): the
+  // person behind the call, as the credential's holder states it in
+  // `lianxin-staff` metadata, for the access log; empty otherwise.
+  std::string staff;
 
   // Returns true iff the principal may call mutating RPCs.
   bool CanMutate() const { return role == Role::kOperator || role == Role::kMemberProxy; }
@@ -108,7 +117,8 @@ class Authenticator {
   // metadata and of its verified client certificate (see above). UNAUTHENTICATED
   // if neither names one, if the metadata is not a bearer token or an unknown
   // token, if token and certificate name different principals, or if a
-  // member-proxy's call has no valid `lianxin-member` metadata.
+  // member-proxy's call has no valid `lianxin-member` metadata, or if
+  // `lianxin-staff` metadata is not a username or comes with a member-proxy.
   absl::StatusOr<Principal> Authenticate(const grpc::ServerContextBase* context) const;
   // As Authenticate, from the value of the authorization header itself.
   absl::StatusOr<Principal> AuthenticateHeader(absl::string_view authorization) const;

@@ -13,13 +13,21 @@
 //   lxaudit access [MEMBER] [--principal P] [--county C] [--json]
 //   -> who read the member's personal data (or what P read): time, principal, RPC, member
 //
+// timeline, as-of and export show personal data: each run is recorded, before
+// it shows anything, in the access log of the counties it reads
+// (access-lxaudit.log in their data directories) or in --access-log FILE.
+//
 // Counties, their data directories and Kafka come from the endpoints file, as
 // for lxctl: --endpoints FILE, else $LIANXIN_ENDPOINTS, else the local
 // deployment's. Logs are opened read-only (a snapshot as of the open) while
 // the services run. Progress goes to stderr on a terminal only. Exit status:
 // 0 all good, 1 a break, a difference or an error, 2 a usage error.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -31,10 +39,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "libs/bus/kafka_config.h"
+#include "libs/common/clock.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
@@ -367,6 +377,45 @@ absl::StatusOr<int> RunReplay(const ParsedArgs& args) {
   return differing == 0 ? 0 : 1;
 }
 
+// ---- the auditor's own reads ------------------------------------------------
+
+// Records that this run of lxaudit (`command`) shows `member`'s personal data
+// ("*": every member of the logs read) from `counties`: in the access log of
+// each of those counties whose data directory is on this host
+// (access-lxaudit.log), and in --access-log if given, before anything is
+// shown. The principal is "<county>/lxaudit/<user>", with the person behind
+// sudo as staff. FAILED_PRECONDITION if the read can be recorded nowhere.
+absl::Status RecordAuditRead(const Deployment& d, const ParsedArgs& args,
+                             const std::vector<std::string>& counties, absl::string_view command,
+                             const std::string& member) {
+  const passwd* account = getpwuid(geteuid());
+  const std::string user = account != nullptr ? account->pw_name : absl::StrCat(geteuid());
+  const char* sudo_user = std::getenv("SUDO_USER");
+  const std::string staff = sudo_user != nullptr ? sudo_user : "";
+  const std::string rpc = absl::StrCat("lxaudit ", command);
+  int recorded = 0;
+  auto record = [&](const std::string& path, absl::string_view county) -> absl::Status {
+    ASSIGN_OR_RETURN(std::unique_ptr<AccessLog> log, AccessLog::Open(path, &RealClock()));
+    RETURN_IF_ERROR(log->Record(absl::StrCat(county, "/lxaudit/", user), staff, rpc, {member}));
+    ++recorded;
+    return absl::OkStatus();
+  };
+  for (const std::string& county : counties) {
+    const std::string& data_dir = d.file.counties().at(county).data_dir();
+    if (data_dir.empty() || !std::filesystem::is_directory(data_dir)) continue;
+    RETURN_IF_ERROR(record(AccessLogPath(data_dir, "lxaudit"), county));
+  }
+  if (args.Has("access-log")) {
+    RETURN_IF_ERROR(record(args.Get("access-log"), absl::StrJoin(counties, ",")));
+  }
+  if (recorded == 0) {
+    return absl::FailedPreconditionError(
+        "this read of personal data can be recorded nowhere: no county's data directory is on "
+        "this host; name an access log with --access-log FILE");
+  }
+  return absl::OkStatus();
+}
+
 // ---- timeline --------------------------------------------------------------
 
 // Every event of `member` in the logs of every county and service.
@@ -391,6 +440,8 @@ absl::StatusOr<int> RunTimeline(const ParsedArgs& args) {
   if (events.empty()) {
     return absl::NotFoundError(absl::StrCat("no event of member ", args.member()));
   }
+  ASSIGN_OR_RETURN(std::vector<std::string> counties, Counties(d, args));
+  RETURN_IF_ERROR(RecordAuditRead(d, args, counties, "timeline", args.member()));
   for (const TimelineEntry& entry : BuildTimeline(std::move(events))) {
     if (args.Has("json")) {
       ASSIGN_OR_RETURN(std::string json, TimelineJson(entry));
@@ -416,6 +467,7 @@ absl::StatusOr<int> RunAsOf(const ParsedArgs& args) {
   const absl::Time end = EndOfCountyDay(*day);
   ASSIGN_OR_RETURN(Deployment d, LoadDeployment(args));
   ASSIGN_OR_RETURN(std::vector<std::string> counties, Counties(d, args));
+  RETURN_IF_ERROR(RecordAuditRead(d, args, counties, "as-of", member));
   int shown = 0;
   for (const std::string& county : counties) {
     for (const AuditedService& service : AuditedServices()) {
@@ -474,6 +526,8 @@ absl::StatusOr<int> RunExport(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(Deployment d, LoadDeployment(args));
   ASSIGN_OR_RETURN(std::vector<std::string> counties, Counties(d, args));
   ASSIGN_OR_RETURN(std::vector<const AuditedService*> services, Services(args));
+  RETURN_IF_ERROR(
+      RecordAuditRead(d, args, counties, "export", args.Has("member") ? args.Get("member") : "*"));
   uint64_t exported = 0;
   absl::Status failure;
   for (const std::string& county : counties) {
@@ -516,34 +570,43 @@ absl::StatusOr<int> RunAccess(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(Deployment d, LoadDeployment(args));
   ASSIGN_OR_RETURN(std::vector<std::string> counties, Counties(d, args));
   std::vector<std::pair<std::string, AccessRecord>> shown;  // county, read
+  // The log at `path`, of `county`; its chain is checked as it is read.
+  auto read = [&](const std::string& path, const std::string& county) -> absl::Status {
+    absl::StatusOr<std::vector<AccessRecord>> records = ReadAccessLog(path);
+    if (absl::IsNotFound(records.status())) return absl::OkStatus();  // not deployed there
+    RETURN_IF_ERROR(records.status());
+    for (AccessRecord& r : *records) {
+      if (!member.empty() && r.member != member && r.member != "*") continue;
+      if (!principal.empty() && r.principal != principal &&
+          !absl::EndsWith(r.principal, absl::StrCat("/", principal)) && r.staff != principal) {
+        continue;
+      }
+      shown.emplace_back(county, std::move(r));
+    }
+    return absl::OkStatus();
+  };
   for (const std::string& county : counties) {
     const std::string& data_dir = d.file.counties().at(county).data_dir();
     if (data_dir.empty()) continue;
     for (const AuditedService& service : AuditedServices()) {
-      absl::StatusOr<std::vector<AccessRecord>> records =
-          ReadAccessLog(AccessLogPath(data_dir, service.name));
-      if (absl::IsNotFound(records.status())) continue;  // not deployed there
-      RETURN_IF_ERROR(records.status());
-      for (AccessRecord& r : *records) {
-        if (!member.empty() && r.member != member) continue;
-        if (!principal.empty() && r.principal != principal &&
-            !absl::EndsWith(r.principal, absl::StrCat("/", principal))) {
-          continue;
-        }
-        shown.emplace_back(county, std::move(r));
-      }
+      RETURN_IF_ERROR(read(AccessLogPath(data_dir, service.name), county));
     }
+    RETURN_IF_ERROR(read(AccessLogPath(data_dir, "lxaudit"), county));  // the auditors' own reads
   }
+  if (args.Has("access-log")) RETURN_IF_ERROR(read(args.Get("access-log"), ""));
   std::stable_sort(shown.begin(), shown.end(),
                    [](const auto& a, const auto& b) { return a.second.at < b.second.at; });
   for (const auto& [county, r] : shown) {
     const std::string at = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", r.at, absl::UTCTimeZone());
     if (args.Has("json")) {
       Out(absl::StrCat("{\"at\":\"", at, "\",\"county\":\"", county, "\",\"principal\":\"",
-                       JsonEscape(r.principal), "\",\"rpc\":\"", JsonEscape(r.rpc),
-                       "\",\"member\":\"", JsonEscape(r.member), "\"}"));
+                       JsonEscape(r.principal), "\",\"staff\":\"", JsonEscape(r.staff),
+                       "\",\"rpc\":\"", JsonEscape(r.rpc), "\",\"member\":\"", JsonEscape(r.member),
+                       "\"}"));
     } else {
-      Out(absl::StrCat(at, "  ", county, "  ", r.principal, "  ", r.rpc, "  ", r.member));
+      const std::string who =
+          r.staff.empty() ? r.principal : absl::StrCat(r.principal, " (", r.staff, ")");
+      Out(absl::StrCat(at, "  ", county, "  ", who, "  ", r.rpc, "  ", r.member));
     }
   }
   return 0;
@@ -565,6 +628,10 @@ std::vector<FlagSpec> Common(std::vector<FlagSpec> flags) {
   return flags;
 }
 
+const FlagSpec kAccessLog{
+    .name = "access-log",
+    .value_name = "FILE",
+    .help = "also record (or, for access, also read) the auditor's reads of personal data here"};
 const FlagSpec kCounty{.name = "county",
                        .value_name = "CODE",
                        .help = "only this county (default: every county of the endpoints file)"};
@@ -609,6 +676,7 @@ const std::vector<Command>& Commands() {
         .positional = Positional::kMember,
         .summary = "A member's events across services and counties, in domain-time order.",
         .flags = Common({kJson,
+                         kAccessLog,
                          {.name = "source",
                           .value_name = "kafka|local",
                           .help = "the topics (default) or the local logs"}})},
@@ -619,6 +687,7 @@ const std::vector<Command>& Commands() {
         .flags = Common(
             {kCounty,
              kJson,
+             kAccessLog,
              {.name = "source",
               .value_name = "local|kafka",
               .help = "the local logs (default) or the topics"},
@@ -629,6 +698,7 @@ const std::vector<Command>& Commands() {
         .summary = "Events as JSON lines, payload decoded.",
         .flags = Common({kCounty,
                          kService,
+                         kAccessLog,
                          {.name = "member", .value_name = "MEMBER", .help = "only this member"},
                          {.name = "source",
                           .value_name = "local|kafka",
@@ -638,9 +708,13 @@ const std::vector<Command>& Commands() {
         .positional = Positional::kOptionalMember,
         .summary = "Who read a member's personal data, or what a principal read (access log).",
         .details = "Reads each service's append-only access log in the county's data "
-                   "directory: time, county, principal, RPC, member; oldest first.",
+                   "directory, and the auditors' own (access-lxaudit.log): time, county, "
+                   "principal (and the staff member behind it), RPC, member (* for a whole "
+                   "export); oldest first. A log whose hash chain is broken is an error "
+                   "naming the line.",
         .flags = Common({kCounty,
                          kJson,
+                         kAccessLog,
                          {.name = "principal",
                           .value_name = "P",
                           .help = "only reads by P (jurisdiction/role/operator_id, or the "

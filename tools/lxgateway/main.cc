@@ -48,9 +48,11 @@
 #include "lianxin/v1/education.pb.h"
 #include "lianxin/v1/registry.pb.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/ledger/export.h"
 #include "libs/ledger/schema.h"
+#include "libs/runtime/auth.h"
 #include "libs/runtime/channel.h"
 #include "libs/runtime/files.h"
 #include "tools/lxgateway/connect.h"
@@ -211,14 +213,12 @@ class Gateway {
       return Fail(res, absl::StatusCode::kUnimplemented, absl::StrCat(req.path, " is not an RPC"),
                   "", 404);
     }
-    std::string who;
-    absl::StatusOr<std::string> authorization = Authorization(req, &who);
-    if (!authorization.ok()) {
-      return Fail(res, authorization.status().code(), authorization.status().message(), "");
-    }
+    absl::StatusOr<Caller> caller = CallerOf(req);
+    if (!caller.ok()) return Fail(res, caller.status().code(), caller.status().message(), "");
     ForwardedCall call;
     call.json_body = req.body;
-    call.authorization = *authorization;
+    call.authorization = caller->authorization;
+    if (!caller->staff.empty()) call.metadata = {{std::string(kStaffMetadataKey), caller->staff}};
     call.timeout = kMaxTimeout;
     if (int64_t ms = 0;
         absl::SimpleAtoi(req.get_header_value("Connect-Timeout-Ms"), &ms) && ms > 0) {
@@ -226,7 +226,7 @@ class Gateway {
     }
     ForwardResult result = dispatcher_->Forward(*route, call);
     LogInfo("rpc", {{"method", req.path},
-                    {"caller", who},
+                    {"caller", caller->who},
                     {"code", ConnectCodeName(result.status.code())},
                     {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
     if (!result.status.ok()) {
@@ -282,11 +282,8 @@ class Gateway {
   // A ledger or report as a file (session.proto's ExportRequest), read from
   // the services with the caller's credentials, as `lxctl export` does.
   void ServeExport(const httplib::Request& req, httplib::Response& res, absl::Time start) {
-    std::string who;
-    absl::StatusOr<std::string> authorization = Authorization(req, &who);
-    if (!authorization.ok()) {
-      return Fail(res, authorization.status().code(), authorization.status().message(), "");
-    }
+    absl::StatusOr<Caller> caller = CallerOf(req);
+    if (!caller.ok()) return Fail(res, caller.status().code(), caller.status().message(), "");
     gateway::v1::ExportRequest request;
     if (!google::protobuf::util::JsonStringToMessage(req.body, &request).ok()) {
       return Fail(res, absl::StatusCode::kInvalidArgument, "body: not an ExportRequest", "");
@@ -317,7 +314,9 @@ class Gateway {
     }
     ledger::ExportChannels channels = export_channels_;
     channels.prepare = [&](grpc::ClientContext* context) {
-      context->AddMetadata("authorization", *authorization);
+      context->AddMetadata("authorization", caller->authorization);
+      if (!caller->staff.empty())
+        context->AddMetadata(std::string(kStaffMetadataKey), caller->staff);
       context->set_deadline(absl::ToChronoTime(absl::Now() + kMaxTimeout));
     };
     absl::StatusOr<ledger::Sheet> sheet = ledger::BuildReport(what, channels);
@@ -326,7 +325,7 @@ class Gateway {
                                             ? absl::StatusOr<std::string>(ledger::WriteCsv(*sheet))
                                             : ledger::WriteXlsx(*sheet);
     LogInfo("export", {{"report", request.report()},
-                       {"caller", who},
+                       {"caller", caller->who},
                        {"code", ConnectCodeName(bytes.status().code())},
                        {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
     if (!bytes.ok()) return Fail(res, bytes.status().code(), bytes.status().message(), "");
@@ -349,15 +348,17 @@ class Gateway {
     res.set_content(ConnectErrorJson(code, message, details_bin), "application/json");
   }
 
-  // What to send the services: the caller's own bearer token, else the
-  // delegate token of the session's (or certificate's) role. `who` names the
-  // caller for the log (never a secret).
-  absl::StatusOr<std::string> Authorization(const httplib::Request& req, std::string* who) {
+  // Who calls, and what to send the services: the caller's own bearer token,
+  // else the delegate token of the session's (or certificate's) role with the
+  // account's name beside it (lianxin-staff, for the services' access log).
+  struct Caller {
+    std::string authorization;  // "Bearer …"
+    std::string staff;          // the staff account behind a delegate token, else ""
+    std::string who;            // names the caller in this log (never a secret)
+  };
+  absl::StatusOr<Caller> CallerOf(const httplib::Request& req) {
     const std::string bearer = req.get_header_value("Authorization");
-    if (!bearer.empty()) {
-      *who = "bearer";
-      return bearer;
-    }
+    if (!bearer.empty()) return Caller{bearer, "", "bearer"};
     const std::string cookie = Cookie(req, kCookie);
     if (!cookie.empty()) {
       std::optional<Session> session = sessions_.Find(cookie, absl::Now());
@@ -365,14 +366,15 @@ class Gateway {
       if (!SameSecret(req.get_header_value("X-CSRF-Token"), session->csrf_token)) {
         return absl::PermissionDeniedError("X-CSRF-Token: missing or not this session's");
       }
-      *who = "staff:" + session->account.username;
-      return Delegate(session->account);
+      ASSIGN_OR_RETURN(std::string authorization, Delegate(session->account));
+      const std::string& username = session->account.username;
+      return Caller{std::move(authorization), username, "staff:" + username};
     }
     const std::string name = CertificateName(req);
     if (!name.empty() && accounts_.has_value()) {
       if (const StaffAccount* account = accounts_->Find("cert:" + name); account != nullptr) {
-        *who = account->username;
-        return Delegate(*account);
+        ASSIGN_OR_RETURN(std::string authorization, Delegate(*account));
+        return Caller{std::move(authorization), account->username, account->username};
       }
       return absl::UnauthenticatedError("certificate: no account for this certificate");
     }
@@ -515,7 +517,7 @@ class Gateway {
     ForwardedCall call;
     call.json_body = json;
     call.authorization = "Bearer " + delegate_tokens_.at(kMemberProxyRole);
-    call.metadata = {{"lianxin-member", scope.member_id}};
+    call.metadata = {{std::string(kMemberMetadataKey), scope.member_id}};
     call.timeout = absl::Seconds(20);
     if (allowed != nullptr) {
       call.scope = [allowed, scope](google::protobuf::Message* request) {
@@ -668,18 +670,10 @@ class Gateway {
     if (pins_ == nullptr) {
       return Fail(res, absl::StatusCode::kUnimplemented, "this gateway has no member page", "");
     }
-    std::string who;
-    absl::StatusOr<std::string> authorization = Authorization(req, &who);
-    if (!authorization.ok()) {
-      return Fail(res, authorization.status().code(), authorization.status().message(), "");
-    }
-    const StaffAccount* account = nullptr;
-    if (absl::StartsWith(who, "staff:")) {
-      std::optional<Session> session = sessions_.Find(Cookie(req, kCookie), absl::Now());
-      if (session.has_value()) account = accounts_->Find(session->account.username);
-    } else if (accounts_.has_value() && who != "bearer") {
-      account = accounts_->Find(who);
-    }
+    absl::StatusOr<Caller> caller = CallerOf(req);
+    if (!caller.ok()) return Fail(res, caller.status().code(), caller.status().message(), "");
+    const StaffAccount* account =
+        caller->staff.empty() || !accounts_.has_value() ? nullptr : accounts_->Find(caller->staff);
     if (account == nullptr || account->role != "operator") {
       return Fail(res, absl::StatusCode::kPermissionDenied,
                   "a member's PIN is set by an operator signed in to this county's console", "");
@@ -707,7 +701,8 @@ class Gateway {
     if (get == nullptr) return Fail(res, absl::StatusCode::kUnavailable, "no registry", "");
     ForwardedCall call;
     call.json_body = absl::StrCat("{\"memberId\":\"", request.member_id(), "\"}");
-    call.authorization = *authorization;
+    call.authorization = caller->authorization;
+    call.metadata = {{std::string(kStaffMetadataKey), caller->staff}};
     ForwardResult found = dispatcher_->Forward(*get, call);
     if (!found.status.ok()) {
       return Fail(res, found.status.code(), found.status.message(), found.status_details_bin);
@@ -725,12 +720,13 @@ class Gateway {
                                           {{"member_id", "not a member of this county"}}));
     }
     const absl::Time now = absl::Now();
-    if (absl::Status set = pins_->Set(request.member_id(), HashPassword(request.pin()), who, now);
+    if (absl::Status set =
+            pins_->Set(request.member_id(), HashPassword(request.pin()), caller->who, now);
         !set.ok()) {
       LogError("member PIN not saved", {{"error", std::string(set.message())}});
       return Fail(res, absl::StatusCode::kUnavailable, "the PIN could not be saved", "");
     }
-    LogInfo("member PIN set", {{"member", request.member_id()}, {"by", who}});
+    LogInfo("member PIN set", {{"member", request.member_id()}, {"by", caller->who}});
     gateway::v1::SetMemberPinReply reply;
     reply.set_member_id(request.member_id());
     *reply.mutable_set_at() =

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -121,6 +122,11 @@ absl::StatusOr<StaffAccounts> StaffAccounts::FromText(absl::string_view text,
     if (account.display_name.empty()) account.display_name = account.username;
     if (account.role != "operator" && account.role != "readonly") {
       return bad(absl::StrCat("role '", account.role, "' is not operator or readonly"));
+    }
+    if (account.username.size() > 128 ||
+        !absl::c_all_of(account.username, [](char c) { return c > ' ' && c < 0x7f; })) {
+      return bad(
+          "username: printable ASCII, at most 128 bytes (the services' access log names it)");
     }
     if (!IsJurisdiction(account.jurisdiction)) return bad("jurisdiction is not 6 digits");
     const bool certificate = absl::StartsWith(account.username, "cert:");
