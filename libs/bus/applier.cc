@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "libs/bus/payload_validation.h"
 #include "libs/bus/wire.h"
 #include "libs/common/log.h"
+#include "prometheus/counter.h"
 
 namespace lianxin {
 namespace {
@@ -37,7 +41,17 @@ std::string ParkedKey(const std::string& marker_key, uint64_t number) {
   return absl::StrCat(marker_key, BigEndian64(number));
 }
 
+// How often the quarantine is looked at for rows past their age when no cap
+// forces it.
+constexpr absl::Duration kRetentionInterval = absl::Hours(1);
+
 }  // namespace
+
+std::string SourceOfMarkerKey(absl::string_view marker_key) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(marker_key, absl::MaxSplits('/', 2));
+  if (parts.size() < 3 || (parts[0] != "ver" && parts[0] != "route")) return "";
+  return std::string(parts[1]);
+}
 
 std::string QuarantineKey(const std::string& topic, int32_t partition, int64_t offset) {
   return absl::StrFormat("%s/%d/%020d", topic, partition, offset);
@@ -88,6 +102,11 @@ ApplyOutcome MessageApplier::Apply(const ConsumedMessage& message) {
       return Refuse(origin, value, *refused);
     }
   }
+  // The same field checks as the gRPC edge, before any marker is read: an
+  // invalid payload spends no number a genuine event needs.
+  if (absl::Status valid = ValidatePayload(event); !valid.ok()) {
+    return Refuse(origin, value, {Refusal::kInvalidPayload, std::string(valid.message())});
+  }
   const std::string marker_key = AppliedMarkerKey(order, origin.topic, event);
   const uint64_t number = StreamNumber(order, event);
   absl::StatusOr<uint64_t> marker = ReadMarker(marker_key);
@@ -119,6 +138,7 @@ ConsumerStats MessageApplier::stats() const {
   s.parked = parked_.load();
   s.quarantined = quarantined_.load();
   s.retries = retries_.load();
+  s.quarantine_dropped = quarantine_dropped_.load();
   return s;
 }
 
@@ -175,6 +195,7 @@ ApplyOutcome MessageApplier::ApplyParkedSuccessors(const std::string& marker_key
       if (Commit(std::move(txn), "drop parked") != ApplyOutcome::kDone) {
         return ApplyOutcome::kRetry;
       }
+      ReleaseParked(SourceOfMarkerKey(marker_key));
       return ApplyOutcome::kDone;
     }
     const Origin origin{row.topic(), row.partition(), row.offset()};
@@ -182,18 +203,121 @@ ApplyOutcome MessageApplier::ApplyParkedSuccessors(const std::string& marker_key
         applied != ApplyOutcome::kDone) {
       return applied;
     }
+    ReleaseParked(SourceOfMarkerKey(marker_key));
   }
 }
 
 ApplyOutcome MessageApplier::Park(const Origin& origin, absl::string_view value,
                                   const std::string& marker_key, uint64_t number, uint64_t marker) {
+  const std::string key = ParkedKey(marker_key, number);
+  absl::StatusOr<std::string> held = options_.store->Get(Family::kParked, key);
+  if (held.ok()) return ApplyOutcome::kDone;  // a copy waits already
+  if (!absl::IsNotFound(held.status())) return ApplyOutcome::kRetry;
+  const std::string source = SourceOfMarkerKey(marker_key);
+  absl::Status counted;
+  if (!ReserveParked(source, &counted)) {
+    if (!counted.ok()) return ApplyOutcome::kRetry;
+    return Refuse(origin, value,
+                  {Refusal::kParkedCap,
+                   absl::StrCat(source, " has ", options_.limits.max_parked_per_source,
+                                " events parked; ", number, " would wait for ", marker + 1)});
+  }
   Transaction txn;
   txn.Put(
-      Family::kParked, ParkedKey(marker_key, number),
+      Family::kParked, key,
       MakeRow(origin, value, absl::StrCat("parked: waiting for ", marker + 1)).SerializeAsString());
-  if (Commit(std::move(txn), "park") != ApplyOutcome::kDone) return ApplyOutcome::kRetry;
+  if (Commit(std::move(txn), "park") != ApplyOutcome::kDone) {
+    ReleaseParked(source);
+    return ApplyOutcome::kRetry;
+  }
   parked_.fetch_add(1);
   return ApplyOutcome::kDone;
+}
+
+bool MessageApplier::ReserveParked(const std::string& source, absl::Status* status) {
+  absl::MutexLock lock(&mu_);
+  auto it = parked_by_source_.find(source);
+  if (it == parked_by_source_.end()) {
+    uint64_t rows = 0;
+    for (const std::string& prefix :
+         {absl::StrCat("ver/", source, "/"), absl::StrCat("route/", source, "/")}) {
+      *status = options_.store->ScanPrefix(Family::kParked, prefix,
+                                           [&](const std::string&, const std::string&) {
+                                             ++rows;
+                                             return true;
+                                           });
+      if (!status->ok()) return false;
+    }
+    it = parked_by_source_.emplace(source, rows).first;
+  }
+  if (it->second >= options_.limits.max_parked_per_source) return false;
+  ++it->second;
+  return true;
+}
+
+void MessageApplier::ReleaseParked(const std::string& source) {
+  absl::MutexLock lock(&mu_);
+  // Not counted yet: the count, when made, will not include the row.
+  auto it = parked_by_source_.find(source);
+  if (it != parked_by_source_.end() && it->second > 0) --it->second;
+}
+
+void MessageApplier::RetainQuarantine() {
+  const QueueLimits& limits = options_.limits;
+  const absl::Time now = options_.clock->Now();
+  {
+    absl::MutexLock lock(&mu_);
+    if (quarantine_rows_ >= 0) ++quarantine_rows_;
+    const bool over_cap = quarantine_rows_ > static_cast<int64_t>(limits.max_quarantined);
+    const bool due = quarantine_rows_ < 0 || now - last_retention_ >= kRetentionInterval;
+    if (retaining_ || (!over_cap && !due)) return;
+    retaining_ = true;
+    last_retention_ = now;
+  }
+  // Every row's age; the oldest go first. A cap forces it down a tenth below,
+  // so that a flood does not make every quarantine scan the family.
+  std::vector<std::pair<int64_t, std::string>> rows;
+  absl::Status scanned = options_.store->ScanPrefix(
+      Family::kQuarantine, "", [&](const std::string& key, const std::string& value) {
+        QuarantineRow row;
+        rows.emplace_back(row.ParseFromString(value) ? row.quarantined_at().seconds() : 0, key);
+        return true;
+      });
+  uint64_t dropped = 0;
+  if (scanned.ok()) {
+    std::sort(rows.begin(), rows.end());
+    const int64_t oldest_kept = absl::ToUnixSeconds(now - limits.quarantine_retention);
+    const uint64_t keep = rows.size() > limits.max_quarantined
+                              ? limits.max_quarantined - limits.max_quarantined / 10
+                              : rows.size();
+    Transaction txn;
+    for (const auto& [seconds, key] : rows) {
+      if (seconds >= oldest_kept && rows.size() - dropped <= keep) break;
+      txn.Delete(Family::kQuarantine, key);
+      ++dropped;
+    }
+    if (dropped > 0 && Commit(std::move(txn), "drop quarantined") != ApplyOutcome::kDone) {
+      dropped = 0;
+    }
+  }
+  if (dropped > 0) {
+    quarantine_dropped_.fetch_add(dropped);
+    if (options_.metrics != nullptr) {
+      // lianxin_quarantine_dropped_total: one family per registry (merged
+      // when several consumers of a process share it).
+      prometheus::BuildCounter()
+          .Name("lianxin_quarantine_dropped_total")
+          .Help("Quarantined messages dropped past the cap or the age")
+          .Register(*options_.metrics->registry())
+          .Add({})
+          .Increment(static_cast<double>(dropped));
+    }
+    LogWarning("consumer dropped quarantined messages past the cap or the age",
+               {{"dropped", absl::StrCat(dropped)}, {"kept", absl::StrCat(rows.size() - dropped)}});
+  }
+  absl::MutexLock lock(&mu_);
+  retaining_ = false;
+  if (scanned.ok()) quarantine_rows_ = static_cast<int64_t>(rows.size() - dropped);
 }
 
 // Commits `txn` (which may already hold marker writes) plus a quarantine row.
@@ -208,6 +332,7 @@ ApplyOutcome MessageApplier::Quarantine(const Origin& origin, absl::string_view 
   if (Commit(std::move(txn), "quarantine") != ApplyOutcome::kDone) return ApplyOutcome::kRetry;
   quarantined_.fetch_add(1);
   if (options_.metrics != nullptr) options_.metrics->CountQuarantined(origin.topic);
+  RetainQuarantine();
   return ApplyOutcome::kDone;
 }
 

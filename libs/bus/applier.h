@@ -11,6 +11,14 @@
 // one is parked (Family::kParked) until the gap fills, never applied out of
 // order.
 //
+// Bounds, so that a flood cannot fill the disk (QueueLimits): each source
+// county has at most max_parked_per_source events parked; a further event that
+// would wait for a gap is quarantined instead (reason parked_cap, counted in
+// lianxin_refused_total), touching no marker, so the genuine event with that
+// number is still applied when it comes. The quarantine keeps at most
+// max_quarantined rows and none older than quarantine_retention: past either,
+// the oldest rows are dropped (lianxin_quarantine_dropped_total).
+//
 // A message that cannot be decoded, whose envelope is invalid (missing source
 // or aggregate, version 0, wrong hash) or that the EventGate refuses is
 // quarantined (Family::kQuarantine, a QuarantineRow) without touching any
@@ -31,12 +39,15 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/bus/trust.h"
 #include "libs/common/clock.h"
@@ -91,6 +102,17 @@ struct ConsumerStats {
   uint64_t parked = 0;       // stored to wait for a gap
   uint64_t quarantined = 0;  // undecodable, invalid, or refused by the gate or the handler
   uint64_t retries = 0;      // attempts that committed nothing and are to be made again
+  uint64_t quarantine_dropped = 0;  // quarantined rows dropped by retention
+};
+
+// How much a consumer keeps of what it cannot apply (see the banner).
+struct QueueLimits {
+  // Parked events per source county (summed over its services and members).
+  uint64_t max_parked_per_source = 10000;
+  // Quarantined messages kept; the oldest beyond are dropped.
+  uint64_t max_quarantined = 100000;
+  // Quarantined messages older than this are dropped.
+  absl::Duration quarantine_retention = absl::Hours(24 * 90);
 };
 
 struct ApplierOptions {
@@ -108,6 +130,7 @@ struct ApplierOptions {
   // Wait before retrying a message whose effect failed: doubles from min to max.
   absl::Duration min_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(5);
+  QueueLimits limits;
 };
 
 // How ApplyUntilDone waits between attempts.
@@ -149,6 +172,13 @@ class MessageApplier {
   ApplyOutcome Refuse(const Origin& origin, absl::string_view value, const Refused& refused);
   ApplyOutcome Park(const Origin& origin, absl::string_view value, const std::string& marker_key,
                     uint64_t number, uint64_t marker);
+  // Takes one of the source's parked places; false if the source has them all
+  // (or they cannot be counted now: `status` says so).
+  bool ReserveParked(const std::string& source, absl::Status* status) ABSL_LOCKS_EXCLUDED(mu_);
+  // Gives a parked place back (a parked event was applied, refused or dropped).
+  void ReleaseParked(const std::string& source) ABSL_LOCKS_EXCLUDED(mu_);
+  // After a quarantine row was committed: drops rows past the limits when due.
+  void RetainQuarantine() ABSL_LOCKS_EXCLUDED(mu_);
   ApplyOutcome Commit(Transaction txn, const char* what);
   absl::StatusOr<uint64_t> ReadMarker(const std::string& key) const;
   QuarantineRow MakeRow(const Origin& origin, absl::string_view value,
@@ -161,7 +191,20 @@ class MessageApplier {
   std::atomic<uint64_t> parked_{0};
   std::atomic<uint64_t> quarantined_{0};
   std::atomic<uint64_t> retries_{0};
+  std::atomic<uint64_t> quarantine_dropped_{0};
+
+  absl::Mutex mu_;
+  // Parked rows per source county, counted from the store on first use.
+  std::map<std::string, uint64_t> parked_by_source_ ABSL_GUARDED_BY(mu_);
+  // Quarantine rows (-1: not counted yet), and when retention last ran.
+  int64_t quarantine_rows_ ABSL_GUARDED_BY(mu_) = -1;
+  absl::Time last_retention_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool retaining_ ABSL_GUARDED_BY(mu_) = false;
 };
+
+// The source county of a stream from its applied-marker key
+// ("ver/<j>/..." or "route/<j>/..."), "" for another key.
+std::string SourceOfMarkerKey(absl::string_view marker_key);
 
 // The kQuarantine key of a message: "<topic>/<partition>/<offset, 20 digits>".
 std::string QuarantineKey(const std::string& topic, int32_t partition, int64_t offset);

@@ -256,6 +256,113 @@ TEST_F(ApplierTest, Apply_GateRefusalIsQuarantinedAndLeavesTheMarker) {
   EXPECT_EQ(Marker(AppliedMarkerKey(StreamOrder::kVersion, wrong_topic, TheirEvent("m1", 1))), 0u);
 }
 
+TEST_F(ApplierTest, Apply_InvalidPayloadIsQuarantinedBeforeTheHandlerAndSpendsNoNumber) {
+  Metrics metrics;
+  MessageApplier applier(
+      ApplierOptions{.store = store_.get(), .handler = &handler_, .metrics = &metrics});
+  Event invalid = TheirEvent("m1", 1, 1);
+  invalid.mutable_return_recorded()->set_returned_on("2026-02-30");
+  invalid.set_hash(ComputeEventHash(invalid));
+  EXPECT_EQ(applier.Apply(Message(kInbox, invalid, 7)), ApplyOutcome::kDone);
+  ASSERT_EQ(Quarantined().size(), 1u);
+  EXPECT_THAT(Quarantined()[0].reason(),
+              HasSubstr("refused (invalid_payload): ReturnRecorded.returned_on"));
+  EXPECT_EQ(handler_.calls, 0);
+  EXPECT_EQ(Marker(InboxMarker("m1")), 0u);
+  // The genuine event with that number is applied when it comes.
+  EXPECT_EQ(applier.Apply(Message(kInbox, TheirEvent("m1", 1, 1), 8)), ApplyOutcome::kDone);
+  EXPECT_TRUE(Seen("m1", 1));
+}
+
+TEST_F(ApplierTest, Apply_PastItsSourcesParkedCapAnEventIsQuarantinedAndTheGapStillFills) {
+  MessageApplier capped(ApplierOptions{
+      .store = store_.get(), .handler = &handler_, .limits = {.max_parked_per_source = 2}});
+  // Far-future route_versions of one source, over two members: two are parked,
+  // the rest quarantined as parked_cap, and no marker moves.
+  for (const auto& [member, number] :
+       std::vector<std::pair<std::string, uint64_t>>{{"a", 3}, {"b", 900}, {"a", 4}, {"b", 901}}) {
+    EXPECT_EQ(capped.Apply(Message(kInbox, TheirEvent(member, number, number), number)),
+              ApplyOutcome::kDone);
+  }
+  EXPECT_EQ(ParkedRows(), 2);
+  ASSERT_EQ(Quarantined().size(), 2u);
+  for (const QuarantineRow& row : Quarantined()) {
+    EXPECT_THAT(row.reason(), HasSubstr("refused (parked_cap)"));
+  }
+  EXPECT_EQ(Marker(InboxMarker("a")), 0u);
+  // The genuine events fill a's gap: 1, 2, then 3 from the park; a's 4,
+  // refused while the places were taken, is applied when it comes again.
+  for (uint64_t n : {1, 2}) {
+    EXPECT_EQ(capped.Apply(Message(kInbox, TheirEvent("a", n, n), n)), ApplyOutcome::kDone);
+  }
+  EXPECT_EQ(Marker(InboxMarker("a")), 3u);
+  EXPECT_EQ(capped.Apply(Message(kInbox, TheirEvent("a", 4, 4), 40)), ApplyOutcome::kDone);
+  EXPECT_EQ(Marker(InboxMarker("a")), 4u);
+  EXPECT_TRUE(Seen("a", 4));
+  EXPECT_EQ(ParkedRows(), 1);  // b's 900 still waits
+}
+
+TEST_F(ApplierTest, Apply_ParkedCapCountsRowsAlreadyInTheStoreAndIsPerSourceCounty) {
+  MessageApplier first(ApplierOptions{.store = store_.get(), .handler = &handler_});
+  ASSERT_EQ(first.Apply(Message(kInbox, TheirEvent("a", 5, 5))), ApplyOutcome::kDone);
+  ASSERT_EQ(ParkedRows(), 1);
+  // A restarted consumer counts what is parked: the cap of 1 is reached.
+  MessageApplier restarted(ApplierOptions{
+      .store = store_.get(), .handler = &handler_, .limits = {.max_parked_per_source = 1}});
+  EXPECT_EQ(restarted.Apply(Message(kInbox, TheirEvent("b", 7, 7), 2)), ApplyOutcome::kDone);
+  EXPECT_EQ(ParkedRows(), 1);
+  EXPECT_EQ(Quarantined().size(), 1u);
+  // Another source county has its own places.
+  Event other = TheirEvent("c", 3, 3);
+  other.mutable_source()->set_jurisdiction("440305");
+  other.set_hash(ComputeEventHash(other));
+  EXPECT_EQ(restarted.Apply(Message(kInbox, other, 3)), ApplyOutcome::kDone);
+  EXPECT_EQ(ParkedRows(), 2);
+  // A copy of an event already parked takes no second place.
+  EXPECT_EQ(restarted.Apply(Message(kInbox, TheirEvent("a", 5, 5), 4)), ApplyOutcome::kDone);
+  EXPECT_EQ(ParkedRows(), 2);
+  EXPECT_EQ(Quarantined().size(), 1u);
+}
+
+TEST_F(ApplierTest, Quarantine_KeepsAtMostTheCapAndNothingPastTheAgeDroppingTheOldest) {
+  ManualClock clock(absl::FromUnixSeconds(1'800'000'000));
+  MessageApplier applier(ApplierOptions{
+      .store = store_.get(),
+      .handler = &handler_,
+      .clock = &clock,
+      .limits = {.max_quarantined = 3, .quarantine_retention = absl::Hours(24 * 30)}});
+  auto offsets = [&] {
+    std::vector<int64_t> kept;
+    for (const QuarantineRow& row : Quarantined()) kept.push_back(row.offset());
+    return kept;
+  };
+  for (int64_t offset = 1; offset <= 5; ++offset) {
+    ASSERT_EQ(applier.Apply(DecodeMessage(kServiceTopic, 0, offset, "garbage")),
+              ApplyOutcome::kDone);
+    clock.Advance(absl::Seconds(1));
+  }
+  EXPECT_THAT(offsets(), ElementsAre(3, 4, 5));
+  EXPECT_EQ(applier.stats().quarantine_dropped, 2u);
+  // Past the age, the old rows go at the next quarantine, below the cap too.
+  clock.Advance(absl::Hours(24 * 31));
+  ASSERT_EQ(applier.Apply(DecodeMessage(kServiceTopic, 0, 6, "garbage")), ApplyOutcome::kDone);
+  EXPECT_THAT(offsets(), ElementsAre(6));
+  EXPECT_EQ(applier.stats().quarantine_dropped, 5u);
+}
+
+TEST(SourceOfMarkerKeyTest, NamesTheSourceCountyOfAStream) {
+  struct Case {
+    std::string key;
+    std::string source;
+  };
+  for (const Case& c : std::vector<Case>{{"route/650102/registry/m-1", "650102"},
+                                         {"ver/654322/contact/a/b", "654322"},
+                                         {"topic/lx.identity.v1/650102/registry/m", ""},
+                                         {"route/650102", ""}}) {
+    EXPECT_EQ(SourceOfMarkerKey(c.key), c.source) << c.key;
+  }
+}
+
 TEST_F(ApplierTest, Apply_HandlerRefusalIsQuarantinedAndTheStreamGoesOn) {
   const std::vector<absl::Status> refusals = {
       absl::InvalidArgumentError("returned_on: not a date"),

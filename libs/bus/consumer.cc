@@ -80,7 +80,8 @@ class ConsumerImpl : public Consumer {
                                 .metrics = options_.metrics,
                                 .clock = options_.clock,
                                 .min_backoff = options_.min_backoff,
-                                .max_backoff = options_.max_backoff}),
+                                .max_backoff = options_.max_backoff,
+                                .limits = options_.limits}),
         queues_(static_cast<size_t>(options_.workers)) {}
   ~ConsumerImpl() override { Stop().IgnoreError(); }
 

@@ -74,6 +74,8 @@ struct ConsumerOptions {
   // How often consumer lag is measured (and the cluster id compared with the
   // recorded one: see ReadAgainIfClusterReplaced in consumer.cc).
   absl::Duration lag_interval = absl::Seconds(5);
+  // Parked events per source county and quarantine retention (applier.h).
+  QueueLimits limits;
 };
 
 class Consumer {

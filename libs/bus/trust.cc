@@ -29,6 +29,8 @@ absl::string_view RefusalName(Refusal refusal) {
       return "role";
     case Refusal::kInvalidPayload:
       return "invalid_payload";
+    case Refusal::kParkedCap:
+      return "parked_cap";
   }
   return "unknown";
 }

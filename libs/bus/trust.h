@@ -42,9 +42,11 @@ enum class Refusal {
   kWrongTopic,      // the source may not write on this topic, or not this route_version
   kRole,            // the source county may not say this about this member
   kInvalidPayload,  // the payload fails the edge's field validation
+  kParkedCap,       // it would wait for a gap, but its source county has the most parked
 };
 
-// "bad_signature", "unknown_key", "revoked_key", "wrong_topic", "role", "invalid_payload".
+// "bad_signature", "unknown_key", "revoked_key", "wrong_topic", "role", "invalid_payload",
+// "parked_cap".
 absl::string_view RefusalName(Refusal refusal);
 
 struct Refused {

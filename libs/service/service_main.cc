@@ -27,6 +27,13 @@
 
 // Longer than any client retries (lxctl's, the gateway's, a partner system's
 // queue): a retry after it is a new command.
+ABSL_FLAG(uint64_t, max_parked_per_source, lianxin::QueueLimits().max_parked_per_source,
+          "Consumed events parked (waiting for a gap) per source county; beyond it they are "
+          "quarantined (parked_cap), so a flood cannot fill the disk.");
+ABSL_FLAG(uint64_t, max_quarantined, lianxin::QueueLimits().max_quarantined,
+          "Quarantined messages kept; the oldest beyond it are dropped (counted).");
+ABSL_FLAG(absl::Duration, quarantine_retention, lianxin::QueueLimits().quarantine_retention,
+          "Quarantined messages older than this are dropped (counted).");
 ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
           "how long a request_id answers with its first reply; then RocksDB drops the record");
 
@@ -189,6 +196,9 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
   consumer_options.handler = &(*parts)->reactions();
   consumer_options.metrics = &metrics;
   consumer_options.gate = trust->gate.get();
+  consumer_options.limits = {.max_parked_per_source = absl::GetFlag(FLAGS_max_parked_per_source),
+                             .max_quarantined = absl::GetFlag(FLAGS_max_quarantined),
+                             .quarantine_retention = absl::GetFlag(FLAGS_quarantine_retention)};
   absl::StatusOr<std::unique_ptr<Consumer>> consumer = Consumer::Start(consumer_options);
   if (!consumer.ok()) return Fail("cannot start the consumer", consumer.status());
   (*parts)->Start();

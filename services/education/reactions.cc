@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
+#include "services/education/domain/roles.h"
 
 namespace lianxin::education {
 
@@ -135,6 +136,11 @@ absl::Status EducationReactions::RecordFromDestination(const Event& event, Trans
     *recorded.mutable_material_delivered() = event.material_delivered();
   }
   Batch batch(projection_);
+  ASSIGN_OR_RETURN(Batch::Pending * member, batch.Get(event.aggregate_id()));
+  // Training from a county that is not (or no longer) the member's destination
+  // changes nothing: the member returned or moved on since, or the sender has
+  // no part in the member.
+  if (!MayRecordFromDestination(member->state.member(), event).ok()) return absl::OkStatus();
   RETURN_IF_ERROR(batch.Add(event.aggregate_id(), std::move(recorded)).status());
   batch.Stage(txn);
   return absl::OkStatus();

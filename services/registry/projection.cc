@@ -106,6 +106,18 @@ void RegistryProjection::PutIdentity(Transaction& txn, const std::string& id_has
                        claim.confirmed ? "confirmed" : "pending"));
 }
 
+absl::StatusOr<std::string> RegistryProjection::BirthDate(const std::string& member_id) const {
+  absl::StatusOr<std::string> value =
+      store_->Get(Family::kIndexes, kBirthDateIndexPrefix + member_id);
+  if (absl::IsNotFound(value.status())) return std::string();
+  return value;
+}
+
+void RegistryProjection::PutBirthDate(Transaction& txn, const std::string& member_id,
+                                      const std::string& birth_date) const {
+  txn.Put(Family::kIndexes, kBirthDateIndexPrefix + member_id, birth_date);
+}
+
 absl::Status RegistryProjection::ScanByStatus(
     const std::vector<MemberStatus>& statuses, const std::string& after_key,
     const std::function<bool(const std::string& key, const LoadedMember&)>& fn) const {
@@ -177,7 +189,7 @@ std::vector<MemberStatus> StatusesOf(lianxin::v1::Direction direction) {
 }
 
 lianxin::v1::Member ToMember(const MemberFacts& facts, uint64_t version,
-                             const std::string& jurisdiction) {
+                             const std::string& jurisdiction, const std::string& home_birth_date) {
   lianxin::v1::Member m;
   const auto& r = facts.registration();
   m.set_member_id(facts.member_id());
@@ -191,8 +203,12 @@ lianxin::v1::Member ToMember(const MemberFacts& facts, uint64_t version,
   // and the birth date only where the member's home answers (else the year).
   m.set_id_number_masked(trust::MaskLastFour(r.id_number_masked()));
   m.set_gender(r.gender());
-  m.set_birth_date(facts.home_jurisdiction() == jurisdiction ? r.birth_date()
-                                                             : trust::BirthYear(r.birth_date()));
+  // Old events carry the full date; new ones the year, the home its pd/ row.
+  const bool full_in_event = r.birth_date().size() > 4;
+  const std::string full = full_in_event ? r.birth_date() : home_birth_date;
+  m.set_birth_date(facts.home_jurisdiction() == jurisdiction && !full.empty()
+                       ? full
+                       : trust::BirthYear(r.birth_date()));
   m.set_category(r.category());
   m.set_phone(r.phone());
   m.set_probationary(r.probationary());

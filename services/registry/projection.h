@@ -61,6 +61,13 @@ class RegistryProjection {
   absl::StatusOr<std::optional<IdentityClaim>> FindIdentity(const std::string& id_hash) const;
   void PutIdentity(Transaction& txn, const std::string& id_hash, const IdentityClaim& claim) const;
 
+  // The full birth date of a member registered here ("" if none is kept: a
+  // member of another county, or one whose event still carries it).
+  absl::StatusOr<std::string> BirthDate(const std::string& member_id) const;
+  // Keeps it, in the commit that registers the member (never in the log).
+  void PutBirthDate(Transaction& txn, const std::string& member_id,
+                    const std::string& birth_date) const;
+
   // Calls fn for members with one of `statuses`, in (status, member id) order,
   // starting after `after_key` (a key from a previous call; empty = start),
   // until fn returns false. fn receives the index key and the facts.
@@ -85,6 +92,9 @@ AggregateKind<lianxin::v1::MemberFacts> MemberAggregates(const RegistryProjectio
 
 // The prefix of identity claims (R18): views of lx.identity.v1, not of the log.
 inline constexpr char kIdentityIndexPrefix[] = "id/";
+// The prefix of the full birth dates a home registry keeps: personal data that
+// stays in this store, never in the log or on Kafka (so not replayed).
+inline constexpr char kBirthDateIndexPrefix[] = "pd/";
 
 // The index keys of a member's facts as seen by `jurisdiction`: what
 // RegistryProjection::IndexKeys returns, callable without a store (the
@@ -95,9 +105,12 @@ std::set<std::string> IndexKeysOf(const lianxin::v1::MemberFacts& facts,
 // The statuses a Direction covers (DIRECTION_ALL: every status).
 std::vector<lianxin::v1::MemberStatus> StatusesOf(lianxin::v1::Direction direction);
 
-// The API view of a member as `jurisdiction` sees it.
+// The API view of a member as `jurisdiction` sees it; `home_birth_date` is
+// the full date the home keeps (RegistryProjection::BirthDate), shown only
+// where the member's home answers.
 lianxin::v1::Member ToMember(const lianxin::v1::MemberFacts& facts, uint64_t version,
-                             const std::string& jurisdiction);
+                             const std::string& jurisdiction,
+                             const std::string& home_birth_date = "");
 
 }  // namespace lianxin::registry
 

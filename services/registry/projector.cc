@@ -55,7 +55,7 @@ class RegistryProjector : public Projector {
   }
 
   std::vector<std::string> UnreplayedIndexPrefixes() const override {
-    return {kIdentityIndexPrefix};
+    return {kIdentityIndexPrefix, kBirthDateIndexPrefix};
   }
 
   // The facts stay decoded between events, as within one command of the

@@ -228,7 +228,7 @@ TEST_F(ProjectorTest, RefusesEventsOfOtherServices) {
   EXPECT_EQ(projector->NewFold("not facts \xff")->Apply(contact).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(projector->IndexRows("654322-x", "").empty());
-  EXPECT_EQ(projector->UnreplayedIndexPrefixes(), std::vector<std::string>{"id/"});
+  EXPECT_EQ(projector->UnreplayedIndexPrefixes(), (std::vector<std::string>{"id/", "pd/"}));
 }
 
 }  // namespace

@@ -136,7 +136,7 @@ absl::Status RegistryService::Mutate(const Principal& caller, const char* rpc, F
 
 absl::Status RegistryService::Create(
     const Principal& caller, const char* rpc, const std::string& request_id,
-    const std::string& id_number,
+    const std::string& id_number, const std::string& birth_date,
     const std::function<absl::StatusOr<Events>(const std::string&, const Context&)>& decide,
     const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,
     google::protobuf::Message* reply, bool validate_only) {
@@ -171,6 +171,8 @@ absl::Status RegistryService::Create(
         fill_reply(member_id, member->version());
         work.Also([&](Transaction& txn) {
           projection_.PutIdentity(txn, id_hash, {member_id, projection_.jurisdiction(), false});
+          // The full birth date stays here; the event carries the year.
+          projection_.PutBirthDate(txn, member_id, birth_date);
         });
         return absl::OkStatus();
       });
@@ -191,7 +193,7 @@ absl::Status RegistryService::RegisterMember(const Principal& caller,
       request.birth_date(), request.category(), request.phone(), request.joined_on()));
   const std::string masked = MaskIdNumber(request.id_number());
   return Create(
-      caller, "RegisterMember", request.request_id(), request.id_number(),
+      caller, "RegisterMember", request.request_id(), request.id_number(), request.birth_date(),
       [&](const std::string& hash, const Context& ctx) {
         return DecideRegisterMember(request, hash, masked, ctx, projection_.settings());
       },
@@ -278,7 +280,7 @@ absl::Status RegistryService::RecordArrival(const Principal& caller,
       request.birth_date(), request.category(), request.phone(), request.joined_on()));
   const std::string masked = MaskIdNumber(request.id_number());
   return Create(
-      caller, "RecordArrival", request.request_id(), request.id_number(),
+      caller, "RecordArrival", request.request_id(), request.id_number(), request.birth_date(),
       [&](const std::string& hash, const Context& ctx) {
         return DecideRegisterArrival(request, hash, masked, ctx, projection_.settings());
       },
@@ -411,7 +413,7 @@ absl::Status RegistryService::RecordTransferIn(const Principal& caller,
       request.birth_date(), request.category(), request.phone(), request.joined_on()));
   const std::string masked = MaskIdNumber(request.id_number());
   return Create(
-      caller, "RecordTransferIn", request.request_id(), request.id_number(),
+      caller, "RecordTransferIn", request.request_id(), request.id_number(), request.birth_date(),
       [&](const std::string& hash, const Context& ctx) {
         return DecideRecordTransferIn(request, hash, masked, ctx, projection_.settings());
       },
@@ -494,7 +496,9 @@ absl::Status RegistryService::GetMember(const Principal& caller,
                                         const lianxin::v1::GetMemberRequest& request,
                                         lianxin::v1::GetMemberReply* reply) {
   ASSIGN_OR_RETURN(LoadedMember member, LoadForRead(caller, request.member_id()));
-  *reply->mutable_member() = ToMember(member.facts, member.version, projection_.jurisdiction());
+  ASSIGN_OR_RETURN(std::string birth_date, HomeBirthDate(member.facts));
+  *reply->mutable_member() =
+      ToMember(member.facts, member.version, projection_.jurisdiction(), birth_date);
   return absl::OkStatus();
 }
 
@@ -523,17 +527,29 @@ absl::Status RegistryService::ListMembers(const Principal& caller,
   }
   const int page_size = request.page_size() == 0 ? 100 : request.page_size();
   std::string last_key;
+  absl::Status read = absl::OkStatus();
   RETURN_IF_ERROR(projection_.ScanByStatus(
       statuses, request.page_token(), [&](const std::string& key, const LoadedMember& m) {
         if (reply->members_size() == page_size) {
           reply->set_next_page_token(last_key);
           return false;
         }
-        *reply->add_members() = ToMember(m.facts, m.version, projection_.jurisdiction());
+        absl::StatusOr<std::string> birth_date = HomeBirthDate(m.facts);
+        if (!birth_date.ok()) {
+          read = birth_date.status();
+          return false;
+        }
+        *reply->add_members() =
+            ToMember(m.facts, m.version, projection_.jurisdiction(), *birth_date);
         last_key = key;
         return true;
       }));
-  return absl::OkStatus();
+  return read;
+}
+
+absl::StatusOr<std::string> RegistryService::HomeBirthDate(const MemberFacts& facts) const {
+  if (facts.home_jurisdiction() != projection_.jurisdiction()) return std::string();
+  return projection_.BirthDate(facts.member_id());
 }
 
 absl::Status RegistryService::GetMemberHistory(const Principal& caller,

@@ -120,9 +120,13 @@ class RegistryService final : public UnaryService {
   // A command creating a member (RegisterMember, arrival from off lianxin),
   // validated already: authorize, then the identity claim (R18), decide and
   // commit member and claim together.
+  // The full birth date this registry keeps of a member whose home it is
+  // ("" elsewhere, or if none is kept).
+  absl::StatusOr<std::string> HomeBirthDate(const lianxin::v1::MemberFacts& facts) const;
+
   absl::Status Create(
       const Principal& caller, const char* method, const std::string& request_id,
-      const std::string& id_number,
+      const std::string& id_number, const std::string& birth_date,
       const std::function<absl::StatusOr<Events>(const std::string& id_hash, const Context&)>&
           decide,
       const std::function<void(const std::string& member_id, uint64_t version)>& fill_reply,

@@ -15,8 +15,13 @@
 //      whose causation_id names it);
 //   3. with --members N: the registry's resident size after N registrations.
 //
+// --trust=off,on measures each mode on a new deployment in one run: "on" gives
+// the registries a root, a key per county and a signed directory, so every
+// event is signed at commit and verified by the consumer (issue 14).
+//
 //   e2e_bench --clients=1,16,64 --seconds=10 --lag_rate=1000 --lag_seconds=10
 //   e2e_bench --clients= --lag_rate=0 --members=1000000      (memory only)
+//   e2e_bench --clients=16 --seconds=10 --lag_rate=200 --lag_seconds=10 --trust=off,on
 //
 // Binaries are taken from the directory of this executable (--bin_dir).
 #include <unistd.h>
@@ -53,6 +58,8 @@
 #include "libs/runtime/auth.h"
 #include "libs/runtime/channel.h"
 #include "libs/testing/testing.h"
+#include "libs/trust/directory.h"
+#include "libs/trust/keys.h"
 #include "services/registry/domain/rules.h"
 
 ABSL_FLAG(std::string, clients, "1,16,64",
@@ -62,6 +69,9 @@ ABSL_FLAG(int, lag_rate, 1000, "Origin commits per second in the lag run (0 = no
 ABSL_FLAG(double, lag_seconds, 10, "Length of the lag run.");
 ABSL_FLAG(int, members, 0, "Register this many members and report the registry's RSS.");
 ABSL_FLAG(std::string, dir, "/var/tmp", "Where the scratch deployment goes.");
+ABSL_FLAG(std::string, trust, "off",
+          "Trust modes to measure, each on a new deployment: off (nothing signed or checked), "
+          "on (events signed and verified), or off,on.");
 ABSL_FLAG(bool, keep, false, "Keep the scratch deployment's data and logs.");
 ABSL_FLAG(std::string, bin_dir, "", "Where lianxin-broker, registry and echo-server are.");
 // lianxin-broker (librdkafka's mock cluster) holds a fetch for the whole
@@ -107,9 +117,12 @@ double MsSince(SteadyClock::time_point start) {
 
 class Deployment {
  public:
-  absl::Status Start(const std::string& bin, const std::string& dir) {
+  absl::Status Start(const std::string& bin, const std::string& dir, bool trusted) {
     dir_ = dir;
     std::filesystem::create_directories(dir);
+    if (trusted) {
+      if (absl::Status s = WriteKeys(); !s.ok()) return s;
+    }
     std::ofstream(dir + "/tokens.txt") << DigestTokenFile(
         absl::StrCat(kToken, " bench-op ", kOrigin, " operator\n", kDestinationToken, " bench-op ",
                      kDestination, " operator\n"));
@@ -130,7 +143,10 @@ class Deployment {
            "--metrics_address=", "--tokens_file=" + dir + "/tokens.txt",
            "--kafka_brokers=" + kafka_, "--kafka_config=" + absl::GetFlag(FLAGS_kafka_config),
            "--identity_key_file=" + dir + "/identity.key",
-           absl::StrCat("--counties_on_lianxin=", kOrigin, ",", kDestination)},
+           absl::StrCat("--counties_on_lianxin=", kOrigin, ",", kDestination),
+           trusted ? absl::StrCat("--signing_key=", dir, "/", code, ".key") : "--signing_key=",
+           trusted ? absl::StrCat("--trust_root=", dir, "/root.pub") : "--trust_root=",
+           trusted ? absl::StrCat("--key_directory=", dir, "/directory.bin") : "--key_directory="},
           absl::StrCat(dir, "/registry-", code, ".log"));
       if (!registry.ok()) return registry.status();
       absl::StatusOr<std::string> line = (*registry)->WaitForLine("listening ");
@@ -156,6 +172,30 @@ class Deployment {
   pid_t registry_pid(const std::string& code) { return registries_[code]->pid(); }
 
  private:
+  // A root key, one key per county, the signed directory.
+  absl::Status WriteKeys() {
+    absl::StatusOr<trust::PrivateKey> root = trust::PrivateKey::Generate();
+    if (!root.ok()) return root.status();
+    if (absl::Status s = root->public_key().WritePem(dir_ + "/root.pub"); !s.ok()) return s;
+    trust::KeyDirectory directory;
+    directory.set_serial(1);
+    for (const char* code : {kOrigin, kDestination}) {
+      absl::StatusOr<trust::PrivateKey> key = trust::PrivateKey::Generate();
+      if (!key.ok()) return key.status();
+      if (absl::Status s = key->WritePem(absl::StrCat(dir_, "/", code, ".key")); !s.ok()) return s;
+      trust::CountyKey* entry = directory.add_keys();
+      entry->set_key_id(key->key_id());
+      entry->set_jurisdiction(code);
+      entry->set_public_key(key->public_key().raw());
+    }
+    absl::StatusOr<trust::SignedKeyDirectory> signed_directory =
+        trust::SignDirectory(directory, *root);
+    if (!signed_directory.ok()) return signed_directory.status();
+    std::ofstream(dir_ + "/directory.bin", std::ios::binary)
+        << signed_directory->SerializeAsString();
+    return absl::OkStatus();
+  }
+
   std::string dir_;
   std::string kafka_;
   std::string echo_address_;
@@ -449,13 +489,15 @@ std::string BinDirOfSelf() {
   return std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
 }
 
-int Measure(const std::string& dir) {
+int Measure(const std::string& dir, bool trusted) {
   Deployment deployment;
-  if (absl::Status s = deployment.Start(BinDirOfSelf(), dir); !s.ok()) {
+  if (absl::Status s = deployment.Start(BinDirOfSelf(), dir, trusted); !s.ok()) {
     std::fprintf(stderr, "e2e_bench: cannot start the deployment: %s\n", s.ToString().c_str());
     return 1;
   }
-  std::printf("deployment in %s; kafka %s\n\n", dir.c_str(), deployment.kafka().c_str());
+  std::printf("### trust %s (events %s)\n\ndeployment in %s; kafka %s\n\n", trusted ? "on" : "off",
+              trusted ? "signed and verified" : "unsigned", dir.c_str(),
+              deployment.kafka().c_str());
 
   std::vector<int> client_counts;
   for (absl::string_view item :
@@ -613,11 +655,21 @@ int Measure(const std::string& dir) {
 }
 
 int Run() {
-  const std::string dir = absl::StrCat(absl::GetFlag(FLAGS_dir), "/lianxin-e2e-bench-", getpid());
-  const int exit_code = Measure(dir);  // the deployment has stopped on return
-  if (!absl::GetFlag(FLAGS_keep)) {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
+  int exit_code = 0;
+  for (absl::string_view mode :
+       absl::StrSplit(absl::GetFlag(FLAGS_trust), ',', absl::SkipWhitespace())) {
+    if (mode != "off" && mode != "on") {
+      std::fprintf(stderr, "e2e_bench: --trust: off, on or off,on\n");
+      return 2;
+    }
+    const std::string dir =
+        absl::StrCat(absl::GetFlag(FLAGS_dir), "/lianxin-e2e-bench-", getpid(), "-", mode);
+    exit_code |= Measure(dir, mode == "on");  // the deployment has stopped on return
+    if (!absl::GetFlag(FLAGS_keep)) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+    std::printf("\n");
   }
   return exit_code;
 }

@@ -8,13 +8,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/runtime/auth.h"
+#include "libs/trust/directory.h"
+#include "libs/trust/keys.h"
 
 namespace lianxin::chaos {
 namespace {
 
 using testing::ChildProcess;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(t));
+  return ts;
+}
 
 }  // namespace
 
@@ -48,6 +57,9 @@ absl::StatusOr<std::unique_ptr<ChaosCluster>> ChaosCluster::Start(ChaosOptions o
       return absl::InternalError(absl::StrCat("cannot write in ", cluster->options_.work_dir));
     }
   }
+  if (cluster->options_.trust) {
+    if (absl::Status s = cluster->WriteKeys(); !s.ok()) return s;
+  }
   {
     absl::MutexLock lock(&cluster->mu_);
     if (absl::Status s = cluster->StartBrokerLocked(""); !s.ok()) return s;
@@ -58,6 +70,45 @@ absl::StatusOr<std::unique_ptr<ChaosCluster>> ChaosCluster::Start(ChaosOptions o
     }
   }
   return cluster;
+}
+
+absl::Status ChaosCluster::WriteKeys() const {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::create_directories(Path("keys"), error);
+  fs::permissions(Path("keys"), fs::perms::owner_all, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot make ", Path("keys")));
+  const absl::Time now = absl::Now();
+  absl::StatusOr<trust::PrivateKey> root = trust::PrivateKey::Generate();
+  if (!root.ok()) return root.status();
+  if (absl::Status s = root->public_key().WritePem(KeyPath("root.pub")); !s.ok()) return s;
+  trust::KeyDirectory directory;
+  directory.set_serial(1);
+  directory.set_issuer("lxchaos root");
+  *directory.mutable_issued_at() = ToProto(now);
+  auto add = [&](const std::string& file, const std::string& county) -> absl::Status {
+    absl::StatusOr<trust::PrivateKey> key = trust::PrivateKey::Generate();
+    if (!key.ok()) return key.status();
+    if (absl::Status s = key->WritePem(KeyPath(file)); !s.ok()) return s;
+    trust::CountyKey* entry = directory.add_keys();
+    entry->set_key_id(key->key_id());
+    entry->set_jurisdiction(county);
+    entry->set_public_key(key->public_key().raw());
+    *entry->mutable_valid_from() = ToProto(now - absl::Hours(1));
+    if (file == "revoked.key") *entry->mutable_revoked_from() = ToProto(now - absl::Minutes(1));
+    return absl::OkStatus();
+  };
+  for (const std::string& county : options_.counties) {
+    if (absl::Status s = add(county + ".key", county); !s.ok()) return s;
+  }
+  if (absl::Status s = add("revoked.key", options_.counties.back()); !s.ok()) return s;
+  absl::StatusOr<trust::SignedKeyDirectory> signed_directory =
+      trust::SignDirectory(directory, *root);
+  if (!signed_directory.ok()) return signed_directory.status();
+  std::ofstream out(KeyPath("directory.bin"), std::ios::binary | std::ios::trunc);
+  out << signed_directory->SerializeAsString();
+  if (!out.flush()) return absl::InternalError("cannot write the key directory");
+  return absl::OkStatus();
 }
 
 ChaosCluster::~ChaosCluster() {
@@ -142,6 +193,15 @@ absl::Status ChaosCluster::StartService(const std::string& county, const std::st
   };
   if (service == "registry") args.push_back("--identity_key_file=" + Path("identity.key"));
   if (service == "contact") args.push_back("--sweep_interval=2s");
+  if (options_.trust) {
+    args.push_back("--signing_key=" + KeyPath(county + ".key"));
+    args.push_back("--trust_root=" + KeyPath("root.pub"));
+    args.push_back("--key_directory=" + KeyPath("directory.bin"));
+    args.push_back("--anchor_interval=2s");
+  }
+  if (options_.max_parked_per_source > 0) {
+    args.push_back(absl::StrCat("--max_parked_per_source=", options_.max_parked_per_source));
+  }
   const std::string stderr_path = StderrPath(county, service);
   absl::StatusOr<std::unique_ptr<ChildProcess>> child = ChildProcess::Start(args, stderr_path);
   if (!child.ok()) return child.status();

@@ -37,6 +37,13 @@ struct ChaosOptions {
   // Where the lianxin binaries are.
   std::string bin_dir;
   int brokers = 3;
+  // Trust between counties on: a root key, one signing key per county and a
+  // signed directory (under <work_dir>/keys), every service signing and
+  // checking. The directory also gives the last county a key revoked a minute
+  // before the start (keys/revoked.key), for the forge fault.
+  bool trust = false;
+  // --max_parked_per_source of every service (0: the services' default).
+  uint64_t max_parked_per_source = 0;
 };
 
 class ChaosCluster {
@@ -59,6 +66,8 @@ class ChaosCluster {
   // dir; rewritten at every (re)start.
   std::string EndpointsPath() const;
   std::string Bootstrap() const;
+  // A file under <work_dir>/keys ("654322.key", "revoked.key", "root.pub").
+  std::string KeyPath(const std::string& name) const { return Path("keys/" + name); }
   // The Kafka consumer group of a service (see libs/service/service_main.cc).
   static std::string GroupId(const std::string& county, const std::string& service);
 
@@ -86,6 +95,8 @@ class ChaosCluster {
                                                      const std::string& service);
   // Starts a service and waits until it listens (without holding mu_).
   absl::Status StartService(const std::string& county, const std::string& service);
+  // The keys and the directory of ChaosOptions::trust.
+  absl::Status WriteKeys() const;
   absl::Status StartBrokerLocked(const std::string& ports) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriteEndpoints() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string Path(const std::string& name) const { return options_.work_dir + "/" + name; }

@@ -16,7 +16,10 @@
 // of three down, then up), duplicate (copies of delivered messages produced
 // again, some late, while every broker answers 100 ms late), poison (garbage,
 // an invalid envelope and a tampered event on consumed topics), offsets-lost
-// (a service restarted with its consumer group rewound to the beginning).
+// (a service restarted with its consumer group rewound to the beginning),
+// forge (with signing on: a rogue holding no key, a revoked key and the last
+// county's valid key writes forged events of every kind into every county's
+// topics; each must be held with its refusal, none applied; forge.h).
 // Exit status: 0 if every run passed, 1 otherwise, 2 on a usage error.
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 
@@ -41,11 +45,12 @@
 #include "libs/testing/testing.h"
 #include "tools/chaos/cluster.h"
 #include "tools/chaos/driver.h"
+#include "tools/chaos/forge.h"
 #include "tools/chaos/kafka_injector.h"
 #include "tools/chaos/verdict.h"
 
 ABSL_FLAG(std::string, fault, "random",
-          "kill, broker-restart, broker-down, duplicate, poison, offsets-lost, or random "
+          "kill, broker-restart, broker-down, duplicate, poison, offsets-lost, forge, or random "
           "(one of them per run).");
 ABSL_FLAG(int, runs, 1, "Runs, each on a new deployment (soak mode: many).");
 ABSL_FLAG(uint64_t, seed, 0, "Seed of the first run (0: from the clock); run i uses seed + i.");
@@ -64,9 +69,14 @@ namespace {
 
 namespace v1 = ::lianxin::v1;
 
+// The forge fault: far-future events per inbox, and the parked cap of every
+// service, below it, so that the flood is partly parked, partly refused.
+constexpr int kFlood = 60;
+constexpr uint64_t kParkedCap = 20;
+
 const std::vector<std::string>& AllFaults() {
   static const auto* faults = new std::vector<std::string>{
-      "kill", "broker-restart", "broker-down", "duplicate", "poison", "offsets-lost"};
+      "kill", "broker-restart", "broker-down", "duplicate", "poison", "offsets-lost", "forge"};
   return *faults;
 }
 
@@ -145,6 +155,9 @@ class Run {
         Note(absl::StrCat("poison on ", m.topic, "/", m.partition, "@", m.offset));
         injected_.push_back(m);
       }
+    } else if (fault == "forge") {
+      absl::SleepFor(Between(2, 4));
+      RETURN_IF_ERROR(InjectForgeries(kafka));
     } else if (fault == "offsets-lost") {
       absl::SleepFor(Between(1, 3));
       const std::string& county = Any(cluster_->counties());
@@ -161,6 +174,7 @@ class Run {
   }
 
   const std::vector<QuarantinedMessage>& injected() const { return injected_; }
+  const std::vector<ExpectedRefusal>& forged() const { return forged_; }
 
  private:
   // The service topics and inboxes of the deployment's counties.
@@ -173,6 +187,38 @@ class Run {
       topics.push_back(absl::StrCat("lx.", county, ".inbox.v1"));
     }
     return topics;
+  }
+
+  // The forge fault's messages (forge.h), produced at once; each noted by
+  // where it landed and what its consumers must make of it.
+  absl::Status InjectForgeries(const KafkaInjector& kafka) {
+    std::vector<std::string> topics = Topics();
+    topics.push_back("lx.identity.v1");
+    ASSIGN_OR_RETURN(std::vector<KafkaMessage> genuine, kafka.ReadAll(topics));
+    RogueKeys keys;
+    keys.county = cluster_->counties().back();
+    ASSIGN_OR_RETURN(keys.valid,
+                     trust::PrivateKey::ReadPem(cluster_->KeyPath(keys.county + ".key")));
+    ASSIGN_OR_RETURN(keys.revoked, trust::PrivateKey::ReadPem(cluster_->KeyPath("revoked.key")));
+    ASSIGN_OR_RETURN(keys.own, trust::PrivateKey::Generate());
+    std::vector<ForgedMessage> forged =
+        Forge(genuine, cluster_->counties(), keys, absl::Now(), kFlood);
+    std::vector<KafkaMessage> messages;
+    std::map<std::string, int> by_expected;
+    for (const ForgedMessage& f : forged) {
+      messages.push_back(f.message);
+      ++by_expected[f.expected];
+    }
+    ASSIGN_OR_RETURN(std::vector<QuarantinedMessage> landed, kafka.Produce(messages));
+    for (size_t i = 0; i < forged.size() && i < landed.size(); ++i) {
+      forged_.push_back({landed[i], forged[i].event_id, forged[i].what, forged[i].expected});
+    }
+    std::vector<std::string> counts;
+    for (const auto& [expected, n] : by_expected) counts.push_back(absl::StrCat(n, " ", expected));
+    Note(absl::StrCat(forged_.size(), " forged messages from ", genuine.size(),
+                      " genuine ones (rogue county ", keys.county,
+                      "), to be held as: ", absl::StrJoin(counts, ", ")));
+    return absl::OkStatus();
   }
 
   // Garbage, an envelope without an aggregate, and a real event with its
@@ -211,6 +257,7 @@ class Run {
   std::mt19937_64 rng_;
   std::vector<std::string> faults_;
   std::vector<QuarantinedMessage> injected_;
+  std::vector<ExpectedRefusal> forged_;
 };
 
 // Runs a tool (lxctl, lxaudit) on the deployment; its exit code and output.
@@ -281,12 +328,14 @@ void ForEachStore(const ChaosCluster& cluster, bool with_log,
 std::vector<std::string> Settle(ChaosCluster& cluster, const std::string& bin_dir,
                                 const std::string& work_dir,
                                 const std::vector<QuarantinedMessage>& injected,
+                                const std::vector<ExpectedRefusal>& forged,
                                 absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   std::vector<std::string> problems;
   for (;;) {
     problems.clear();
     std::vector<QuarantinedMessage> quarantined;
+    std::vector<HeldMessage> held;
     ForEachStore(
         cluster, /*with_log=*/false,
         [&](const std::string& name, const StoreContents& store) {
@@ -294,10 +343,14 @@ std::vector<std::string> Settle(ChaosCluster& cluster, const std::string& bin_di
             problems.push_back(absl::StrCat(name, ": ", store.outbox_rows, " rows in its outbox"));
           }
           quarantined.insert(quarantined.end(), store.quarantined.begin(), store.quarantined.end());
+          held.insert(held.end(), store.held.begin(), store.held.end());
         },
         [&](const std::string& error) { problems.push_back(error); });
     for (const std::string& missed : CheckQuarantine(quarantined, injected).missed) {
       problems.push_back("poison not quarantined yet: " + missed);
+    }
+    for (const std::string& misjudged : CheckForgeries(forged, held, {}).misjudged) {
+      problems.push_back("forgery not held yet: " + misjudged);
     }
     if (problems.empty()) {
       const std::vector<std::string>& counties = cluster.counties();
@@ -321,9 +374,11 @@ std::vector<std::string> Settle(ChaosCluster& cluster, const std::string& bin_di
 // The checks after the run has settled; adds what they find to `tally`.
 void Check(ChaosCluster& cluster, const LoadDriver& driver, const std::string& bin_dir,
            const std::string& work_dir, const std::vector<QuarantinedMessage>& injected,
-           Tally* tally) {
+           const std::vector<ExpectedRefusal>& forged, bool anchors, Tally* tally) {
   const std::vector<Command> commands = driver.Commands();
   std::vector<QuarantinedMessage> quarantined;
+  std::vector<HeldMessage> held;
+  std::vector<LoggedEvent> logs;
   ForEachStore(
       cluster, /*with_log=*/true,
       [&](const std::string& name, const StoreContents& store) {
@@ -336,18 +391,33 @@ void Check(ChaosCluster& cluster, const LoadDriver& driver, const std::string& b
         for (const std::string& s : f.duplicated) Problem("duplicated: " + s, &tally->duplicated);
         for (const std::string& s : f.written_though_refused) Problem(s, &tally->diverged);
         quarantined.insert(quarantined.end(), store.quarantined.begin(), store.quarantined.end());
+        held.insert(held.end(), store.held.begin(), store.held.end());
+        logs.insert(logs.end(), store.log.begin(), store.log.end());
       },
       [&](const std::string& error) { Problem(error, &tally->diverged); });
-  const QuarantineFindings q = CheckQuarantine(quarantined, injected);
-  for (const std::string& s : q.unexpected)
+  std::vector<QuarantinedMessage> expected = injected;
+  for (const ExpectedRefusal& f : forged) expected.push_back(f.where);
+  for (const std::string& s : CheckQuarantine(quarantined, expected).unexpected)
     Problem("quarantined, not injected: " + s, &tally->diverged);
-  for (const std::string& s : q.missed)
+  for (const std::string& s : CheckQuarantine(quarantined, injected).missed)
     Problem("injected, never quarantined: " + s, &tally->diverged);
+  if (!forged.empty()) {
+    const ForgeryFindings f = CheckForgeries(forged, held, logs);
+    for (const std::string& s : f.applied) Problem("forgery applied: " + s, &tally->diverged);
+    for (const std::string& s : f.misjudged) Problem("forgery misjudged: " + s, &tally->diverged);
+    std::vector<std::string> counts;
+    for (const auto& [refusal, n] : f.held_by_refusal) {
+      counts.push_back(absl::StrCat(n, " ", refusal));
+    }
+    Say(absl::StrCat("  forged: ", forged.size(), ", applied ", f.applied.size(), ", held as ",
+                     absl::StrJoin(counts, ", ")));
+  }
   for (const std::string& county : cluster.counties()) {
     for (const char* command : {"verify", "replay"}) {
-      ToolRun r =
-          RunTool(bin_dir, work_dir,
-                  {"lxaudit", command, "--endpoints", cluster.EndpointsPath(), "--county", county});
+      std::vector<std::string> args = {"lxaudit",  command, "--endpoints", cluster.EndpointsPath(),
+                                       "--county", county};
+      if (anchors && std::string(command) == "verify") args.push_back("--anchors");
+      ToolRun r = RunTool(bin_dir, work_dir, args);
       if (r.code != 0) {
         Problem(absl::StrCat("lxaudit ", command, " ", county, ":\n", r.out), &tally->diverged);
       }
@@ -359,9 +429,15 @@ void Check(ChaosCluster& cluster, const LoadDriver& driver, const std::string& b
 absl::StatusOr<Tally> OneRun(const std::string& fault, uint64_t seed, const std::string& bin_dir,
                              const std::string& work_dir) {
   std::vector<std::string> counties = absl::StrSplit(absl::GetFlag(FLAGS_counties), ',');
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<ChaosCluster> cluster,
-      ChaosCluster::Start({.counties = counties, .work_dir = work_dir, .bin_dir = bin_dir}));
+  // The forge fault runs with trust on, and a small parked cap so that its
+  // flood of far-future versions reaches it.
+  const bool trust = fault == "forge";
+  ASSIGN_OR_RETURN(std::unique_ptr<ChaosCluster> cluster,
+                   ChaosCluster::Start({.counties = counties,
+                                        .work_dir = work_dir,
+                                        .bin_dir = bin_dir,
+                                        .trust = trust,
+                                        .max_parked_per_source = trust ? kParkedCap : 0}));
   LoadDriver driver(
       {.cluster = cluster.get(), .threads = absl::GetFlag(FLAGS_threads), .seed = seed});
   RETURN_IF_ERROR(driver.Prepare());
@@ -375,15 +451,15 @@ absl::StatusOr<Tally> OneRun(const std::string& fault, uint64_t seed, const std:
   WriteLedger(driver.Commands(), work_dir + "/commands.tsv");
 
   const absl::Time settling = absl::Now();
-  std::vector<std::string> unsettled =
-      Settle(*cluster, bin_dir, work_dir, run.injected(), absl::GetFlag(FLAGS_settle_timeout));
+  std::vector<std::string> unsettled = Settle(*cluster, bin_dir, work_dir, run.injected(),
+                                              run.forged(), absl::GetFlag(FLAGS_settle_timeout));
   Tally tally;
   for (const std::string& s : unsettled) Problem("did not settle: " + s, &tally.diverged);
   if (unsettled.empty()) {
     Say(absl::StrCat("  settled in ", absl::FormatDuration(absl::Trunc(absl::Now() - settling,
                                                                        absl::Milliseconds(100)))));
   }
-  Check(*cluster, driver, bin_dir, work_dir, run.injected(), &tally);
+  Check(*cluster, driver, bin_dir, work_dir, run.injected(), run.forged(), trust, &tally);
   if (!tally.ok()) Say(cluster->LogTails(8));
   return tally;
 }

@@ -4,7 +4,9 @@
 #include <set>
 #include <tuple>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/eventstore/event_store.h"
 
 namespace lianxin::chaos {
@@ -90,6 +92,53 @@ QuarantineFindings CheckQuarantine(const std::vector<QuarantinedMessage>& quaran
   return f;
 }
 
+std::string RefusalOfReason(const std::string& reason) {
+  if (reason == "parked" || absl::StartsWith(reason, "parked: ")) return "parked";
+  // The gate's: "refused (<name>): detail".
+  if (absl::StartsWith(reason, "refused (")) {
+    const size_t end = reason.find(')');
+    if (end != std::string::npos) return reason.substr(9, end - 9);
+  }
+  // A handler's: "handler refused: <CODE>: message".
+  if (absl::StartsWith(reason, "handler refused: PERMISSION_DENIED")) return "role";
+  if (absl::StartsWith(reason, "handler refused: INVALID_ARGUMENT")) return "invalid_payload";
+  return "other";
+}
+
+ForgeryFindings CheckForgeries(const std::vector<ExpectedRefusal>& forged,
+                               const std::vector<HeldMessage>& held,
+                               const std::vector<LoggedEvent>& logs) {
+  std::map<QuarantinedMessage, std::set<std::string>> refusals;
+  for (const HeldMessage& h : held) refusals[h.where].insert(RefusalOfReason(h.reason));
+  std::map<std::string, const ExpectedRefusal*> by_id;
+  for (const ExpectedRefusal& f : forged) by_id[f.event_id] = &f;
+  ForgeryFindings findings;
+  for (const LoggedEvent& e : logs) {
+    auto it = by_id.find(e.causation_id);
+    if (it == by_id.end()) continue;
+    findings.applied.push_back(absl::StrCat(it->second->what, " (", it->second->event_id,
+                                            "): its effect ", e.type, " on ", e.aggregate_id,
+                                            " at sequence ", e.sequence));
+  }
+  for (const ExpectedRefusal& f : forged) {
+    const std::set<std::string>& seen = refusals[f.where];
+    const bool judged = f.expected == "parked"
+                            ? seen.contains("parked") || seen.contains("parked_cap")
+                            : seen.contains(f.expected);
+    if (judged) {
+      ++findings.held_by_refusal[f.expected == "parked" && !seen.contains("parked")
+                                     ? std::string("parked_cap")
+                                     : f.expected];
+      continue;
+    }
+    findings.misjudged.push_back(
+        absl::StrCat(f.what, " (", f.event_id, ") at ", f.where.topic, "/", f.where.partition, "@",
+                     f.where.offset, ": expected ", f.expected, ", held as ",
+                     seen.empty() ? std::string("nothing") : absl::StrJoin(seen, ", ")));
+  }
+  return findings;
+}
+
 absl::StatusOr<StoreContents> ReadStore(const std::string& data_dir, const std::string& county,
                                         const std::string& service, bool with_log) {
   EventStoreOptions options;
@@ -113,6 +162,16 @@ absl::StatusOr<StoreContents> ReadStore(const std::string& data_dir, const std::
         QuarantineRow row;
         if (row.ParseFromString(v)) {
           contents.quarantined.push_back({row.topic(), row.partition(), row.offset()});
+          contents.held.push_back({contents.quarantined.back(), row.reason()});
+        }
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  scanned =
+      (*store)->ScanPrefix(Family::kParked, "", [&](const std::string&, const std::string& v) {
+        QuarantineRow row;
+        if (row.ParseFromString(v)) {
+          contents.held.push_back({{row.topic(), row.partition(), row.offset()}, "parked"});
         }
         return true;
       });

@@ -9,6 +9,7 @@
 #define LIANXIN_TOOLS_CHAOS_VERDICT_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,11 +63,50 @@ struct QuarantineFindings {
 QuarantineFindings CheckQuarantine(const std::vector<QuarantinedMessage>& quarantined,
                                    const std::vector<QuarantinedMessage>& injected);
 
+// A message a consumer holds instead of applying: quarantined (`reason` as
+// the QuarantineRow says) or parked (`reason` "parked").
+struct HeldMessage {
+  QuarantinedMessage where;
+  std::string reason;
+};
+
+// The refusal a quarantine reason names: "bad_signature", ..., "role",
+// "invalid_payload", "parked_cap" (libs/bus/trust.h RefusalName); "parked" for
+// a parked row; "other" for anything else (undecodable, a state that forbids it).
+std::string RefusalOfReason(const std::string& reason);
+
+// A forged message and what its consumers must make of it (forge.h).
+struct ExpectedRefusal {
+  QuarantinedMessage where;
+  std::string event_id;
+  std::string what;
+  // A refusal name, or "parked" (a flood: parked, or quarantined as parked_cap).
+  std::string expected;
+};
+
+struct ForgeryFindings {
+  // Forged events with an effect in a log (an event caused by one), each named.
+  std::vector<std::string> applied;
+  // Forged messages no consumer held with the expected refusal, each named
+  // with what they were held as.
+  std::vector<std::string> misjudged;
+  // How many forged messages were held, by refusal (for the account).
+  std::map<std::string, int> held_by_refusal;
+};
+
+// Checks that every forgery was held with its refusal by at least one of the
+// consumers of its topic (`held`, over every store) and none had an effect
+// (`logs`, over every store).
+ForgeryFindings CheckForgeries(const std::vector<ExpectedRefusal>& forged,
+                               const std::vector<HeldMessage>& held,
+                               const std::vector<LoggedEvent>& logs);
+
 // Reads a service's store under `data_dir` (read-only, while it runs): its
 // log, its quarantine and the size of its outbox.
 struct StoreContents {
   std::vector<LoggedEvent> log;
   std::vector<QuarantinedMessage> quarantined;
+  std::vector<HeldMessage> held;  // the quarantined and the parked, with reasons
   uint64_t outbox_rows = 0;
 };
 absl::StatusOr<StoreContents> ReadStore(const std::string& data_dir, const std::string& county,

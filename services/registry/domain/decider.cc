@@ -98,7 +98,9 @@ lianxin::v1::MemberRegistered Registration(
   r.set_id_hash(id_hash);
   r.set_id_number_masked(id_number_masked);
   r.set_gender(gender);
-  r.set_birth_date(birth_date);
+  // The full date stays in the home registry's store (Create writes its pd/
+  // row); the event, which travels, carries the year, as partners' snapshots do.
+  r.set_birth_date(trust::BirthYear(birth_date));
   r.set_category(category);
   r.set_phone(phone);
   r.set_probationary(probationary);
