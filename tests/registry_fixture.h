@@ -364,6 +364,9 @@ class RegistryCluster {
         "--identity_key_file=" + dir_.Sub("identity.key"),
         std::string("--counties_on_lianxin=") + kCountiesOnLianxin,
     };
+    if (auto extra = registry_args.find(code); extra != registry_args.end()) {
+      args.insert(args.end(), extra->second.begin(), extra->second.end());
+    }
     absl::StatusOr<std::unique_ptr<ChildProcess>> child =
         ChildProcess::Start(args, StderrPath(code));
     if (!child.ok()) return child.status();
@@ -427,6 +430,12 @@ class RegistryCluster {
   int StopRegistry(const std::string& code) { return registries_.at(code).process->Stop(); }
   // SIGKILL: a crash at an arbitrary instant.
   void KillRegistry(const std::string& code) { registries_.at(code).process->Kill(); }
+  // Any other signal (SIGUSR1: a backup).
+  void SignalRegistry(const std::string& code, int signo) {
+    registries_.at(code).process->Signal(signo);
+  }
+  // More flags for the registry of a county (set before it starts).
+  std::map<std::string, std::vector<std::string>> registry_args;
 
   // Stops the broker (its in-memory topics are lost); relays keep their outboxes.
   int StopBroker() { return broker_->Stop(); }

@@ -58,7 +58,20 @@ Metrics::Metrics()
                                  .Name("lianxin_tls_certificate_expiry_timestamp_seconds")
                                  .Help("When the served TLS certificate expires (Unix seconds)")
                                  .Register(*registry_)
-                                 .Add({})) {}
+                                 .Add({})) {
+  chain_verified_ = &prometheus::BuildGauge()
+                         .Name("lianxin_log_chain_verified_sequence")
+                         .Help("Last sequence of the event log whose hash chain verified")
+                         .Register(*registry_)
+                         .Add({});
+  chain_broken_at_ = &prometheus::BuildGauge()
+                          .Name("lianxin_log_chain_broken_sequence")
+                          .Help(
+                              "First sequence where the event log's hash chain is broken, "
+                              "0 while it holds")
+                          .Register(*registry_)
+                          .Add({});
+}
 
 void Metrics::ObserveRpc(const std::string& method, const std::string& code,
                          absl::Duration latency) {
@@ -98,6 +111,18 @@ void Metrics::SetCertificateNotAfter(absl::Time not_after) {
 
 void Metrics::CountRefused(const std::string& topic, const std::string& reason) {
   refused_.Add({{"topic", topic}, {"reason", reason}}).Increment();
+}
+
+}  // namespace lianxin
+
+namespace lianxin {
+
+void Metrics::SetChainVerified(uint64_t sequence) {
+  chain_verified_->Set(static_cast<double>(sequence));
+}
+
+void Metrics::SetChainBrokenAt(uint64_t sequence) {
+  chain_broken_at_->Set(static_cast<double>(sequence));
 }
 
 }  // namespace lianxin

@@ -8,6 +8,7 @@
 #ifndef LIANXIN_LIBS_COMMON_METRICS_H_
 #define LIANXIN_LIBS_COMMON_METRICS_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -45,6 +46,11 @@ class Metrics {
   // One RPC refused before its handler ran: reason "queue_full", "expired",
   // "cancelled", "rate_limited_writes" or "rate_limited_identity_lookups".
   void CountRejectedRpc(const std::string& method, const std::string& reason);
+  // The event log's hash chain as last verified while running
+  // (libs/eventstore/chain_watch.h): the last sequence verified intact, and
+  // the first broken one (0 while none is).
+  void SetChainVerified(uint64_t sequence);
+  void SetChainBrokenAt(uint64_t sequence);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -58,6 +64,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& refused_;
   prometheus::Family<prometheus::Counter>& rpc_rejected_;
   prometheus::Gauge& certificate_not_after_;
+  prometheus::Gauge* chain_verified_ = nullptr;
+  prometheus::Gauge* chain_broken_at_ = nullptr;
 };
 
 }  // namespace lianxin

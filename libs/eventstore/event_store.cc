@@ -45,12 +45,14 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/eventstore/event_store_internal.h"
+#include "libs/eventstore/projector.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace lianxin {
@@ -394,6 +396,13 @@ class EventStoreImpl : public EventStore {
       uint64_t from_sequence,
       const std::function<bool(uint64_t sequence, const std::string& bytes)>& fn) const override;
   uint64_t LastSequence() const override;
+  LogHead Head() const override {
+    absl::MutexLock lock(&mu_);
+    return LogHead{last_sequence_, last_hash_};
+  }
+  absl::Status Checkpoint(const std::string& dir) override;
+  absl::Status AppendRecorded(const std::vector<Event>& events,
+                              const Projector& projector) override;
   absl::StatusOr<std::vector<std::pair<uint64_t, OutboxRow>>> ReadOutbox(
       uint64_t after_sequence, size_t limit) const override;
   absl::Status DeleteOutbox(const std::vector<uint64_t>& sequences) override;
@@ -656,6 +665,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
     return StoredVersion(aggregate_id);
   };
 
+  bool markers_stamped = false;
   for (Transaction::Appended& appended : txn.appends_) {
     const std::string& aggregate_id = appended.aggregate_id;
     ASSIGN_OR_RETURN(uint64_t version, current_version(aggregate_id));
@@ -698,6 +708,18 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
       for (const std::string& destination : event.routed_to()) {
         ASSIGN_OR_RETURN(uint64_t route_version, next_route_version(destination));
         event.add_routed_versions(route_version);
+      }
+      // The consumer markers of this commit ride on its first event, so a
+      // restored store taking the event back takes them too.
+      event.clear_applied_markers();
+      if (!markers_stamped) {
+        markers_stamped = true;
+        for (const Transaction::Write& write : txn.writes_) {
+          if (write.family != Family::kApplied || !write.value.has_value()) continue;
+          AppliedMarker* marker = event.add_applied_markers();
+          marker->set_key(write.key);
+          marker->set_value(*write.value);
+        }
       }
       event.clear_hash();
       event.clear_signature();
@@ -861,6 +883,150 @@ absl::Status EventStoreImpl::ScanAggregate(const std::string& aggregate_id,
     if (!fn(event)) break;
   }
   return FromRocks(it->status(), "scan aggregate");
+}
+
+absl::Status EventStoreImpl::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: every family is flushed first, so the copy needs
+  // no WAL replay beyond what it holds.
+  return FromRocks(checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0),
+                   absl::StrCat("checkpoint into ", dir));
+}
+
+absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
+                                            const Projector& projector) {
+  if (read_only_) {
+    return absl::FailedPreconditionError("event store is open read-only: append refused");
+  }
+  if (events.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  if (!writers_.empty()) {
+    return absl::FailedPreconditionError(
+        "commits are in flight: recorded events are appended before the store serves");
+  }
+  struct Touched {
+    Aggregate aggregate;
+    std::vector<std::pair<std::string, std::string>> rows_before;
+  };
+  absl::flat_hash_map<std::string, Touched> touched;
+  absl::flat_hash_map<std::string, uint64_t> route_versions;  // RouteCounterKey -> last
+  ChainHead head{last_sequence_, last_hash_};
+  rocksdb::WriteBatch batch;
+  for (const Event& recorded : events) {
+    Event event = recorded;
+    event.clear_route_version();  // set on inbox copies only, never logged
+    const std::string where = absl::StrCat("recorded event at sequence ", event.sequence(),
+                                           " (event_id \"", event.event_id(), "\")");
+    if (event.source().jurisdiction() != source_.jurisdiction() ||
+        event.source().service() != source_.service()) {
+      return absl::DataLossError(absl::StrCat(where, ": not of this log"));
+    }
+    if (event.sequence() != head.sequence + 1) {
+      return absl::DataLossError(absl::StrCat(where, ": the log ends at sequence ", head.sequence));
+    }
+    if (event.prev_hash() != head.hash) {
+      return absl::DataLossError(
+          absl::StrCat(where, ": does not chain onto sequence ", head.sequence));
+    }
+    if (ComputeEventHash(event) != event.hash()) {
+      return absl::DataLossError(absl::StrCat(where, ": hash does not match its content"));
+    }
+    const std::string& aggregate_id = event.aggregate_id();
+    auto it = touched.find(aggregate_id);
+    if (it == touched.end()) {
+      Touched entry;
+      absl::StatusOr<Aggregate> stored = ReadAggregate(aggregate_id);
+      if (stored.ok()) {
+        entry.aggregate = *std::move(stored);
+        entry.rows_before = projector.IndexRows(aggregate_id, entry.aggregate.state);
+      } else if (!absl::IsNotFound(stored.status())) {
+        return stored.status();
+      }
+      it = touched.emplace(aggregate_id, std::move(entry)).first;
+    }
+    Aggregate& aggregate = it->second.aggregate;
+    if (event.version() != aggregate.version + 1) {
+      return absl::DataLossError(absl::StrCat(where, ": version ", event.version(),
+                                              " of aggregate ", aggregate_id, " is at ",
+                                              aggregate.version));
+    }
+    absl::StatusOr<std::string> state = projector.Evolve(aggregate.state, event);
+    if (!state.ok()) {
+      return absl::DataLossError(absl::StrCat(where, ": ", state.status().message()));
+    }
+    aggregate.state = *std::move(state);
+    aggregate.version = event.version();
+
+    auto next_route_version = [&](const std::string& destination) -> absl::StatusOr<uint64_t> {
+      const std::string counter_key = RouteCounterKey(destination, aggregate_id);
+      auto found = route_versions.find(counter_key);
+      uint64_t last = 0;
+      if (found != route_versions.end()) {
+        last = found->second;
+      } else {
+        ASSIGN_OR_RETURN(last, StoredRouteVersion(counter_key));
+      }
+      return last + 1;
+    };
+    int routed = 0;
+    ASSIGN_OR_RETURN(
+        OutboxRow row,
+        BuildOutboxRow(source_, event,
+                       [&](const std::string& destination) -> absl::StatusOr<uint64_t> {
+                         uint64_t route_version = 0;
+                         if (event.routed_versions_size() == event.routed_to_size()) {
+                           route_version = event.routed_versions(routed);
+                         } else {
+                           ASSIGN_OR_RETURN(route_version, next_route_version(destination));
+                         }
+                         ++routed;
+                         route_versions[RouteCounterKey(destination, aggregate_id)] = route_version;
+                         return route_version;
+                       }));
+    const std::string key = BigEndian64(event.sequence());
+    rocksdb::Status s = batch.Put(cf(kLogCf), key, SerializeDeterministicFresh(event));
+    if (s.ok()) s = batch.Put(cf(kOutboxCf), key, SerializeDeterministicFresh(row));
+    if (s.ok()) {
+      s = batch.Put(cf(kByAggregateCf),
+                    absl::StrCat(ByAggregatePrefix(aggregate_id), BigEndian64(event.version())),
+                    key);
+    }
+    for (const AppliedMarker& marker : event.applied_markers()) {
+      if (s.ok()) s = batch.Put(cf(kAppliedCf), marker.key(), marker.value());
+    }
+    RETURN_IF_ERROR(FromRocks(s, "stage recorded event"));
+    head.sequence = event.sequence();
+    head.hash = event.hash();
+  }
+  rocksdb::Status s;
+  for (const auto& [aggregate_id, entry] : touched) {
+    for (const auto& [row_key, value] : entry.rows_before) {
+      if (s.ok()) s = batch.Delete(cf(kIndexesCf), row_key);
+    }
+    for (const auto& [row_key, value] : projector.IndexRows(aggregate_id, entry.aggregate.state)) {
+      if (s.ok()) s = batch.Put(cf(kIndexesCf), row_key, value);
+    }
+    if (s.ok()) {
+      s = batch.Put(cf(kAggregatesCf), aggregate_id,
+                    EncodeAggregate(entry.aggregate.version, entry.aggregate.state));
+    }
+  }
+  for (const auto& [counter_key, route_version] : route_versions) {
+    if (!s.ok()) break;
+    ASSIGN_OR_RETURN(uint64_t stored, StoredRouteVersion(counter_key));
+    if (route_version > stored) s = batch.Put(cf(kMetaCf), counter_key, BigEndian64(route_version));
+  }
+  if (s.ok()) s = batch.Put(cf(kMetaCf), kLastSequenceKey, BigEndian64(head.sequence));
+  if (s.ok()) s = batch.Put(cf(kMetaCf), kLastHashKey, head.hash);
+  RETURN_IF_ERROR(FromRocks(s, "stage recorded events"));
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "append recorded events"));
+  last_sequence_ = head.sequence;
+  last_hash_ = std::move(head.hash);
+  return absl::OkStatus();
 }
 
 uint64_t EventStoreImpl::LastSequence() const {

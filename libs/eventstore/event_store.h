@@ -38,7 +38,10 @@
 
 namespace lianxin {
 
+class Projector;  // projector.h
+
 // The envelope messages of events.proto (package lianxin.v1), by short name.
+using ::lianxin::v1::AppliedMarker;
 using ::lianxin::v1::Delivery;
 using ::lianxin::v1::Event;
 using ::lianxin::v1::ExtraTopic;
@@ -84,6 +87,13 @@ struct EventStoreOptions {
   // from its commit by `clock`: after it the key is free again, and RocksDB
   // drops the record in its compactions (a compaction filter).
   absl::Duration idempotency_retention = absl::Hours(24 * 7);
+};
+
+// The end of a log: its last sequence (0 if empty) and that event's hash (32
+// zero bytes if empty).
+struct LogHead {
+  uint64_t sequence = 0;
+  std::string hash;
 };
 
 // An aggregate's stored state.
@@ -203,6 +213,26 @@ class EventStore {
 
   // The last appended sequence (0 if empty) and its hash.
   virtual uint64_t LastSequence() const = 0;
+  virtual LogHead Head() const = 0;
+
+  // Writes a consistent copy of the whole store, as of one commit boundary,
+  // into `dir` (a RocksDB checkpoint: SST files hard-linked when `dir` is on
+  // the same file system, the rest copied); `dir` must not exist. Commits go
+  // on meanwhile. Open the copy with Open to read its Head().
+  virtual absl::Status Checkpoint(const std::string& dir) = 0;
+
+  // Appends events this store's log recorded before and lost (a store
+  // restored from a backup taking back its later events from its service
+  // topic), exactly as they were: events[0] must be Head().sequence + 1 and
+  // chain onto Head().hash, each the next of its aggregate; their hashes must
+  // hold. Each aggregate's state and index rows follow `projector` (the same
+  // Evolve and IndexRows the service commits with); each event gets its outbox
+  // row again (the same deliveries and route_versions) and the route counters
+  // and applied markers it carries. One synced write. Returns DATA_LOSS naming
+  // the first event that does not fit (nothing written), FAILED_PRECONDITION
+  // while commits are in flight or if read-only.
+  virtual absl::Status AppendRecorded(const std::vector<Event>& events,
+                                      const Projector& projector) = 0;
 
   // Outbox: up to `limit` rows in sequence order, starting after `after_sequence`.
   virtual absl::StatusOr<std::vector<std::pair<uint64_t, OutboxRow>>> ReadOutbox(

@@ -32,7 +32,7 @@ absl::Status Install() {
   action.sa_handler = OnTerminationSignal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  for (int signo : {SIGTERM, SIGINT, SIGHUP}) {
+  for (int signo : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
     if (sigaction(signo, &action, nullptr) != 0) {
       return absl::InternalError(absl::StrCat("sigaction(", signo, "): ", std::strerror(errno)));
     }
@@ -49,12 +49,17 @@ absl::Status InstallTerminationHandlers() {
   return *status;
 }
 
-int WaitForTerminationSignal(absl::FunctionRef<void()> on_hangup) {
+int WaitForTerminationSignal(absl::FunctionRef<void()> on_hangup,
+                             absl::FunctionRef<void()> on_user1) {
   unsigned char byte = 0;
   while (true) {
     ssize_t n = read(g_pipe[0], &byte, 1);
     if (n == 1 && byte == SIGHUP) {
       on_hangup();
+      continue;
+    }
+    if (n == 1 && byte == SIGUSR1) {
+      on_user1();
       continue;
     }
     if (n == 1) return byte;

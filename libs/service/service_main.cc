@@ -9,10 +9,12 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/bus/kafka_config.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/common/log.h"
+#include "libs/eventstore/chain_watch.h"
 #include "libs/runtime/access_log.h"
 #include "libs/runtime/auth.h"
 #include "libs/runtime/files.h"
@@ -20,6 +22,7 @@
 #include "libs/runtime/process_tuning.h"
 #include "libs/runtime/server.h"
 #include "libs/runtime/termination.h"
+#include "libs/service/backup.h"
 #include "libs/service/trust_setup.h"
 
 // Longer than any client retries (lxctl's, the gateway's, a partner system's
@@ -33,6 +36,15 @@ ABSL_FLAG(absl::Duration, quarantine_retention, lianxin::QueueLimits().quarantin
           "Quarantined messages older than this are dropped (counted).");
 ABSL_FLAG(absl::Duration, idempotency_retention, absl::Hours(24 * 7),
           "how long a request_id answers with its first reply; then RocksDB drops the record");
+
+ABSL_FLAG(std::string, backup_dir, "",
+          "Where SIGUSR1 writes a backup of the store (default <data_dir>/backups/<service>)");
+ABSL_FLAG(absl::Duration, restore_catch_up_timeout, absl::Minutes(10),
+          "How long a store restored from a backup may take to read back its service topic");
+ABSL_FLAG(absl::Duration, chain_check_interval, absl::Seconds(10),
+          "How often the events appended since the last check have their hash chain verified");
+ABSL_FLAG(absl::Duration, chain_full_check_interval, absl::Hours(6),
+          "How often the whole log's hash chain is verified again");
 
 namespace lianxin {
 namespace {
@@ -136,9 +148,49 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
                      [relay = relay->get()] { relay->Notify(); }, &RealClock()});
   if (!parts.ok()) return Fail("bad configuration", parts.status());
 
+  const std::string consumer_group = absl::StrCat(config->jurisdiction, ".", options.service);
+  // A store restored from a backup takes back what it published after the
+  // backup before it consumes or serves anything (backup.h).
+  absl::StatusOr<std::optional<LogHead>> restored = PendingRestore(**store);
+  if (!restored.ok()) return Fail("cannot open the event store", restored.status());
+  if (restored->has_value()) {
+    std::unique_ptr<Projector> projector = (*parts)->NewProjector();
+    if (projector == nullptr) {
+      return Fail("cannot catch up after a restore",
+                  absl::UnimplementedError("this service has no projector"));
+    }
+    const std::string own_topic = ServiceTopic((*store)->source());
+    SignatureCheck check;
+    if (trust->gate != nullptr) {
+      check = [gate = trust->gate.get(), own_topic](const Event& event) -> absl::Status {
+        std::optional<Refused> refused = gate->Check(event, own_topic);
+        if (!refused.has_value()) return absl::OkStatus();
+        return absl::InvalidArgumentError(
+            absl::StrCat(RefusalName(refused->reason), ": ", refused->detail));
+      };
+    }
+    LogWarning("restored from a backup: taking back the events published after it",
+               {{"backup_sequence", absl::StrCat((*restored)->sequence)}, {"topic", own_topic}});
+    absl::StatusOr<ReingestPlan> plan = CatchUpAfterRestore(
+        **store, *projector, kafka, check, absl::GetFlag(FLAGS_restore_catch_up_timeout));
+    if (!plan.ok()) return Fail("cannot catch up after a restore", plan.status());
+    LogInfo("caught up after a restore",
+            {{"taken_back", absl::StrCat(plan->append.size())},
+             {"already_held", absl::StrCat(plan->already_held)},
+             {"left_aside", absl::StrCat(plan->not_ours)},
+             {"last_sequence", absl::StrCat((*store)->LastSequence())}});
+    (*relay)->Notify();
+  }
+  absl::StatusOr<std::unique_ptr<ChainWatch>> chain_watch =
+      ChainWatch::Start({.store = store->get(),
+                         .metrics = &metrics,
+                         .interval = absl::GetFlag(FLAGS_chain_check_interval),
+                         .full_interval = absl::GetFlag(FLAGS_chain_full_check_interval)});
+  if (!chain_watch.ok()) return Fail("bad configuration", chain_watch.status());
+
   ConsumerOptions consumer_options;
   consumer_options.kafka = kafka;
-  consumer_options.group_id = absl::StrCat(config->jurisdiction, ".", options.service);
+  consumer_options.group_id = consumer_group;
   consumer_options.topics = (*parts)->topics();
   consumer_options.store = store->get();
   consumer_options.handler = &(*parts)->reactions();
@@ -161,11 +213,28 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
            {"last_sequence", absl::StrCat((*store)->LastSequence())}});
 
   // SIGHUP: the token file again (rotation without a restart; calls go on).
-  int signo = WaitForTerminationSignal([&] { authenticator->ReloadAndLog(); });
+  // SIGUSR1: a backup of the store while it serves (backup.h).
+  const std::string backup_dir = absl::GetFlag(FLAGS_backup_dir).empty()
+                                     ? absl::StrCat(config->data_dir, "/backups/", options.service)
+                                     : absl::GetFlag(FLAGS_backup_dir);
+  int signo = WaitForTerminationSignal(
+      [&] { authenticator->ReloadAndLog(); },
+      [&] {
+        absl::StatusOr<BackupInfo> backup =
+            WriteBackup(**store, backup_dir, consumer_group, RealClock());
+        if (!backup.ok()) {
+          LogError("backup failed", {{"error", backup.status().ToString()}});
+          return;
+        }
+        LogInfo("backup written", {{"path", backup->path},
+                                   {"sequence", absl::StrCat(backup->head.sequence)},
+                                   {"hash", absl::BytesToHexString(backup->head.hash)}});
+      });
   LogInfo("termination signal", {{"signal", absl::StrCat(signo)}});
   (*server)->Shutdown(config->shutdown_grace);
   (*parts)->Stop();
   (*consumer)->Stop().IgnoreError();
+  (*chain_watch)->Stop();
   parts->reset();
   (*relay)->Stop().IgnoreError();
   return 0;

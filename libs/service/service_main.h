@@ -4,9 +4,11 @@
 //
 //   flags (libs/runtime/config.h) → logs → signals → tokens → TLS → metrics
 //   → event store at <data_dir>/<service> → outbox relay → the service's parts
-//   → consumer of their topics → gRPC server → "listening <address>" on stdout
-//   → wait for SIGTERM/SIGINT → server drained → parts stopped → consumer and
-//   relay stopped.
+//   → (a store restored from a backup: its later events taken back from its
+//   service topic, backup.h) → the chain watch (chain_watch.h) → consumer of
+//   their topics → gRPC server → "listening <address>" on stdout → wait for
+//   SIGTERM/SIGINT (SIGUSR1: a backup into --backup_dir) → server drained →
+//   parts stopped → consumer and relay stopped.
 //
 //   class ContactParts : public ServiceParts { ... };
 //   int main(int argc, char** argv) {
@@ -30,6 +32,7 @@
 #include "libs/common/clock.h"
 #include "libs/common/metrics.h"
 #include "libs/eventstore/event_store.h"
+#include "libs/eventstore/projector.h"
 #include "libs/runtime/config.h"
 #include "libs/runtime/rpc.h"
 
@@ -60,6 +63,10 @@ class ServiceParts {
   virtual std::vector<std::string> topics() const = 0;
   // The gRPC service to serve.
   virtual grpc::Service& service() = 0;
+  // The service's projection as a function of its log (the one lxaudit
+  // replays with): a store restored from a backup folds the events it takes
+  // back with it (libs/service/backup.h). Null: the service cannot be restored.
+  virtual std::unique_ptr<Projector> NewProjector() const { return nullptr; }
   // Background work (a sweeper, say): started once the consumer runs, stopped
   // once the server has drained.
   virtual void Start() {}

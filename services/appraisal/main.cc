@@ -21,6 +21,7 @@
 #include "libs/service/service_main.h"
 #include "services/appraisal/domain/rules.h"
 #include "services/appraisal/projection.h"
+#include "services/appraisal/projector.h"
 #include "services/appraisal/reactions.h"
 #include "services/appraisal/service.h"
 
@@ -46,6 +47,10 @@ class AppraisalParts : public ServiceParts {
     return AppraisalReactions::Topics(jurisdiction_);
   }
   grpc::Service& service() override { return service_; }
+  // A store restored from a backup folds the events it takes back with this.
+  std::unique_ptr<Projector> NewProjector() const override {
+    return appraisal::NewProjector(projection_.jurisdiction(), projection_.settings());
+  }
 
  private:
   AppraisalProjection projection_;

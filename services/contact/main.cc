@@ -22,6 +22,7 @@
 #include "libs/common/county_settings.h"
 #include "libs/service/service_main.h"
 #include "services/contact/projection.h"
+#include "services/contact/projector.h"
 #include "services/contact/reactions.h"
 #include "services/contact/service.h"
 #include "services/contact/sweeper.h"
@@ -50,6 +51,10 @@ class ContactParts : public ServiceParts {
     return ContactReactions::Topics(jurisdiction_);
   }
   grpc::Service& service() override { return service_; }
+  // A store restored from a backup folds the events it takes back with this.
+  std::unique_ptr<Projector> NewProjector() const override {
+    return contact::NewProjector(projection_.jurisdiction(), projection_.settings());
+  }
   void Start() override { sweeper_.Start(absl::GetFlag(FLAGS_sweep_interval)); }
   void Stop() override { sweeper_.Stop(); }
 

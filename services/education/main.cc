@@ -20,6 +20,7 @@
 #include "libs/common/county_settings.h"
 #include "libs/service/service_main.h"
 #include "services/education/projection.h"
+#include "services/education/projector.h"
 #include "services/education/reactions.h"
 #include "services/education/service.h"
 
@@ -41,6 +42,10 @@ class EducationParts : public ServiceParts {
     return EducationReactions::Topics(jurisdiction_);
   }
   grpc::Service& service() override { return service_; }
+  // A store restored from a backup folds the events it takes back with this.
+  std::unique_ptr<Projector> NewProjector() const override {
+    return education::NewProjector(projection_.jurisdiction(), projection_.settings());
+  }
 
  private:
   EducationProjection projection_;

@@ -22,6 +22,7 @@
 #include "libs/service/service_main.h"
 #include "services/registry/identity.h"
 #include "services/registry/projection.h"
+#include "services/registry/projector.h"
 #include "services/registry/reactions.h"
 #include "services/registry/service.h"
 
@@ -47,6 +48,10 @@ class RegistryParts : public ServiceParts {
     return RegistryReactions::Topics(jurisdiction_);
   }
   grpc::Service& service() override { return service_; }
+  // A store restored from a backup folds the events it takes back with this.
+  std::unique_ptr<Projector> NewProjector() const override {
+    return registry::NewProjector(projection_.jurisdiction(), projection_.settings());
+  }
 
  private:
   IdentityHasher hasher_;
