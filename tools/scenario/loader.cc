@@ -13,6 +13,7 @@
 #include "libs/common/all_pages.h"
 #include "libs/runtime/channel.h"
 #include "libs/runtime/rpc.h"
+#include "libs/trust/personal_data.h"
 
 namespace lianxin::scenario {
 
@@ -385,6 +386,9 @@ absl::Status Loader::Settle(const Plan& plan, bool check_counts, LoadReport* rep
         // Flagged by the contact service after the registry's stream (R5); a
         // county whose part ended is not told.
         view->clear_lost_contact();
+        // The full birth date stays with the home registry; every county
+        // knows the year.
+        view->set_birth_date(trust::BirthYear(view->birth_date()));
         views.push_back(*std::move(view));
       }
       for (size_t i = 1; problem.empty() && i < views.size(); ++i) {
