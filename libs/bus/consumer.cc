@@ -149,7 +149,13 @@ class ConsumerImpl : public Consumer {
   // metadata refresh brought it, is not the recorded one), reads every
   // assigned partition again from the beginning, without waiting for an
   // out-of-range fetch that a quick refill could hide.
+  // Not while the group is taking the assignment away (a session timed out,
+  // the broker having restarted): an assign then races librdkafka's own
+  // revocation (librdkafka 2.0 aborts on `rktp->rktp_started` in
+  // rd_kafka_assignment_partition_stopped), and the rebalance that follows
+  // finds the replaced cluster itself.
   void ReadAgainIfClusterReplaced() {
+    if (rd_kafka_assignment_lost(consumer_.get())) return;
     if (!bus_internal::ClusterReplaced(consumer_.get(), 0, *options_.store, ClusterKey())) return;
     ForgetProgress();
     rd_kafka_topic_partition_list_t* raw = nullptr;
