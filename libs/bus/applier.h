@@ -96,12 +96,12 @@ enum class ApplyOutcome {
 };
 
 struct ConsumerStats {
-  uint64_t messages = 0;     // attempts at a message (each retry counts again)
-  uint64_t applied = 0;      // events whose effect was committed (incl. unparked)
-  uint64_t duplicates = 0;   // skipped: at or below the marker
-  uint64_t parked = 0;       // stored to wait for a gap
-  uint64_t quarantined = 0;  // undecodable, invalid, or refused by the gate or the handler
-  uint64_t retries = 0;      // attempts that committed nothing and are to be made again
+  uint64_t messages = 0;            // attempts at a message (each retry counts again)
+  uint64_t applied = 0;             // events whose effect was committed (incl. unparked)
+  uint64_t duplicates = 0;          // skipped: at or below the marker
+  uint64_t parked = 0;              // stored to wait for a gap
+  uint64_t quarantined = 0;         // undecodable, invalid, or refused by the gate or the handler
+  uint64_t retries = 0;             // attempts that committed nothing and are to be made again
   uint64_t quarantine_dropped = 0;  // quarantined rows dropped by retention
 };
 

@@ -394,9 +394,9 @@ absl::Status ValidatePayload(const Event& event) {
   }();
   auto it = by_number->find(static_cast<int>(event.payload_case()));
   if (it == by_number->end()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(event.type(), ": payload kind ", static_cast<int>(event.payload_case()),
-                     " has no validator"));
+    return absl::InvalidArgumentError(absl::StrCat(event.type(), ": payload kind ",
+                                                   static_cast<int>(event.payload_case()),
+                                                   " has no validator"));
   }
   if (it->second->validate == nullptr) return absl::OkStatus();
   const absl::Status valid = it->second->validate(event);

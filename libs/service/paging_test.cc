@@ -82,8 +82,7 @@ TEST(PagerTest, Fill_ItemsAddedBetweenPagesNeitherRepeatNorShift) {
   keys.push_back("a");
   keys.push_back("e");
   Items second = ItemsKeyed(keys);
-  Pager("ListThings", 2, token, check).Fill([](const auto& c) { return c.key(); }, &second,
-                                            &token);
+  Pager("ListThings", 2, token, check).Fill([](const auto& c) { return c.key(); }, &second, &token);
   ASSERT_TRUE(check.status().ok()) << check.status();
   EXPECT_EQ(KeysOf(second), (std::vector<std::string>{"e", "f"}));
   Items third = ItemsKeyed(keys);
@@ -98,8 +97,7 @@ TEST(PagerTest, Fill_ServedItemRemovedBeforeNextPageStillContinuesAfterIt) {
   Items first = ItemsKeyed({"a", "b", "c"});
   Pager("ListThings", 2, "", check).Fill([](const auto& c) { return c.key(); }, &first, &token);
   Items second = ItemsKeyed({"a", "c"});  // "b" went away
-  Pager("ListThings", 2, token, check).Fill([](const auto& c) { return c.key(); }, &second,
-                                            &token);
+  Pager("ListThings", 2, token, check).Fill([](const auto& c) { return c.key(); }, &second, &token);
   EXPECT_EQ(KeysOf(second), (std::vector<std::string>{"c"}));
 }
 
