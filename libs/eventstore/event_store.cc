@@ -31,6 +31,7 @@
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -50,6 +51,7 @@
 #include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -95,6 +97,23 @@ std::optional<absl::string_view> LiveIdempotencyReply(absl::string_view record, 
 
 // Drops expired idempotency records during RocksDB's compactions, so their
 // removal costs no scan and takes no lock of the store.
+// Sums counter deltas (kCounterPrefix rows of the indexes family).
+class CounterAddOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing_value,
+             const rocksdb::Slice& value, std::string* new_value, rocksdb::Logger*) const override {
+    const uint64_t before = existing_value == nullptr
+                                ? 0
+                                : static_cast<uint64_t>(DecodeCounter(absl::string_view(
+                                      existing_value->data(), existing_value->size())));
+    const uint64_t delta =
+        static_cast<uint64_t>(DecodeCounter(absl::string_view(value.data(), value.size())));
+    *new_value = EncodeCounter(static_cast<int64_t>(before + delta));  // wraps, never UB
+    return true;
+  }
+  const char* Name() const override { return "lianxin.CounterAdd"; }
+};
+
 class ExpiredIdempotencyFilter : public rocksdb::CompactionFilter {
  public:
   explicit ExpiredIdempotencyFilter(Clock* clock) : clock_(clock) {}
@@ -266,6 +285,10 @@ void Transaction::Delete(Family family, std::string key) {
   writes_.push_back({family, std::move(key), std::nullopt});
 }
 
+void Transaction::AddToCounter(std::string key, int64_t delta) {
+  writes_.push_back({Family::kIndexes, std::move(key), std::nullopt, delta});
+}
+
 void Transaction::SetIdempotencyKey(std::string key, std::string reply) {
   idempotency_.emplace(std::move(key), std::move(reply));
 }
@@ -290,6 +313,56 @@ std::string CanonicalBytes(const Event& event) {
   canonical.clear_route_version();
   canonical.clear_signature();
   return SerializeDeterministicFresh(canonical);
+}
+
+std::string EncodeCounter(int64_t value) {
+  const uint64_t bits = static_cast<uint64_t>(value);
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((bits >> (8 * i)) & 0xff);
+  return bytes;
+}
+
+int64_t DecodeCounter(absl::string_view value) {
+  if (value.size() != 8) return 0;
+  uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i) bits |= uint64_t{static_cast<unsigned char>(value[i])} << (8 * i);
+  return static_cast<int64_t>(bits);
+}
+
+std::vector<std::pair<std::string, int64_t>> CountChanges(
+    const std::vector<std::pair<std::string, int64_t>>& before,
+    const std::vector<std::pair<std::string, int64_t>>& after) {
+  std::map<std::string, int64_t> changes;
+  for (const auto& [key, count] : before) changes[key] -= count;
+  for (const auto& [key, count] : after) changes[key] += count;
+  std::vector<std::pair<std::string, int64_t>> nonzero;
+  for (const auto& [key, change] : changes) {
+    if (change != 0) nonzero.emplace_back(key, change);
+  }
+  return nonzero;
+}
+
+absl::Status BuildCountersIfMissing(EventStore& store, const Projector& projector) {
+  absl::StatusOr<std::string> built = store.Get(Family::kIndexes, kCountersBuiltKey);
+  if (built.ok()) return absl::OkStatus();
+  if (!absl::IsNotFound(built.status())) return built.status();
+  std::map<std::string, int64_t> sums;
+  absl::Status failure = store.ScanAggregates([&](const std::string& id, const Aggregate& a) {
+    for (const auto& [key, count] : projector.Counts(id, a.state)) sums[key] += count;
+    return true;
+  });
+  RETURN_IF_ERROR(failure);
+  Transaction txn;
+  RETURN_IF_ERROR(store.ScanPrefix(Family::kIndexes, kCounterPrefix,
+                                   [&](const std::string& key, const std::string&) {
+                                     if (!sums.contains(key)) txn.Delete(Family::kIndexes, key);
+                                     return true;
+                                   }));
+  for (const auto& [key, sum] : sums) txn.Put(Family::kIndexes, key, EncodeCounter(sum));
+  txn.Put(Family::kIndexes, kCountersBuiltKey, "1");
+  absl::StatusOr<CommitResult> committed = store.Commit(std::move(txn));
+  if (absl::IsFailedPrecondition(committed.status())) return absl::OkStatus();  // read-only
+  return committed.status();
 }
 
 std::string ComputeEventHash(const Event& event) {
@@ -439,6 +512,7 @@ class EventStoreImpl : public EventStore {
     Transaction* txn;
     absl::StatusOr<CommitResult> result;
     bool done = false;
+    absl::Time group_started;  // when a leader took it into a group's write
     absl::CondVar cv;
   };
 
@@ -562,6 +636,8 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
       // This writer leads the queue's front into one write.
       const size_t group_size = std::min(writers_.size(), kMaxGroupTxns);
       std::vector<Writer*> group(writers_.begin(), writers_.begin() + group_size);
+      const absl::Time group_started = absl::Now();
+      for (Writer* member : group) member->group_started = group_started;
       ChainHead head{last_sequence_, last_hash_};
       mu_.Unlock();  // new writers queue up behind us meanwhile
       CommitGroup(group, &head);
@@ -576,7 +652,12 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
       if (!writers_.empty()) writers_.front()->cv.Signal();
     }
   }
-  if (writer.result.ok() && metrics_ != nullptr) metrics_->ObserveCommit(absl::Now() - start);
+  if (writer.result.ok() && metrics_ != nullptr) {
+    const absl::Time end = absl::Now();
+    metrics_->ObserveCommit(end - start);
+    metrics_->ObserveCommandStage(kStageGroupCommitWait, writer.group_started - start);
+    metrics_->ObserveCommandStage(kStageCommit, end - writer.group_started);
+  }
   return std::move(writer.result);
 }
 
@@ -758,6 +839,11 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   }
   for (const Transaction::Write& write : txn.writes_) {
     rocksdb::ColumnFamilyHandle* family = cf(ToColumnFamily(write.family));
+    if (write.delta.has_value()) {
+      RETURN_IF_ERROR(
+          FromRocks(batch->Merge(family, write.key, EncodeCounter(*write.delta)), "stage counter"));
+      continue;
+    }
     RETURN_IF_ERROR(FromRocks(write.value.has_value() ? batch->Put(family, write.key, *write.value)
                                                       : batch->Delete(family, write.key),
                               "stage row"));
@@ -909,6 +995,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
   struct Touched {
     Aggregate aggregate;
     std::vector<std::pair<std::string, std::string>> rows_before;
+    std::vector<std::pair<std::string, int64_t>> counts_before;
   };
   absl::flat_hash_map<std::string, Touched> touched;
   absl::flat_hash_map<std::string, uint64_t> route_versions;  // RouteCounterKey -> last
@@ -941,6 +1028,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
       if (stored.ok()) {
         entry.aggregate = *std::move(stored);
         entry.rows_before = projector.IndexRows(aggregate_id, entry.aggregate.state);
+        entry.counts_before = projector.Counts(aggregate_id, entry.aggregate.state);
       } else if (!absl::IsNotFound(stored.status())) {
         return stored.status();
       }
@@ -1002,6 +1090,10 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
   }
   rocksdb::Status s;
   for (const auto& [aggregate_id, entry] : touched) {
+    for (const auto& [counter, delta] :
+         CountChanges(entry.counts_before, projector.Counts(aggregate_id, entry.aggregate.state))) {
+      if (s.ok()) s = batch.Merge(cf(kIndexesCf), counter, EncodeCounter(delta));
+    }
     for (const auto& [row_key, value] : entry.rows_before) {
       if (s.ok()) s = batch.Delete(cf(kIndexesCf), row_key);
     }
@@ -1170,10 +1262,13 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   // Files nobody writes to any more are compacted (and their expired records
   // dropped) at least this often.
   idempotency_options.periodic_compaction_seconds = 24 * 3600;
+  rocksdb::ColumnFamilyOptions index_options = family_options;
+  index_options.merge_operator = std::make_shared<CounterAddOperator>();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kColumnFamilyCount; ++i) {
-    descriptors.emplace_back(kColumnFamilyNames[i],
-                             i == kIdempotencyCf ? idempotency_options : family_options);
+    descriptors.emplace_back(kColumnFamilyNames[i], i == kIdempotencyCf ? idempotency_options
+                                                    : i == kIndexesCf   ? index_options
+                                                                        : family_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
