@@ -42,6 +42,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/common/big_endian.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/eventstore/event_store_internal.h"
@@ -504,7 +505,7 @@ class EventStoreImpl : public EventStore {
  public:
   EventStoreImpl(const EventStoreOptions& options, rocksdb::DB* db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles, uint64_t last_sequence,
-                 std::string last_hash, uint64_t outbox_deleted,
+                 std::string last_hash, absl::Time last_recorded_at, uint64_t outbox_deleted,
                  std::unique_ptr<ExpiredIdempotencyFilter> idempotency_filter)
       : source_(options.source),
         clock_(options.clock),
@@ -517,6 +518,7 @@ class EventStoreImpl : public EventStore {
         handles_(std::move(handles)),
         last_sequence_(last_sequence),
         last_hash_(std::move(last_hash)),
+        last_recorded_at_(last_recorded_at),
         outbox_deleted_(outbox_deleted) {
     write_options_.sync = options.sync;
   }
@@ -596,6 +598,9 @@ class EventStoreImpl : public EventStore {
   struct ChainHead {
     uint64_t sequence;
     std::string hash;
+    // The recorded_at of the last event: a commit records no earlier time,
+    // whatever the clock says (a clock stepped back keeps the log's order).
+    absl::Time recorded_at;
   };
 
   // What the transactions accepted so far in a group have changed, over the
@@ -637,6 +642,8 @@ class EventStoreImpl : public EventStore {
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);  // front = leader
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_);       // durable end of the log
   std::string last_hash_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_recorded_at_ ABSL_GUARDED_BY(mu_);  // of the last event
+  std::atomic<bool> clock_behind_{false};
 
   // Serializes DeleteOutbox (read-check-delete of rows and the deleted counter).
   mutable absl::Mutex outbox_mu_;
@@ -712,12 +719,13 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
       // This writer leads the queue's front into one write.
       const size_t group_size = std::min(writers_.size(), kMaxGroupTxns);
       std::vector<Writer*> group(writers_.begin(), writers_.begin() + group_size);
-      ChainHead head{last_sequence_, last_hash_};
+      ChainHead head{last_sequence_, last_hash_, last_recorded_at_};
       mu_.Unlock();  // new writers queue up behind us meanwhile
       CommitGroup(group, &head);
       mu_.Lock();
       last_sequence_ = head.sequence;
       last_hash_ = std::move(head.hash);
+      last_recorded_at_ = head.recorded_at;
       for (Writer* member : group) {
         writers_.pop_front();
         member->done = true;
@@ -733,7 +741,15 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
 void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* head) {
   Pending pending{*head, {}, {}, {}};
   rocksdb::WriteBatch batch;
-  const absl::Time recorded_at = clock_->Now();
+  const absl::Time now = clock_->Now();
+  const absl::Time recorded_at = std::max(now, head->recorded_at);
+  // Said once each time the clock falls behind, not at every commit.
+  const bool behind = now < head->recorded_at - absl::Seconds(1);
+  if (behind != clock_behind_.exchange(behind) && behind) {
+    LogWarning(
+        "the clock is behind the log: events keep the last recorded time until it catches up",
+        {{"behind", absl::FormatDuration(head->recorded_at - now)}});
+  }
   bool any_staged = false;
   for (Writer* writer : group) {
     batch.SetSavePoint();
@@ -775,6 +791,7 @@ void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* h
     return;
   }
   *head = std::move(pending.head);
+  head->recorded_at = recorded_at;
 }
 
 absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
@@ -1180,6 +1197,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
   RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "append recorded events"));
   last_sequence_ = head.sequence;
   last_hash_ = std::move(head.hash);
+  last_recorded_at_ = std::max(last_recorded_at_, FromTimestamp(events.back().recorded_at()));
   return absl::OkStatus();
 }
 
@@ -1353,7 +1371,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
     }
     return FromRocks(s, absl::StrCat("read meta ", key));
   };
-  auto load = [&](uint64_t* last_sequence, std::string* last_hash,
+  auto load = [&](uint64_t* last_sequence, std::string* last_hash, absl::Time* last_recorded_at,
                   uint64_t* outbox_deleted) -> absl::Status {
     std::string value;
     RETURN_IF_ERROR(read_meta(kLastSequenceKey, &value));
@@ -1384,18 +1402,26 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
                                               ": meta says the log ends at sequence ",
                                               *last_sequence, " but it ends at ", log_end));
     }
+    // The last event's recorded time, which later commits do not go below (an
+    // entry that does not parse leaves it to the clock; ChainWatch reports it).
+    Event last;
+    if (it->Valid() && last.ParseFromArray(it->value().data(), it->value().size())) {
+      *last_recorded_at = FromTimestamp(last.recorded_at());
+    }
     return absl::OkStatus();
   };
   uint64_t last_sequence = 0;
   std::string last_hash;
+  absl::Time last_recorded_at = absl::InfinitePast();
   uint64_t outbox_deleted = 0;
-  if (absl::Status status = load(&last_sequence, &last_hash, &outbox_deleted); !status.ok()) {
+  if (absl::Status status = load(&last_sequence, &last_hash, &last_recorded_at, &outbox_deleted);
+      !status.ok()) {
     close();
     return status;
   }
-  return std::unique_ptr<EventStore>(new EventStoreImpl(options, raw_db, std::move(handles),
-                                                        last_sequence, std::move(last_hash),
-                                                        outbox_deleted, std::move(filter)));
+  return std::unique_ptr<EventStore>(
+      new EventStoreImpl(options, raw_db, std::move(handles), last_sequence, std::move(last_hash),
+                         last_recorded_at, outbox_deleted, std::move(filter)));
 }
 
 // --- Test hooks --------------------------------------------------------------

@@ -23,6 +23,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gtest/gtest.h"
 #include "libs/common/big_endian.h"
+#include "libs/common/time_util.h"
 #include "libs/eventstore/chain_watch.h"
 #include "libs/eventstore/event_store_internal.h"
 #include "libs/eventstore/projector.h"
@@ -655,6 +656,36 @@ std::string Stored(const Event& event) {
   event.SerializeWithCachedSizes(&coded);
   coded.Trim();
   return bytes;
+}
+
+// The county's clock jumps (a step of its time service, a wrong hand): back an
+// hour, forward a day, back again, across a restart. The log's recorded times
+// never go backwards, and the chain holds.
+TEST_F(EventStoreTest, Commit_RecordedTimesNeverGoBackWhenTheClockDoes) {
+  std::vector<absl::Time> recorded;
+  auto commit = [&](EventStore& store, uint64_t version) {
+    absl::StatusOr<CommitResult> result = store.Commit(AppendOne("member-1", version));
+    ASSERT_TRUE(result.ok()) << result.status();
+    recorded.push_back(FromTimestamp(result->events[0].recorded_at()));
+  };
+  {
+    std::unique_ptr<EventStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    commit(*store, 0);                    // kStart
+    clock_.Advance(-absl::Hours(1));      // back an hour
+    commit(*store, 1);                    // still kStart
+    clock_.Advance(absl::Hours(1 + 24));  // forward a day
+    commit(*store, 2);                    // kStart + 1 day
+    clock_.Advance(-absl::Hours(2));
+  }
+  std::unique_ptr<EventStore> store = OpenStore();  // reopened while still behind
+  ASSERT_NE(store, nullptr);
+  commit(*store, 3);  // kStart + 1 day
+  clock_.Advance(absl::Hours(3));
+  commit(*store, 4);  // the clock again
+  EXPECT_THAT(recorded, ElementsAre(kStart, kStart, kStart + absl::Hours(24),
+                                    kStart + absl::Hours(24), kStart + absl::Hours(25)));
+  EXPECT_THAT(VerifyWholeLog(*store), SizeIs(5));
 }
 
 TEST_F(EventStoreTest, StoredEntryChecker_VouchesForStoredEntriesFromTheirBytes) {
