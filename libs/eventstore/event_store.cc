@@ -52,7 +52,6 @@
 #include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
-#include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -98,23 +97,6 @@ std::optional<absl::string_view> LiveIdempotencyReply(absl::string_view record, 
 
 // Drops expired idempotency records during RocksDB's compactions, so their
 // removal costs no scan and takes no lock of the store.
-// Sums counter deltas (kCounterPrefix rows of the indexes family).
-class CounterAddOperator : public rocksdb::AssociativeMergeOperator {
- public:
-  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing_value,
-             const rocksdb::Slice& value, std::string* new_value, rocksdb::Logger*) const override {
-    const uint64_t before = existing_value == nullptr
-                                ? 0
-                                : static_cast<uint64_t>(DecodeCounter(absl::string_view(
-                                      existing_value->data(), existing_value->size())));
-    const uint64_t delta =
-        static_cast<uint64_t>(DecodeCounter(absl::string_view(value.data(), value.size())));
-    *new_value = EncodeCounter(static_cast<int64_t>(before + delta));  // wraps, never UB
-    return true;
-  }
-  const char* Name() const override { return "lianxin.CounterAdd"; }
-};
-
 class ExpiredIdempotencyFilter : public rocksdb::CompactionFilter {
  public:
   explicit ExpiredIdempotencyFilter(Clock* clock) : clock_(clock) {}
@@ -684,6 +666,7 @@ class EventStoreImpl : public EventStore {
     absl::flat_hash_map<std::string, uint64_t> versions;        // aggregate -> version
     absl::flat_hash_map<std::string, uint64_t> route_versions;  // RouteCounterKey -> last
     absl::flat_hash_map<std::string, std::string> replies;      // idempotency key -> reply
+    absl::flat_hash_map<std::string, int64_t> counters;         // counter row -> value
   };
 
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const { return handles_[family]; }
@@ -698,6 +681,7 @@ class EventStoreImpl : public EventStore {
                                                 Pending* group, rocksdb::WriteBatch* batch);
   absl::StatusOr<uint64_t> StoredVersion(const std::string& aggregate_id) const;
   absl::StatusOr<uint64_t> StoredRouteVersion(const std::string& counter_key) const;
+  absl::StatusOr<int64_t> StoredCounter(const std::string& key) const;
 
   const Source source_;
   Clock* const clock_;
@@ -749,6 +733,14 @@ absl::StatusOr<uint64_t> EventStoreImpl::StoredRouteVersion(const std::string& c
     return absl::DataLossError("route counter row too short");
   }
   return route_version;
+}
+
+absl::StatusOr<int64_t> EventStoreImpl::StoredCounter(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kIndexesCf), key, &value);
+  if (s.IsNotFound()) return 0;
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read counter ", key)));
+  return DecodeCounter(value);
 }
 
 absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
@@ -820,7 +812,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
 }
 
 void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* head) {
-  Pending pending{*head, {}, {}, {}};
+  Pending pending{*head, {}, {}, {}, {}};
   rocksdb::WriteBatch batch;
   const absl::Time now = clock_->Now();
   const absl::Time recorded_at = std::max(now, head->recorded_at);
@@ -904,6 +896,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   ChainHead head = group->head;
   absl::flat_hash_map<std::string, uint64_t> versions;
   absl::flat_hash_map<std::string, uint64_t> route_versions;
+  absl::flat_hash_map<std::string, int64_t> counters;
 
   auto current_version = [&](const std::string& aggregate_id) -> absl::StatusOr<uint64_t> {
     if (auto it = versions.find(aggregate_id); it != versions.end()) return it->second;
@@ -1007,8 +1000,21 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   for (const Transaction::Write& write : txn.writes_) {
     rocksdb::ColumnFamilyHandle* family = cf(ToColumnFamily(write.family));
     if (write.delta.has_value()) {
+      // Read, add, write: the group's leader stages one transaction at a time,
+      // so the value is the database's or what earlier ones in the group left.
+      int64_t value = 0;
+      if (auto it = counters.find(write.key); it != counters.end()) {
+        value = it->second;
+      } else if (auto it = group->counters.find(write.key); it != group->counters.end()) {
+        value = it->second;
+      } else {
+        ASSIGN_OR_RETURN(value, StoredCounter(write.key));
+      }
+      value = static_cast<int64_t>(static_cast<uint64_t>(value) +
+                                   static_cast<uint64_t>(*write.delta));  // wraps, never UB
+      counters[write.key] = value;
       RETURN_IF_ERROR(
-          FromRocks(batch->Merge(family, write.key, EncodeCounter(*write.delta)), "stage counter"));
+          FromRocks(batch->Put(family, write.key, EncodeCounter(value)), "stage counter"));
       continue;
     }
     RETURN_IF_ERROR(FromRocks(write.value.has_value() ? batch->Put(family, write.key, *write.value)
@@ -1028,6 +1034,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   group->head = std::move(head);
   for (auto& [aggregate_id, version] : versions) group->versions[aggregate_id] = version;
   for (auto& [counter_key, last] : route_versions) group->route_versions[counter_key] = last;
+  for (auto& [key, value] : counters) group->counters[key] = value;
   return result;
 }
 
@@ -1260,10 +1267,11 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
     head.hash = event.hash();
   }
   rocksdb::Status s;
+  std::map<std::string, int64_t> counter_changes;
   for (const auto& [aggregate_id, entry] : touched) {
     for (const auto& [counter, delta] :
          CountChanges(entry.counts_before, projector.Counts(aggregate_id, entry.aggregate.state))) {
-      if (s.ok()) s = batch.Merge(cf(kIndexesCf), counter, EncodeCounter(delta));
+      counter_changes[counter] += delta;
     }
     for (const auto& [row_key, value] : entry.rows_before) {
       if (s.ok()) s = batch.Delete(cf(kIndexesCf), row_key);
@@ -1275,6 +1283,13 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
       s = batch.Put(cf(kAggregatesCf), aggregate_id,
                     EncodeAggregate(entry.aggregate.version, entry.aggregate.state));
     }
+  }
+  for (const auto& [key, change] : counter_changes) {  // no commit runs meanwhile
+    if (!s.ok()) break;
+    ASSIGN_OR_RETURN(int64_t stored, StoredCounter(key));
+    s = batch.Put(cf(kIndexesCf), key,
+                  EncodeCounter(static_cast<int64_t>(static_cast<uint64_t>(stored) +
+                                                     static_cast<uint64_t>(change))));
   }
   for (const auto& [counter_key, route_version] : route_versions) {
     if (!s.ok()) break;
@@ -1422,6 +1437,15 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   table_options.block_cache = rocksdb::NewLRUCache(64 << 20);
   table_options.cache_index_and_filter_blocks = true;
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned filters and indexes: a point read loads one 4 KiB partition
+  // of an SST's filter, not the whole filter (megabytes in a large county,
+  // evicted from the bounded cache and read and checksummed again on the
+  // next miss: what made GetMember grow with the county, docs/benchmarks.md).
+  table_options.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table_options.partition_filters = true;
+  table_options.metadata_block_size = 4096;
+  table_options.cache_index_and_filter_blocks_with_high_priority = true;
+  table_options.pin_top_level_index_and_filter = true;
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   if (options.idempotency_retention <= absl::ZeroDuration()) {
@@ -1434,13 +1458,10 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   // Files nobody writes to any more are compacted (and their expired records
   // dropped) at least this often.
   idempotency_options.periodic_compaction_seconds = 24 * 3600;
-  rocksdb::ColumnFamilyOptions index_options = family_options;
-  index_options.merge_operator = std::make_shared<CounterAddOperator>();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kColumnFamilyCount; ++i) {
-    descriptors.emplace_back(kColumnFamilyNames[i], i == kIdempotencyCf ? idempotency_options
-                                                    : i == kIndexesCf   ? index_options
-                                                                        : family_options);
+    descriptors.emplace_back(kColumnFamilyNames[i],
+                             i == kIdempotencyCf ? idempotency_options : family_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;

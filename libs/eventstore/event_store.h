@@ -146,7 +146,8 @@ class Transaction {
 
   // Adds `delta` to the counter row `key` of Family::kIndexes (a key under
   // kCounterPrefix; a missing row counts 0). Concurrent commits adding to the
-  // same counter never conflict: RocksDB sums the deltas (a merge operator).
+  // same counter never conflict: the group commit reads, adds and writes each
+  // counter in commit order (plain rows, readable by any RocksDB client).
   void AddToCounter(std::string key, int64_t delta);
 
   // Makes the commit idempotent under `key`: if a commit with the same key was
