@@ -338,6 +338,7 @@ TEST_F(OversightTest, APrefecturePrincipal_CannotSeeAnotherPrefecture) {
       {OperatorToken(kFuyun), kTianshan, absl::StatusCode::kPermissionDenied},
       {AreaToken(kProvince), kNanshan, absl::StatusCode::kNotFound},
       {AreaToken(kProvince), "65430", absl::StatusCode::kInvalidArgument},
+      {AreaToken(kProvince), "000000", absl::StatusCode::kNotFound},
       {"no-such-token", kAltay, absl::StatusCode::kUnauthenticated},
   };
   for (const auto& c : cases) {

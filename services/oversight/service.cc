@@ -79,7 +79,11 @@ OversightService::OversightService(OversightServiceOptions options)
 }
 
 absl::Status OversightService::CheckScope(const Principal& caller, const std::string& scope) const {
-  RETURN_IF_ERROR(FieldChecker().Jurisdiction("scope", scope).status());
+  // 000000 (the whole deployment) is no division of its own, so not FieldChecker's Jurisdiction.
+  if (LevelOf(scope).empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scope: '", scope, "' is not a 6-digit administrative division code"));
+  }
   if (!Within(scope, options_.projection->scope())) {
     return absl::NotFoundError(absl::StrCat("scope: ", scope, " is not overseen here (",
                                             options_.projection->scope(), ")"));
