@@ -56,7 +56,7 @@ declare -A extra_flags=([registry]="--identity_key_file=@home@/identity.key"
 if [ "${LIANXIN_NO_BUILD:-0}" != 1 ]; then
   "$root/tools/setup.sh"
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit lxkeys "${services[@]}" lxgateway console
+  cmake --build "$build" -j "${LIANXIN_JOBS:-2}" --target lianxin-broker lxscenario lxctl lxaudit lxkeys "${services[@]}" lxgateway console oversight lxoversight
 fi
 # Tokens, keys, personal data and logs: readable by their owner only.
 umask 077
@@ -139,6 +139,10 @@ for county in "${counties[@]}"; do
     echo "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') member-page-$code $code member-proxy" >>"$operator_tokens"
   fi
 done
+# The oversight's reader (issue 20): a principal of the whole deployment, read-only.
+if ! awk '$3 == "000000" {found = 1} END {exit !found}' "$operator_tokens"; then
+  echo "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') oversight-reader 000000 readonly" >>"$operator_tokens"
+fi
 chmod 600 "$operator_tokens"
 {
   echo "# digest operator_id jurisdiction role"
@@ -230,12 +234,25 @@ for county in "${counties[@]}"; do
     echo $! >>"$home/pids"
   done
 done
+# One oversight instance over every county of the deployment (scope 000000:
+# they span two provinces), reading their registry topics; port 17900 + offset.
+oversight_port=$((17900 + offset))
+mkdir -p "$home/oversight"
+setsid "$bin/oversight" --jurisdiction=000000 --data_dir="$home/oversight" \
+  --listen="127.0.0.1:$oversight_port" --metrics_address="127.0.0.1:$((oversight_port + 10))" \
+  --tokens_file="$tokens" --kafka_brokers="$kafka" --kafka_config="$embedded_broker_config" \
+  --counties_on_lianxin="$on_lianxin" --trust_root="$keys/root.key.pub" \
+  --key_directory="$keys/directory.bin" $tls_flags \
+  >"$home/oversight.out" 2>"$home/oversight.log" </dev/null &
+oversight_pid=$!
+echo $oversight_pid >>"$home/pids"
 for county in "${counties[@]}"; do
   IFS='|' read -r code name base <<<"$county"
   for service in "${services[@]}"; do
     wait_for_line "$home/$service-$code.out" "^listening " "${service_pid[$service-$code]}"
   done
 done
+wait_for_line "$home/oversight.out" "^listening " "$oversight_pid"
 
 # Each county's gateway (HTTPS, JSON, the console) on port base + 0, with a
 # local CA and one staff account per county, kept across runs.
@@ -430,6 +447,23 @@ if [ -n "$lxctl" ]; then
     done
     show reconcile --origin "$origin" --destination "${county%%|*}"
   done
+fi
+# Above the counties (issue 20): the oversight's figures at every level and the
+# members nobody manages (两不管), once it has read what the scenario wrote.
+if [ -x "$bin/lxoversight" ]; then
+  echo
+  echo "\$ lxoversight --scope 000000   # the oversight over the deployment's counties"
+  awk '$3 == "000000" {print $1; exit}' "$operator_tokens" >"$home/oversight.token"
+  chmod 600 "$home/oversight.token"
+  for _ in $(seq 100); do
+    "$bin/lxoversight" --address="127.0.0.1:$oversight_port" --scope=000000 \
+      --token_file="$home/oversight.token" --tls_ca="$tls/ca.pem" --tls_cert="$tls/client.pem" \
+      --tls_key="$tls/client.key" 2>/dev/null | grep -q " 654322 .*流出 *[1-9]" && break
+    sleep 0.2
+  done
+  "$bin/lxoversight" --address="127.0.0.1:$oversight_port" --scope=000000 \
+    --token_file="$home/oversight.token" --tls_ca="$tls/ca.pem" --tls_cert="$tls/client.pem" \
+    --tls_key="$tls/client.key" || echo "up.sh: lxoversight failed (the deployment stays up)" >&2
 fi
 # The audit: every log's hash chain, and every projection rebuilt from its log.
 if [ -x "$bin/lxaudit" ]; then
