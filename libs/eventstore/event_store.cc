@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -36,12 +37,14 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/common/big_endian.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/time_util.h"
 #include "libs/eventstore/event_store_internal.h"
@@ -167,6 +170,28 @@ std::string EncodeAggregate(uint64_t version, const std::string& state) {
   return absl::StrCat(BigEndian64(version), state);
 }
 
+// RocksDB's own log, warnings and errors only, into the service's log (not a
+// LOG file beside the data: on a full disk RocksDB 7.8 aborts on the next line
+// it writes to a log file whose last write failed).
+class RocksLogger : public rocksdb::Logger {
+ public:
+  RocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::WARN_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char line[1024];
+    vsnprintf(line, sizeof(line), format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      LogError("rocksdb", {{"message", line}});
+    } else {
+      LogWarning("rocksdb", {{"message", line}});
+    }
+  }
+};
+
 // Maps a RocksDB status to the abseil code a caller should act on.
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -175,6 +200,10 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.IsCorruption()) return absl::DataLossError(message);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
   if (s.IsNotSupported()) return absl::UnimplementedError(message);
+  if (s.IsNoSpace() || absl::StrContains(message, "No space left on device")) {
+    // Retry once space is freed: the store resumes by itself (Write).
+    return absl::UnavailableError(absl::StrCat(what, ": the disk is full (", s.ToString(), ")"));
+  }
   return absl::UnavailableError(message);  // I/O error, busy, timed out, ...
 }
 
@@ -413,6 +442,31 @@ class EventStoreImpl : public EventStore {
   const Source& source() const override { return source_; }
 
   void TEST_FailNextWrites(int count) { fail_next_writes_.store(count); }
+
+  // Writes `batch`. A write that failed (the disk full, an I/O error) leaves
+  // RocksDB refusing writes with a background error. For a full disk RocksDB
+  // recovers by itself once there is room (its SstFileManager polls the free
+  // space); for other errors the next write resumes the database itself. So a
+  // store whose disk has room again writes again without a restart; until
+  // then every write fails with the first failure's reason, and reads work.
+  rocksdb::Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch) {
+    if (needs_resume_.load()) {
+      absl::MutexLock lock(&resume_mu_);
+      if (needs_resume_.load()) {
+        // Busy while RocksDB's own recovery is under way.
+        if (!db_->Resume().ok()) return write_failure_;
+        needs_resume_.store(false);
+        LogInfo("event store writes again after a failed write");
+      }
+    }
+    rocksdb::Status s = db_->Write(options, batch);
+    if (s.IsIOError() || s.IsNoSpace()) {
+      absl::MutexLock lock(&resume_mu_);
+      if (!needs_resume_.load()) write_failure_ = s;
+      needs_resume_.store(true);
+    }
+    return s;
+  }
   absl::Status TEST_CompactIdempotency() {
     rocksdb::CompactRangeOptions options;
     options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
@@ -462,6 +516,8 @@ class EventStoreImpl : public EventStore {
   // Validates and commits `group` (the queue's front); sets every writer's
   // result and advances *head only if the group's write succeeded.
   void CommitGroup(const std::vector<Writer*>& group, ChainHead* head);
+  // The recorded_at of log event `sequence`; InfinitePast if there is none.
+  absl::Time RecordedAtOf(uint64_t sequence) const;
   // Validates `txn` against the database and `group`, stages its rows into
   // `batch` and merges its changes into `group`. On error `group` is unchanged
   // (the caller rolls `batch` back).
@@ -482,6 +538,13 @@ class EventStoreImpl : public EventStore {
   const std::unique_ptr<rocksdb::DB> db_;
   const std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::atomic<int> fail_next_writes_{0};
+  // The recorded_at of the last event committed (leader only; see
+  // CommitGroup); unset = read it from the log first.
+  std::optional<absl::Time> last_recorded_at_;
+  // A write failed: resume the database before the next one (Write).
+  std::atomic<bool> needs_resume_{false};
+  absl::Mutex resume_mu_;
+  rocksdb::Status write_failure_ ABSL_GUARDED_BY(resume_mu_);  // what made it needed
 
   mutable absl::Mutex mu_;
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);  // front = leader
@@ -583,7 +646,10 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
 void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* head) {
   Pending pending{*head, {}, {}, {}};
   rocksdb::WriteBatch batch;
-  const absl::Time recorded_at = clock_->Now();
+  // recorded_at never goes back along the log, whatever the clock does (a
+  // clock set back an hour): as-of reads and lxaudit rely on its order.
+  if (!last_recorded_at_.has_value()) last_recorded_at_ = RecordedAtOf(head->sequence);
+  const absl::Time recorded_at = std::max(clock_->Now(), *last_recorded_at_);
   bool any_staged = false;
   for (Writer* writer : group) {
     batch.SetSavePoint();
@@ -611,7 +677,7 @@ void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* h
     if (fail_next_writes_.load() > 0 && fail_next_writes_.fetch_sub(1) > 0) {
       s = rocksdb::Status::IOError("injected write failure (TEST_FailNextWrites)");
     } else {
-      s = db_->Write(write_options_, &batch);
+      s = Write(write_options_, &batch);
     }
   }
   if (!s.ok()) {
@@ -625,6 +691,18 @@ void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* h
     return;
   }
   *head = std::move(pending.head);
+  last_recorded_at_ = recorded_at;
+}
+
+absl::Time EventStoreImpl::RecordedAtOf(uint64_t sequence) const {
+  std::string bytes;
+  Event event;
+  if (sequence == 0 ||
+      !db_->Get(rocksdb::ReadOptions(), cf(kLogCf), BigEndian64(sequence), &bytes).ok() ||
+      !event.ParseFromString(bytes)) {
+    return absl::InfinitePast();
+  }
+  return FromTimestamp(event.recorded_at());
 }
 
 absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
@@ -1023,7 +1101,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
   RETURN_IF_ERROR(FromRocks(s, "stage recorded events"));
   rocksdb::WriteOptions options;
   options.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "append recorded events"));
+  RETURN_IF_ERROR(FromRocks(Write(options, &batch), "append recorded events"));
   last_sequence_ = head.sequence;
   last_hash_ = std::move(head.hash);
   return absl::OkStatus();
@@ -1087,7 +1165,7 @@ absl::Status EventStoreImpl::DeleteOutbox(const std::vector<uint64_t>& sequences
                 "stage outbox counter"));
   rocksdb::WriteOptions options;
   options.sync = false;  // a lost delete only republishes
-  RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "delete outbox rows"));
+  RETURN_IF_ERROR(FromRocks(Write(options, &batch), "delete outbox rows"));
   outbox_deleted_ += deleted;
   return absl::OkStatus();
 }
@@ -1145,6 +1223,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   db_options.keep_log_file_num = 4;
+  db_options.info_log = std::make_shared<RocksLogger>();
   // Bounds the WAL kept alive by rarely written families, hence reopen time.
   db_options.max_total_wal_size = 256 << 20;
   // Memory: all memtables together, and one cache for data, index and filter

@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/big_endian.h"
+#include "libs/common/time_util.h"
 #include "libs/eventstore/chain_watch.h"
 #include "libs/eventstore/event_store_internal.h"
 #include "libs/eventstore/projector.h"
@@ -216,6 +217,38 @@ TEST_F(EventStoreTest, Commit_FillsEnvelopeAndChainsFromZeroHash) {
   std::vector<Event> logged = VerifyWholeLog(*store);
   ASSERT_THAT(logged, SizeIs(2));
   EXPECT_EQ(logged[1].SerializeAsString(), second.SerializeAsString());
+}
+
+TEST_F(EventStoreTest, Commit_RecordedAtNeverGoesBackWhenTheClockJumps) {
+  std::unique_ptr<EventStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto commit = [&](const std::string& aggregate) -> absl::Time {
+    Transaction txn;
+    txn.Append(aggregate, 0, {MakeEvent("MemberRegistered")}, "state");
+    absl::StatusOr<CommitResult> result = store->Commit(std::move(txn));
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? FromTimestamp(result->events.at(0).recorded_at()) : absl::InfinitePast();
+  };
+  EXPECT_EQ(commit("m-1"), kStart);
+  clock_.Set(kStart - absl::Hours(1));  // the clock set back an hour
+  EXPECT_EQ(commit("m-2"), kStart);
+  clock_.Set(kStart + absl::Hours(24));  // then forward a day
+  EXPECT_EQ(commit("m-3"), kStart + absl::Hours(24));
+  clock_.Set(kStart);  // and back again, across a reopen
+  store.reset();
+  store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(commit("m-4"), kStart + absl::Hours(24));
+
+  ChainVerifier verifier(std::string(32, '\0'));
+  ASSERT_TRUE(store
+                  ->ScanLog(1,
+                            [&](const Event& event) {
+                              EXPECT_TRUE(verifier.Add(event).ok()) << event.sequence();
+                              return true;
+                            })
+                  .ok());
+  EXPECT_EQ(verifier.verified(), 4u);
 }
 
 TEST_F(EventStoreTest, ScanAggregate_ReturnsOneAggregatesEventsInVersionOrder) {
