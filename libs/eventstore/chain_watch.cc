@@ -51,10 +51,10 @@ absl::Status ChainWatch::CheckOnce(bool full) {
   absl::Status first_break;
   uint64_t first_break_at = 0;
   absl::Status scan =
-      options_.store->ScanLogRaw(from, [&](uint64_t sequence, const std::string& bytes) {
+      options_.store->ScanLogRaw(from, 0, [&](uint64_t sequence, absl::string_view bytes) {
         Event event;
         absl::Status status;
-        if (!event.ParseFromString(bytes)) {
+        if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
           status = absl::DataLossError(absl::StrCat("event chain broken at sequence ", sequence,
                                                     ": the entry does not parse"));
         } else if (event.sequence() != sequence) {

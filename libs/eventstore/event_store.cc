@@ -341,6 +341,156 @@ std::string ComputeEventHashOfCanonical(absl::string_view prev_hash, absl::strin
   return std::string(reinterpret_cast<const char*>(digest), digest_size);
 }
 
+// --- StoredEntryChecker ------------------------------------------------------
+
+namespace {
+
+// A little-endian base-128 varint at bytes[*pos], at most 10 bytes.
+bool ReadVarint(absl::string_view bytes, size_t* pos, uint64_t* value) {
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64 && *pos < bytes.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(bytes[(*pos)++]);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *value = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+// One top-level field of a serialized message: its number, wire type, the
+// span it takes (tag included) and, for a length-delimited field, its value.
+struct WireField {
+  uint32_t number = 0;
+  uint32_t wire_type = 0;
+  size_t begin = 0;
+  size_t end = 0;
+  uint64_t varint = 0;
+  absl::string_view value;
+};
+
+// Reads the field at bytes[*pos] and moves *pos past it. false on bytes that
+// are not a well-formed field (groups included: Event has none).
+bool ReadField(absl::string_view bytes, size_t* pos, WireField* field) {
+  field->begin = *pos;
+  uint64_t tag = 0;
+  if (!ReadVarint(bytes, pos, &tag) || tag > UINT32_MAX || (tag >> 3) == 0) return false;
+  field->number = static_cast<uint32_t>(tag >> 3);
+  field->wire_type = static_cast<uint32_t>(tag & 7);
+  switch (field->wire_type) {
+    case 0:
+      if (!ReadVarint(bytes, pos, &field->varint)) return false;
+      break;
+    case 1:
+    case 5: {
+      const size_t width = field->wire_type == 1 ? 8 : 4;
+      if (bytes.size() - *pos < width) return false;
+      *pos += width;
+      break;
+    }
+    case 2: {
+      uint64_t length = 0;
+      if (!ReadVarint(bytes, pos, &length) || length > bytes.size() - *pos) return false;
+      field->value = bytes.substr(*pos, length);
+      *pos += length;
+      break;
+    }
+    default:
+      return false;
+  }
+  field->end = *pos;
+  return true;
+}
+
+// Event's field numbers the check reads or leaves out (events.proto).
+constexpr uint32_t kSourceField = 2;
+constexpr uint32_t kSequenceField = 5;
+constexpr uint32_t kPrevHashField = 11;
+constexpr uint32_t kHashField = 12;
+constexpr uint32_t kRouteVersionField = 14;
+constexpr uint32_t kSignatureField = 20;
+constexpr uint32_t kSourceJurisdictionField = 1;
+constexpr uint32_t kSourceServiceField = 2;
+
+}  // namespace
+
+StoredEntryChecker::StoredEntryChecker() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr) {
+    std::fprintf(stderr, "event store: out of memory for a digest context\n");
+    std::abort();
+  }
+}
+
+StoredEntryChecker::~StoredEntryChecker() { EVP_MD_CTX_free(ctx_); }
+
+bool StoredEntryChecker::Check(absl::string_view bytes, StoredEntry* entry) {
+  *entry = StoredEntry();
+  // The spans left out of the hash: hash, route_version and signature, each
+  // at most once (a repeated one goes to the exact check).
+  std::pair<size_t, size_t> cuts[3];
+  int cut_count = 0;
+  bool seen[3] = {false, false, false};
+  WireField field;
+  for (size_t pos = 0; pos < bytes.size();) {
+    if (!ReadField(bytes, &pos, &field)) return false;
+    int cut = -1;
+    switch (field.number) {
+      case kSourceField: {
+        if (field.wire_type != 2) return false;
+        WireField inner;
+        for (size_t at = 0; at < field.value.size();) {
+          if (!ReadField(field.value, &at, &inner)) return false;
+          if (inner.wire_type != 2) continue;
+          if (inner.number == kSourceJurisdictionField) entry->jurisdiction = inner.value;
+          if (inner.number == kSourceServiceField) entry->service = inner.value;
+        }
+        break;
+      }
+      case kSequenceField:
+        if (field.wire_type != 0) return false;
+        entry->sequence = field.varint;
+        break;
+      case kPrevHashField:
+        if (field.wire_type != 2) return false;
+        entry->prev_hash = field.value;
+        break;
+      case kHashField:
+        if (field.wire_type != 2) return false;
+        entry->hash = field.value;
+        cut = 0;
+        break;
+      case kRouteVersionField:
+        cut = 1;
+        break;
+      case kSignatureField:
+        cut = 2;
+        break;
+      default:
+        break;
+    }
+    if (cut >= 0) {
+      if (seen[cut]) return false;
+      seen[cut] = true;
+      cuts[cut_count++] = {field.begin, field.end};
+    }
+  }
+  if (entry->hash.size() != kHashSize) return false;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  bool ok = EVP_DigestInit_ex(ctx_, Sha256(), nullptr) == 1 &&
+            EVP_DigestUpdate(ctx_, entry->prev_hash.data(), entry->prev_hash.size()) == 1;
+  size_t from = 0;  // the cuts come in the order of the bytes
+  for (int i = 0; ok && i < cut_count; ++i) {
+    ok = EVP_DigestUpdate(ctx_, bytes.data() + from, cuts[i].first - from) == 1;
+    from = cuts[i].second;
+  }
+  ok = ok && EVP_DigestUpdate(ctx_, bytes.data() + from, bytes.size() - from) == 1 &&
+       EVP_DigestFinal_ex(ctx_, digest, &digest_size) == 1;
+  return ok && digest_size == kHashSize &&
+         absl::string_view(reinterpret_cast<const char*>(digest), digest_size) == entry->hash;
+}
+
 // --- ChainVerifier -----------------------------------------------------------
 
 ChainVerifier::ChainVerifier(std::optional<std::string> expected_prev_hash)
@@ -383,7 +533,7 @@ class EventStoreImpl : public EventStore {
  public:
   EventStoreImpl(const EventStoreOptions& options, rocksdb::DB* db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles, uint64_t last_sequence,
-                 std::string last_hash, uint64_t outbox_deleted,
+                 std::string last_hash, absl::Time last_recorded_at, uint64_t outbox_deleted,
                  std::unique_ptr<ExpiredIdempotencyFilter> idempotency_filter)
       : source_(options.source),
         clock_(options.clock),
@@ -396,6 +546,7 @@ class EventStoreImpl : public EventStore {
         handles_(std::move(handles)),
         last_sequence_(last_sequence),
         last_hash_(std::move(last_hash)),
+        last_recorded_at_(last_recorded_at),
         outbox_deleted_(outbox_deleted) {
     write_options_.sync = options.sync;
   }
@@ -422,8 +573,8 @@ class EventStoreImpl : public EventStore {
   absl::Status ScanAggregate(const std::string& aggregate_id,
                              const std::function<bool(const Event&)>& fn) const override;
   absl::Status ScanLogRaw(
-      uint64_t from_sequence,
-      const std::function<bool(uint64_t sequence, const std::string& bytes)>& fn) const override;
+      uint64_t from_sequence, uint64_t to_sequence,
+      const std::function<bool(uint64_t sequence, absl::string_view bytes)>& fn) const override;
   uint64_t LastSequence() const override;
   LogHead Head() const override {
     absl::MutexLock lock(&mu_);
@@ -500,6 +651,9 @@ class EventStoreImpl : public EventStore {
   struct ChainHead {
     uint64_t sequence;
     std::string hash;
+    // The recorded_at of the last event: a commit records no earlier time,
+    // whatever the clock says (a clock stepped back keeps the log's order).
+    absl::Time recorded_at;
   };
 
   // What the transactions accepted so far in a group have changed, over the
@@ -516,8 +670,6 @@ class EventStoreImpl : public EventStore {
   // Validates and commits `group` (the queue's front); sets every writer's
   // result and advances *head only if the group's write succeeded.
   void CommitGroup(const std::vector<Writer*>& group, ChainHead* head);
-  // The recorded_at of log event `sequence`; InfinitePast if there is none.
-  absl::Time RecordedAtOf(uint64_t sequence) const;
   // Validates `txn` against the database and `group`, stages its rows into
   // `batch` and merges its changes into `group`. On error `group` is unchanged
   // (the caller rolls `batch` back).
@@ -538,9 +690,6 @@ class EventStoreImpl : public EventStore {
   const std::unique_ptr<rocksdb::DB> db_;
   const std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::atomic<int> fail_next_writes_{0};
-  // The recorded_at of the last event committed (leader only; see
-  // CommitGroup); unset = read it from the log first.
-  std::optional<absl::Time> last_recorded_at_;
   // A write failed: resume the database before the next one (Write).
   std::atomic<bool> needs_resume_{false};
   absl::Mutex resume_mu_;
@@ -550,6 +699,8 @@ class EventStoreImpl : public EventStore {
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);  // front = leader
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_);       // durable end of the log
   std::string last_hash_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_recorded_at_ ABSL_GUARDED_BY(mu_);  // of the last event
+  std::atomic<bool> clock_behind_{false};
 
   // Serializes DeleteOutbox (read-check-delete of rows and the deleted counter).
   mutable absl::Mutex outbox_mu_;
@@ -625,12 +776,13 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
       // This writer leads the queue's front into one write.
       const size_t group_size = std::min(writers_.size(), kMaxGroupTxns);
       std::vector<Writer*> group(writers_.begin(), writers_.begin() + group_size);
-      ChainHead head{last_sequence_, last_hash_};
+      ChainHead head{last_sequence_, last_hash_, last_recorded_at_};
       mu_.Unlock();  // new writers queue up behind us meanwhile
       CommitGroup(group, &head);
       mu_.Lock();
       last_sequence_ = head.sequence;
       last_hash_ = std::move(head.hash);
+      last_recorded_at_ = head.recorded_at;
       for (Writer* member : group) {
         writers_.pop_front();
         member->done = true;
@@ -646,10 +798,15 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
 void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* head) {
   Pending pending{*head, {}, {}, {}};
   rocksdb::WriteBatch batch;
-  // recorded_at never goes back along the log, whatever the clock does (a
-  // clock set back an hour): as-of reads and lxaudit rely on its order.
-  if (!last_recorded_at_.has_value()) last_recorded_at_ = RecordedAtOf(head->sequence);
-  const absl::Time recorded_at = std::max(clock_->Now(), *last_recorded_at_);
+  const absl::Time now = clock_->Now();
+  const absl::Time recorded_at = std::max(now, head->recorded_at);
+  // Said once each time the clock falls behind, not at every commit.
+  const bool behind = now < head->recorded_at - absl::Seconds(1);
+  if (behind != clock_behind_.exchange(behind) && behind) {
+    LogWarning(
+        "the clock is behind the log: events keep the last recorded time until it catches up",
+        {{"behind", absl::FormatDuration(head->recorded_at - now)}});
+  }
   bool any_staged = false;
   for (Writer* writer : group) {
     batch.SetSavePoint();
@@ -691,18 +848,7 @@ void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* h
     return;
   }
   *head = std::move(pending.head);
-  last_recorded_at_ = recorded_at;
-}
-
-absl::Time EventStoreImpl::RecordedAtOf(uint64_t sequence) const {
-  std::string bytes;
-  Event event;
-  if (sequence == 0 ||
-      !db_->Get(rocksdb::ReadOptions(), cf(kLogCf), BigEndian64(sequence), &bytes).ok() ||
-      !event.ParseFromString(bytes)) {
-    return absl::InfinitePast();
-  }
-  return FromTimestamp(event.recorded_at());
+  head->recorded_at = recorded_at;
 }
 
 absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
@@ -916,15 +1062,19 @@ absl::Status EventStoreImpl::ScanAggregates(
 }
 
 absl::Status EventStoreImpl::ScanLogRaw(
-    uint64_t from_sequence,
-    const std::function<bool(uint64_t sequence, const std::string& bytes)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kLogCf)));
+    uint64_t from_sequence, uint64_t to_sequence,
+    const std::function<bool(uint64_t sequence, absl::string_view bytes)>& fn) const {
+  rocksdb::ReadOptions options;
+  const std::string upper = BigEndian64(to_sequence);
+  rocksdb::Slice upper_slice(upper);
+  if (to_sequence != 0) options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf(kLogCf)));
   for (it->Seek(BigEndian64(from_sequence)); it->Valid(); it->Next()) {
     uint64_t sequence = 0;
     if (it->key().size() != 8 || !DecodeBigEndian64(View(it->key()), &sequence)) {
       return absl::DataLossError("log key is not an 8-byte sequence");
     }
-    if (!fn(sequence, it->value().ToString())) break;
+    if (!fn(sequence, View(it->value()))) break;
   }
   return FromRocks(it->status(), "scan log");
 }
@@ -932,9 +1082,9 @@ absl::Status EventStoreImpl::ScanLogRaw(
 absl::Status EventStoreImpl::ScanLog(uint64_t from_sequence,
                                      const std::function<bool(const Event&)>& fn) const {
   absl::Status parse_error;
-  RETURN_IF_ERROR(ScanLogRaw(from_sequence, [&](uint64_t sequence, const std::string& bytes) {
+  RETURN_IF_ERROR(ScanLogRaw(from_sequence, 0, [&](uint64_t sequence, absl::string_view bytes) {
     Event event;
-    if (!event.ParseFromString(bytes)) {
+    if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       parse_error = absl::DataLossError(
           absl::StrCat("log entry at sequence ", sequence, " does not parse as an Event"));
       return false;
@@ -1104,6 +1254,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
   RETURN_IF_ERROR(FromRocks(Write(options, &batch), "append recorded events"));
   last_sequence_ = head.sequence;
   last_hash_ = std::move(head.hash);
+  last_recorded_at_ = std::max(last_recorded_at_, FromTimestamp(events.back().recorded_at()));
   return absl::OkStatus();
 }
 
@@ -1278,7 +1429,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
     }
     return FromRocks(s, absl::StrCat("read meta ", key));
   };
-  auto load = [&](uint64_t* last_sequence, std::string* last_hash,
+  auto load = [&](uint64_t* last_sequence, std::string* last_hash, absl::Time* last_recorded_at,
                   uint64_t* outbox_deleted) -> absl::Status {
     std::string value;
     RETURN_IF_ERROR(read_meta(kLastSequenceKey, &value));
@@ -1309,18 +1460,26 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
                                               ": meta says the log ends at sequence ",
                                               *last_sequence, " but it ends at ", log_end));
     }
+    // The last event's recorded time, which later commits do not go below (an
+    // entry that does not parse leaves it to the clock; ChainWatch reports it).
+    Event last;
+    if (it->Valid() && last.ParseFromArray(it->value().data(), it->value().size())) {
+      *last_recorded_at = FromTimestamp(last.recorded_at());
+    }
     return absl::OkStatus();
   };
   uint64_t last_sequence = 0;
   std::string last_hash;
+  absl::Time last_recorded_at = absl::InfinitePast();
   uint64_t outbox_deleted = 0;
-  if (absl::Status status = load(&last_sequence, &last_hash, &outbox_deleted); !status.ok()) {
+  if (absl::Status status = load(&last_sequence, &last_hash, &last_recorded_at, &outbox_deleted);
+      !status.ok()) {
     close();
     return status;
   }
-  return std::unique_ptr<EventStore>(new EventStoreImpl(options, raw_db, std::move(handles),
-                                                        last_sequence, std::move(last_hash),
-                                                        outbox_deleted, std::move(filter)));
+  return std::unique_ptr<EventStore>(
+      new EventStoreImpl(options, raw_db, std::move(handles), last_sequence, std::move(last_hash),
+                         last_recorded_at, outbox_deleted, std::move(filter)));
 }
 
 // --- Test hooks --------------------------------------------------------------

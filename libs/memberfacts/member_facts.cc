@@ -265,4 +265,21 @@ std::optional<absl::CivilDay> YearlyCertificateCheckDue(const MemberFacts& facts
   return AddMonths(last.value_or(*issued_on), months);
 }
 
+absl::Status MayActAsCurrentDestination(bool observed, bool away, std::string_view destination,
+                                        const lianxin::v1::Event& event) {
+  if (!observed) return absl::OkStatus();
+  const std::string& source = event.source().jurisdiction();
+  if (away && destination == source) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "role: ", source, " is not the current destination of member ", event.aggregate_id()));
+}
+
+absl::Status MayActAsHome(std::string_view home, const lianxin::v1::Event& event) {
+  if (home.empty()) return absl::OkStatus();  // not observed yet
+  const std::string& source = event.source().jurisdiction();
+  if (home == source) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("role: ", source, " is not the home of member ", event.aggregate_id()));
+}
+
 }  // namespace lianxin

@@ -20,6 +20,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "lianxin/v1/events.pb.h"
 #include "lianxin/v1/registry.pb.h"
@@ -81,6 +82,19 @@ std::string VotesIn(const lianxin::v1::MemberFacts& facts);
 // recorded. nullopt when the member is not away or holds no certificate.
 std::optional<absl::CivilDay> YearlyCertificateCheckDue(const lianxin::v1::MemberFacts& facts,
                                                         int months);
+
+// The role rules of trust between counties (docs/architecture.md), for the
+// services that keep their own view of a member. The signature proves which
+// county sent `event`; these decide whether that county may. A member the
+// service has not observed yet passes (the registry topic and the inbox are
+// not ordered with each other; such an event counts only once the facts
+// arrive). PERMISSION_DENIED naming the role otherwise.
+//
+// Only the member's current destination, while the member is away there.
+absl::Status MayActAsCurrentDestination(bool observed, bool away, std::string_view destination,
+                                        const lianxin::v1::Event& event);
+// Only the member's home county.
+absl::Status MayActAsHome(std::string_view home, const lianxin::v1::Event& event);
 
 }  // namespace lianxin
 

@@ -264,5 +264,46 @@ TEST(TransferOutcomeTest, EnumAndStoredTextRoundTrip) {
   }
 }
 
+Event FromCounty(const char* jurisdiction) {
+  Event e;
+  e.set_aggregate_id("654322-0123456789abcdef");
+  e.mutable_source()->set_jurisdiction(jurisdiction);
+  return e;
+}
+
+TEST(MayActAsCurrentDestinationTest, OnlyTheCountyTheMemberIsAwayInMayAct) {
+  struct Case {
+    const char* name;
+    bool observed;
+    bool away;
+    const char* destination;
+    const char* sender;
+    bool allowed;
+  } cases[] = {
+      {"not observed yet", false, false, "", "650102", true},
+      {"the destination", true, true, "650102", "650102", true},
+      {"another county", true, true, "650102", "654321", false},
+      {"back home", true, false, "650102", "650102", false},
+      {"never away", true, false, "", "650102", false},
+  };
+  for (const Case& c : cases) {
+    const absl::Status status =
+        MayActAsCurrentDestination(c.observed, c.away, c.destination, FromCounty(c.sender));
+    EXPECT_EQ(status.ok(), c.allowed) << c.name << ": " << status;
+    if (!c.allowed) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << c.name;
+      EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("current destination"));
+    }
+  }
+}
+
+TEST(MayActAsHomeTest, OnlyTheHomeCountyMayAct) {
+  EXPECT_TRUE(MayActAsHome("", FromCounty("650102")).ok()) << "not observed yet";
+  EXPECT_TRUE(MayActAsHome("654322", FromCounty("654322")).ok());
+  const absl::Status other = MayActAsHome("654322", FromCounty("650102"));
+  EXPECT_EQ(other.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(other.message()), ::testing::HasSubstr("not the home of member"));
+}
+
 }  // namespace
 }  // namespace lianxin

@@ -3,6 +3,7 @@
 // reactions as the consumer would, and the sweeper run once a day. Quarterly
 // reports made, missed and late; a member lost and restored; hotline tickets;
 // then the Projector folds the log and must match the live state and rows.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -362,6 +363,40 @@ TEST_F(YearTest, QuarterlyReportsLostAndRestoredHotlineAndReplay) {
                                })
                   .ok());
   EXPECT_EQ(live_rows, expected_rows);
+}
+
+// The county's clock jumps back an hour and forward a day around the days two
+// members become lost: each is flagged once, on its day or the jump's, none
+// twice, none skipped; a contact taken while the clock is behind is recorded
+// no earlier than what the log already holds.
+TEST_F(YearTest, ClockJumpsNeitherRepeatNorSkipALostContactFlag) {
+  Away("654322-c", "赵一", "2026-01-10");  // lost on 2026-07-11
+  Away("654322-d", "赵二", "2026-01-11");  // lost on 2026-07-12
+  EXPECT_EQ(SweepUntil("2026-07-11"), 1);  // 2026-07-11 06:00: c
+  clock_.Advance(-absl::Hours(1));         // back an hour
+  EXPECT_EQ(*sweeper_->RunOnce(clock_.Now()), 0);
+  ASSERT_TRUE(
+      Contact("c-back", "654322-c", lianxin::v1::CONTACT_KIND_QUARTERLY_REPORT, "2026-07-11").ok());
+  clock_.Advance(absl::Hours(24));                 // forward a day: 2026-07-12 05:00
+  EXPECT_EQ(*sweeper_->RunOnce(clock_.Now()), 1);  // d, not skipped
+  clock_.Advance(-absl::Hours(1));
+  EXPECT_EQ(*sweeper_->RunOnce(clock_.Now()), 0);
+  EXPECT_EQ(SweepUntil("2026-07-20"), 0);
+
+  for (const char* member : {"654322-c", "654322-d"}) {
+    const std::vector<std::string> types = Types(member);
+    EXPECT_EQ(std::count(types.begin(), types.end(), "LostContact"), 1) << member;
+  }
+  absl::Time previous = absl::InfinitePast();
+  ASSERT_TRUE(store_
+                  ->ScanLog(1,
+                            [&](const Event& e) {
+                              const absl::Time at = FromTimestamp(e.recorded_at());
+                              EXPECT_GE(at, previous) << e.sequence() << " " << e.type();
+                              previous = at;
+                              return true;
+                            })
+                  .ok());
 }
 
 }  // namespace

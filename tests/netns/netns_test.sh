@@ -6,11 +6,13 @@
 # from the operator's host. The Fuyun scenario loads, the counties reconcile with 0
 # disagreements; then one county's host loses every process (kill -9), the other
 # counties keep working meanwhile, and once it is back everything converges again.
+# Last, one county is cut off from the network for a minute while its office keeps
+# working on its host; on healing its outbox drains and the counties converge.
 #
-# Usage (ctest, label netns): netns_test.sh BIN_DIR SOURCE_DIR
+# Usage (ctest, label netns): netns_test.sh BIN_DIR SOURCE_DIR PYTHON_STUBS_DIR
 # Exits 77 (skipped) where namespaces cannot be made (not root, no ip netns).
 set -euo pipefail
-bin=${1:?bin dir}; src=${2:?source dir}
+bin=${1:?bin dir}; src=${2:?source dir}; py_gen=${3:?dir of the Python stubs}
 tag=lx$$
 subnet=10.77.$(($$ % 200 + 20))
 work=$(mktemp -d /tmp/lianxin-netns.XXXXXX)
@@ -43,6 +45,7 @@ trap cleanup EXIT
 trap 'keep=1' ERR
 
 # The network: a bridge in its own namespace, one veth pair per host.
+declare -A bridge_port
 ip netns add "$tag-br"
 ip -n "$tag-br" link add br0 type bridge
 ip -n "$tag-br" link set br0 up
@@ -54,6 +57,7 @@ for h in "${hosts[@]}"; do
   ip link set "$tag-$i-h" netns "$tag-$h"
   ip link set "$tag-$i-b" netns "$tag-br"
   ip -n "$tag-br" link set "$tag-$i-b" master br0 up
+  bridge_port[$h]=$tag-$i-b
   ip -n "$tag-$h" link set "$tag-$i-h" name eth0
   ip -n "$tag-$h" addr add "${addr[$h]}/24" dev eth0
   ip -n "$tag-$h" link set eth0 up
@@ -193,6 +197,77 @@ log "county 650102's host is back"
 reconciled
 got=$(on op "$bin/lxctl" --county 650102 get "$member")
 grep -q 'INFLOW_EXPECTED' <<<"$got" || { log "650102 does not expect $member: $got"; exit 1; }
+
+# Fuyun cut off from the province's network for a minute (its host's link to the
+# bridge down): its own office, on its host, keeps registering members and sending
+# them to Tianshan, and every command is answered; Tianshan keeps working too. On
+# healing, Fuyun's outbox drains and the counties converge.
+id_number() {  # id_number SEQ: a valid 18-digit ID number born 1977-11-23, sequence SEQ (odd: male)
+  local body digits w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2) sum=0 i
+  body=65432219771123$(printf '%03d' "$1")
+  for i in $(seq 0 16); do sum=$((sum + ${body:i:1} * w[i])); done
+  digits=10X98765432
+  echo "$body${digits:sum % 11:1}"
+}
+metric() {  # metric FROM_HOST COUNTY SERVICE NAME: a gauge of a county's service, read from a host
+  on "$1" curl -sf "http://${addr[c$2]}:$((port_of[$3] + 10))/metrics" |
+    awk -v n="$4" '$1 == n {v = int($2)} END {print v}'  # reads it all: curl must not see a closed pipe
+}
+cut_seconds=${LIANXIN_CUT_SECONDS:-60}
+ip -n "$tag-br" link set "${bridge_port[c654322]}" down
+log "county 654322 cut off from the network for ${cut_seconds}s"
+on op ping -c1 -W1 "${addr[c654322]}" >/dev/null 2>&1 && { log "654322 is still reachable"; exit 1; }
+today=$(TZ=Asia/Shanghai date +%F)
+acked=()
+end=$((SECONDS + cut_seconds))
+seq_no=1
+while [ $SECONDS -lt $end ]; do
+  m=$(on c654322 "$bin/lxctl" --county 654322 register-member --name "断网登记$seq_no" \
+    --id-number "$(id_number "$seq_no")" --branch 杜热乡党支部 --gender MALE --birth-date 1977-11-23 \
+    --category FARMER --phone 13899005678 --joined-on 2001-07-01 | awk '{print $1}')
+  [ -n "$m" ] || { log "654322 refused a registration while cut off"; exit 1; }
+  on c654322 "$bin/lxctl" --county 654322 outflow "$m" --to 650102 --address 乌鲁木齐市天山区解放南路 \
+    --occupation 建筑 --left-on "$today" --expected-return-on "$(TZ=Asia/Shanghai date -d "+1 year" +%F)" \
+    --contact-phone 13899005678 >/dev/null || { log "654322 refused the outflow of $m while cut off"; exit 1; }
+  acked+=("$m")
+  seq_no=$((seq_no + 2))
+done
+# Meanwhile Tianshan, on the network, works as usual.
+on op "$bin/lxctl" --county 650102 register-member --name 迪丽热巴 --id-number "$(id_number 2)" \
+  --branch 解放南路社区党支部 --gender FEMALE --birth-date 1977-11-23 --category FARMER \
+  --phone 13899007777 --joined-on 2003-07-01 >/dev/null || { log "650102 failed while 654322 was cut off"; exit 1; }
+pending=$(metric c654322 654322 registry lianxin_outbox_depth)
+log "while cut off, 654322 answered ${#acked[@]} registrations and outflows (${pending:-?} events waiting in its outbox)"
+[ "${pending:-0}" -gt 0 ] || { log "654322's outbox should hold what it could not publish"; exit 1; }
+
+ip -n "$tag-br" link set "${bridge_port[c654322]}" up
+healed=$(date +%s%N)
+last=${acked[-1]}
+drained="" seen=""
+for _ in $(seq 1200); do
+  [ -z "$drained" ] && [ "$(metric op 654322 registry lianxin_outbox_depth)" = 0 ] && drained=$(date +%s%N)
+  if [ -z "$seen" ] && on op "$bin/lxctl" --county 650102 get "$last" 2>/dev/null | grep -q INFLOW_EXPECTED; then
+    seen=$(date +%s%N)
+  fi
+  [ -n "$drained" ] && [ -n "$seen" ] && break
+  sleep 0.1
+done
+[ -n "$drained" ] && [ -n "$seen" ] || { log "after healing: outbox drained '${drained}', last member seen '${seen}'"; exit 1; }
+log "healed: 654322's outbox drained in $(((drained - healed) / 1000000)) ms; 650102 saw the last member after $(((seen - healed) / 1000000)) ms"
+reconciled
+for m in "${acked[@]}"; do
+  on op "$bin/lxctl" --county 650102 get "$m" | grep -q INFLOW_EXPECTED || { log "650102 never learned of $m"; exit 1; }
+done
+log "all ${#acked[@]} members sent while cut off are expected at 650102"
+# Cross-county lag after healing, from the operator's host: an outside gRPC client
+# (Python) sends members from Fuyun and polls Tianshan every millisecond.
+token_of() { awk -v c="$1" '$3 == c {print $1}' "$work/operator-tokens.txt"; }
+lags=$(on op /usr/bin/python3 "$src/tests/python/lag_probe.py" --gen "$py_gen" --tls_ca "$work/ca.pem" \
+  --a "${addr[c654322]}:${port_of[registry]}" --a_code 654322 --a_token "$(token_of 654322)" \
+  --b "${addr[c650102]}:${port_of[registry]}" --b_code 650102 --b_token "$(token_of 650102)" \
+  --id_birth 1977-11-23 --id_first $((seq_no + 2)) --count 5) || { log "lag probe: $lags"; exit 1; }
+log "after healing, members sent from 654322 are expected at 650102 after ${lags#lags_ms } ms"
+
 on op "$bin/lxaudit" verify >"$work/verify.out" 2>&1 || { log "lxaudit verify failed"; tail "$work/verify.out"; exit 1; }
 log "lxaudit verify: $(tail -n1 "$work/verify.out")"
 log "passed"

@@ -250,6 +250,7 @@ absl::StatusOr<int> RunVerify(const ParsedArgs& args) {
   ASSIGN_OR_RETURN(Deployment d, LoadDeployment(args));
   ASSIGN_OR_RETURN(std::vector<std::string> counties, Counties(d, args));
   ASSIGN_OR_RETURN(std::vector<const AuditedService*> services, Services(args));
+  ASSIGN_OR_RETURN(uint64_t threads, args.GetUint("threads"));
   int breaks = 0;
   int logs = 0;
   for (const std::string& county : counties) {
@@ -263,7 +264,8 @@ absl::StatusOr<int> RunVerify(const ParsedArgs& args) {
       RETURN_IF_ERROR(store.status());
       ++logs;
       Progress progress(absl::StrCat("verify ", county, "/", service->name), 0);
-      ASSIGN_OR_RETURN(VerifyResult result, VerifyLog(**store, &progress));
+      ASSIGN_OR_RETURN(VerifyResult result,
+                       VerifyLog(**store, &progress, static_cast<int>(threads)));
       progress.Finish();
       if (result.broken.has_value()) {
         ++breaks;
@@ -649,7 +651,10 @@ const std::vector<Command>& Commands() {
                          kService,
                          {.name = "anchors",
                           .help = "also check each log against the anchors the other "
-                                  "counties' registries keep of it"}})},
+                                  "counties' registries keep of it"},
+                         {.name = "threads",
+                          .value_name = "N",
+                          .help = "parts of a log checked at once (default: cores)"}})},
        RunVerify},
       {{.name = "replay",
         .summary = "Rebuilds each projection from its log and compares it with the live one.",

@@ -4,11 +4,14 @@
 //
 //   build/release/bin/lxaudit_replay_bench --dir=/tmp/lxbench --events=1000000
 //   -> generation rate, then per pass: raw scan+parse, replay (fold), digests,
-//      scratch RocksDB write, comparison with the live projection
+//      scratch RocksDB write, comparison with the live projection; then
+//      `lxaudit verify` (1 and 2 threads) against SHA-256 alone of the same
+//      bytes (--verify_only: that alone)
 //
 // The log is generated once (registry histories decided by the real decider,
 // committed through EventStore with sync off) and reused by later runs with
 // the same --dir. Each measurement is the best of --passes (warm page cache).
+#include <openssl/evp.h>
 #include <time.h>
 
 #include <cstdio>
@@ -31,6 +34,7 @@ ABSL_FLAG(std::string, dir, "/tmp/lxaudit-bench", "Where the generated county da
 ABSL_FLAG(int64_t, events, 1000000, "Events to generate (rounded to whole member histories).");
 ABSL_FLAG(int, threads, 0, "Evolve threads for the replay (0 = cores).");
 ABSL_FLAG(int, passes, 3, "Passes of each measurement; the best is reported.");
+ABSL_FLAG(bool, verify_only, false, "Measure only `lxaudit verify` against SHA-256 alone.");
 
 namespace lianxin::lxaudit {
 namespace {
@@ -72,6 +76,63 @@ absl::Status FlushAll(const std::string& path) {
   return s.ok() ? absl::OkStatus() : absl::UnavailableError(s.ToString());
 }
 
+// `lxaudit verify` of the log with 1 and 2 threads against the baseline
+// measured in the same run: SHA-256 alone of the same entries' bytes, held in
+// memory, on one thread (no scan, no parse, no comparison).
+int VerifyFigures(const EventStore& live) {
+  std::vector<std::string> entries;
+  entries.reserve(live.LastSequence());
+  uint64_t bytes = 0;
+  absl::Status s = live.ScanLogRaw(1, 0, [&](uint64_t, absl::string_view entry) {
+    entries.emplace_back(entry);
+    bytes += entry.size();
+    return true;
+  });
+  if (!s.ok()) return Fail(s);
+  const uint64_t events = entries.size();
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const EVP_MD* sha256 = EVP_sha256();
+  absl::Duration sha_best = absl::InfiniteDuration();
+  absl::Duration verify_best[2] = {absl::InfiniteDuration(), absl::InfiniteDuration()};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  uint64_t sink = 0;
+  for (int pass = 0; pass < absl::GetFlag(FLAGS_passes); ++pass) {
+    absl::Time start = absl::Now();
+    for (const std::string& entry : entries) {
+      if (EVP_DigestInit_ex(ctx, sha256, nullptr) != 1 ||
+          EVP_DigestUpdate(ctx, entry.data(), entry.size()) != 1 ||
+          EVP_DigestFinal_ex(ctx, digest, &size) != 1) {
+        return Fail(absl::InternalError("SHA-256 failed"));
+      }
+      sink += digest[0];
+    }
+    sha_best = std::min(sha_best, absl::Now() - start);
+    for (int threads : {1, 2}) {
+      start = absl::Now();
+      absl::StatusOr<VerifyResult> verified = VerifyLog(live, nullptr, threads);
+      if (!verified.ok()) return Fail(verified.status());
+      if (verified->broken.has_value() || verified->events != events) {
+        return Fail(absl::DataLossError("the generated log does not verify"));
+      }
+      verify_best[threads - 1] = std::min(verify_best[threads - 1], absl::Now() - start);
+    }
+  }
+  EVP_MD_CTX_free(ctx);
+  std::printf(
+      "SHA-256 alone of the same bytes (1 thread, in memory): %.3f s  %.0f events/s  "
+      "(%.0f bytes/event; checksum %llu)\n",
+      absl::ToDoubleSeconds(sha_best), Rate(events, sha_best), static_cast<double>(bytes) / events,
+      static_cast<unsigned long long>(sink % 10));
+  for (int threads : {1, 2}) {
+    const absl::Duration d = verify_best[threads - 1];
+    std::printf("lxaudit verify, %d thread%s: %.3f s  %.0f events/s  = %.0f %% of SHA-256 alone\n",
+                threads, threads == 1 ? " " : "s", absl::ToDoubleSeconds(d), Rate(events, d),
+                100.0 * absl::ToDoubleSeconds(sha_best) / absl::ToDoubleSeconds(d));
+  }
+  return 0;
+}
+
 int Run() {
   const std::string county_dir = absl::StrCat(absl::GetFlag(FLAGS_dir), "/654322");
   const std::string path = county_dir + "/registry";
@@ -111,6 +172,7 @@ int Run() {
   absl::StatusOr<const AuditedService*> service = FindService("registry");
   if (!service.ok()) return Fail(service.status());
   std::unique_ptr<Projector> projector = (*service)->new_projector({.jurisdiction = "654322"});
+  if (absl::GetFlag(FLAGS_verify_only)) return VerifyFigures(**live);
   const int threads = absl::GetFlag(FLAGS_threads);
   std::printf("log: %llu events at %s; %u cores; evolve threads %d\n",
               static_cast<unsigned long long>(events), path.c_str(),
@@ -128,7 +190,7 @@ int Run() {
     // The scan alone: RocksDB iteration and the copy of each entry.
     absl::Time start = absl::Now();
     uint64_t bytes_read = 0;
-    absl::Status s = (*live)->ScanLogRaw(1, [&](uint64_t, const std::string& bytes) {
+    absl::Status s = (*live)->ScanLogRaw(1, 0, [&](uint64_t, absl::string_view bytes) {
       bytes_read += bytes.size();
       return true;
     });
@@ -142,8 +204,8 @@ int Run() {
     absl::Duration cpu = CpuNow();
     uint64_t parsed = 0;
     Event event;
-    s = (*live)->ScanLogRaw(1, [&](uint64_t, const std::string& bytes) {
-      if (event.ParseFromString(bytes)) ++parsed;
+    s = (*live)->ScanLogRaw(1, 0, [&](uint64_t, absl::string_view bytes) {
+      if (event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) ++parsed;
       return true;
     });
     if (!s.ok()) return Fail(s);
@@ -213,7 +275,7 @@ int Run() {
   const absl::Duration total = replay_best + scratch_best + compare_best;
   std::printf("whole `lxaudit replay` work: %.3f s  %.0f events/s\n", absl::ToDoubleSeconds(total),
               Rate(events, total));
-  return 0;
+  return VerifyFigures(**live);
 }
 
 }  // namespace
