@@ -59,6 +59,16 @@ Metrics::Metrics()
                                  .Help("When the served TLS certificate expires (Unix seconds)")
                                  .Register(*registry_)
                                  .Add({})) {
+  command_stage_ = &prometheus::BuildHistogram()
+                        .Name("lianxin_command_stage_seconds")
+                        .Help(
+                            "Time a command spends in each stage (queued, load, decide, "
+                            "group_commit_wait, commit, reply)")
+                        .Register(*registry_);
+  for (const char* stage :
+       {kStageQueued, kStageLoad, kStageDecide, kStageGroupCommitWait, kStageCommit, kStageReply}) {
+    command_stage_->Add({{"stage", stage}}, LatencyBuckets());
+  }
   chain_verified_ = &prometheus::BuildGauge()
                          .Name("lianxin_log_chain_verified_sequence")
                          .Help("Last sequence of the event log whose hash chain verified")
@@ -71,6 +81,10 @@ Metrics::Metrics()
                               "0 while it holds")
                           .Register(*registry_)
                           .Add({});
+}
+
+void Metrics::ObserveCommandStage(const std::string& stage, absl::Duration latency) {
+  command_stage_->Add({{"stage", stage}}, LatencyBuckets()).Observe(absl::ToDoubleSeconds(latency));
 }
 
 void Metrics::ObserveRpc(const std::string& method, const std::string& code,

@@ -21,6 +21,18 @@
 
 namespace lianxin {
 
+// The stages of a command, in order (lianxin_command_stage_seconds{stage}):
+// waiting in the server's queue for a handler thread; loading the aggregates;
+// deciding (and evolving, staging); waiting for a group commit to take the
+// transaction; the group's write and WAL sync; from the commit to the reply
+// handed to gRPC (after-commit hook, access log, serialization).
+inline constexpr char kStageQueued[] = "queued";
+inline constexpr char kStageLoad[] = "load";
+inline constexpr char kStageDecide[] = "decide";
+inline constexpr char kStageGroupCommitWait[] = "group_commit_wait";
+inline constexpr char kStageCommit[] = "commit";
+inline constexpr char kStageReply[] = "reply";
+
 class Metrics {
  public:
   Metrics();
@@ -33,6 +45,9 @@ class Metrics {
   void ObserveRpc(const std::string& method, const std::string& code, absl::Duration latency);
   // One durable commit (one group's WAL sync, as seen by one caller).
   void ObserveCommit(absl::Duration latency);
+  // One stage of one command (kStage*). The store observes the two commit
+  // stages of every commit it makes (consumed events' too).
+  void ObserveCommandStage(const std::string& stage, absl::Duration latency);
   // Outbox rows waiting and the age of the oldest one.
   void SetOutbox(double depth, absl::Duration oldest_age);
   // Consumer lag (messages behind the high watermark) of one topic partition.
@@ -57,6 +72,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& rpc_count_;
   prometheus::Family<prometheus::Histogram>& rpc_latency_;
   prometheus::Histogram& commit_latency_;
+  prometheus::Family<prometheus::Histogram>* command_stage_ = nullptr;
   prometheus::Gauge& outbox_depth_;
   prometheus::Gauge& outbox_oldest_age_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_;

@@ -32,6 +32,7 @@
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -295,6 +296,10 @@ void Transaction::Delete(Family family, std::string key) {
   writes_.push_back({family, std::move(key), std::nullopt});
 }
 
+void Transaction::AddToCounter(std::string key, int64_t delta) {
+  writes_.push_back({Family::kIndexes, std::move(key), std::nullopt, delta});
+}
+
 void Transaction::SetIdempotencyKey(std::string key, std::string reply) {
   idempotency_.emplace(std::move(key), std::move(reply));
 }
@@ -319,6 +324,56 @@ std::string CanonicalBytes(const Event& event) {
   canonical.clear_route_version();
   canonical.clear_signature();
   return SerializeDeterministicFresh(canonical);
+}
+
+std::string EncodeCounter(int64_t value) {
+  const uint64_t bits = static_cast<uint64_t>(value);
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((bits >> (8 * i)) & 0xff);
+  return bytes;
+}
+
+int64_t DecodeCounter(absl::string_view value) {
+  if (value.size() != 8) return 0;
+  uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i) bits |= uint64_t{static_cast<unsigned char>(value[i])} << (8 * i);
+  return static_cast<int64_t>(bits);
+}
+
+std::vector<std::pair<std::string, int64_t>> CountChanges(
+    const std::vector<std::pair<std::string, int64_t>>& before,
+    const std::vector<std::pair<std::string, int64_t>>& after) {
+  std::map<std::string, int64_t> changes;
+  for (const auto& [key, count] : before) changes[key] -= count;
+  for (const auto& [key, count] : after) changes[key] += count;
+  std::vector<std::pair<std::string, int64_t>> nonzero;
+  for (const auto& [key, change] : changes) {
+    if (change != 0) nonzero.emplace_back(key, change);
+  }
+  return nonzero;
+}
+
+absl::Status BuildCountersIfMissing(EventStore& store, const Projector& projector) {
+  absl::StatusOr<std::string> built = store.Get(Family::kIndexes, kCountersBuiltKey);
+  if (built.ok()) return absl::OkStatus();
+  if (!absl::IsNotFound(built.status())) return built.status();
+  std::map<std::string, int64_t> sums;
+  absl::Status failure = store.ScanAggregates([&](const std::string& id, const Aggregate& a) {
+    for (const auto& [key, count] : projector.Counts(id, a.state)) sums[key] += count;
+    return true;
+  });
+  RETURN_IF_ERROR(failure);
+  Transaction txn;
+  RETURN_IF_ERROR(store.ScanPrefix(Family::kIndexes, kCounterPrefix,
+                                   [&](const std::string& key, const std::string&) {
+                                     if (!sums.contains(key)) txn.Delete(Family::kIndexes, key);
+                                     return true;
+                                   }));
+  for (const auto& [key, sum] : sums) txn.Put(Family::kIndexes, key, EncodeCounter(sum));
+  txn.Put(Family::kIndexes, kCountersBuiltKey, "1");
+  absl::StatusOr<CommitResult> committed = store.Commit(std::move(txn));
+  if (absl::IsFailedPrecondition(committed.status())) return absl::OkStatus();  // read-only
+  return committed.status();
 }
 
 std::string ComputeEventHash(const Event& event) {
@@ -644,6 +699,7 @@ class EventStoreImpl : public EventStore {
     Transaction* txn;
     absl::StatusOr<CommitResult> result;
     bool done = false;
+    absl::Time group_started;  // when a leader took it into a group's write
     absl::CondVar cv;
   };
 
@@ -663,6 +719,7 @@ class EventStoreImpl : public EventStore {
     absl::flat_hash_map<std::string, uint64_t> versions;        // aggregate -> version
     absl::flat_hash_map<std::string, uint64_t> route_versions;  // RouteCounterKey -> last
     absl::flat_hash_map<std::string, std::string> replies;      // idempotency key -> reply
+    absl::flat_hash_map<std::string, int64_t> counters;         // counter row -> value
   };
 
   rocksdb::ColumnFamilyHandle* cf(ColumnFamily family) const { return handles_[family]; }
@@ -677,6 +734,7 @@ class EventStoreImpl : public EventStore {
                                                 Pending* group, rocksdb::WriteBatch* batch);
   absl::StatusOr<uint64_t> StoredVersion(const std::string& aggregate_id) const;
   absl::StatusOr<uint64_t> StoredRouteVersion(const std::string& counter_key) const;
+  absl::StatusOr<int64_t> StoredCounter(const std::string& key) const;
 
   const Source source_;
   Clock* const clock_;
@@ -734,6 +792,14 @@ absl::StatusOr<uint64_t> EventStoreImpl::StoredRouteVersion(const std::string& c
   return route_version;
 }
 
+absl::StatusOr<int64_t> EventStoreImpl::StoredCounter(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kIndexesCf), key, &value);
+  if (s.IsNotFound()) return 0;
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read counter ", key)));
+  return DecodeCounter(value);
+}
+
 absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
   const absl::Time start = absl::Now();
   if (read_only_) {
@@ -776,6 +842,8 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
       // This writer leads the queue's front into one write.
       const size_t group_size = std::min(writers_.size(), kMaxGroupTxns);
       std::vector<Writer*> group(writers_.begin(), writers_.begin() + group_size);
+      const absl::Time group_started = absl::Now();
+      for (Writer* member : group) member->group_started = group_started;
       ChainHead head{last_sequence_, last_hash_, last_recorded_at_};
       mu_.Unlock();  // new writers queue up behind us meanwhile
       CommitGroup(group, &head);
@@ -791,12 +859,17 @@ absl::StatusOr<CommitResult> EventStoreImpl::Commit(Transaction txn) {
       if (!writers_.empty()) writers_.front()->cv.Signal();
     }
   }
-  if (writer.result.ok() && metrics_ != nullptr) metrics_->ObserveCommit(absl::Now() - start);
+  if (writer.result.ok() && metrics_ != nullptr) {
+    const absl::Time end = absl::Now();
+    metrics_->ObserveCommit(end - start);
+    metrics_->ObserveCommandStage(kStageGroupCommitWait, writer.group_started - start);
+    metrics_->ObserveCommandStage(kStageCommit, end - writer.group_started);
+  }
   return std::move(writer.result);
 }
 
 void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* head) {
-  Pending pending{*head, {}, {}, {}};
+  Pending pending{*head, {}, {}, {}, {}};
   rocksdb::WriteBatch batch;
   const absl::Time now = clock_->Now();
   const absl::Time recorded_at = std::max(now, head->recorded_at);
@@ -880,6 +953,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   ChainHead head = group->head;
   absl::flat_hash_map<std::string, uint64_t> versions;
   absl::flat_hash_map<std::string, uint64_t> route_versions;
+  absl::flat_hash_map<std::string, int64_t> counters;
 
   auto current_version = [&](const std::string& aggregate_id) -> absl::StatusOr<uint64_t> {
     if (auto it = versions.find(aggregate_id); it != versions.end()) return it->second;
@@ -982,6 +1056,24 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   }
   for (const Transaction::Write& write : txn.writes_) {
     rocksdb::ColumnFamilyHandle* family = cf(ToColumnFamily(write.family));
+    if (write.delta.has_value()) {
+      // Read, add, write: the group's leader stages one transaction at a time,
+      // so the value is the database's or what earlier ones in the group left.
+      int64_t value = 0;
+      if (auto it = counters.find(write.key); it != counters.end()) {
+        value = it->second;
+      } else if (auto it = group->counters.find(write.key); it != group->counters.end()) {
+        value = it->second;
+      } else {
+        ASSIGN_OR_RETURN(value, StoredCounter(write.key));
+      }
+      value = static_cast<int64_t>(static_cast<uint64_t>(value) +
+                                   static_cast<uint64_t>(*write.delta));  // wraps, never UB
+      counters[write.key] = value;
+      RETURN_IF_ERROR(
+          FromRocks(batch->Put(family, write.key, EncodeCounter(value)), "stage counter"));
+      continue;
+    }
     RETURN_IF_ERROR(FromRocks(write.value.has_value() ? batch->Put(family, write.key, *write.value)
                                                       : batch->Delete(family, write.key),
                               "stage row"));
@@ -999,6 +1091,7 @@ absl::StatusOr<CommitResult> EventStoreImpl::StageTransaction(Transaction& txn,
   group->head = std::move(head);
   for (auto& [aggregate_id, version] : versions) group->versions[aggregate_id] = version;
   for (auto& [counter_key, last] : route_versions) group->route_versions[counter_key] = last;
+  for (auto& [key, value] : counters) group->counters[key] = value;
   return result;
 }
 
@@ -1137,6 +1230,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
   struct Touched {
     Aggregate aggregate;
     std::vector<std::pair<std::string, std::string>> rows_before;
+    std::vector<std::pair<std::string, int64_t>> counts_before;
   };
   absl::flat_hash_map<std::string, Touched> touched;
   absl::flat_hash_map<std::string, uint64_t> route_versions;  // RouteCounterKey -> last
@@ -1169,6 +1263,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
       if (stored.ok()) {
         entry.aggregate = *std::move(stored);
         entry.rows_before = projector.IndexRows(aggregate_id, entry.aggregate.state);
+        entry.counts_before = projector.Counts(aggregate_id, entry.aggregate.state);
       } else if (!absl::IsNotFound(stored.status())) {
         return stored.status();
       }
@@ -1229,7 +1324,12 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
     head.hash = event.hash();
   }
   rocksdb::Status s;
+  std::map<std::string, int64_t> counter_changes;
   for (const auto& [aggregate_id, entry] : touched) {
+    for (const auto& [counter, delta] :
+         CountChanges(entry.counts_before, projector.Counts(aggregate_id, entry.aggregate.state))) {
+      counter_changes[counter] += delta;
+    }
     for (const auto& [row_key, value] : entry.rows_before) {
       if (s.ok()) s = batch.Delete(cf(kIndexesCf), row_key);
     }
@@ -1240,6 +1340,13 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
       s = batch.Put(cf(kAggregatesCf), aggregate_id,
                     EncodeAggregate(entry.aggregate.version, entry.aggregate.state));
     }
+  }
+  for (const auto& [key, change] : counter_changes) {  // no commit runs meanwhile
+    if (!s.ok()) break;
+    ASSIGN_OR_RETURN(int64_t stored, StoredCounter(key));
+    s = batch.Put(cf(kIndexesCf), key,
+                  EncodeCounter(static_cast<int64_t>(static_cast<uint64_t>(stored) +
+                                                     static_cast<uint64_t>(change))));
   }
   for (const auto& [counter_key, route_version] : route_versions) {
     if (!s.ok()) break;
@@ -1388,6 +1495,15 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   table_options.block_cache = rocksdb::NewLRUCache(64 << 20);
   table_options.cache_index_and_filter_blocks = true;
   table_options.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Partitioned filters and indexes: a point read loads one 4 KiB partition
+  // of an SST's filter, not the whole filter (megabytes in a large county,
+  // evicted from the bounded cache and read and checksummed again on the
+  // next miss: what made GetMember grow with the county, docs/benchmarks.md).
+  table_options.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table_options.partition_filters = true;
+  table_options.metadata_block_size = 4096;
+  table_options.cache_index_and_filter_blocks_with_high_priority = true;
+  table_options.pin_top_level_index_and_filter = true;
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   if (options.idempotency_retention <= absl::ZeroDuration()) {

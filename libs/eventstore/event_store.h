@@ -91,6 +91,15 @@ struct EventStoreOptions {
   absl::Duration idempotency_retention = absl::Hours(24 * 7);
 };
 
+// Counter rows of Family::kIndexes (projection counters, summed by RocksDB)
+// have keys under this prefix; no other index row does.
+inline constexpr char kCounterPrefix[] = "cnt/";
+
+// A counter row's value: 8 bytes, little-endian two's complement. DecodeCounter
+// returns 0 for a value of any other length.
+std::string EncodeCounter(int64_t value);
+int64_t DecodeCounter(absl::string_view value);
+
 // The end of a log: its last sequence (0 if empty) and that event's hash (32
 // zero bytes if empty).
 struct LogHead {
@@ -135,6 +144,12 @@ class Transaction {
   void Put(Family family, std::string key, std::string value);
   void Delete(Family family, std::string key);
 
+  // Adds `delta` to the counter row `key` of Family::kIndexes (a key under
+  // kCounterPrefix; a missing row counts 0). Concurrent commits adding to the
+  // same counter never conflict: the group commit reads, adds and writes each
+  // counter in commit order (plain rows, readable by any RocksDB client).
+  void AddToCounter(std::string key, int64_t delta);
+
   // Makes the commit idempotent under `key`: if a commit with the same key was
   // made before and has not expired (EventStoreOptions::idempotency_retention),
   // Commit writes nothing and returns that commit's reply.
@@ -153,7 +168,8 @@ class Transaction {
   struct Write {
     Family family;
     std::string key;
-    std::optional<std::string> value;  // nullopt = delete
+    std::optional<std::string> value;  // nullopt = delete (unless a counter delta)
+    std::optional<int64_t> delta;      // AddToCounter
   };
   std::vector<Appended> appends_;
   std::vector<Write> writes_;

@@ -589,6 +589,50 @@ TEST_F(EventStoreTest, Commit_WritesAndDeletesCallerRowsInKeyOrder) {
   EXPECT_EQ(store->LastSequence(), 0u);  // rows alone append no events
 }
 
+TEST_F(EventStoreTest, AddToCounter_SumsConcurrentCommitsAndSurvivesReopen) {
+  {
+    std::unique_ptr<EventStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&store, t] {
+        for (int i = 0; i < 25; ++i) {
+          Transaction txn;
+          txn.AddToCounter("cnt/members", 2);
+          txn.AddToCounter("cnt/thread", t % 2 == 0 ? 1 : -1);
+          ASSERT_TRUE(store->Commit(std::move(txn)).ok());
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(DecodeCounter(*store->Get(Family::kIndexes, "cnt/members")), 200);
+    EXPECT_EQ(DecodeCounter(*store->Get(Family::kIndexes, "cnt/thread")), 0);
+    Transaction down;
+    down.AddToCounter("cnt/members", -201);
+    ASSERT_TRUE(store->Commit(std::move(down)).ok());
+  }
+  std::unique_ptr<EventStore> reopened = OpenStore();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(DecodeCounter(*reopened->Get(Family::kIndexes, "cnt/members")), -1);
+  std::vector<std::pair<std::string, int64_t>> scanned;
+  ASSERT_TRUE(reopened
+                  ->ScanPrefix(Family::kIndexes, kCounterPrefix,
+                               [&](const std::string& key, const std::string& value) {
+                                 scanned.emplace_back(key, DecodeCounter(value));
+                                 return true;
+                               })
+                  .ok());
+  EXPECT_THAT(scanned, ElementsAre(std::make_pair(std::string("cnt/members"), int64_t{-1}),
+                                   std::make_pair(std::string("cnt/thread"), int64_t{0})));
+}
+
+TEST(CountChangesTest, KeepsOnlyNonZeroDifferencesInKeyOrder) {
+  EXPECT_THAT(CountChanges({{"cnt/b", 1}, {"cnt/a", 1}}, {{"cnt/a", 1}, {"cnt/c", 2}}),
+              ElementsAre(std::make_pair(std::string("cnt/b"), int64_t{-1}),
+                          std::make_pair(std::string("cnt/c"), int64_t{2})));
+  EXPECT_THAT(CountChanges({}, {}), SizeIs(0));
+}
+
 TEST_F(EventStoreTest, Reopen_KeepsLastSequenceAndHashAndChainVerifies) {
   std::string last_hash;
   {

@@ -47,6 +47,14 @@ class Projector {
   virtual std::vector<std::pair<std::string, std::string>> IndexRows(
       const std::string& aggregate_id, const std::string& state) const = 0;
 
+  // What `aggregate_id` in `state` adds to the projection's counters (keys
+  // under kCounterPrefix, each once): a counter row holds the sum over all
+  // aggregates, kept by AddToCounter with the change at each commit.
+  virtual std::vector<std::pair<std::string, int64_t>> Counts(const std::string& aggregate_id,
+                                                              const std::string& state) const {
+    return {};
+  }
+
   // Prefixes of Family::kIndexes keys that are not derived from the log.
   virtual std::vector<std::string> UnreplayedIndexPrefixes() const = 0;
 
@@ -81,6 +89,22 @@ class Projector {
     return std::make_unique<EvolveFold>(*this, std::move(state));
   }
 };
+
+// The counter changes from `before` to `after` (Projector::Counts of one
+// aggregate), without zeros, in key order.
+std::vector<std::pair<std::string, int64_t>> CountChanges(
+    const std::vector<std::pair<std::string, int64_t>>& before,
+    const std::vector<std::pair<std::string, int64_t>>& after);
+
+// The row of Family::kIndexes that says the counters were built (outside
+// kCounterPrefix: not itself a counter).
+inline constexpr char kCountersBuiltKey[] = "cnt~built";
+
+// Builds the counters of a store written before it kept them: unless
+// kCountersBuiltKey is there, sums projector.Counts over every aggregate and
+// writes the sums and the marker in one commit. Call before the store serves
+// (no commit may run meanwhile). A no-op for a read-only store.
+absl::Status BuildCountersIfMissing(EventStore& store, const Projector& projector);
 
 }  // namespace lianxin
 

@@ -10,7 +10,9 @@
 #define LIANXIN_LIBS_RUNTIME_CURRENT_RPC_H_
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
+#include "libs/common/metrics.h"
 #include "libs/runtime/auth.h"
 
 namespace lianxin {
@@ -19,6 +21,13 @@ struct CurrentRpc {
   const Principal* caller = nullptr;                   // authenticated; never null
   absl::string_view method;                            // "/lianxin.v1.Registry/RecordReturn"
   const google::protobuf::Message* request = nullptr;  // as parsed; never null
+  // Where a command observes its stages (may be null), and how long the call
+  // waited in the server's queue for a handler thread.
+  Metrics* metrics = nullptr;
+  absl::Duration queued;
+  // Set by the command kernel when the call's commit is durable: the reply
+  // stage runs from here to the reply handed to gRPC.
+  mutable absl::Time committed_at = absl::InfinitePast();
 };
 
 // The RPC the calling thread is handling, or null if it handles none. Valid

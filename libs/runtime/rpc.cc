@@ -325,7 +325,8 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
             if (!admitted.ok()) return reject(admitted, "");
             absl::AnyInvocable<void()> work = [this, &name, &served, context, request_bytes,
                                                reply_bytes, reactor, scope,
-                                               caller = *std::move(caller)]() mutable {
+                                               caller = *std::move(caller),
+                                               queued_at = absl::Now()]() mutable {
               const absl::Time deadline = absl::FromChrono(context->deadline());
               absl::Status status;
               std::string dropped;
@@ -340,7 +341,7 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
                 status = RunGuarded(name, [&]() -> absl::Status {
                   ASSIGN_OR_RETURN(std::string wire, RequestWire(*request_bytes));
                   std::string reply;
-                  RETURN_IF_ERROR(RunMethod(served, caller, wire, &reply));
+                  RETURN_IF_ERROR(RunMethod(served, caller, wire, &reply, absl::Now() - queued_at));
                   grpc::Slice slice(reply);
                   *reply_bytes = grpc::ByteBuffer(&slice, 1);
                   return absl::OkStatus();
@@ -364,12 +365,13 @@ void UnaryService::AddUnary(const char* method, NewMessage new_request, NewMessa
 }
 
 absl::Status UnaryService::RunMethod(const ServedMethod& method, const Principal& caller,
-                                     absl::string_view request_wire, std::string* reply_wire) {
+                                     absl::string_view request_wire, std::string* reply_wire,
+                                     absl::Duration queued) {
   std::unique_ptr<google::protobuf::Message> request = method.new_request();
   std::unique_ptr<google::protobuf::Message> reply = method.new_reply();
   RETURN_IF_ERROR(ParseRequest(request_wire, request.get()));
   RETURN_IF_ERROR(CheckMemberScope(caller, *request, IsReadRpc(method.name)));
-  const CurrentRpc rpc{&caller, method.name, request.get()};
+  const CurrentRpc rpc{&caller, method.name, request.get(), plumbing_.metrics, queued};
   ScopedCurrentRpc current(&rpc);
   RETURN_IF_ERROR(method.handler(caller, *request, reply.get()));
   if (plumbing_.access_log != nullptr && IsReadRpc(method.name)) {
@@ -383,6 +385,9 @@ absl::Status UnaryService::RunMethod(const ServedMethod& method, const Principal
     RETURN_IF_ERROR(plumbing_.access_log->Record(caller, method.name, members));
   }
   *reply_wire = reply->SerializeAsString();
+  if (plumbing_.metrics != nullptr && rpc.committed_at != absl::InfinitePast()) {
+    plumbing_.metrics->ObserveCommandStage(kStageReply, absl::Now() - rpc.committed_at);
+  }
   return absl::OkStatus();
 }
 

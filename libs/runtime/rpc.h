@@ -200,7 +200,8 @@ class UnaryService : public grpc::Service {
     Handler handler;
   };
   absl::Status RunMethod(const ServedMethod& method, const Principal& caller,
-                         absl::string_view request_wire, std::string* reply_wire);
+                         absl::string_view request_wire, std::string* reply_wire,
+                         absl::Duration queued = absl::ZeroDuration());
 
   std::string service_full_name_;
   RpcPlumbing plumbing_;

@@ -1,6 +1,8 @@
 #include "libs/service/command.h"
 
+#include "absl/time/clock.h"
 #include "libs/common/status_macros.h"
+#include "libs/runtime/current_rpc.h"
 #include "libs/service/idempotency.h"
 
 namespace lianxin {
@@ -28,6 +30,9 @@ CommandKernel::CommandKernel(EventStore* store, std::function<void()> after_comm
 absl::Status CommandKernel::Run(const Command& command,
                                 absl::FunctionRef<absl::Status(UnitOfWork&)> decide) const {
   const bool idempotent = !command.request_id.empty();
+  const CurrentRpc* rpc = CurrentRpcCall();
+  Metrics* metrics = rpc != nullptr ? rpc->metrics : nullptr;
+  if (metrics != nullptr) metrics->ObserveCommandStage(kStageQueued, rpc->queued);
   IdempotencyKey key;
   if (idempotent) {
     if (command.reply == nullptr)
@@ -39,12 +44,20 @@ absl::Status CommandKernel::Run(const Command& command,
   for (int attempt = 0;; ++attempt) {
     if (command.reply != nullptr) command.reply->Clear();
     UnitOfWork work;
-    RETURN_IF_ERROR(decide(work));
+    const absl::Time decide_start = absl::Now();
+    absl::Status decided = decide(work);
+    if (metrics != nullptr) {
+      metrics->ObserveCommandStage(kStageLoad, work.load_time());
+    }
+    RETURN_IF_ERROR(decided);
     if (!idempotent && !work.HasWrites()) return absl::OkStatus();
     Transaction txn;
     work.Stage(txn);
     if (idempotent) {
       txn.SetIdempotencyKey(key.key, IdempotencyRecord(key, *command.reply));
+    }
+    if (metrics != nullptr) {
+      metrics->ObserveCommandStage(kStageDecide, absl::Now() - decide_start - work.load_time());
     }
     absl::StatusOr<CommitResult> result = store_->Commit(std::move(txn));
     if (absl::IsAborted(result.status()) && attempt < command.retries) {
@@ -56,6 +69,7 @@ absl::Status CommandKernel::Run(const Command& command,
       // INVALID_ARGUMENT if that request had other content.
       return ReplayReply(*store_, key, command.reply).status();
     }
+    if (rpc != nullptr) rpc->committed_at = absl::Now();
     if (after_commit_) after_commit_();
     return absl::OkStatus();
   }

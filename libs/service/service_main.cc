@@ -181,6 +181,12 @@ int RunService(int argc, char** argv, const ServiceMainOptions& options) {
              {"last_sequence", absl::StrCat((*store)->LastSequence())}});
     (*relay)->Notify();
   }
+  // A store written before the projection kept counters gets them once, here.
+  if (std::unique_ptr<Projector> projector = (*parts)->NewProjector(); projector != nullptr) {
+    if (absl::Status s = BuildCountersIfMissing(**store, *projector); !s.ok()) {
+      return Fail("cannot build the projection's counters", s);
+    }
+  }
   absl::StatusOr<std::unique_ptr<ChainWatch>> chain_watch =
       ChainWatch::Start({.store = store->get(),
                          .metrics = &metrics,

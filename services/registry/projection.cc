@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <iterator>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "libs/eventstore/projector.h"
 #include "libs/trust/personal_data.h"
 #include "services/registry/domain/decider.h"
 
@@ -85,6 +87,123 @@ void RegistryProjection::Stage(Transaction& txn, const std::string& member_id,
                       std::back_inserter(added));
   for (std::string& key : removed) txn.Delete(Family::kIndexes, std::move(key));
   for (std::string& key : added) txn.Put(Family::kIndexes, std::move(key), "");
+  for (auto& [counter, change] :
+       CountChanges(CountsOf(before, jurisdiction_), CountsOf(after, jurisdiction_))) {
+    txn.AddToCounter(std::move(counter), change);
+  }
+}
+
+namespace {
+
+constexpr char kCertificateCounterPrefix[] = "cnt/cert/";
+constexpr char kCategoryCounterPrefix[] = "cnt/cat/";
+constexpr char kDestinationCounterPrefix[] = "cnt/dest/";
+
+}  // namespace
+
+std::vector<std::pair<std::string, int64_t>> CountsOf(const MemberFacts& f,
+                                                      const std::string& self) {
+  std::vector<std::pair<std::string, int64_t>> counts;
+  if (f.member_id().empty()) return counts;
+  auto count = [&](std::string key) { counts.emplace_back(std::move(key), 1); };
+  switch (StatusAsSeenBy(f, self)) {
+    case lianxin::v1::MEMBER_STATUS_RESIDENT:
+      count("cnt/resident");
+      if (!f.returned_on().empty()) count("cnt/returned");
+      break;
+    case lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING:
+    case lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED:
+    case lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING: {
+      std::optional<std::string> counted = OutflowDestinationCounted(f, self);
+      if (!counted.has_value()) {
+        count("cnt/resident");
+        break;
+      }
+      count("cnt/outflow");
+      count(absl::StrCat(kCategoryCounterPrefix,
+                         lianxin::v1::MemberCategory_Name(f.registration().category())));
+      count(absl::StrCat(kDestinationCounterPrefix, *counted));
+      count(SameProvince(self, *counted) ? "cnt/within_province" : "cnt/cross_province");
+      if (std::optional<absl::CivilDay> valid_until = ParseDate(f.certificate().valid_until())) {
+        count(absl::StrCat(kCertificateCounterPrefix, FormatDate(*valid_until)));
+      }
+      if (f.lost_contact()) count("cnt/lost_contact");
+      break;
+    }
+    case lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT:
+      count("cnt/transferred_out");
+      break;
+    case lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED:
+      count("cnt/expected_inflow");
+      break;
+    case lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE:
+      count("cnt/inflow");
+      if (f.lost_contact()) count("cnt/lost_contact");
+      break;
+    case lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN:
+      count("cnt/transferred_in");
+      break;
+    default:
+      break;
+  }
+  if (f.transfer_pending()) count("cnt/pending_transfer");
+  return counts;
+}
+
+lianxin::v1::GetStatisticsReply StatisticsFromCounters(
+    const std::vector<std::pair<std::string, int64_t>>& counters, absl::CivilDay today) {
+  lianxin::v1::GetStatisticsReply reply;
+  const std::string first_valid = absl::StrCat(kCertificateCounterPrefix, FormatDate(today));
+  for (const auto& [key, signed_count] : counters) {
+    if (signed_count <= 0) continue;  // a counter back at zero (or damaged): nothing to report
+    const uint64_t count = static_cast<uint64_t>(signed_count);
+    const absl::string_view k = key;
+    if (absl::StartsWith(k, kCertificateCounterPrefix)) {
+      if (key >= first_valid) reply.set_certificate_holders(reply.certificate_holders() + count);
+    } else if (absl::StartsWith(k, kCategoryCounterPrefix)) {
+      auto* c = reply.add_by_category();
+      c->set_key(key.substr(sizeof(kCategoryCounterPrefix) - 1));
+      c->set_count(count);
+    } else if (absl::StartsWith(k, kDestinationCounterPrefix)) {
+      auto* c = reply.add_by_destination();
+      c->set_key(key.substr(sizeof(kDestinationCounterPrefix) - 1));
+      c->set_count(count);
+    } else if (k == "cnt/resident") {
+      reply.set_resident_count(count);
+    } else if (k == "cnt/returned") {
+      reply.set_returned_count(count);
+    } else if (k == "cnt/outflow") {
+      reply.set_outflow_count(count);
+    } else if (k == "cnt/within_province") {
+      reply.set_within_province_count(count);
+    } else if (k == "cnt/cross_province") {
+      reply.set_cross_province_count(count);
+    } else if (k == "cnt/lost_contact") {
+      reply.set_lost_contact_count(count);
+    } else if (k == "cnt/transferred_out") {
+      reply.set_transferred_out_count(count);
+    } else if (k == "cnt/expected_inflow") {
+      reply.set_expected_inflow_count(count);
+    } else if (k == "cnt/inflow") {
+      reply.set_inflow_count(count);
+    } else if (k == "cnt/transferred_in") {
+      reply.set_transferred_in_count(count);
+    } else if (k == "cnt/pending_transfer") {
+      reply.set_pending_transfer_count(count);
+    }
+  }
+  return reply;
+}
+
+absl::StatusOr<lianxin::v1::GetStatisticsReply> RegistryProjection::Statistics(
+    absl::CivilDay today) const {
+  std::vector<std::pair<std::string, int64_t>> counters;
+  RETURN_IF_ERROR(store_->ScanPrefix(Family::kIndexes, kCounterPrefix,
+                                     [&](const std::string& key, const std::string& value) {
+                                       counters.emplace_back(key, DecodeCounter(value));
+                                       return true;
+                                     }));
+  return StatisticsFromCounters(counters, today);
 }
 
 absl::StatusOr<std::optional<IdentityClaim>> RegistryProjection::FindIdentity(

@@ -9,6 +9,10 @@
 //   r2/<due>/<member_id>                    certificate or transfer due (R2)
 //   id/<id hash>                            identity claims (R18), see IdentityClaim
 //
+// Counter rows (kCounterPrefix, summed over members, changed in the same
+// Transaction; CountsOf says what one member adds): what GetStatistics
+// reports, without reading the members.
+//
 //   RegistryProjection projection(store, "654322", settings);
 //   ASSIGN_OR_RETURN(std::optional<LoadedMember> m, projection.Load(member_id));
 #ifndef LIANXIN_SERVICES_REGISTRY_PROJECTION_H_
@@ -80,6 +84,9 @@ class RegistryProjection {
   absl::Status ScanDueBefore(const std::string& prefix, absl::CivilDay as_of,
                              const std::function<bool(const LoadedMember&)>& fn) const;
 
+  // GetStatistics as of `today`, from the counter rows (no member is read).
+  absl::StatusOr<lianxin::v1::GetStatisticsReply> Statistics(absl::CivilDay today) const;
+
  private:
   EventStore* store_;
   std::string jurisdiction_;
@@ -101,6 +108,18 @@ inline constexpr char kBirthDateIndexPrefix[] = "pd/";
 // registry's Projector, lxaudit).
 std::set<std::string> IndexKeysOf(const lianxin::v1::MemberFacts& facts,
                                   const std::string& jurisdiction, const Settings& settings);
+
+// What one member's facts add to the registry's counters as `jurisdiction`
+// sees them (keys under kCounterPrefix, each with 1). Certificate holders are
+// counted by the valid_until day ("cnt/cert/<YYYY-MM-DD>"), so that holders
+// valid on a day are a range of counters, not a scan of members.
+std::vector<std::pair<std::string, int64_t>> CountsOf(const lianxin::v1::MemberFacts& facts,
+                                                      const std::string& jurisdiction);
+
+// GetStatistics as of `today` from the counter rows (`counters`: key and
+// count, as stored).
+lianxin::v1::GetStatisticsReply StatisticsFromCounters(
+    const std::vector<std::pair<std::string, int64_t>>& counters, absl::CivilDay today);
 
 // The statuses a Direction covers (DIRECTION_ALL: every status).
 std::vector<lianxin::v1::MemberStatus> StatusesOf(lianxin::v1::Direction direction);

@@ -54,6 +54,14 @@ class RegistryProjector : public Projector {
     return rows;
   }
 
+  std::vector<std::pair<std::string, int64_t>> Counts(const std::string& aggregate_id,
+                                                      const std::string& state) const override {
+    MemberFacts facts;
+    if (state.empty() || !facts.ParseFromString(state)) return {};
+    if (facts.member_id().empty()) facts.set_member_id(aggregate_id);
+    return CountsOf(facts, jurisdiction_);
+  }
+
   std::vector<std::string> UnreplayedIndexPrefixes() const override {
     return {kIdentityIndexPrefix, kBirthDateIndexPrefix};
   }

@@ -133,6 +133,13 @@ class ProjectorTest : public ::testing::Test {
       for (auto& row : projector->IndexRows(id, folded_state.second)) expected_rows.insert(row);
     }
     std::set<std::pair<std::string, std::string>> live_rows;
+    std::map<std::string, int64_t> live_counters, expected_counters;
+    for (const auto& [id, folded_state] : folded) {
+      for (const auto& [key, n] : projector->Counts(id, folded_state.second)) {
+        expected_counters[key] += n;
+      }
+    }
+    std::erase_if(expected_counters, [](const auto& c) { return c.second == 0; });
     const std::vector<std::string> unreplayed = projector->UnreplayedIndexPrefixes();
     ASSERT_TRUE(county.store
                     ->ScanPrefix(Family::kIndexes, "",
@@ -140,11 +147,19 @@ class ProjectorTest : public ::testing::Test {
                                    for (const std::string& p : unreplayed) {
                                      if (absl::StartsWith(key, p)) return true;
                                    }
+                                   if (absl::StartsWith(key, kCounterPrefix)) {
+                                     if (DecodeCounter(value) != 0) {
+                                       live_counters[key] = DecodeCounter(value);
+                                     }
+                                     return true;
+                                   }
                                    live_rows.emplace(key, value);
                                    return true;
                                  })
                     .ok());
     EXPECT_EQ(live_rows, expected_rows);
+    EXPECT_EQ(live_counters, expected_counters);
+    EXPECT_FALSE(live_counters.empty());
   }
 
   testing::TempDir dir_;

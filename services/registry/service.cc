@@ -577,72 +577,7 @@ absl::Status RegistryService::GetStatistics(const Principal& caller,
   FieldChecker check;
   RETURN_IF_ERROR(county_.Jurisdiction(check, "jurisdiction", request.jurisdiction()).status());
   RETURN_IF_ERROR(county_.AuthorizeRead(caller));
-  const absl::CivilDay today = county_.Today();
-  const std::string& self = projection_.jurisdiction();
-  std::map<std::string, uint64_t> by_category, by_destination;
-  RETURN_IF_ERROR(projection_.ScanByStatus(
-      StatusesOf(lianxin::v1::DIRECTION_ALL), "", [&](const std::string&, const LoadedMember& m) {
-        const MemberFacts& f = m.facts;
-        switch (StatusAsSeenBy(f, self)) {
-          case lianxin::v1::MEMBER_STATUS_RESIDENT:
-            reply->set_resident_count(reply->resident_count() + 1);
-            if (!f.returned_on().empty()) reply->set_returned_count(reply->returned_count() + 1);
-            break;
-          case lianxin::v1::MEMBER_STATUS_OUTFLOW_PENDING:
-          case lianxin::v1::MEMBER_STATUS_OUTFLOW_RECEIVED:
-          case lianxin::v1::MEMBER_STATUS_TRANSFER_PENDING: {
-            std::optional<std::string> counted = OutflowDestinationCounted(f, self);
-            if (!counted.has_value()) {
-              reply->set_resident_count(reply->resident_count() + 1);
-              break;
-            }
-            reply->set_outflow_count(reply->outflow_count() + 1);
-            const std::string& destination = *counted;
-            ++by_category[lianxin::v1::MemberCategory_Name(f.registration().category())];
-            ++by_destination[destination];
-            if (SameProvince(self, destination)) {
-              reply->set_within_province_count(reply->within_province_count() + 1);
-            } else {
-              reply->set_cross_province_count(reply->cross_province_count() + 1);
-            }
-            std::optional<absl::CivilDay> valid_until = ParseDate(f.certificate().valid_until());
-            if (valid_until.has_value() && *valid_until >= today) {
-              reply->set_certificate_holders(reply->certificate_holders() + 1);
-            }
-            if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
-            break;
-          }
-          case lianxin::v1::MEMBER_STATUS_TRANSFERRED_OUT:
-            reply->set_transferred_out_count(reply->transferred_out_count() + 1);
-            break;
-          case lianxin::v1::MEMBER_STATUS_INFLOW_EXPECTED:
-            reply->set_expected_inflow_count(reply->expected_inflow_count() + 1);
-            break;
-          case lianxin::v1::MEMBER_STATUS_INFLOW_ACTIVE:
-            reply->set_inflow_count(reply->inflow_count() + 1);
-            if (f.lost_contact()) reply->set_lost_contact_count(reply->lost_contact_count() + 1);
-            break;
-          case lianxin::v1::MEMBER_STATUS_TRANSFERRED_IN:
-            reply->set_transferred_in_count(reply->transferred_in_count() + 1);
-            break;
-          default:
-            break;
-        }
-        if (f.transfer_pending()) {
-          reply->set_pending_transfer_count(reply->pending_transfer_count() + 1);
-        }
-        return true;
-      }));
-  for (const auto& [key, count] : by_category) {
-    auto* c = reply->add_by_category();
-    c->set_key(key);
-    c->set_count(count);
-  }
-  for (const auto& [key, count] : by_destination) {
-    auto* c = reply->add_by_destination();
-    c->set_key(key);
-    c->set_count(count);
-  }
+  ASSIGN_OR_RETURN(*reply, projection_.Statistics(county_.Today()));
   return absl::OkStatus();
 }
 

@@ -427,6 +427,10 @@ std::string ProjectionDigests::Total() const {
     AppendField(&bytes, id);
     bytes.append(digest);
   }
+  for (const auto& [key, count] : counters) {
+    AppendField(&bytes, key);
+    AppendBigEndian64(&bytes, static_cast<uint64_t>(count));
+  }
   return Hex(Sha256(bytes));
 }
 
@@ -480,6 +484,9 @@ absl::StatusOr<ProjectionDigests> StoreRebuilt(const Rebuilt& rebuilt, const Pro
     }
   };
   for (const auto& [id, aggregate] : rebuilt) {
+    for (const auto& [key, count] : projector.Counts(id, aggregate.state)) {
+      digests.counters[key] += count;
+    }
     std::vector<std::pair<std::string, std::string>> rows =
         SortedRows(projector, id, aggregate.state);
     digests.index_rows += rows.size();
@@ -493,7 +500,11 @@ absl::StatusOr<ProjectionDigests> StoreRebuilt(const Rebuilt& rebuilt, const Pro
       if (batch.Count() >= 4096) flush_batch();
     }
   }
+  std::erase_if(digests.counters, [](const auto& counter) { return counter.second == 0; });
   if (db != nullptr) {
+    for (const auto& [key, count] : digests.counters) {
+      batch.Put(handles[2], key, EncodeCounter(count)).PermitUncheckedError();
+    }
     flush_batch();
     rocksdb::Status s = db->Flush(rocksdb::FlushOptions(), handles);
     if (!s.ok() && failure.ok()) failure = absl::UnavailableError(s.ToString());
@@ -510,15 +521,22 @@ absl::StatusOr<Comparison> CompareWithLive(const EventStore& live, const Rebuilt
                                            const Projector& projector) {
   const std::vector<std::string> unreplayed = projector.UnreplayedIndexPrefixes();
   absl::flat_hash_map<std::string, std::string> live_rows;
+  Comparison comparison;
   RETURN_IF_ERROR(
       live.ScanPrefix(Family::kIndexes, "", [&](const std::string& key, const std::string& value) {
         for (const std::string& prefix : unreplayed) {
           if (absl::StartsWith(key, prefix)) return true;
         }
+        if (key == kCountersBuiltKey) return true;
+        if (absl::StartsWith(key, kCounterPrefix)) {
+          if (const int64_t count = DecodeCounter(value); count != 0) {
+            comparison.live.counters[key] = count;
+          }
+          return true;
+        }
         live_rows.emplace(key, value);
         return true;
       }));
-  Comparison comparison;
   absl::flat_hash_map<std::string, bool> claimed;  // live index keys some aggregate implies
   std::set<std::string> seen;
   auto describe_rows = [](const std::vector<std::pair<std::string, std::string>>& rows) {
@@ -580,6 +598,25 @@ absl::StatusOr<Comparison> CompareWithLive(const EventStore& live, const Rebuilt
   std::sort(missing.begin(), missing.end());
   for (const std::string& id : missing) {
     comparison.differences.push_back({id, "in the log but not in the live projection"});
+  }
+  std::map<std::string, int64_t> rebuilt_counters;
+  for (const auto& [id, aggregate] : rebuilt) {
+    for (const auto& [key, count] : projector.Counts(id, aggregate.state)) {
+      rebuilt_counters[key] += count;
+    }
+  }
+  std::erase_if(rebuilt_counters, [](const auto& counter) { return counter.second == 0; });
+  std::set<std::string> counter_keys;
+  for (const auto& [key, count] : rebuilt_counters) counter_keys.insert(key);
+  for (const auto& [key, count] : comparison.live.counters) counter_keys.insert(key);
+  for (const std::string& key : counter_keys) {
+    const int64_t live_count =
+        comparison.live.counters.contains(key) ? comparison.live.counters.at(key) : 0;
+    const int64_t rebuilt_count = rebuilt_counters.contains(key) ? rebuilt_counters.at(key) : 0;
+    if (live_count != rebuilt_count) {
+      comparison.differences.push_back(
+          {"", absl::StrCat("counter ", key, " live ", live_count, ", rebuilt ", rebuilt_count)});
+    }
   }
   std::vector<std::string> stray;
   for (const auto& [key, value] : live_rows) {

@@ -102,7 +102,11 @@ std::string AggregateDigest(const std::string& aggregate_id, uint64_t version,
 struct ProjectionDigests {
   std::map<std::string, std::string> by_aggregate;  // id -> AggregateDigest
   uint64_t index_rows = 0;
-  // SHA-256 over the (id, digest) pairs in id order, hex.
+  // The projection's counters (Projector::Counts summed over aggregates;
+  // zeros left out), in key order.
+  std::map<std::string, int64_t> counters;
+  // SHA-256 over the (id, digest) pairs in id order, then the (counter, value)
+  // pairs in key order, hex.
   std::string Total() const;
 };
 
@@ -125,7 +129,8 @@ struct Comparison {
 // The live projection's digests, per aggregate: its stored version and state,
 // and the live index rows among those its live or rebuilt state implies; index
 // rows outside UnreplayedIndexPrefixes that no aggregate implies are
-// differences too.
+// differences too, and so is every counter whose live value is not the sum
+// of the rebuilt aggregates' Counts.
 absl::StatusOr<Comparison> CompareWithLive(const EventStore& live, const Rebuilt& rebuilt,
                                            const Projector& projector);
 
