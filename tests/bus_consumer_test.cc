@@ -1,8 +1,9 @@
 // The consumer against a real lianxin-broker process: duplicates are applied
 // once, gaps are parked until filled, garbage and bad hashes are quarantined,
 // handler refusals move the stream on, inboxes are ordered by route_version,
-// streams are applied concurrently yet each in order, and no offset is stored
-// past a message whose effect is not committed.
+// streams are applied concurrently yet each in order, no offset is stored
+// past a message whose effect is not committed, and offsets committed for
+// another cluster are never taken.
 #include "tests/bus_fixture.h"
 
 namespace lianxin {
@@ -224,6 +225,66 @@ TEST_F(BusTest, Consumer_StoresNoOffsetPastAnUnfinishedMessage) {
   ASSERT_TRUE(WaitFor([&] { return second.stats().duplicates == 1; }));
   EXPECT_EQ(second.stats().applied, 1u);
   EXPECT_EQ(Applied(*reader_, "m-1"), "1");
+}
+
+TEST_F(BusTest, Consumer_ResumesFromItsCommittedOffsets_OnTheSameCluster) {
+  RecordingHandler& handler = *NewHandler(reader_.get());
+  StartRelay();
+  Consumer& first = StartConsumer(reader_.get(), &handler);
+  Append("m-1", 3);
+  ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-1") == "1,2,3"; }));
+  ASSERT_TRUE(first.Stop().ok());
+
+  Append("m-1", 1);
+  Consumer& second = StartConsumer(reader_.get(), &handler);
+  ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-1") == "1,2,3,4"; }));
+  // Only the new message was read: the offsets committed on this cluster held.
+  EXPECT_EQ(second.stats().messages, 1u);
+  EXPECT_EQ(second.stats().duplicates, 0u);
+}
+
+// docs/faults.md: after a broker restarted empty, offsets of the old cluster
+// were committed to the new one (librdkafka's commit at the revocation). Once
+// the refill passed them, a consumer whose store had already met the new
+// cluster (its first assignment there found the partitions empty) took them
+// back at the next rebalance and never read what lay before them.
+TEST_F(BusTest, Consumer_IgnoresOffsetsNotCommittedForThisCluster_AfterBrokerRestartedEmpty) {
+  RecordingHandler& handler = *NewHandler(reader_.get());
+  StartRelay();
+  Consumer& before = StartConsumer(reader_.get(), &handler);
+  Append("m-1", 3);
+  ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-1") == "1,2,3"; }));
+  ASSERT_TRUE(before.Stop().ok());
+  ASSERT_TRUE(relay_->Stop().ok());
+  const std::string cluster_key = "consumer/" + group_ + "/cluster_id";
+  absl::StatusOr<std::string> old_cluster = reader_->Get(Family::kApplied, cluster_key);
+  ASSERT_TRUE(old_cluster.ok()) << old_cluster.status();
+
+  RestartBroker();
+  // A first assignment on the new cluster, before any refill.
+  Consumer& first = StartConsumer(reader_.get(), &handler);
+  ASSERT_TRUE(WaitFor([&] {
+    absl::StatusOr<std::string> cluster = reader_->Get(Family::kApplied, cluster_key);
+    return cluster.ok() && *cluster != *old_cluster;
+  }));
+  ASSERT_TRUE(first.Stop().ok());
+
+  // The refill, and two events the reader has not seen.
+  OutboxRelay& relay = StartRelay();
+  Append("m-2", 2);
+  ASSERT_TRUE(WaitFor([&] { return relay.stats().republished == 1 && OutboxDepth(*origin_) == 0; },
+                      absl::Seconds(30)));
+  absl::StatusOr<int64_t> stale = CommitEndOffsets(broker_->bootstrap(), group_, kRegistryTopic);
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  // The republished log (five events) and the outbox's two rows.
+  ASSERT_GE(*stale, 5);
+
+  Consumer& next = StartConsumer(reader_.get(), &handler);
+  ASSERT_TRUE(WaitFor([&] { return Applied(*reader_, "m-2") == "1,2"; }, absl::Seconds(30)))
+      << Applied(*reader_, "m-2");
+  ASSERT_TRUE(WaitFor([&] { return next.stats().messages == static_cast<uint64_t>(*stale); }));
+  EXPECT_EQ(next.stats().applied, 2u);
+  EXPECT_EQ(Applied(*reader_, "m-1"), "1,2,3");
 }
 
 TEST_F(BusTest, Consumer_StopsPromptlyWhileTheBrokerIsGone) {

@@ -147,6 +147,34 @@ TEST_F(BusTest, Relay_ProducerSilentPastStallTimeout_IsRebuiltAndKeepsRows) {
   for (int fd : accepted) close(fd);
 }
 
+// librdkafka raises a fatal error when the idempotent producer can no longer
+// keep its guarantees (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER); the producer is
+// then unusable. The relay rebuilds it: what was in flight stays in the
+// outbox and is sent again, so nothing is lost and nothing applied twice.
+TEST_F(BusTest, Relay_FatalProducerErrorWhileDelivering_RebuildsProducerAndLosesNothing) {
+  RecordingHandler& handler = *NewHandler(reader_.get());
+  OutboxRelay& relay = StartRelay({}, absl::Milliseconds(20));
+  Consumer& consumer = StartConsumer(reader_.get(), &handler);
+  constexpr int kEvents = 60;
+  std::string expected;
+  for (int i = 1; i <= kEvents; ++i) {
+    Append("m-1", 1);
+    absl::StrAppend(&expected, i == 1 ? "" : ",", i);
+    if (i == kEvents / 2) relay.TEST_RaiseFatalProducerError();
+  }
+  ASSERT_TRUE(WaitFor([&] { return relay.stats().producer_restarts == 1; }))
+      << relay.stats().producer_restarts;
+  Append("m-2", 1);  // through the new producer
+  ASSERT_TRUE(WaitFor(
+      [&] { return Applied(*reader_, "m-1") == expected && Applied(*reader_, "m-2") == "1"; },
+      absl::Seconds(30)))
+      << Applied(*reader_, "m-1");
+  EXPECT_TRUE(WaitFor([&] { return OutboxDepth(*origin_) == 0; }));
+  EXPECT_EQ(consumer.stats().applied, static_cast<uint64_t>(kEvents + 1));
+  EXPECT_EQ(consumer.stats().quarantined, 0u);
+  EXPECT_EQ(relay.stats().producer_restarts, 1u);
+}
+
 TEST_F(BusTest, BrokerRestartedEmpty_RelayRepublishesByItself_ConsumersApplyEachEventOnce) {
   RecordingHandler& handler = *NewHandler(reader_.get());
   OutboxRelay& relay = StartRelay();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
@@ -25,11 +26,12 @@ using bus_internal::TopicPartitionListPtr;
 const std::map<std::string, std::string>& ConsumerDefaults() {
   static const auto* defaults = new std::map<std::string, std::string>{
       {"auto.offset.reset", "earliest"},
-      // Offsets are stored by hand once the effect is committed, then
-      // committed in the background: a lost offset only means a re-read.
+      // Offsets are committed by hand (CommitOffsets), each with the id of
+      // the cluster it counts on, once the effect is committed: a lost offset
+      // only means a re-read. librdkafka's own commits (2.0 cannot attach
+      // metadata to a stored offset) could carry an offset to another cluster.
       {"enable.auto.offset.store", "false"},
-      {"enable.auto.commit", "true"},
-      {"auto.commit.interval.ms", "1000"},
+      {"enable.auto.commit", "false"},
       // Topics appear when their first event is published; subscribe anyway.
       {"allow.auto.create.topics", "true"},
       {"topic.metadata.refresh.interval.ms", "5000"},
@@ -69,6 +71,14 @@ struct PartitionProgress {
 
 // The most messages taken from Kafka and not yet finished, over all workers.
 constexpr int kMaxInFlight = 1024;
+
+// How often finished offsets are committed to the group.
+constexpr absl::Duration kCommitInterval = absl::Seconds(1);
+
+// The metadata of a committed offset: the cluster whose partition it counts on.
+std::string OffsetMetadata(const std::string& cluster_id) {
+  return absl::StrCat("lianxin cluster=", cluster_id);
+}
 
 class ConsumerImpl : public Consumer {
  public:
@@ -113,24 +123,88 @@ class ConsumerImpl : public Consumer {
     return absl::OkStatus();
   }
 
-  // Takes the partitions given, from the offsets committed in the group,
-  // unless the cluster is not the one this store consumed from before (a
-  // broker restarted empty, a cluster rebuilt): its offsets then point past
-  // the refilled partitions, even ones committed to the new cluster on the
-  // way, and every partition is read again from the beginning (the markers
-  // skip what was applied).
+  // Takes each partition given from the offset committed in the group only if
+  // that offset was committed for this very cluster (its metadata names the
+  // cluster's id); any other (none, another cluster's, one librdkafka or a
+  // tool committed, one committed to a broker restarted empty on the way) is
+  // ignored and the partition is read from the beginning: the markers skip
+  // what was applied. So an offset can never point past a refilled partition.
+  // At a revocation, commits what was finished.
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
     auto* self = static_cast<ConsumerImpl*>(opaque);
     self->ForgetProgress();
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->CommitOffsets();
       rd_kafka_assign(rk, nullptr);
       return;
     }
-    if (bus_internal::ClusterReplaced(rk, 5000, *self->options_.store, self->ClusterKey())) {
-      self->FromTheBeginning(partitions);
-    }
+    std::string cluster;
+    bus_internal::ClusterReplaced(rk, 5000, *self->options_.store, self->ClusterKey(), &cluster);
+    self->CountOnCluster(cluster);
+    self->FromOffsetsOfCluster(rk, cluster, partitions);
     rd_kafka_assign(rk, partitions);
+  }
+
+  // Sets each partition of `partitions` to its offset committed for
+  // `cluster_id`, or to its beginning.
+  void FromOffsetsOfCluster(rd_kafka_t* rk, const std::string& cluster_id,
+                            rd_kafka_topic_partition_list_t* partitions) const {
+    const std::string ours = OffsetMetadata(cluster_id);
+    const bool fetched = !cluster_id.empty() &&
+                         rd_kafka_committed(rk, partitions, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    int from_beginning = 0;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      rd_kafka_topic_partition_t& tp = partitions->elems[i];
+      const bool usable =
+          fetched && tp.err == RD_KAFKA_RESP_ERR_NO_ERROR && tp.offset >= 0 &&
+          absl::string_view(static_cast<const char*>(tp.metadata), tp.metadata_size) == ours;
+      if (!usable) {
+        tp.offset = RD_KAFKA_OFFSET_BEGINNING;
+        ++from_beginning;
+      }
+    }
+    if (from_beginning > 0) {
+      LogInfo("consumer reads partitions from the beginning (no offset committed for this cluster)",
+              {{"group", options_.group_id},
+               {"cluster", cluster_id},
+               {"partitions", absl::StrCat(from_beginning, " of ", partitions->cnt)}});
+    }
+  }
+
+  // From now on, finished offsets count on `cluster_id` (the assignment's
+  // cluster; "" = not known: nothing is committed). Offsets finished and not
+  // committed yet belonged to the previous assignment: dropped.
+  void CountOnCluster(const std::string& cluster_id) {
+    absl::MutexLock lock(&mu_);
+    cluster_id_ = cluster_id;
+    to_commit_.clear();
+  }
+
+  // Commits the offsets finished since the last commit, with the cluster's
+  // id as their metadata. Asynchronous: a commit lost only means a re-read
+  // (rd_kafka_consumer_close waits for the commits in flight).
+  void CommitOffsets() {
+    TopicPartitionListPtr list;
+    {
+      absl::MutexLock lock(&mu_);
+      if (to_commit_.empty() || cluster_id_.empty()) return;
+      const std::string metadata = OffsetMetadata(cluster_id_);
+      list.reset(rd_kafka_topic_partition_list_new(static_cast<int>(to_commit_.size())));
+      for (const auto& [partition, offset] : to_commit_) {
+        rd_kafka_topic_partition_t* tp = rd_kafka_topic_partition_list_add(
+            list.get(), partition.first.c_str(), partition.second);
+        tp->offset = offset;
+        tp->metadata = rd_kafka_mem_malloc(nullptr, metadata.size());
+        memcpy(tp->metadata, metadata.data(), metadata.size());
+        tp->metadata_size = metadata.size();
+      }
+      to_commit_.clear();
+    }
+    if (rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), list.get(), /*async=*/1); err) {
+      LogWarning("consumer commit",
+                 {{"group", options_.group_id}, {"error", rd_kafka_err2str(err)}});
+    }
   }
 
   // Sets every partition of `partitions` to be read from its beginning.
@@ -156,8 +230,13 @@ class ConsumerImpl : public Consumer {
   // finds the replaced cluster itself.
   void ReadAgainIfClusterReplaced() {
     if (rd_kafka_assignment_lost(consumer_.get())) return;
-    if (!bus_internal::ClusterReplaced(consumer_.get(), 0, *options_.store, ClusterKey())) return;
+    std::string cluster;
+    if (!bus_internal::ClusterReplaced(consumer_.get(), 0, *options_.store, ClusterKey(),
+                                       &cluster)) {
+      return;
+    }
     ForgetProgress();
+    CountOnCluster(cluster);
     rd_kafka_topic_partition_list_t* raw = nullptr;
     if (rd_kafka_assignment(consumer_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
     TopicPartitionListPtr assigned(raw);
@@ -207,7 +286,8 @@ class ConsumerImpl : public Consumer {
   void RunWorker(size_t worker);
   bool ApplyUntilDone(const Work& work);
   void Finish(size_t worker, const Work& work, bool done);
-  void StoreOffset(const std::string& topic, int32_t partition, int64_t offset);
+  void StoreOffset(const std::string& topic, int32_t partition, int64_t offset)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReportLag();
   void Close();
 
@@ -229,6 +309,10 @@ class ConsumerImpl : public Consumer {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Queue> queues_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, KeyHolder> held_keys_ ABSL_GUARDED_BY(mu_);
+  // The cluster the assignment's offsets count on, and the offsets finished
+  // and not committed yet (see CommitOffsets).
+  std::string cluster_id_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, int32_t>, int64_t> to_commit_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, int32_t>, PartitionProgress> progress_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Mutex join_mu_;
@@ -244,7 +328,12 @@ void ConsumerImpl::Run() {
     workers.emplace_back([this, i] { RunWorker(i); });
   }
   absl::Time last_lag = absl::Now();
+  absl::Time last_commit = absl::Now();
   while (!StopRequested()) {
+    if (absl::Now() - last_commit >= kCommitInterval) {
+      last_commit = absl::Now();
+      CommitOffsets();
+    }
     if (absl::Now() - last_lag >= options_.lag_interval) {
       last_lag = absl::Now();
       ReportLag();
@@ -390,18 +479,16 @@ void ConsumerImpl::Finish(size_t worker, const Work& work, bool done) {
 // librdkafka (2.0.2) blocks here, and in rd_kafka_destroy even without a
 // close, for up to session.timeout.ms: hence its lower default above.
 void ConsumerImpl::Close() {
+  CommitOffsets();
   if (rd_kafka_resp_err_t err = rd_kafka_consumer_close(consumer_.get()); err) {
     LogWarning("consumer close", {{"group", options_.group_id}, {"error", rd_kafka_err2str(err)}});
   }
   consumer_.reset();
 }
 
-// Called with mu_ held (rd_kafka_offsets_store does not call back).
+// Called with mu_ held; committed by the next CommitOffsets.
 void ConsumerImpl::StoreOffset(const std::string& topic, int32_t partition, int64_t offset) {
-  TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(1));
-  rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
-  // Fails only if the partition was revoked meanwhile: its next owner re-reads.
-  rd_kafka_offsets_store(consumer_.get(), list.get());
+  to_commit_[{topic, partition}] = offset;
 }
 
 void ConsumerImpl::ReportLag() {

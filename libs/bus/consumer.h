@@ -6,8 +6,12 @@
 // half takes messages from Kafka, hands them to workers and stores offsets.
 // Delivery is at-least-once; the effect is exactly-once because the handler's
 // writes and the stream's marker are one commit (applier.h). Offsets are
-// stored only after the effect is committed, and only to save work on
-// restart: correctness rests on markers.
+// committed only after the effect is committed, and only to save work on
+// restart: correctness rests on markers. Each committed offset names the
+// Kafka cluster it counts on (its metadata); an assignment takes only
+// offsets committed for the cluster it is on, and reads any other partition
+// from the beginning, so offsets of a broker that restarted empty, or
+// carried to another cluster, are never taken back.
 //
 // Several workers apply messages at once (ConsumerOptions::workers), so that
 // their commits share the store's group commit (one WAL sync). Messages that

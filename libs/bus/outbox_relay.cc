@@ -97,6 +97,11 @@ class OutboxRelayImpl : public OutboxRelay {
 
   absl::StatusOr<uint64_t> Republish() override;
 
+  void TEST_RaiseFatalProducerError() override {
+    raise_fatal_for_test_.store(true);
+    Notify();
+  }
+
   OutboxRelayStats stats() const override {
     OutboxRelayStats s;
     s.rows_delivered = rows_delivered_.load();
@@ -349,6 +354,7 @@ class OutboxRelayImpl : public OutboxRelay {
   int failure_logs_this_round_ = 0;
 
   std::atomic<bool> fatal_{false};
+  std::atomic<bool> raise_fatal_for_test_{false};
   // The last delivery report, or the last time nothing was in flight.
   absl::Time last_report_ = absl::Now();
   std::atomic<uint64_t> rows_delivered_{0};
@@ -379,6 +385,10 @@ void OutboxRelayImpl::Run() {
   absl::Time last_metrics = absl::InfinitePast();
   absl::Time last_loss_check = absl::Now();
   while (!StopRequested()) {
+    if (raise_fatal_for_test_.exchange(false)) {
+      rd_kafka_test_fatal_error(producer_.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                                "raised by a test");
+    }
     if (fatal_.load()) {
       RebuildProducer();
       cursor = 0;

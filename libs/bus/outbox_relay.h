@@ -102,6 +102,11 @@ class OutboxRelay {
 
   // Counters since Start. Thread-safe.
   virtual OutboxRelayStats stats() const = 0;
+
+  // Tests only: makes librdkafka raise a fatal error on the relay's producer
+  // (as an idempotent producer does when it can no longer keep its order
+  // guarantee), on the relay thread, at its next turn. Thread-safe.
+  virtual void TEST_RaiseFatalProducerError() = 0;
 };
 
 }  // namespace lianxin

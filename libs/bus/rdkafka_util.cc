@@ -50,11 +50,14 @@ absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf) {
   return HandlePtr(rk);
 }
 
-bool ClusterReplaced(rd_kafka_t* rk, int timeout_ms, EventStore& store, const std::string& key) {
+bool ClusterReplaced(rd_kafka_t* rk, int timeout_ms, EventStore& store, const std::string& key,
+                     std::string* cluster_id) {
+  if (cluster_id != nullptr) cluster_id->clear();
   const char* id = rd_kafka_clusterid(rk, timeout_ms);
   if (id == nullptr) return false;
   const std::string cluster(id);
   rd_kafka_mem_free(rk, const_cast<char*>(id));
+  if (cluster_id != nullptr) *cluster_id = cluster;
   absl::StatusOr<std::string> recorded = store.Get(Family::kApplied, key);
   if (recorded.ok() && *recorded == cluster) return false;
   Transaction txn;

@@ -46,7 +46,9 @@ absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf);
 // empty or a cluster rebuilt, whose topics no longer hold what was delivered
 // before, at the offsets known before. Records the cluster's id. False when
 // nothing was recorded yet, or when the id is not known within `timeout_ms`.
-bool ClusterReplaced(rd_kafka_t* rk, int timeout_ms, EventStore& store, const std::string& key);
+// Sets `*cluster_id` (if given) to the id, or to "" when it is not known.
+bool ClusterReplaced(rd_kafka_t* rk, int timeout_ms, EventStore& store, const std::string& key,
+                     std::string* cluster_id = nullptr);
 
 }  // namespace lianxin::bus_internal
 

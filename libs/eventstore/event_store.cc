@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -37,6 +38,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -169,6 +171,28 @@ std::string EncodeAggregate(uint64_t version, const std::string& state) {
   return absl::StrCat(BigEndian64(version), state);
 }
 
+// RocksDB's own log, warnings and errors only, into the service's log (not a
+// LOG file beside the data: on a full disk RocksDB 7.8 aborts on the next line
+// it writes to a log file whose last write failed).
+class RocksLogger : public rocksdb::Logger {
+ public:
+  RocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::WARN_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char line[1024];
+    vsnprintf(line, sizeof(line), format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      LogError("rocksdb", {{"message", line}});
+    } else {
+      LogWarning("rocksdb", {{"message", line}});
+    }
+  }
+};
+
 // Maps a RocksDB status to the abseil code a caller should act on.
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -177,6 +201,10 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.IsCorruption()) return absl::DataLossError(message);
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
   if (s.IsNotSupported()) return absl::UnimplementedError(message);
+  if (s.IsNoSpace() || absl::StrContains(message, "No space left on device")) {
+    // Retry once space is freed: the store resumes by itself (Write).
+    return absl::UnavailableError(absl::StrCat(what, ": the disk is full (", s.ToString(), ")"));
+  }
   return absl::UnavailableError(message);  // I/O error, busy, timed out, ...
 }
 
@@ -620,6 +648,31 @@ class EventStoreImpl : public EventStore {
   const Source& source() const override { return source_; }
 
   void TEST_FailNextWrites(int count) { fail_next_writes_.store(count); }
+
+  // Writes `batch`. A write that failed (the disk full, an I/O error) leaves
+  // RocksDB refusing writes with a background error. For a full disk RocksDB
+  // recovers by itself once there is room (its SstFileManager polls the free
+  // space); for other errors the next write resumes the database itself. So a
+  // store whose disk has room again writes again without a restart; until
+  // then every write fails with the first failure's reason, and reads work.
+  rocksdb::Status Write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch* batch) {
+    if (needs_resume_.load()) {
+      absl::MutexLock lock(&resume_mu_);
+      if (needs_resume_.load()) {
+        // Busy while RocksDB's own recovery is under way.
+        if (!db_->Resume().ok()) return write_failure_;
+        needs_resume_.store(false);
+        LogInfo("event store writes again after a failed write");
+      }
+    }
+    rocksdb::Status s = db_->Write(options, batch);
+    if (s.IsIOError() || s.IsNoSpace()) {
+      absl::MutexLock lock(&resume_mu_);
+      if (!needs_resume_.load()) write_failure_ = s;
+      needs_resume_.store(true);
+    }
+    return s;
+  }
   absl::Status TEST_CompactIdempotency() {
     rocksdb::CompactRangeOptions options;
     options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
@@ -695,6 +748,10 @@ class EventStoreImpl : public EventStore {
   const std::unique_ptr<rocksdb::DB> db_;
   const std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::atomic<int> fail_next_writes_{0};
+  // A write failed: resume the database before the next one (Write).
+  std::atomic<bool> needs_resume_{false};
+  absl::Mutex resume_mu_;
+  rocksdb::Status write_failure_ ABSL_GUARDED_BY(resume_mu_);  // what made it needed
 
   mutable absl::Mutex mu_;
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);  // front = leader
@@ -850,7 +907,7 @@ void EventStoreImpl::CommitGroup(const std::vector<Writer*>& group, ChainHead* h
     if (fail_next_writes_.load() > 0 && fail_next_writes_.fetch_sub(1) > 0) {
       s = rocksdb::Status::IOError("injected write failure (TEST_FailNextWrites)");
     } else {
-      s = db_->Write(write_options_, &batch);
+      s = Write(write_options_, &batch);
     }
   }
   if (!s.ok()) {
@@ -1301,7 +1358,7 @@ absl::Status EventStoreImpl::AppendRecorded(const std::vector<Event>& events,
   RETURN_IF_ERROR(FromRocks(s, "stage recorded events"));
   rocksdb::WriteOptions options;
   options.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "append recorded events"));
+  RETURN_IF_ERROR(FromRocks(Write(options, &batch), "append recorded events"));
   last_sequence_ = head.sequence;
   last_hash_ = std::move(head.hash);
   last_recorded_at_ = std::max(last_recorded_at_, FromTimestamp(events.back().recorded_at()));
@@ -1366,7 +1423,7 @@ absl::Status EventStoreImpl::DeleteOutbox(const std::vector<uint64_t>& sequences
                 "stage outbox counter"));
   rocksdb::WriteOptions options;
   options.sync = false;  // a lost delete only republishes
-  RETURN_IF_ERROR(FromRocks(db_->Write(options, &batch), "delete outbox rows"));
+  RETURN_IF_ERROR(FromRocks(Write(options, &batch), "delete outbox rows"));
   outbox_deleted_ += deleted;
   return absl::OkStatus();
 }
@@ -1424,6 +1481,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   db_options.keep_log_file_num = 4;
+  db_options.info_log = std::make_shared<RocksLogger>();
   // Bounds the WAL kept alive by rarely written families, hence reopen time.
   db_options.max_total_wal_size = 256 << 20;
   // Memory: all memtables together, and one cache for data, index and filter

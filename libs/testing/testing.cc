@@ -2,8 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -18,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 
 extern char** environ;
 
@@ -46,6 +49,131 @@ std::vector<char*> Argv(const std::vector<std::string>& args) {
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   return argv;
+}
+
+// How a child's standard streams are opened: stdin is /dev/null; stdout is
+// `stdout_fd` if >= 0, else `stdout_path` (truncated); stderr is `stderr_path`
+// opened with `stderr_flags`.
+struct Streams {
+  int stdout_fd = -1;
+  const char* stdout_path = nullptr;
+  const char* stderr_path = "/dev/null";
+  int stderr_flags = O_WRONLY | O_CREAT | O_APPEND;
+};
+
+// The program `file` names: itself if it has a slash, else the first
+// executable of that name on PATH (as posix_spawnp finds it).
+std::string ProgramPath(const std::string& file) {
+  if (file.find('/') != std::string::npos) return file;
+  const char* path = std::getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path != nullptr ? path : "/usr/bin:/bin", ':')) {
+    std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", file);
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return file;
+}
+
+// The thread every child is forked from. A child asks the kernel for SIGKILL
+// when its parent dies (PR_SET_PDEATHSIG), so that a test, lxchaos or a bench
+// killed with -9 leaves no service, broker or tool running. The kernel sends
+// it when the thread that forked the child ends, not the process: hence one
+// thread that lives as long as the process forks them all.
+class Spawner {
+ public:
+  static Spawner& Get() {
+    static Spawner* spawner = new Spawner();
+    return *spawner;
+  }
+
+  // Runs `fork_child` on the spawner thread and returns what it returned.
+  absl::StatusOr<pid_t> Run(std::function<absl::StatusOr<pid_t>()> fork_child) {
+    absl::MutexLock calls(&call_mu_);  // one request at a time
+    absl::MutexLock lock(&mu_);
+    request_ = std::move(fork_child);
+    result_.reset();
+    auto answered = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return result_.has_value(); };
+    mu_.Await(absl::Condition(&answered));
+    return *result_;
+  }
+
+ private:
+  Spawner() {
+    std::thread([this] { Loop(); }).detach();
+  }
+
+  void Loop() {
+    for (;;) {
+      std::function<absl::StatusOr<pid_t>()> request;
+      {
+        absl::MutexLock lock(&mu_);
+        auto asked = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return request_ != nullptr; };
+        mu_.Await(absl::Condition(&asked));
+        request = std::move(request_);
+        request_ = nullptr;
+      }
+      absl::StatusOr<pid_t> pid = request();
+      absl::MutexLock lock(&mu_);
+      result_ = std::move(pid);
+    }
+  }
+
+  absl::Mutex call_mu_;
+  absl::Mutex mu_;
+  std::function<absl::StatusOr<pid_t>()> request_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::StatusOr<pid_t>> result_ ABSL_GUARDED_BY(mu_);
+};
+
+// Starts `args` (envp: its environment) with `streams`; the child is killed
+// when this process dies. Returns INTERNAL naming the program if it cannot
+// be started (exec failed: the child reports its errno through a pipe).
+absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& args, char* const* envp,
+                            const Streams& streams) {
+  const std::string program = ProgramPath(args.at(0));
+  std::vector<char*> argv = Argv(args);
+  return Spawner::Get().Run([&]() -> absl::StatusOr<pid_t> {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return absl::InternalError("pipe");
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid == 0) {
+      // Only async-signal-safe calls from here on.
+      int err = 0;
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+      int in = open("/dev/null", O_RDONLY);
+      if (in < 0 || dup2(in, 0) < 0) err = errno;
+      if (err == 0 && streams.stdout_fd >= 0 && dup2(streams.stdout_fd, 1) < 0) err = errno;
+      if (err == 0 && streams.stdout_fd < 0) {
+        int out = open(streams.stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out < 0 || dup2(out, 1) < 0) err = errno;
+      }
+      if (err == 0) {
+        int fd = open(streams.stderr_path, streams.stderr_flags, 0644);
+        if (fd < 0 || dup2(fd, 2) < 0) err = errno;
+      }
+      if (err == 0) {
+        execve(program.c_str(), argv.data(), envp);
+        err = errno;
+      }
+      (void)!write(report[1], &err, sizeof(err));
+      _exit(127);
+    }
+    close(report[1]);
+    if (pid < 0) {
+      close(report[0]);
+      return absl::InternalError(absl::StrCat("fork for ", args[0], ": ", strerror(errno)));
+    }
+    int err = 0;
+    ssize_t n;
+    do {
+      n = read(report[0], &err, sizeof(err));
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n > 0) {
+      waitpid(pid, nullptr, 0);
+      return absl::InternalError(absl::StrCat("spawn ", args[0], ": ", strerror(err)));
+    }
+    return pid;
+  });
 }
 
 }  // namespace
@@ -93,19 +221,13 @@ TempDir::~TempDir() {
 
 absl::StatusOr<int> RunProcess(const std::vector<std::string>& args, const std::string& stdout_path,
                                absl::Duration timeout) {
-  std::vector<char*> argv = Argv(args);
   const std::string stderr_path = stdout_path + ".err";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return absl::InternalError(absl::StrCat("spawn ", args[0], ": ", strerror(rc)));
+  absl::StatusOr<pid_t> spawned = Spawn(args, environ,
+                                        Streams{.stdout_path = stdout_path.c_str(),
+                                                .stderr_path = stderr_path.c_str(),
+                                                .stderr_flags = O_WRONLY | O_CREAT | O_TRUNC});
+  if (!spawned.ok()) return spawned.status();
+  const pid_t pid = *spawned;
   int status = WaitForExit(pid, absl::Now() + timeout);
   if (status == -1) {
     kill(pid, SIGKILL);
@@ -124,7 +246,6 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(std::vector<st
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     std::vector<std::string> args, const std::vector<std::string>& extra_env,
     const std::string& stderr_path) {
-  std::vector<char*> argv = Argv(args);
   // Of two entries with one name, getenv finds the first.
   std::vector<char*> env = Argv(extra_env);
   env.pop_back();
@@ -132,22 +253,16 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   env.push_back(nullptr);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError("pipe");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2,
-                                   stderr_path.empty() ? "/dev/null" : stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
+  absl::StatusOr<pid_t> pid =
+      Spawn(args, env.data(),
+            Streams{.stdout_fd = fds[1],
+                    .stderr_path = stderr_path.empty() ? "/dev/null" : stderr_path.c_str()});
   close(fds[1]);
-  if (rc != 0) {
+  if (!pid.ok()) {
     close(fds[0]);
-    return absl::InternalError(absl::StrCat("spawn ", args[0], ": ", strerror(rc)));
+    return pid.status();
   }
-  std::unique_ptr<ChildProcess> child(new ChildProcess(pid, fds[0]));
+  std::unique_ptr<ChildProcess> child(new ChildProcess(*pid, fds[0]));
   child->reader_ = std::make_unique<std::thread>([raw = child.get()] { raw->ReadLines(); });
   return child;
 }
