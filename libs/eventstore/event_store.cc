@@ -202,8 +202,9 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
   if (s.IsNotSupported()) return absl::UnimplementedError(message);
   if (s.IsNoSpace() || absl::StrContains(message, "No space left on device")) {
-    // Retry once space is freed: the store resumes by itself (Write).
-    return absl::UnavailableError(absl::StrCat(what, ": the disk is full (", s.ToString(), ")"));
+    // Retry once space is freed: the store resumes by itself (Write). The
+    // file RocksDB names stays out of a reply (its own log has it).
+    return absl::UnavailableError(absl::StrCat(what, ": the disk is full"));
   }
   return absl::UnavailableError(message);  // I/O error, busy, timed out, ...
 }
