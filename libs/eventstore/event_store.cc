@@ -355,6 +355,7 @@ std::vector<std::pair<std::string, int64_t>> CountChanges(
 }
 
 absl::Status BuildCountersIfMissing(EventStore& store, const Projector& projector) {
+  if (!projector.KeepsCounters()) return absl::OkStatus();
   absl::StatusOr<std::string> built = store.Get(Family::kIndexes, kCountersBuiltKey);
   if (built.ok()) return absl::OkStatus();
   if (!absl::IsNotFound(built.status())) return built.status();

@@ -54,6 +54,9 @@ class Projector {
                                                               const std::string& state) const {
     return {};
   }
+  // Whether Counts is ever non-empty: only then does the store keep counter
+  // rows (and BuildCountersIfMissing its marker).
+  virtual bool KeepsCounters() const { return false; }
 
   // Prefixes of Family::kIndexes keys that are not derived from the log.
   virtual std::vector<std::string> UnreplayedIndexPrefixes() const = 0;
@@ -103,7 +106,8 @@ inline constexpr char kCountersBuiltKey[] = "cnt~built";
 // Builds the counters of a store written before it kept them: unless
 // kCountersBuiltKey is there, sums projector.Counts over every aggregate and
 // writes the sums and the marker in one commit. Call before the store serves
-// (no commit may run meanwhile). A no-op for a read-only store.
+// (no commit may run meanwhile). A no-op for a read-only store and for a
+// projector that keeps no counters.
 absl::Status BuildCountersIfMissing(EventStore& store, const Projector& projector);
 
 }  // namespace lianxin

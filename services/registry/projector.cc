@@ -61,6 +61,7 @@ class RegistryProjector : public Projector {
     if (facts.member_id().empty()) facts.set_member_id(aggregate_id);
     return CountsOf(facts, jurisdiction_);
   }
+  bool KeepsCounters() const override { return true; }
 
   std::vector<std::string> UnreplayedIndexPrefixes() const override {
     return {kIdentityIndexPrefix, kBirthDateIndexPrefix};
