@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <tuple>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/time_util.h"
 #include "libs/memberfacts/member_facts.h"
+#include "libs/runtime/validate.h"
 #include "services/registry/domain/rules.h"
 
 namespace lianxin::oversight {
@@ -18,8 +18,9 @@ using lianxin::v1::UnmanagedMember;
 
 namespace {
 
+// A division code (libs/runtime/validate.h), or 000000 for every province.
 bool IsCode(std::string_view code) {
-  return code.size() == 6 && std::all_of(code.begin(), code.end(), absl::ascii_isdigit);
+  return code == "000000" || IsJurisdictionCode(absl::string_view(code.data(), code.size()));
 }
 
 void Increment(uint64_t (AreaFigures::*get)() const, void (AreaFigures::*set)(uint64_t),
